@@ -1,0 +1,2 @@
+// placeholder, being written
+export const handler = async () => ({ statusCode: 501 });

@@ -1,0 +1,65 @@
+/**
+ * The route catalog: every HTTP route, which Lambda serves it, who may call it and the
+ * schemas of its input. The CDK stack makes API Gateway routes from it, the local runner
+ * dispatches with it, the router validates with it and /openapi.json is built from it.
+ */
+import type { z } from 'zod';
+import * as s from './schemas.js';
+
+/** Lambda functions, one per bounded context. */
+export const functionNames = ['associations', 'members', 'profiles', 'meta'] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+/**
+ * Who may call a route. Every association-scoped rule is checked in one place
+ * (http/access.ts) from this value, never inside a handler.
+ */
+export type Access =
+  | 'public' // anyone, no token
+  | 'signedIn' // any valid token
+  | 'member' // a member of the association in good standing, or any staff role
+  | 'organizer'
+  | 'admin'
+  | 'owner'
+  | 'selfOrAdmin'; // the member named in the path, or an admin
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  fn: FunctionName;
+  access: Access;
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Status of a success; 200 unless said. */
+  status?: number;
+  /** Success media type when not JSON. */
+  produces?: string;
+}
+
+export const routes: readonly RouteSpec[] = [
+  // Associations and plans
+  { method: 'POST', path: '/associations', fn: 'associations', access: 'signedIn', summary: 'Create an association; the caller becomes its owner', body: s.AssociationCreate, status: 201 },
+  { method: 'GET', path: '/associations/{associationId}', fn: 'associations', access: 'public', summary: 'Public summary of an association', params: s.AssociationParams },
+  { method: 'PATCH', path: '/associations/{associationId}', fn: 'associations', access: 'admin', summary: 'Update association settings', params: s.AssociationParams, body: s.AssociationPatch },
+  { method: 'GET', path: '/me/associations', fn: 'associations', access: 'signedIn', summary: "The caller's memberships with association summaries", query: s.PageQuery },
+  { method: 'POST', path: '/associations/{associationId}/plans', fn: 'associations', access: 'admin', summary: 'Create a membership plan', params: s.AssociationParams, body: s.PlanCreate, status: 201 },
+  { method: 'GET', path: '/associations/{associationId}/plans', fn: 'associations', access: 'public', summary: 'Active membership plans', params: s.AssociationParams },
+  { method: 'PATCH', path: '/associations/{associationId}/plans/{planId}', fn: 'associations', access: 'admin', summary: 'Update a plan, or archive it (existing members keep it)', params: s.PlanParams, body: s.PlanPatch },
+  // Members
+  { method: 'POST', path: '/associations/{associationId}/members', fn: 'members', access: 'signedIn', summary: 'Join on a plan: free plans are active at once, paid plans pending payment', params: s.AssociationParams, body: s.MemberJoin, status: 201 },
+  { method: 'GET', path: '/associations/{associationId}/members', fn: 'members', access: 'organizer', summary: 'List members; filter by status, planId, or q (name/email prefix)', params: s.AssociationParams, query: s.MembersQuery },
+  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members', params: s.AssociationParams, produces: 'text/csv' },
+  { method: 'GET', path: '/associations/{associationId}/directory', fn: 'members', access: 'member', summary: 'Members who opted into the directory, without emails', params: s.AssociationParams, query: s.PageQuery },
+  { method: 'GET', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'One member', params: s.MemberParams },
+  { method: 'PATCH', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'admin', summary: 'Change a role, or record an offline payment', params: s.MemberParams, body: s.MemberPatch },
+  { method: 'DELETE', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'Leave, or remove a member; history is kept', params: s.MemberParams },
+  // Profile and vocabulary
+  { method: 'GET', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "The caller's profile" },
+  { method: 'PUT', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "Replace the caller's profile", body: s.ProfilePut },
+  { method: 'GET', path: '/vocabulary', fn: 'meta', access: 'public', summary: 'Values allowed in offers and seeks' },
+  { method: 'GET', path: '/openapi.json', fn: 'meta', access: 'public', summary: 'This description' },
+];
+
+export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;

@@ -1,0 +1,32 @@
+/**
+ * Domain and HTTP errors. One middleware (http/problem.ts) turns them into RFC 9457
+ * problem details; anything not listed here becomes a bare 500 without internals.
+ */
+export type FieldError = { path: string; message: string };
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly title: string,
+    message: string,
+    readonly errors?: FieldError[],
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(message, options);
+    this.name = 'HttpProblem';
+    this.headers = options?.headers;
+  }
+  readonly headers?: Record<string, string>;
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) => new HttpProblem(400, 'Bad Request', detail, errors);
+export const unauthorized = (detail = 'A valid bearer token is required.') => new HttpProblem(401, 'Unauthorized', detail);
+export const forbidden = (detail = 'You are not allowed to do this.') => new HttpProblem(403, 'Forbidden', detail);
+export const notFound = (detail = 'Not found.') => new HttpProblem(404, 'Not Found', detail);
+export const conflict = (detail: string, errors?: FieldError[]) => new HttpProblem(409, 'Conflict', detail, errors);
+export const payloadTooLarge = (limit: number) =>
+  new HttpProblem(413, 'Payload Too Large', `The request body is larger than ${limit} bytes.`);
+export const unprocessable = (detail: string, errors?: FieldError[]) =>
+  new HttpProblem(422, 'Unprocessable Content', detail, errors);
+export const unavailable = (detail = 'The service is busy; retry shortly.', cause?: unknown) =>
+  new HttpProblem(503, 'Service Unavailable', detail, undefined, { cause, headers: { 'Retry-After': '1' } });
