@@ -1,2 +1,27 @@
-// placeholder, being written
-export const handler = async () => ({ statusCode: 501 });
+/** Lambda for associations and membership plans: adapters from HTTP to the services. */
+import { httpHandler, json } from '../core/http/router.js';
+import { paging } from '../core/http/paging.js';
+import { store } from '../core/deps.js';
+import * as svc from '../core/services/associations.js';
+
+export const handler = httpHandler(
+  'associations',
+  {
+    'POST /associations': async ({ caller, body, now }) => json(await svc.createAssociation(store, caller!, body, now), 201),
+    'GET /associations/{associationId}': async ({ access }) => json(svc.publicAssociation(access.association!)),
+    'PATCH /associations/{associationId}': async ({ access, caller, body, now }) =>
+      json(await svc.updateAssociation(store, access.association!, caller!, body, now)),
+    'GET /me/associations': async ({ caller, query }) => {
+      const p = paging(query, `me-assoc:${caller!.userId}`);
+      const { items, lastKey } = await svc.myAssociations(store, caller!, p.limit, p.startKey);
+      return json(p.page(items, lastKey));
+    },
+    'POST /associations/{associationId}/plans': async ({ access, caller, body, now }) =>
+      json(await svc.createPlan(store, access.association!, caller!, body, now), 201),
+    'GET /associations/{associationId}/plans': async ({ access }) =>
+      json({ items: await svc.activePlans(store, access.association!), nextCursor: null }),
+    'PATCH /associations/{associationId}/plans/{planId}': async ({ access, params, caller, body, now }) =>
+      json(await svc.updatePlan(store, access.association!, params.planId!, caller!, body, now)),
+  },
+  { store },
+);

@@ -1,2 +1,44 @@
-// placeholder, being written
-export const handler = async () => ({ statusCode: 501 });
+/** Lambda for members: joining, lists, the directory, roles, offline payments, export. */
+import { httpHandler, json } from '../core/http/router.js';
+import { paging } from '../core/http/paging.js';
+import { store } from '../core/deps.js';
+import * as svc from '../core/services/members.js';
+
+export const handler = httpHandler(
+  'members',
+  {
+    'POST /associations/{associationId}/members': async ({ access, caller, body, now }) =>
+      json(await svc.join(store, access.association!, caller!, body.planId, now), 201),
+    'GET /associations/{associationId}/members': async ({ access, query }) => {
+      const { status, planId, q } = query;
+      // The filter is part of the scope: a cursor from one filtered list cannot page another.
+      const p = paging(query, `members:${access.association!.associationId}:${status ?? ''}:${planId ?? ''}:${q ?? ''}`);
+      const { items, lastKey } = await svc.list(store, access.association!, { status, planId, q }, p.limit, p.startKey);
+      return json(p.page(items, lastKey));
+    },
+    'GET /associations/{associationId}/members/export': async ({ access }) => {
+      const { csv } = await svc.exportCsv(store, access.association!);
+      return {
+        text: csv,
+        headers: {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${access.association!.slug}-members.csv"`,
+        },
+      };
+    },
+    'GET /associations/{associationId}/directory': async ({ access, query }) => {
+      const p = paging(query, `directory:${access.association!.associationId}`);
+      const { items, lastKey } = await svc.directory(store, access.association!, p.limit, p.startKey);
+      return json(p.page(items, lastKey));
+    },
+    'GET /associations/{associationId}/members/{userId}': async ({ access, params }) =>
+      json(await svc.getOne(store, access.association!, params.userId!)),
+    'PATCH /associations/{associationId}/members/{userId}': async ({ access, params, body, now }) =>
+      json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now)),
+    'DELETE /associations/{associationId}/members/{userId}': async ({ access, params, caller, now }) => {
+      await svc.remove(store, access.association!, caller!, params.userId!, now);
+      return { status: 204 };
+    },
+  },
+  { store },
+);

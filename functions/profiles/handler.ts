@@ -1,2 +1,13 @@
-// placeholder, being written
-export const handler = async () => ({ statusCode: 501 });
+/** Lambda for the caller's profile. */
+import { httpHandler, json } from '../core/http/router.js';
+import { store } from '../core/deps.js';
+import * as svc from '../core/services/profiles.js';
+
+export const handler = httpHandler(
+  'profiles',
+  {
+    'GET /me/profile': async ({ caller }) => json(await svc.getProfile(store, caller!)),
+    'PUT /me/profile': async ({ caller, body, now }) => json(await svc.putProfile(store, caller!, body, now)),
+  },
+  { store },
+);

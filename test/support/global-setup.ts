@@ -1,1 +1,36 @@
-export default async function () {}
+/**
+ * Starts the local stack once for all integration tests, exactly as `npm start` does
+ * (a child process on free ports), and hands its URLs to the tests through env vars.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default async function globalSetup() {
+  const dir = mkdtempSync(join(tmpdir(), 'assoc-it-'));
+  const readyFile = join(dir, 'ready.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', READY_FILE: readyFile, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  (globalThis as any).__LOCAL_STACK__ = child;
+
+  const deadline = Date.now() + 90_000;
+  while (!existsSync(readyFile)) {
+    if (child.exitCode !== null) throw new Error(`The local stack exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The local stack did not start within 90 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const urls = JSON.parse(readFileSync(readyFile, 'utf8'));
+  process.env.API_URL = urls.api;
+  process.env.SES_URL = urls.mailViewer;
+  process.env.DYNAMODB_URL = urls.dynamodb;
+  process.env.LOCAL_TABLE = urls.tableName;
+}

@@ -1,0 +1,466 @@
+/**
+ * Data access for the single table: the only module that builds keys (through keys.ts),
+ * knows attribute names, and turns conditional-check failures into named domain errors.
+ * Every read is a GetItem, BatchGetItem or Query by key; there is no Scan.
+ */
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { keys, type Key } from './keys.js';
+import type { Association, AuditEntry, Member, Payment, Plan, Profile } from '../domain/types.js';
+import type { MemberStatus, Role } from '../domain/roles.js';
+
+/** A write lost a race or broke an invariant; the service decides what it means. */
+export class ConditionFailed extends Error {
+  constructor(readonly reasons: (string | undefined)[] = []) {
+    super('A condition on the write did not hold');
+    this.name = 'ConditionFailed';
+  }
+}
+
+export type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
+export type PageRequest = { limit: number; startKey?: Record<string, unknown> };
+
+const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type'] as const;
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const out: Record<string, unknown> = { ...item };
+  for (const k of KEY_ATTRS) delete out[k];
+  delete out.nameLower;
+  delete out.emailLower;
+  return out as T;
+}
+
+export type MemberFilter = { status?: MemberStatus; statuses?: MemberStatus[]; planId?: string; q?: string; directoryOnly?: boolean };
+
+export function createStore(db: DynamoDBDocumentClient, table: string) {
+  /** Wraps a write so a failed condition surfaces as ConditionFailed with per-item reasons. */
+  async function write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new ConditionFailed(['ConditionalCheckFailed']);
+      if (err instanceof TransactionCanceledException) {
+        const reasons = (err.CancellationReasons ?? []).map((r) => r.Code);
+        // Only condition failures are a domain outcome; conflicts and throttling stay infrastructure errors.
+        if (reasons.includes('ConditionalCheckFailed')) throw new ConditionFailed(reasons);
+        const busy = new Error('transaction cancelled by a concurrent request');
+        busy.name = 'TransactionInProgressException';
+        throw busy;
+      }
+      throw err;
+    }
+  }
+
+  function auditPut(entry: Omit<AuditEntry, 'auditId'>) {
+    const auditId = ulid();
+    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), type: 'audit', auditId, ...entry } } };
+  }
+
+  function memberItem(m: Member) {
+    return {
+      ...keys.member(m.associationId, m.userId),
+      ...keys.memberByUser(m.userId, m.associationId),
+      type: 'member',
+      ...m,
+      nameLower: m.name.toLowerCase(),
+      emailLower: m.email.toLowerCase(),
+    };
+  }
+
+  /** Query helper that keeps reading until `limit` items pass the filter, for exact page sizes. */
+  async function queryPage<T>(input: Omit<QueryCommandInput, "TableName">, page: PageRequest): Promise<Page<T>> {
+    const items: Record<string, unknown>[] = [];
+    let startKey = page.startKey;
+    const keyOf = (it: Record<string, unknown>) => {
+      const k: Record<string, unknown> = { pk: it.pk, sk: it.sk };
+      if (input.IndexName === 'gsi1') Object.assign(k, { gsi1pk: it.gsi1pk, gsi1sk: it.gsi1sk });
+      return k;
+    };
+    for (;;) {
+      const res = await db.send(new QueryCommand({ ...input, TableName: table, Limit: page.limit, ExclusiveStartKey: startKey }));
+      for (const it of res.Items ?? []) {
+        items.push(it);
+        if (items.length === page.limit) {
+          // The page is full mid-way: resume after the last item we return.
+          const more = it !== res.Items![res.Items!.length - 1] || res.LastEvaluatedKey !== undefined;
+          return { items: items.map((i) => strip<T>(i)!), lastKey: more ? keyOf(it) : undefined };
+        }
+      }
+      if (!res.LastEvaluatedKey) return { items: items.map((i) => strip<T>(i)!) };
+      startKey = res.LastEvaluatedKey;
+    }
+  }
+
+  return {
+    // ---------------------------------------------------------------- associations
+    async getAssociation(associationId: string): Promise<Association | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.association(associationId) }));
+      return strip<Association>(res.Item);
+    },
+
+    async batchGetAssociations(ids: string[]): Promise<Map<string, Association>> {
+      const out = new Map<string, Association>();
+      for (let i = 0; i < ids.length; i += 100) {
+        let request: Record<string, { Keys: Key[] }> | undefined = {
+          [table]: { Keys: ids.slice(i, i + 100).map((id) => keys.association(id)) },
+        };
+        // Unprocessed keys are retried; BatchGet may return a partial answer under load.
+        for (let attempt = 0; request && Object.keys(request).length && attempt < 5; attempt++) {
+          const res: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: request }));
+          for (const it of res.Responses?.[table] ?? []) {
+            const a = strip<Association>(it)!;
+            out.set(a.associationId, a);
+          }
+          request = res.UnprocessedKeys as typeof request;
+        }
+      }
+      return out;
+    },
+
+    /** Creates the association, reserves its slug and makes the creator owner, all or nothing. */
+    async createAssociation(a: Association, owner: Member): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: { ...keys.association(a.associationId), type: 'association', ...a }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.slug(a.slug), type: 'slug', associationId: a.associationId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: memberItem(owner), ConditionExpression: 'attribute_not_exists(pk)' } },
+              auditPut({ associationId: a.associationId, action: 'association.created', actorId: owner.userId, at: a.createdAt }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    async updateAssociation(associationId: string, patch: Record<string, unknown>, actorId: string, at: string): Promise<Association> {
+      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+      const values: Record<string, unknown> = { ':updatedAt': at };
+      const sets = ['#updatedAt = :updatedAt'];
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) continue;
+        names[`#${k}`] = k;
+        values[`:${k}`] = v;
+        sets.push(`#${k} = :${k}`);
+      }
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.association(associationId),
+                  UpdateExpression: `SET ${sets.join(', ')}`,
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+              auditPut({ associationId, action: 'association.updated', actorId, at, data: { fields: Object.keys(patch) } }),
+            ],
+          }),
+        ),
+      );
+      return (await this.getAssociation(associationId))!;
+    },
+
+    // ---------------------------------------------------------------- plans
+    async putPlan(plan: Plan, actorId: string): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: { ...keys.plan(plan.associationId, plan.planId), type: 'plan', ...plan }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              auditPut({ associationId: plan.associationId, action: 'plan.created', actorId, subjectId: plan.planId, at: plan.createdAt }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    async getPlan(associationId: string, planId: string): Promise<Plan | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.plan(associationId, planId) }));
+      return strip<Plan>(res.Item);
+    },
+
+    /** All plans of an association (a handful), archived ones included. */
+    async plansOfAssociation(associationId: string): Promise<Plan[]> {
+      const { pk, skPrefix } = keys.plansPrefix(associationId);
+      const page = await queryPage<Plan>(
+        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix } },
+        { limit: 1000 },
+      );
+      return page.items;
+    },
+
+    async updatePlan(associationId: string, planId: string, patch: Record<string, unknown>, actorId: string, at: string): Promise<Plan> {
+      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+      const values: Record<string, unknown> = { ':updatedAt': at };
+      const sets = ['#updatedAt = :updatedAt'];
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) continue;
+        names[`#${k}`] = k;
+        values[`:${k}`] = v;
+        sets.push(`#${k} = :${k}`);
+      }
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.plan(associationId, planId),
+                  UpdateExpression: `SET ${sets.join(', ')}`,
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+              auditPut({ associationId, action: patch.archived ? 'plan.archived' : 'plan.updated', actorId, subjectId: planId, at }),
+            ],
+          }),
+        ),
+      );
+      return (await this.getPlan(associationId, planId))!;
+    },
+
+    // ---------------------------------------------------------------- members
+    async getMember(associationId: string, userId: string): Promise<Member | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.member(associationId, userId) }));
+      return strip<Member>(res.Item);
+    },
+
+    /**
+     * Writes a new membership. Succeeds only if the user is not a member, or left or
+     * lapsed before (rejoining keeps the history in the audit log).
+     */
+    async join(member: Member): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: memberItem(member),
+                  ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:cancelled, :lapsed)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':cancelled': 'cancelled', ':lapsed': 'lapsed' },
+                },
+              },
+              auditPut({ associationId: member.associationId, action: 'member.joined', actorId: member.userId, subjectId: member.userId, at: member.joinedAt, data: { planId: member.planId, status: member.status } }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    /** Members of an association in key order, optionally filtered (a Query, never a Scan). */
+    async membersOfAssociation(associationId: string, filter: MemberFilter, page: PageRequest): Promise<Page<Member>> {
+      const { pk, skPrefix } = keys.membersPrefix(associationId);
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':pk': pk, ':sk': skPrefix };
+      const conds: string[] = [];
+      const statuses = filter.statuses ?? (filter.status ? [filter.status] : undefined);
+      if (statuses) {
+        names['#status'] = 'status';
+        conds.push(`#status IN (${statuses.map((s, i) => `:st${i}`).join(', ')})`);
+        statuses.forEach((s, i) => (values[`:st${i}`] = s));
+      }
+      if (filter.planId) {
+        names['#planId'] = 'planId';
+        values[':planId'] = filter.planId;
+        conds.push('#planId = :planId');
+      }
+      if (filter.q) {
+        values[':q'] = filter.q.toLowerCase();
+        conds.push('(begins_with(nameLower, :q) OR begins_with(emailLower, :q))');
+      }
+      if (filter.directoryOnly) {
+        values[':true'] = true;
+        conds.push('directoryVisible = :true');
+      }
+      return queryPage<Member>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          FilterExpression: conds.length ? conds.join(' AND ') : undefined,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: values,
+        },
+        page,
+      );
+    },
+
+    /** The memberships of one user across associations (gsi1). */
+    async membershipsOfUser(userId: string, page: PageRequest): Promise<Page<Member>> {
+      const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUserPrefix(userId);
+      return queryPage<Member>(
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+          ExpressionAttributeValues: { ':pk': gsi1pk, ':sk': gsi1skPrefix },
+        },
+        page,
+      );
+    },
+
+    /**
+     * Changes a member's role, guarded by the version read. Demoting an owner also
+     * decrements the association's owner count, which may never reach zero.
+     */
+    async changeRole(m: Member, role: Role, actorId: string, at: string): Promise<void> {
+      const ownerDelta = (role === 'owner' ? 1 : 0) - (m.role === 'owner' ? 1 : 0);
+      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.member(m.associationId, m.userId),
+            UpdateExpression: 'SET #role = :role, #version = #version + :one, updatedAt = :at',
+            ConditionExpression: '#version = :version AND #status <> :cancelled',
+            ExpressionAttributeNames: { '#role': 'role', '#version': 'version', '#status': 'status' },
+            ExpressionAttributeValues: { ':role': role, ':one': 1, ':at': at, ':version': m.version, ':cancelled': 'cancelled' },
+          },
+        },
+        auditPut({ associationId: m.associationId, action: 'member.role_changed', actorId, subjectId: m.userId, at, data: { from: m.role, to: role } }),
+      ];
+      if (ownerDelta !== 0) items.push(ownerCountUpdate(m.associationId, ownerDelta));
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    },
+
+    /** Records an offline payment in the ledger and extends the membership, atomically. */
+    async recordOfflinePayment(m: Member, payment: Payment, at: string): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: { ...keys.payment(payment.associationId, payment.paymentId), type: 'payment', ...payment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.member(m.associationId, m.userId),
+                  UpdateExpression: 'SET #status = :active, currentPeriodEnd = :end, #version = #version + :one, updatedAt = :at',
+                  ConditionExpression: '#version = :version AND #status <> :cancelled',
+                  ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+                  ExpressionAttributeValues: { ':active': 'active', ':end': payment.periodEnd, ':one': 1, ':at': at, ':version': m.version, ':cancelled': 'cancelled' },
+                },
+              },
+              auditPut({ associationId: m.associationId, action: 'member.offline_payment', actorId: payment.recordedBy, subjectId: m.userId, at, data: { paymentId: payment.paymentId, amount: payment.amount } }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    /** Ends a membership; the item stays (status cancelled) so history is kept. */
+    async removeMember(m: Member, actorId: string, at: string): Promise<void> {
+      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.member(m.associationId, m.userId),
+            UpdateExpression: 'SET #status = :cancelled, #role = :member, leftAt = :at, #version = #version + :one, updatedAt = :at',
+            ConditionExpression: '#version = :version AND #status <> :cancelled',
+            ExpressionAttributeNames: { '#status': 'status', '#role': 'role', '#version': 'version' },
+            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':member': 'member', ':at': at, ':one': 1, ':version': m.version },
+          },
+        },
+        auditPut({ associationId: m.associationId, action: actorId === m.userId ? 'member.left' : 'member.removed', actorId, subjectId: m.userId, at, data: { role: m.role, status: m.status } }),
+      ];
+      if (m.role === 'owner') items.push(ownerCountUpdate(m.associationId, -1));
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    },
+
+    /** Copies profile fields the member list shows onto each membership of the user. */
+    async syncMemberships(userId: string, fields: { name: string; directoryVisible: boolean }, at: string): Promise<void> {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.membershipsOfUser(userId, { limit: 100, startKey });
+        for (const m of page.items) {
+          await db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: keys.member(m.associationId, userId),
+              UpdateExpression: 'SET #name = :name, nameLower = :lower, directoryVisible = :dv, updatedAt = :at',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: { ':name': fields.name, ':lower': fields.name.toLowerCase(), ':dv': fields.directoryVisible, ':at': at },
+            }),
+          );
+        }
+        startKey = page.lastKey;
+      } while (startKey);
+    },
+
+    // ---------------------------------------------------------------- profiles
+    async getProfile(userId: string): Promise<Profile | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.profile(userId) }));
+      return strip<Profile>(res.Item);
+    },
+
+    async batchGetProfiles(userIds: string[]): Promise<Map<string, Profile>> {
+      const out = new Map<string, Profile>();
+      for (let i = 0; i < userIds.length; i += 100) {
+        let request: Record<string, { Keys: Key[] }> | undefined = {
+          [table]: { Keys: userIds.slice(i, i + 100).map((id) => keys.profile(id)) },
+        };
+        for (let attempt = 0; request && Object.keys(request).length && attempt < 5; attempt++) {
+          const res: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: request }));
+          for (const it of res.Responses?.[table] ?? []) {
+            const p = strip<Profile>(it)!;
+            out.set(p.userId, p);
+          }
+          request = res.UnprocessedKeys as typeof request;
+        }
+      }
+      return out;
+    },
+
+    async putProfile(profile: Profile): Promise<void> {
+      await db.send(new PutCommand({ TableName: table, Item: { ...keys.profile(profile.userId), type: 'profile', ...profile } }));
+    },
+
+    // ---------------------------------------------------------------- audit
+    async auditOf(associationId: string, page: PageRequest): Promise<Page<AuditEntry>> {
+      const { pk, skPrefix } = keys.auditPrefix(associationId);
+      return queryPage<AuditEntry>(
+        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ScanIndexForward: false },
+        page,
+      );
+    },
+
+    async paymentsOf(associationId: string, page: PageRequest): Promise<Page<Payment>> {
+      const { pk, skPrefix } = keys.paymentsPrefix(associationId);
+      return queryPage<Payment>(
+        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ScanIndexForward: false },
+        page,
+      );
+    },
+  };
+
+  function ownerCountUpdate(associationId: string, delta: number) {
+    return {
+      Update: {
+        TableName: table,
+        Key: keys.association(associationId),
+        UpdateExpression: 'SET ownerCount = ownerCount + :d',
+        // The last owner cannot leave or be demoted: someone must always be able to administer.
+        ConditionExpression: delta < 0 ? 'ownerCount > :one' : 'attribute_exists(pk)',
+        ExpressionAttributeValues: delta < 0 ? { ':d': delta, ':one': 1 } : { ':d': delta },
+      },
+    };
+  }
+}
+
+export type Store = ReturnType<typeof createStore>;

@@ -1,0 +1,49 @@
+/**
+ * Authorization, in one place: each route's `access` rule from the catalog is enforced
+ * here before any handler runs. Handlers receive the association and the caller's
+ * membership already loaded and checked.
+ */
+import type { Access } from '../api.js';
+import { forbidden, notFound, unauthorized } from '../errors.js';
+import { inGoodStanding, roleAtLeast, type Role } from '../domain/roles.js';
+import type { Association, Member } from '../domain/types.js';
+import type { Store } from '../data/store.js';
+
+export type Caller = { userId: string; email: string; name?: string };
+export type Access_ = { association?: Association; membership?: Member };
+
+const staffRole: Partial<Record<Access, Role>> = { organizer: 'organizer', admin: 'admin', owner: 'owner' };
+
+/** A membership that still grants a role; people who left keep none. */
+const liveMembership = (m: Member | undefined) => (m && m.status !== 'cancelled' ? m : undefined);
+
+export async function authorize(
+  access: Access,
+  params: Record<string, string>,
+  caller: Caller | null,
+  store: Store | undefined,
+): Promise<Access_> {
+  if (access !== 'public' && !caller) throw unauthorized();
+  const associationId = params.associationId;
+  if (!associationId) return {};
+
+  if (!store) throw new Error('association-scoped route in a function without a store');
+  const association = await store.getAssociation(associationId);
+  if (!association) throw notFound('No such association.');
+  if (access === 'public' || access === 'signedIn' || !caller) return { association };
+
+  const membership = liveMembership(await store.getMember(associationId, caller.userId));
+  const role = membership?.role;
+  const allowed = (() => {
+    switch (access) {
+      case 'member':
+        return !!membership && (roleAtLeast(membership.role, 'organizer') || inGoodStanding(membership.status));
+      case 'selfOrAdmin':
+        return params.userId === caller.userId || (!!role && roleAtLeast(role, 'admin'));
+      default:
+        return !!role && roleAtLeast(role, staffRole[access]!);
+    }
+  })();
+  if (!allowed) throw forbidden();
+  return { association, membership };
+}

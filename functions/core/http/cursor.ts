@@ -1,0 +1,33 @@
+/**
+ * Opaque, tamper-evident list cursors: the DynamoDB key to resume from, signed with an
+ * HMAC and bound to the list it came from, so a client cannot steer a query elsewhere.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { required } from '../config.js';
+import { badRequest } from '../errors.js';
+
+const secret = required('CURSOR_SECRET');
+const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+
+export function encodeCursor(key: Record<string, unknown> | undefined, scope: string): string | null {
+  if (!key) return null;
+  const payload = Buffer.from(JSON.stringify({ k: key, s: scope })).toString('base64url');
+  return `${payload}.${sign(payload)}`;
+}
+
+export function decodeCursor(cursor: string | undefined, scope: string): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  const invalid = () => badRequest('The cursor is not valid for this list.', [{ path: 'cursor', message: 'is not a cursor this list issued' }]);
+  const [payload, mac] = cursor.split('.');
+  if (!payload || !mac) throw invalid();
+  const expected = Buffer.from(sign(payload));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+  try {
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (decoded.s !== scope) throw invalid();
+    return decoded.k;
+  } catch {
+    throw invalid();
+  }
+}

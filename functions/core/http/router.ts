@@ -1,0 +1,144 @@
+/**
+ * Builds one Lambda handler for a bounded context: middy middlewares around a dispatch
+ * on API Gateway's routeKey. Input is validated against the catalog's zod schemas and
+ * access is checked (access.ts) before the route's implementation runs.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpCors from '@middy/http-cors';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { routes, routeKey, type FunctionName, type RouteSpec } from '../api.js';
+import { config } from '../config.js';
+import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } from '../errors.js';
+import { logger } from './logger.js';
+import { problemDetails } from './problem.js';
+import { authorize, type Access_, type Caller } from './access.js';
+import type { Store } from '../data/store.js';
+
+export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+export interface RequestCtx {
+  params: Record<string, string>;
+  query: any;
+  body: any;
+  caller: Caller | null;
+  access: Access_;
+  now: Date;
+  requestId: string;
+}
+
+/** What an implementation returns: a JSON body (200) or a full response. */
+export type Reply = { status?: number; body?: unknown; headers?: Record<string, string>; text?: string };
+export type Implementation = (ctx: RequestCtx) => Promise<Reply>;
+
+export const json = (body: unknown, status = 200): Reply => ({ status, body });
+
+/** Turns zod issues into the contract's `errors[]`, one entry per offending field. */
+export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: [...base, key].join('.'), message: 'is not a known field' });
+    } else {
+      out.push({ path: base.join('.') || (prefix ?? 'body'), message: issue.message });
+    }
+  }
+  return out;
+}
+
+function parse(schema: z.ZodType | undefined, input: unknown, where: string, prefix?: string) {
+  if (!schema) return input;
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) throw badRequest(`The ${where} is not valid.`, fieldErrors(result.error, prefix));
+  return result.data;
+}
+
+function readBody(event: Event, spec: RouteSpec): unknown {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > config.maxBodyBytes) throw payloadTooLarge(config.maxBodyBytes);
+  if (!spec.body) return undefined;
+  if (bytes.length === 0) throw badRequest('A JSON body is required.', [{ path: 'body', message: 'is required' }]);
+  const type = event.headers?.['content-type'] ?? '';
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw badRequest('The body must be JSON.', [{ path: 'body', message: 'Content-Type must be application/json' }]);
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw badRequest('The body is not valid JSON.', [{ path: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+function callerOf(event: Event): Caller | null {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  if (!claims?.sub || typeof claims.sub !== 'string') return null;
+  return { userId: claims.sub, email: String(claims.email ?? ''), name: claims.name ? String(claims.name) : undefined };
+}
+
+export interface HandlerDeps {
+  /** Absent for functions that touch no association (meta). */
+  store?: Store;
+  now?: () => Date;
+}
+
+/**
+ * One handler for every route the catalog assigns to `fn`. Fails at load time if an
+ * implementation is missing, so a route can never deploy without code behind it.
+ */
+export function httpHandler(fn: FunctionName, impls: Record<string, Implementation>, deps: HandlerDeps) {
+  const mine = routes.filter((r) => r.fn === fn);
+  const table = new Map(mine.map((r) => [routeKey(r), r]));
+  for (const r of mine) if (!impls[routeKey(r)]) throw new Error(`No implementation for ${routeKey(r)}`);
+
+  // Order matters and is pinned by a test: onError runs in reverse, so the problem mapper
+  // answers first, then CORS adds its headers to error responses, then the request is logged.
+  const core = async (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const spec = table.get(event.routeKey);
+    if (!spec) throw notFound('No such route.');
+    const caller = callerOf(event);
+    // API Gateway's JWT authorizer already refuses these in AWS; this keeps local mode and tests honest.
+    if (spec.access !== 'public' && !caller) throw unauthorized();
+    // Path and query first: they say which thing is addressed, then who may touch it.
+    const params = parse(spec.params, event.pathParameters ?? {}, 'path') as Record<string, string>;
+    const query = parse(spec.query, event.queryStringParameters ?? {}, 'query string');
+    const rawBody = readBody(event, spec);
+    const access = await authorize(spec.access, params, caller, deps.store);
+    const body = parse(spec.body, rawBody, 'body');
+    const reply = await impls[event.routeKey]!({
+      params,
+      query,
+      body,
+      caller,
+      access,
+      now: deps.now ? deps.now() : new Date(),
+      requestId: context.awsRequestId,
+    });
+    if (reply.text !== undefined) {
+      return { statusCode: reply.status ?? 200, headers: reply.headers, body: reply.text };
+    }
+    return {
+      statusCode: reply.status ?? spec.status ?? 200,
+      headers: { 'Content-Type': 'application/json', ...reply.headers },
+      body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+    };
+  };
+
+  return middy<Event, APIGatewayProxyStructuredResultV2>(core)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestLog())
+    .use(httpHeaderNormalizer())
+    .use(httpCors({ origins: config.corsOrigins, exposeHeaders: 'Retry-After', maxAge: 600 }))
+    .use(problemDetails());
+}
+
+/** One line per request: route and status, never bodies or personal data. */
+function requestLog(): middy.MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> {
+  const log = async (request: middy.Request<Event, APIGatewayProxyStructuredResultV2>) => {
+    logger.info('request', { routeKey: request.event.routeKey, status: request.response?.statusCode });
+  };
+  return { after: log, onError: log };
+}

