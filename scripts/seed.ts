@@ -1,0 +1,97 @@
+/**
+ * `npm run seed`: loads a demo association into a running `npm start` through the public
+ * API (so every rule applies): an owner, plans, a few dozen members with varied profiles.
+ * API_URL picks the server (default http://127.0.0.1:3000). Prints the tokens to try it.
+ */
+const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${API}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const signIn = async (email: string, name: string) => (await call('POST', '/dev/token', undefined, { email, name })) as { token: string; userId: string };
+
+// A deterministic pseudo-random generator, so every seed run builds the same club.
+let state = 42;
+const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(xs: readonly T[], n: number) => [...xs].sort(() => rand() - 0.5).slice(0, n);
+
+const firstNames = ['Ada', 'Ben', 'Chloé', 'Dev', 'Elena', 'Femi', 'Grace', 'Hiro', 'Inès', 'Jonas', 'Kofi', 'Lena', 'Marco', 'Nadia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Uma', 'Victor', 'Wen', 'Xavier', 'Yara', 'Zoé', 'Aaron', 'Bea', 'Carlos', 'Dana'];
+const lastNames = ['Lovelace', 'Okafor', 'Martin', 'Patel', 'Rossi', 'Adeyemi', 'Hopper', 'Tanaka', 'Dubois', 'Berg', 'Mensah', 'Schulz', 'Bianchi', 'Haddad', 'Farouk', 'Iyer', 'Kim', 'García', 'Nieminen', 'Singh'];
+const companies = ['Heliotrope Energy', 'GridWise', 'Carbon Ledger', 'Verdant Capital', 'Tidal Labs', 'Open Soil', 'Northwind Mobility', 'Bright Roofs'];
+const industries = ['energy', 'finance', 'agriculture', 'mobility', 'software', 'construction'];
+const interests = ['solar', 'batteries', 'carbon markets', 'regenerative farming', 'ev charging', 'heat pumps', 'policy', 'climate finance', 'hydrogen', 'circular economy', 'grid software', 'biochar'];
+const skills = ['product management', 'python', 'sales', 'fundraising', 'policy analysis', 'data science', 'hardware', 'marketing', 'operations', 'law'];
+const titles = ['Founder', 'CTO', 'Engineer', 'Analyst', 'Investor', 'Product Manager', 'Head of Sales', 'Researcher'];
+const intents = ['mentoring', 'hiring', 'job', 'investment', 'cofounder', 'customers', 'partnership', 'advice', 'speaking'] as const;
+
+async function main() {
+  const owner = await signIn('owner@demo.local', 'Olivia Owner');
+  const slug = `climate-tech-club-${Date.now().toString(36)}`;
+  const assoc = await call('POST', '/associations', owner.token, {
+    name: 'Climate Tech Club',
+    slug,
+    currency: 'eur',
+    timezone: 'Europe/Paris',
+    description: 'Founders, engineers and investors working on climate, meeting monthly in Paris.',
+  });
+  const id = assoc.associationId as string;
+  const free = await call('POST', `/associations/${id}/plans`, owner.token, { name: 'Community', amount: 0, interval: 'year', description: 'Events and the newsletter.' });
+  const pro = await call('POST', `/associations/${id}/plans`, owner.token, { name: 'Professional', amount: 12000, interval: 'year', benefits: ['Member directory', 'Matchmaking at every event', 'Workshops'] });
+  await call('POST', `/associations/${id}/plans`, owner.token, { name: 'Supporter (monthly)', amount: 1500, interval: 'month' });
+
+  const people: { name: string; email: string; token: string; userId: string }[] = [];
+  for (let i = 0; i < 30; i++) {
+    const name = `${firstNames[i % firstNames.length]} ${lastNames[(i * 7) % lastNames.length]}`;
+    const email = `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(' ', '.')}@demo.local`;
+    const u = await signIn(email, name);
+    await call('PUT', '/me/profile', u.token, {
+      name,
+      headline: `${pick(titles, 1)[0]} working on ${pick(interests, 1)[0]}`,
+      company: companies[i % companies.length],
+      jobTitle: pick(titles, 1)[0],
+      industry: pick(industries, 1)[0],
+      skills: pick(skills, 2 + Math.floor(rand() * 3)),
+      interests: pick(interests, 2 + Math.floor(rand() * 3)),
+      offers: pick(intents, 1 + Math.floor(rand() * 2)),
+      seeks: pick(intents, 1 + Math.floor(rand() * 2)),
+      matchOptIn: rand() < 0.85,
+      directoryVisible: rand() < 0.8,
+    });
+    const plan = i % 3 === 0 ? pro : free;
+    await call('POST', `/associations/${id}/members`, u.token, { planId: plan.planId });
+    if (plan === pro && i % 2 === 0) {
+      // Some paid by bank transfer: the admin records it, which activates them.
+      await call('PATCH', `/associations/${id}/members/${u.userId}`, owner.token, {
+        offlinePayment: { amount: 12000, paidAt: new Date().toISOString(), note: 'Bank transfer' },
+      });
+    }
+    people.push({ name, email, ...u });
+  }
+  await call('PATCH', `/associations/${id}/members/${people[1]!.userId}`, owner.token, { role: 'organizer' });
+  await call('PATCH', `/associations/${id}/members/${people[2]!.userId}`, owner.token, { role: 'admin' });
+
+  console.log(`Seeded "${assoc.name}" (${id}) at ${API}
+  owner:     owner@demo.local   (token below)
+  organizer: ${people[1]!.email}
+  admin:     ${people[2]!.email}
+  members:   ${people.length} with profiles; plans: Community (free), Professional (€120/yr), Supporter (€15/mo)
+
+Try:
+  export TOKEN=${owner.token}
+  curl -s ${API}/associations/${id}/members -H "authorization: Bearer $TOKEN"
+  curl -s ${API}/associations/${id}/directory -H "authorization: Bearer $TOKEN"
+Sign in as anyone: curl -s -XPOST ${API}/dev/token -d '{"email":"${people[0]!.email}"}'`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof TypeError && String(err.cause).includes('ECONNREFUSED') ? `No server at ${API}: run \`npm start\` first.` : err);
+  process.exit(1);
+});
