@@ -120,10 +120,11 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     if (reply.text !== undefined) {
       return { statusCode: reply.status ?? 200, headers: reply.headers, body: reply.text };
     }
+    if (reply.body === undefined) return { statusCode: reply.status ?? 204, headers: reply.headers, body: '' };
     return {
       statusCode: reply.status ?? spec.status ?? 200,
       headers: { 'Content-Type': 'application/json', ...reply.headers },
-      body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+      body: JSON.stringify(reply.body),
     };
   };
 
