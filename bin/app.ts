@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { buildApp } from '../lib/app.js';
+
+// Stage, mail sender, CORS origins and the alarm email come from context: see docs/deploy.md.
+buildApp();
