@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import * as s from './schemas.js';
 
 /** Lambda functions, one per bounded context. */
-export const functionNames = ['associations', 'members', 'profiles', 'meta'] as const;
+export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 /**
@@ -21,7 +21,8 @@ export type Access =
   | 'organizer'
   | 'admin'
   | 'owner'
-  | 'selfOrAdmin'; // the member named in the path, or an admin
+  | 'selfOrAdmin' // the member named in the path, or an admin
+  | 'enrolled'; // the caller has a membership of the association, in any status but cancelled
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -36,6 +37,10 @@ export interface RouteSpec {
   status?: number;
   /** Success media type when not JSON. */
   produces?: string;
+  /** The body is handed over unparsed (a signed webhook must be verified byte for byte). */
+  rawBody?: boolean;
+  /** A larger body limit than MAX_BODY_BYTES, for payloads we do not control. */
+  maxBodyBytes?: number;
 }
 
 export const routes: readonly RouteSpec[] = [
@@ -55,6 +60,13 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'One member', params: s.MemberParams },
   { method: 'PATCH', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'admin', summary: 'Change a role, or record an offline payment', params: s.MemberParams, body: s.MemberPatch },
   { method: 'DELETE', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'Leave, or remove a member; history is kept', params: s.MemberParams },
+  // Dues (Stripe)
+  { method: 'POST', path: '/associations/{associationId}/stripe/connect', fn: 'dues', access: 'owner', summary: "Stripe onboarding link for the association's own account", params: s.AssociationParams },
+  { method: 'POST', path: '/associations/{associationId}/members/me/checkout', fn: 'dues', access: 'enrolled', summary: "Stripe Checkout for the caller's plan", params: s.AssociationParams },
+  { method: 'POST', path: '/associations/{associationId}/members/me/billing-portal', fn: 'dues', access: 'enrolled', summary: 'Stripe customer portal to manage the card and auto-renewal', params: s.AssociationParams },
+  { method: 'GET', path: '/associations/{associationId}/payments', fn: 'dues', access: 'admin', summary: 'Ledger of payments, failures and refunds, newest first', params: s.AssociationParams, query: s.PaymentsQuery },
+  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger', params: s.AssociationParams, produces: 'text/csv' },
+  { method: 'POST', path: '/webhooks/stripe', fn: 'webhooks', access: 'public', summary: 'Signed Stripe events; 2xx once durably recorded', rawBody: true, maxBodyBytes: 1_048_576 },
   // Profile and vocabulary
   { method: 'GET', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "The caller's profile" },
   { method: 'PUT', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "Replace the caller's profile", body: s.ProfilePut },

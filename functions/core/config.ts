@@ -21,4 +21,40 @@ export const config = {
   mailFrom: env.MAIL_FROM ?? 'no-reply@example.com',
   corsOrigins: (env.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
   maxBodyBytes: Number(env.MAX_BODY_BYTES ?? 65_536),
+  /** The web app's address, for links in emails and Stripe return URLs. */
+  appUrl: (env.APP_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
+  /** Percent of each dues payment kept by the platform as a Connect application fee; 0 = none. */
+  platformFeePercent: Number(env.PLATFORM_FEE_PERCENT ?? 0),
+  /** Emails per second the sender allows itself (SES account limit). */
+  sesMaxSendRate: Number(env.SES_MAX_SEND_RATE ?? 10),
 } as const;
+
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret: string;
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+}
+
+/**
+ * Stripe settings, for the functions that talk to Stripe. In AWS the keys live in
+ * Secrets Manager (STRIPE_SECRET_ARN, a JSON {"secretKey","webhookSecret"}) and are read
+ * once at cold start; locally they come straight from STRIPE_SECRET_KEY and
+ * STRIPE_WEBHOOK_SECRET. STRIPE_API_HOST/PORT/PROTOCOL point the SDK at the local stand-in.
+ */
+export async function stripeConfig(fetchSecret: (arn: string) => Promise<string>): Promise<StripeSettings> {
+  const endpoint = {
+    host: env.STRIPE_API_HOST,
+    port: env.STRIPE_API_PORT ? Number(env.STRIPE_API_PORT) : undefined,
+    protocol: env.STRIPE_API_PROTOCOL as 'http' | 'https' | undefined,
+  };
+  if (env.STRIPE_SECRET_ARN) {
+    const parsed = JSON.parse(await fetchSecret(env.STRIPE_SECRET_ARN)) as Partial<StripeSettings>;
+    if (!parsed.secretKey || !parsed.webhookSecret) {
+      throw new Error('The secret named by STRIPE_SECRET_ARN must hold {"secretKey","webhookSecret"}');
+    }
+    return { secretKey: parsed.secretKey, webhookSecret: parsed.webhookSecret, ...endpoint };
+  }
+  return { secretKey: required('STRIPE_SECRET_KEY'), webhookSecret: required('STRIPE_WEBHOOK_SECRET'), ...endpoint };
+}

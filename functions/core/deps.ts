@@ -1,6 +1,35 @@
-/** The store every handler uses, built once per container from the shared clients. */
-import { documentClient } from './clients.js';
-import { required } from './config.js';
+/** Stores and service dependencies, built once per container from the shared clients. */
+import { documentClient, ses } from './clients.js';
+import { config, required, stripeConfig } from './config.js';
 import { createStore } from './data/store.js';
+import { createStripe, stripeGateway } from './payments/stripe.js';
+import type { DuesDeps } from './services/dues.js';
+import type { Mailer } from './services/outbox.js';
 
 export const store = createStore(documentClient, required('TABLE_NAME'));
+
+export const mailer: Mailer = { ses, fromAddress: config.mailFrom };
+
+/**
+ * Dependencies of the dues services. Awaited at load time (top-level await) by the
+ * functions that take payments, so a missing Stripe setting stops them at cold start.
+ */
+export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; stripe: ReturnType<typeof createStripe> }> {
+  const s = await stripeConfig(async (arn) => {
+    // Loaded only where a secret ARN is configured (AWS), so local runs need no client.
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const res = await new SecretsManagerClient({ region: config.region }).send(new GetSecretValueCommand({ SecretId: arn }));
+    return res.SecretString ?? '';
+  });
+  const stripe = createStripe(s);
+  return {
+    store,
+    payments: stripeGateway(stripe),
+    mailer,
+    appUrl: config.appUrl,
+    platformFeePercent: config.platformFeePercent,
+    sendRate: config.sesMaxSendRate,
+    webhookSecret: s.webhookSecret,
+    stripe,
+  };
+}

@@ -9,6 +9,17 @@ import { memberStatuses, roles } from './domain/roles.js';
 
 const timeZones = new Set(Intl.supportedValuesOf('timeZone'));
 timeZones.add('UTC');
+/** Node's list holds older aliases (Asia/Calcutta); current names (Asia/Kolkata) are valid too. */
+const isTimeZone = (tz: string) => {
+  if (timeZones.has(tz)) return true;
+  if (!/^[A-Za-z]+(\/[A-Za-z0-9_+-]+)+$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
 const currencies = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
 
 export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id of 1-64 letters, digits, _ or -');
@@ -17,7 +28,7 @@ const tags = z.array(z.string().trim().toLowerCase().min(1).max(60)).max(30);
 
 export const timezone = z
   .string()
-  .refine((tz) => timeZones.has(tz), 'must be an IANA time zone name such as Europe/Paris')
+  .refine(isTimeZone, 'must be an IANA time zone name such as Europe/Paris')
   .meta({ example: 'Europe/Paris' });
 export const currency = z
   .string()
@@ -40,6 +51,8 @@ export const MembersQuery = PageQuery.extend({
   planId: id.optional(),
   q: z.string().trim().toLowerCase().min(1).max(100).optional(),
 });
+
+export const PaymentsQuery = PageQuery.extend({ userId: id.optional() });
 
 // ---- bodies
 export const AssociationCreate = z

@@ -1,14 +1,18 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, export. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { store } from '../core/deps.js';
+import { duesDeps, mailer, store } from '../core/deps.js';
+import { deliverAll } from '../core/services/outbox.js';
+import { checkout } from '../core/services/dues.js';
 import * as svc from '../core/services/members.js';
+
+const dues = await duesDeps();
 
 export const handler = httpHandler(
   'members',
   {
     'POST /associations/{associationId}/members': async ({ access, caller, body, now }) =>
-      json(await svc.join(store, access.association!, caller!, body.planId, now), 201),
+      json(await svc.join(store, access.association!, caller!, body.planId, now, (m) => checkout(dues, access.association!, m, now)), 201),
     'GET /associations/{associationId}/members': async ({ access, query }) => {
       const { status, planId, q } = query;
       // The filter is part of the scope: a cursor from one filtered list cannot page another.
@@ -34,9 +38,9 @@ export const handler = httpHandler(
     'GET /associations/{associationId}/members/{userId}': async ({ access, params }) =>
       json(await svc.getOne(store, access.association!, params.userId!)),
     'PATCH /associations/{associationId}/members/{userId}': async ({ access, params, body, now }) =>
-      json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now)),
+      json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now, (ids) => deliverAll(store, mailer, ids))),
     'DELETE /associations/{associationId}/members/{userId}': async ({ access, params, caller, now }) => {
-      await svc.remove(store, access.association!, caller!, params.userId!, now);
+      await svc.remove(store, access.association!, access.membership, caller!, params.userId!, now);
       return { status: 204 };
     },
   },

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'assoc-it-'));
   const readyFile = join(dir, 'ready.json');
+  // Tests never reach real Stripe: drop any Stripe keys of the developer's shell so the stand-in is used.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STRIPE_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', READY_FILE: readyFile, NODE_OPTIONS: '' },
+    env: { ...env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', STRIPE_PORT: '0', DAILY_JOB_EVERY_MS: '0', READY_FILE: readyFile, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -33,4 +35,5 @@ export default async function globalSetup() {
   process.env.SES_URL = urls.mailViewer;
   process.env.DYNAMODB_URL = urls.dynamodb;
   process.env.LOCAL_TABLE = urls.tableName;
+  process.env.STRIPE_URL = urls.stripe;
 }

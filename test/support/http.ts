@@ -36,3 +36,11 @@ export async function signIn(label = 'user', name?: string): Promise<{ token: st
   if (res.status !== 200) throw new Error(`dev token failed: ${res.status} ${res.text}`);
   return { token: res.body.token, userId: res.body.userId, email };
 }
+
+/** Like `call`, but hands back the body's raw bytes (fetch's text() would drop a BOM). */
+export async function callBytes(method: string, path: string, opts: { token?: string } = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(`${api()}${path}`, { method, headers });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}

@@ -20,7 +20,20 @@ export const keys = {
   /** Append-only history of an association: who did what, when. */
   audit: (associationId: string, auditId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `AUDIT#${auditId}` }),
   auditPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'AUDIT#' }),
-  /** Ledger entries (offline payments now, Stripe payments later). */
+  /** Ledger entries, in time order: `paymentId` starts with the time it happened. */
   payment: (associationId: string, paymentId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `PAYMENT#${paymentId}` }),
   paymentsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'PAYMENT#' }),
+  /** gsi2: memberships the daily job must look at on a given UTC day. */
+  memberDue: (dueAt: string, associationId: string, userId: string) => ({ gsi2pk: `DUE#${dueAt.slice(0, 10)}`, gsi2sk: `${dueAt}#${associationId}#${userId}` }),
+  membersDueOn: (day: string) => ({ gsi2pk: `DUE#${day}` }),
+  /** Which association a connected Stripe account belongs to (webhooks name only the account). */
+  stripeAccount: (accountId: string): Key => ({ pk: `STRIPEACCT#${accountId}`, sk: 'STRIPEACCT' }),
+  /** A processed Stripe event, kept past Stripe's 3 days of retries, then expired by TTL. */
+  stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVENT#${eventId}`, sk: 'EVENT' }),
+  /** Which membership a Stripe payment object (invoice, payment intent) paid for, per account. */
+  paymentRef: (accountId: string, objectId: string): Key => ({ pk: `PAYREF#${accountId}#${objectId}`, sk: 'PAYREF' }),
+  /** An email to send; gsi2 lists unsent ones by day so a sweep can retry them. */
+  outbox: (mailId: string): Key => ({ pk: `OUTBOX#${mailId}`, sk: 'OUTBOX' }),
+  outboxPending: (createdAt: string, mailId: string) => ({ gsi2pk: `OUTBOX#${createdAt.slice(0, 10)}`, gsi2sk: `${createdAt}#${mailId}` }),
+  outboxPendingOn: (day: string) => ({ gsi2pk: `OUTBOX#${day}` }),
 } as const;

@@ -16,7 +16,7 @@ import {
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { keys, type Key } from './keys.js';
-import type { Association, AuditEntry, Member, Payment, Plan, Profile } from '../domain/types.js';
+import type { Association, AuditEntry, Member, OutboxMail, Payment, Plan, Profile } from '../domain/types.js';
 import type { MemberStatus, Role } from '../domain/roles.js';
 
 /** A write lost a race or broke an invariant; the service decides what it means. */
@@ -27,8 +27,26 @@ export class ConditionFailed extends Error {
   }
 }
 
+/** The Stripe event (or the payment it records) has already taken effect. */
+export class AlreadyApplied extends Error {
+  constructor() {
+    super('This change was already applied');
+    this.name = 'AlreadyApplied';
+  }
+}
+
+/** The membership changed since it was read; read again and retry. */
+export class StaleMember extends Error {
+  constructor() {
+    super('The membership changed since it was read');
+    this.name = 'StaleMember';
+  }
+}
+
 export type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
 export type PageRequest = { limit: number; startKey?: Record<string, unknown> };
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type'] as const;
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -39,6 +57,21 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   delete out.emailLower;
   return out as T;
 }
+
+/** Everything that changes with a membership, written in one transaction. */
+export interface MemberChange {
+  before: Member;
+  after: Member;
+  ledger?: Payment[];
+  /** Lookups from a Stripe payment object back to this membership. */
+  paymentRefs?: { accountId: string; objectId: string }[];
+  outbox?: OutboxMail[];
+  /** The Stripe event this change applies; the change happens only once per event. */
+  eventId?: string;
+  audit?: { action: string; actorId: string; data?: Record<string, unknown> };
+}
+
+const EVENT_RETENTION_S = 30 * 86_400; // Stripe retries for 3 days; keep a safe margin.
 
 export type MemberFilter = { status?: MemberStatus; statuses?: MemberStatus[]; planId?: string; q?: string; directoryOnly?: boolean };
 
@@ -70,6 +103,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     return {
       ...keys.member(m.associationId, m.userId),
       ...keys.memberByUser(m.userId, m.associationId),
+      ...(m.dueAt ? keys.memberDue(m.dueAt, m.associationId, m.userId) : {}),
       type: 'member',
       ...m,
       nameLower: m.name.toLowerCase(),
@@ -339,30 +373,6 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
     },
 
-    /** Records an offline payment in the ledger and extends the membership, atomically. */
-    async recordOfflinePayment(m: Member, payment: Payment, at: string): Promise<void> {
-      await write(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.payment(payment.associationId, payment.paymentId), type: 'payment', ...payment }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.member(m.associationId, m.userId),
-                  UpdateExpression: 'SET #status = :active, currentPeriodEnd = :end, #version = #version + :one, updatedAt = :at',
-                  ConditionExpression: '#version = :version AND #status <> :cancelled',
-                  ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-                  ExpressionAttributeValues: { ':active': 'active', ':end': payment.periodEnd, ':one': 1, ':at': at, ':version': m.version, ':cancelled': 'cancelled' },
-                },
-              },
-              auditPut({ associationId: m.associationId, action: 'member.offline_payment', actorId: payment.recordedBy, subjectId: m.userId, at, data: { paymentId: payment.paymentId, amount: payment.amount } }),
-            ],
-          }),
-        ),
-      );
-    },
-
     /** Ends a membership; the item stays (status cancelled) so history is kept. */
     async removeMember(m: Member, actorId: string, at: string): Promise<void> {
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
@@ -403,6 +413,194 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       } while (startKey);
     },
 
+
+    /**
+     * Writes a membership's new state with everything that goes with it (ledger, mail,
+     * the processed-event marker, audit), conditional on the version that was read.
+     */
+    async saveMember(c: MemberChange): Promise<void> {
+      const at = c.after.updatedAt;
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: table,
+            Item: memberItem({ ...c.after, version: c.before.version + 1 }),
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': c.before.version },
+          },
+        },
+      ];
+      for (const p of c.ledger ?? []) {
+        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), type: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      for (const r of c.paymentRefs ?? []) {
+        items.push({ Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), type: 'payref', associationId: c.after.associationId, userId: c.after.userId } } });
+      }
+      for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
+      if (c.eventId) items.push(eventMarkerPut(c.eventId, at));
+      if (c.audit) {
+        items.push(auditPut({ associationId: c.after.associationId, action: c.audit.action, actorId: c.audit.actorId, subjectId: c.after.userId, at, data: c.audit.data }));
+      }
+      try {
+        await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        // Item 0 is the membership; any other failed condition is a marker or ledger entry
+        // that exists already, i.e. this very change was made before.
+        const failed = err.reasons.map((r, i) => (r === 'ConditionalCheckFailed' ? i : -1)).filter((i) => i >= 0);
+        if (failed.some((i) => i > 0)) throw new AlreadyApplied();
+        throw new StaleMember();
+      }
+    },
+
+    /** Has this Stripe event already taken effect? */
+    async eventProcessed(eventId: string): Promise<boolean> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.stripeEvent(eventId), ProjectionExpression: 'pk' }));
+      return !!res.Item;
+    },
+
+    /** Records an event that changes nothing of ours, so a replay is recognised at once. */
+    async markEventProcessed(eventId: string, at: string): Promise<void> {
+      await write(() => db.send(new PutCommand(eventMarkerPut(eventId, at).Put)));
+    },
+
+    /** Links a connected account to an association, once; the account id can never be swapped. */
+    async linkStripeAccount(associationId: string, accountId: string, actorId: string, at: string): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.association(associationId),
+                  UpdateExpression: 'SET stripeAccountId = :acct, chargesEnabled = :false, updatedAt = :at',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(stripeAccountId)',
+                  ExpressionAttributeValues: { ':acct': accountId, ':false': false, ':at': at },
+                },
+              },
+              { Put: { TableName: table, Item: { ...keys.stripeAccount(accountId), type: 'stripe_account', associationId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              auditPut({ associationId, action: 'stripe.connected', actorId, at, data: { accountId } }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    async associationIdForStripeAccount(accountId: string): Promise<string | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.stripeAccount(accountId) }));
+      return res.Item?.associationId as string | undefined;
+    },
+
+    async paymentRef(accountId: string, objectId: string): Promise<{ associationId: string; userId: string } | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.paymentRef(accountId, objectId) }));
+      return res.Item ? { associationId: res.Item.associationId as string, userId: res.Item.userId as string } : undefined;
+    },
+
+    /** Applies Stripe's account status to the association, once per event. */
+    async updateStripeAccountStatus(associationId: string, accountId: string, status: { chargesEnabled: boolean; detailsSubmitted: boolean }, eventId: string, at: string): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.association(associationId),
+                  UpdateExpression: 'SET chargesEnabled = :ce, stripeDetailsSubmitted = :ds, updatedAt = :at',
+                  ConditionExpression: 'stripeAccountId = :acct',
+                  ExpressionAttributeValues: { ':ce': status.chargesEnabled, ':ds': status.detailsSubmitted, ':at': at, ':acct': accountId },
+                },
+              },
+              eventMarkerPut(eventId, at),
+              auditPut({ associationId, action: 'stripe.account_updated', actorId: 'stripe', at, data: { ...status } }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    /** Adds a ledger entry with no membership change (e.g. a refund on a subscription). */
+    async recordLedger(p: Payment, eventId: string, outbox: OutboxMail[] = []): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), type: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...outbox.map(outboxPut),
+              eventMarkerPut(eventId, p.createdAt),
+            ],
+          }),
+        ),
+      );
+    },
+
+    /** Memberships the daily job must look at on one UTC day (gsi2), oldest due first. */
+    async membersDueOn(day: string, page: PageRequest): Promise<Page<Member>> {
+      return queryPage<Member>(
+        { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.membersDueOn(day).gsi2pk } },
+        page,
+      );
+    },
+
+    // ---------------------------------------------------------------- outbox
+    async getMail(mailId: string): Promise<OutboxMail | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.outbox(mailId) }));
+      return strip<OutboxMail>(res.Item);
+    },
+
+    /**
+     * Claims a mail for sending. Only one sender wins; a claim older than `staleMs`
+     * (a sender that died mid-way) may be taken over.
+     */
+    async claimMail(mailId: string, now: Date, staleMs = 5 * 60_000): Promise<OutboxMail | undefined> {
+      try {
+        const res = await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.outbox(mailId),
+            UpdateExpression: 'SET #status = :sending, claimedAt = :now, attempts = attempts + :one',
+            ConditionExpression: '#status = :pending OR (#status = :sending AND claimedAt < :stale)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':now': now.toISOString(), ':one': 1, ':stale': new Date(now.getTime() - staleMs).toISOString() },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return strip<OutboxMail>(res.Attributes);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return undefined;
+        throw err;
+      }
+    },
+
+    /** Marks a claimed mail sent (and drops it from the unsent index) or back to pending. */
+    async finishMail(mailId: string, outcome: 'sent' | 'pending' | 'failed', at: string): Promise<void> {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.outbox(mailId),
+          UpdateExpression: outcome === 'sent' ? 'SET #status = :s, sentAt = :at REMOVE gsi2pk, gsi2sk' : outcome === 'failed' ? 'SET #status = :s, failedAt = :at REMOVE gsi2pk, gsi2sk' : 'SET #status = :s',
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':s': outcome, ':sending': 'sending', ...(outcome === 'pending' ? {} : { ':at': at }) },
+        }),
+      );
+    },
+
+    async unsentMailOn(day: string, page: PageRequest): Promise<Page<OutboxMail>> {
+      return queryPage<OutboxMail>(
+        { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.outboxPendingOn(day).gsi2pk } },
+        page,
+      );
+    },
+
+    /** Queues mail on its own (no state change goes with it). */
+    async enqueueMail(mails: OutboxMail[]): Promise<void> {
+      if (!mails.length) return;
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: mails.map(outboxPut) })));
+    },
+
     // ---------------------------------------------------------------- profiles
     async getProfile(userId: string): Promise<Profile | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.profile(userId) }));
@@ -440,14 +638,34 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       );
     },
 
-    async paymentsOf(associationId: string, page: PageRequest): Promise<Page<Payment>> {
+    /** The ledger, newest first; optionally one member's entries only. */
+    async paymentsOf(associationId: string, page: PageRequest, userId?: string): Promise<Page<Payment>> {
       const { pk, skPrefix } = keys.paymentsPrefix(associationId);
       return queryPage<Payment>(
-        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ScanIndexForward: false },
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          FilterExpression: userId ? 'userId = :u' : undefined,
+          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(userId ? { ':u': userId } : {}) },
+          ScanIndexForward: false,
+        },
         page,
       );
     },
   };
+
+  function eventMarkerPut(eventId: string, at: string) {
+    return {
+      Put: {
+        TableName: table,
+        Item: { ...keys.stripeEvent(eventId), type: 'stripe_event', processedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_S },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  function outboxPut(mail: OutboxMail) {
+    return { Put: { TableName: table, Item: { ...keys.outbox(mail.mailId), ...keys.outboxPending(mail.createdAt, mail.mailId), type: 'outbox', ...mail }, ConditionExpression: 'attribute_not_exists(pk)' } };
+  }
 
   function ownerCountUpdate(associationId: string, delta: number) {
     return {

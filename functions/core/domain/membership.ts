@@ -8,9 +8,14 @@ import { roleAtLeast, type Role } from './roles.js';
 /** Adds one billing interval; `once` (lifetime) has no end. */
 export function addInterval(from: Date, interval: Interval): Date | null {
   if (interval === 'once') return null;
+  const months = interval === 'year' ? 12 : 1;
+  const y = from.getUTCFullYear();
+  const m = from.getUTCMonth() + months;
+  // Clamp to the target month's last day: 31 Jan + 1 month is 28/29 Feb, not 3 March.
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
   const d = new Date(from);
-  if (interval === 'year') d.setUTCFullYear(d.getUTCFullYear() + 1);
-  else d.setUTCMonth(d.getUTCMonth() + 1);
+  d.setUTCDate(1);
+  d.setUTCFullYear(y, m, Math.min(from.getUTCDate(), lastDay));
   return d;
 }
 

@@ -13,6 +13,10 @@ export interface Association {
   description?: string;
   gracePeriodDays: number;
   ownerCount: number;
+  /** The association's own Stripe account (Connect), once connected. */
+  stripeAccountId?: string;
+  chargesEnabled?: boolean;
+  stripeDetailsSubmitted?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -45,6 +49,20 @@ export interface Member {
   /** Optimistic-lock counter: every update is conditional on the version read. */
   version: number;
   updatedAt: string;
+  // ---- dues (Stripe or offline)
+  stripeCustomerId?: string;
+  stripeSubscriptionId?: string;
+  checkoutSessionId?: string;
+  checkoutStartedAt?: string;
+  /** False when the member turned auto-renew off in the portal. */
+  autoRenew?: boolean;
+  pastDueSince?: string | null;
+  graceUntil?: string | null;
+  lapsedAt?: string | null;
+  /** Reminders already sent, as `<daysBefore>@<periodEnd>`. */
+  remindersSent?: string[];
+  /** When the daily job must next look at this membership (gsi2). */
+  dueAt?: string | null;
 }
 
 export interface Profile {
@@ -68,14 +86,35 @@ export interface Payment {
   associationId: string;
   userId: string;
   kind: 'offline' | 'stripe';
+  /** payment: money in; failure: a charge attempt that failed; refund: money back. */
+  type?: 'payment' | 'failure' | 'refund';
   amount: number;
   currency: string;
   paidAt: string;
   note?: string;
-  periodStart: string;
+  periodStart: string | null;
   periodEnd: string | null;
   recordedBy: string;
   createdAt: string;
+  stripe?: { eventId?: string; invoiceId?: string; chargeId?: string; paymentIntentId?: string; subscriptionId?: string };
+}
+
+/** An email waiting to be sent: written with the state change that caused it. */
+export interface OutboxMail {
+  mailId: string;
+  associationId?: string;
+  kind: string;
+  to: string;
+  fromName: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: string;
+  claimedAt?: string;
+  sentAt?: string;
 }
 
 export interface AuditEntry {

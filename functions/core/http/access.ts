@@ -38,6 +38,8 @@ export async function authorize(
     switch (access) {
       case 'member':
         return !!membership && (roleAtLeast(membership.role, 'organizer') || inGoodStanding(membership.status));
+      case 'enrolled':
+        return !!membership;
       case 'selfOrAdmin':
         return params.userId === caller.userId || (!!role && roleAtLeast(role, 'admin'));
       default:

@@ -20,6 +20,10 @@ import type { Store } from '../data/store.js';
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 export interface RequestCtx {
+  /** The body exactly as received, for routes marked rawBody. */
+  rawBody?: string;
+  /** Request headers, lower-cased. */
+  headers: Record<string, string | undefined>;
   params: Record<string, string>;
   query: any;
   body: any;
@@ -56,10 +60,16 @@ function parse(schema: z.ZodType | undefined, input: unknown, where: string, pre
   return result.data;
 }
 
-function readBody(event: Event, spec: RouteSpec): unknown {
+function bodyBytes(event: Event, spec: RouteSpec): Buffer {
   const raw = event.body ?? '';
+  // API Gateway hands over non-text bodies base64-encoded.
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > config.maxBodyBytes) throw payloadTooLarge(config.maxBodyBytes);
+  const limit = spec.maxBodyBytes ?? config.maxBodyBytes;
+  if (bytes.length > limit) throw payloadTooLarge(limit);
+  return bytes;
+}
+
+function readBody(bytes: Buffer, event: Event, spec: RouteSpec): unknown {
   if (!spec.body) return undefined;
   if (bytes.length === 0) throw badRequest('A JSON body is required.', [{ path: 'body', message: 'is required' }]);
   const type = event.headers?.['content-type'] ?? '';
@@ -105,10 +115,13 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     // Path and query first: they say which thing is addressed, then who may touch it.
     const params = parse(spec.params, event.pathParameters ?? {}, 'path') as Record<string, string>;
     const query = parse(spec.query, event.queryStringParameters ?? {}, 'query string');
-    const rawBody = readBody(event, spec);
+    const bytes = bodyBytes(event, spec);
+    const parsedJson = spec.rawBody ? undefined : readBody(bytes, event, spec);
     const access = await authorize(spec.access, params, caller, deps.store);
-    const body = parse(spec.body, rawBody, 'body');
+    const body = parse(spec.body, parsedJson, 'body');
     const reply = await impls[event.routeKey]!({
+      rawBody: spec.rawBody ? bytes.toString('utf8') : undefined,
+      headers: event.headers ?? {},
       params,
       query,
       body,

@@ -1,6 +1,9 @@
 /** Joining, listing, managing and removing members of an association. */
 import { ulid } from 'ulid';
-import { ConditionFailed, type MemberFilter, type Store } from '../data/store.js';
+import { AlreadyApplied, ConditionFailed, StaleMember, type MemberFilter, type Store } from '../data/store.js';
+import { nextDueAt } from '../domain/dues.js';
+import { receiptMail } from '../domain/emails.js';
+import { newMail } from './outbox.js';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import type { Caller } from '../http/access.js';
 import type { Association, Member, Payment } from '../domain/types.js';
@@ -8,6 +11,8 @@ import { canAssignRole, displayName, newMembership, periodForPayment } from '../
 import type { MemberPatch } from '../schemas.js';
 import { toCsv, type Column } from '../domain/csv.js';
 import { inGoodStanding, type Role } from '../domain/roles.js';
+import { assertCanTakePayments } from './dues.js';
+import { logger } from '../http/logger.js';
 
 /** The member as admins and the member see it. */
 export const memberView = (m: Member) => ({
@@ -22,11 +27,24 @@ export const memberView = (m: Member) => ({
   email: m.email,
 });
 
-export async function join(store: Store, association: Association, caller: Caller, planId: string, now: Date) {
+/**
+ * Joins on a plan. A paid plan needs an association that can take payments; the member
+ * is written `pending` first and then sent to checkout, so a failed Stripe call loses
+ * nothing (the member can ask for checkout again).
+ */
+export async function join(
+  store: Store,
+  association: Association,
+  caller: Caller,
+  planId: string,
+  now: Date,
+  startCheckout?: (member: Member) => Promise<{ url: string }>,
+) {
   const plan = await store.getPlan(association.associationId, planId);
   if (!plan || plan.archived) {
     throw unprocessable('That plan cannot be joined.', [{ path: 'planId', message: plan ? 'is archived' : 'is not a plan of this association' }]);
   }
+  if (plan.amount > 0) assertCanTakePayments(association);
   const existing = await store.getMember(association.associationId, caller.userId);
   if (existing && existing.status !== 'cancelled' && existing.status !== 'lapsed') {
     throw conflict('You are already a member of this association.');
@@ -50,8 +68,14 @@ export async function join(store: Store, association: Association, caller: Calle
     if (err instanceof ConditionFailed) throw conflict('You are already a member of this association.');
     throw err;
   }
-  // Paid plans are paid through Stripe Checkout (dues issue); until then no URL exists.
-  return { ...memberView(member), checkoutUrl: member.status === 'pending' ? null : undefined };
+  if (member.status !== 'pending') return memberView(member);
+  let checkoutUrl: string | null = null;
+  try {
+    checkoutUrl = startCheckout ? (await startCheckout(member)).url : null;
+  } catch (err) {
+    logger.warn('checkout could not be started at join', { errorName: (err as Error).name });
+  }
+  return { ...memberView(member), checkoutUrl };
 }
 
 export async function list(store: Store, association: Association, filter: MemberFilter, limit: number, startKey?: Record<string, unknown>) {
@@ -95,7 +119,15 @@ export async function getOne(store: Store, association: Association, userId: str
 }
 
 /** Changes a role and/or records an offline payment; each is its own atomic write. */
-export async function patch(store: Store, association: Association, actor: Member, userId: string, input: MemberPatch, now: Date) {
+export async function patch(
+  store: Store,
+  association: Association,
+  actor: Member,
+  userId: string,
+  input: MemberPatch,
+  now: Date,
+  deliverMail?: (mailIds: string[]) => Promise<unknown>,
+) {
   const at = now.toISOString();
   let m = await store.getMember(association.associationId, userId);
   if (!m || m.status === 'cancelled') throw notFound('No such member.');
@@ -129,10 +161,11 @@ export async function patch(store: Store, association: Association, actor: Membe
     }
     const { start, end } = periodForPayment(m, plan, paidAt);
     const payment: Payment = {
-      paymentId: ulid(now.getTime()),
+      paymentId: `${paidAt.toISOString()}_offline_${ulid(now.getTime())}`,
       associationId: association.associationId,
       userId,
       kind: 'offline',
+      type: 'payment',
       amount: input.offlinePayment.amount,
       currency: association.currency,
       paidAt: paidAt.toISOString(),
@@ -142,20 +175,44 @@ export async function patch(store: Store, association: Association, actor: Membe
       recordedBy: actor.userId,
       createdAt: at,
     };
+    const after: Member = { ...m, status: 'active', currentPeriodEnd: payment.periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null, updatedAt: at };
+    after.dueAt = nextDueAt(after, association.gracePeriodDays, now);
+    const receipt = receiptMail({
+      associationName: association.name,
+      memberName: m.name,
+      planName: plan.name,
+      timezone: association.timezone,
+      amount: payment.amount,
+      currency: payment.currency,
+      paidAt: payment.paidAt,
+      periodEnd: payment.periodEnd,
+    });
+    const mail = newMail({ to: m.email, fromName: association.name, kind: 'receipt', associationId: association.associationId, mail: receipt }, now);
     try {
-      await store.recordOfflinePayment(m, payment, at);
+      await store.saveMember({
+        before: m,
+        after,
+        ledger: [payment],
+        outbox: [mail],
+        audit: { action: 'member.offline_payment', actorId: actor.userId, data: { paymentId: payment.paymentId, amount: payment.amount } },
+      });
     } catch (err) {
-      if (err instanceof ConditionFailed) throw conflict('The member changed meanwhile; reload and retry.');
+      if (err instanceof StaleMember || err instanceof AlreadyApplied) throw conflict('The member changed meanwhile; reload and retry.');
       throw err;
     }
+    await deliverMail?.([mail.mailId]);
     m = (await store.getMember(association.associationId, userId))!;
   }
   return memberView(m);
 }
 
-export async function remove(store: Store, association: Association, caller: Caller, userId: string, now: Date) {
+export async function remove(store: Store, association: Association, actor: Member | undefined, caller: Caller, userId: string, now: Date) {
   const m = await store.getMember(association.associationId, userId);
   if (!m || m.status === 'cancelled') throw notFound('No such member.');
+  // Removing someone takes their role away: the same rule as demoting them to member.
+  if (caller.userId !== userId && !(actor && canAssignRole(actor.role, m.role, 'member'))) {
+    throw forbidden('Only an owner may remove an admin or an owner.');
+  }
   try {
     await store.removeMember(m, caller.userId, now.toISOString());
   } catch (err) {

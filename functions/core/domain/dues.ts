@@ -1,0 +1,137 @@
+/**
+ * The dues lifecycle, free of I/O: pending → active → past_due (grace) → lapsed, and
+ * cancelled when the subscription ends. Stripe's live subscription is the source of
+ * truth for subscribed members; these functions say what our membership must become.
+ * Time is always a parameter.
+ */
+import type { SubscriptionSnapshot } from '../payments/gateway.js';
+import type { Member } from './types.js';
+
+const DAY = 86_400_000;
+export const REMINDER_DAYS = [14, 3] as const;
+/** A pending checkout is re-read from Stripe after this long without a webhook. */
+export const PENDING_RECONCILE_MS = 60 * 60 * 1000;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const later = (a: string | null | undefined, b: string | null | undefined) => {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return a > b ? a : b;
+};
+
+export type MemberState = Pick<Member, 'status' | 'currentPeriodEnd' | 'pastDueSince' | 'graceUntil' | 'lapsedAt' | 'autoRenew'>;
+
+/**
+ * The membership that matches Stripe's current subscription. Moves to active only when
+ * Stripe says the subscription is paid up; the paid period never shrinks (a late or
+ * replayed event cannot take days away).
+ */
+export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, graceDays: number, now: Date): MemberState {
+  const periodEnd = later(m.currentPeriodEnd, iso(sub.currentPeriodEnd));
+  const autoRenew = !sub.cancelAtPeriodEnd;
+  switch (sub.status) {
+    case 'active':
+    case 'trialing':
+      return { status: 'active', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null, autoRenew };
+    case 'past_due':
+    case 'unpaid': {
+      if (m.status === 'pending') return pick(m); // never paid: a failed first attempt changes nothing
+      const since = m.pastDueSince ?? now.toISOString();
+      const graceUntil = new Date(new Date(since).getTime() + graceDays * DAY).toISOString();
+      if (now.toISOString() >= graceUntil) {
+        return { status: 'lapsed', currentPeriodEnd: periodEnd, pastDueSince: since, graceUntil, lapsedAt: m.lapsedAt ?? now.toISOString(), autoRenew };
+      }
+      return { status: 'past_due', currentPeriodEnd: periodEnd, pastDueSince: since, graceUntil, lapsedAt: null, autoRenew };
+    }
+    case 'canceled':
+      if (m.status === 'pending') return pick(m);
+      return { status: 'cancelled', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: m.lapsedAt ?? null, autoRenew: false };
+    case 'paused':
+      return { status: 'lapsed', currentPeriodEnd: periodEnd, pastDueSince: m.pastDueSince ?? null, graceUntil: m.graceUntil ?? null, lapsedAt: m.lapsedAt ?? now.toISOString(), autoRenew };
+    default:
+      // incomplete, incomplete_expired: no confirmed payment yet.
+      return pick(m);
+  }
+}
+
+const pick = (m: Member): MemberState => ({
+  status: m.status,
+  currentPeriodEnd: m.currentPeriodEnd,
+  pastDueSince: m.pastDueSince ?? null,
+  graceUntil: m.graceUntil ?? null,
+  lapsedAt: m.lapsedAt ?? null,
+  autoRenew: m.autoRenew,
+});
+
+/** What the daily job should do with a membership now, if anything. */
+export type DailyAction =
+  | { kind: 'reconcile_checkout' }
+  | { kind: 'reconcile_subscription' }
+  | { kind: 'remind'; daysBefore: number; periodEnd: string }
+  | { kind: 'start_grace' }
+  | { kind: 'lapse' };
+
+export function dailyAction(m: Member, graceDays: number, now: Date): DailyAction | null {
+  const t = now.getTime();
+  if (m.status === 'pending') {
+    if (m.checkoutSessionId && m.checkoutStartedAt && t - new Date(m.checkoutStartedAt).getTime() >= PENDING_RECONCILE_MS) {
+      return { kind: 'reconcile_checkout' };
+    }
+    return null;
+  }
+  if (m.status === 'past_due') {
+    if (m.graceUntil && t >= new Date(m.graceUntil).getTime()) {
+      return m.stripeSubscriptionId ? { kind: 'reconcile_subscription' } : { kind: 'lapse' };
+    }
+    return null;
+  }
+  if (m.status !== 'active' || !m.currentPeriodEnd) return null;
+  const end = new Date(m.currentPeriodEnd).getTime();
+  if (t >= end) {
+    // The period is over and no renewal arrived: ask Stripe (a missed webhook), or start the grace period.
+    return m.stripeSubscriptionId ? { kind: 'reconcile_subscription' } : { kind: 'start_grace' };
+  }
+  for (const days of [...REMINDER_DAYS].sort((a, b) => a - b)) {
+    // The closest reminder that is due and not yet sent; a missed 14-day one is not sent late at 3 days.
+    if (t >= end - days * DAY && !(m.remindersSent ?? []).includes(reminderTag(days, m.currentPeriodEnd))) {
+      return { kind: 'remind', daysBefore: days, periodEnd: m.currentPeriodEnd };
+    }
+    if (t >= end - days * DAY) return null;
+  }
+  return null;
+}
+
+export const reminderTag = (days: number, periodEnd: string) => `${days}@${periodEnd}`;
+
+/** Offline or lifetime member whose paid period ended: past due from the period end, with grace. */
+export function startGrace(m: Member, graceDays: number, now: Date): MemberState {
+  const since = m.currentPeriodEnd ?? now.toISOString();
+  const graceUntil = new Date(new Date(since).getTime() + graceDays * DAY).toISOString();
+  const lapsed = now.toISOString() >= graceUntil;
+  return {
+    status: lapsed ? 'lapsed' : 'past_due',
+    currentPeriodEnd: m.currentPeriodEnd,
+    pastDueSince: since,
+    graceUntil,
+    lapsedAt: lapsed ? now.toISOString() : null,
+    autoRenew: m.autoRenew,
+  };
+}
+
+/**
+ * When the daily job must next look at a membership; null when never (it then has no
+ * gsi2 entry). Keeps the job's date-keyed index small and exact.
+ */
+export function nextDueAt(m: Member, graceDays: number, now: Date): string | null {
+  if (dailyAction(m, graceDays, now)) return now.toISOString();
+  if (m.status === 'pending') {
+    return m.checkoutStartedAt ? new Date(new Date(m.checkoutStartedAt).getTime() + PENDING_RECONCILE_MS).toISOString() : null;
+  }
+  if (m.status === 'past_due') return m.graceUntil ?? null;
+  if (m.status !== 'active' || !m.currentPeriodEnd) return null;
+  const end = new Date(m.currentPeriodEnd).getTime();
+  const upcoming = REMINDER_DAYS.filter((d) => !(m.remindersSent ?? []).includes(reminderTag(d, m.currentPeriodEnd!)))
+    .map((d) => end - d * DAY)
+    .filter((t) => t > now.getTime());
+  return new Date(Math.min(...upcoming, end)).toISOString();
+}

@@ -1,0 +1,462 @@
+/**
+ * Dues through Stripe Connect: onboarding, checkout, the billing portal, webhook effects
+ * and the daily job. Stripe's live objects are the truth: every webhook re-reads the
+ * subscription after reading the membership, and the write is conditional on the version
+ * read, so events that arrive twice, late or out of order converge on Stripe's state.
+ */
+import type { Store } from '../data/store.js';
+import { AlreadyApplied, ConditionFailed, StaleMember } from '../data/store.js';
+import type { PaymentsGateway, SubscriptionSnapshot } from '../payments/gateway.js';
+import type { Association, Member, OutboxMail, Payment, Plan } from '../domain/types.js';
+import { conflict, unavailable, unprocessable } from '../errors.js';
+import { dailyAction, nextDueAt, reminderTag, startGrace, stateFromSubscription, type MemberState } from '../domain/dues.js';
+import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from '../domain/emails.js';
+import { deliverAll, newMail, sweepOutbox, type Mailer } from './outbox.js';
+import { logger } from '../http/logger.js';
+
+export interface DuesDeps {
+  store: Store;
+  payments: PaymentsGateway;
+  mailer: Mailer;
+  appUrl: string;
+  platformFeePercent: number;
+  sendRate: number;
+}
+
+const billingUrl = (deps: DuesDeps, associationId: string) => `${deps.appUrl}/associations/${associationId}/billing`;
+
+// ------------------------------------------------------------------ onboarding
+
+/** The owner's Stripe onboarding link; the connected account is created once. */
+export async function connect(deps: DuesDeps, association: Association, owner: { userId: string; email: string }, now: Date) {
+  let accountId = association.stripeAccountId;
+  if (!accountId) {
+    const account = await deps.payments.createAccount({ email: owner.email, associationId: association.associationId, idempotencyKey: `connect:${association.associationId}` });
+    try {
+      await deps.store.linkStripeAccount(association.associationId, account.id, owner.userId, now.toISOString());
+      accountId = account.id;
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      // A concurrent request linked first (same idempotency key, so the same account).
+      accountId = (await deps.store.getAssociation(association.associationId))!.stripeAccountId!;
+    }
+  }
+  const base = `${deps.appUrl}/associations/${association.associationId}/stripe`;
+  return { url: await deps.payments.accountOnboardingLink({ account: accountId, refreshUrl: `${base}/refresh`, returnUrl: `${base}/return` }), accountId };
+}
+
+// ------------------------------------------------------------------ checkout
+
+/** Refuses a paid checkout the association cannot take (not connected, or not enabled yet). */
+export function assertCanTakePayments(association: Association, field = 'planId') {
+  if (!association.stripeAccountId || !association.chargesEnabled) {
+    throw unprocessable('This association cannot take card payments yet: its owner must finish connecting Stripe.', [
+      { path: field, message: 'is a paid plan and the association cannot take payments yet' },
+    ]);
+  }
+}
+
+/**
+ * A Stripe Checkout URL for the member's plan. An open session is reused; otherwise the
+ * idempotency key is derived from the state read, so a retried request gets the same session.
+ */
+export async function checkout(deps: DuesDeps, association: Association, member: Member, now: Date): Promise<{ url: string }> {
+  const plan = member.planId ? await deps.store.getPlan(association.associationId, member.planId) : undefined;
+  if (!plan || plan.amount === 0) throw unprocessable('There is nothing to pay on this plan.', [{ path: 'planId', message: 'is not a paid plan' }]);
+  assertCanTakePayments(association);
+  if (member.status === 'active' && (plan.interval === 'once' || (member.stripeSubscriptionId && member.autoRenew !== false))) {
+    throw conflict('This membership is already paid up.');
+  }
+  const account = association.stripeAccountId!;
+
+  let m = member;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (m.checkoutSessionId && m.status === 'pending') {
+        const open = await deps.payments.retrieveCheckout(account, m.checkoutSessionId);
+        if (open.status === 'open' && open.url) return { url: open.url };
+      }
+      const customerId =
+        m.stripeCustomerId ??
+        (await deps.payments.createCustomer({
+          account,
+          email: m.email,
+          name: m.name,
+          metadata: { associationId: association.associationId, userId: m.userId },
+          idempotencyKey: `customer:${association.associationId}:${m.userId}`,
+        }));
+      const metadata = { associationId: association.associationId, userId: m.userId, planId: plan.planId };
+      const session = await deps.payments.createCheckout({
+        account,
+        customerId,
+        mode: plan.interval === 'once' ? 'payment' : 'subscription',
+        currency: plan.currency,
+        amount: plan.amount,
+        interval: plan.interval === 'once' ? undefined : plan.interval,
+        productName: `${association.name}: ${plan.name}`,
+        successUrl: `${deps.appUrl}/associations/${association.associationId}/welcome?session={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${deps.appUrl}/associations/${association.associationId}/plans`,
+        metadata,
+        platformFeePercent: deps.platformFeePercent,
+        idempotencyKey: `checkout:${association.associationId}:${m.userId}:${plan.planId}:${m.checkoutSessionId ?? 'first'}`,
+      });
+      const after: Member = { ...m, stripeCustomerId: customerId, checkoutSessionId: session.id, checkoutStartedAt: now.toISOString(), updatedAt: now.toISOString() };
+      after.dueAt = nextDueAt(after, association.gracePeriodDays, now);
+      await deps.store.saveMember({ before: m, after, audit: { action: 'member.checkout_started', actorId: m.userId, data: { sessionId: session.id } } });
+      return { url: session.url! };
+    } catch (err) {
+      if (!(err instanceof StaleMember) || attempt >= 3) throw err;
+      m = (await deps.store.getMember(association.associationId, member.userId))!;
+    }
+  }
+}
+
+export async function billingPortal(deps: DuesDeps, association: Association, member: Member): Promise<{ url: string }> {
+  if (!association.stripeAccountId || !member.stripeCustomerId) {
+    throw unprocessable('There is no card on file for this membership.', [{ path: 'member', message: 'has never paid through Stripe' }]);
+  }
+  return { url: await deps.payments.billingPortalUrl({ account: association.stripeAccountId, customerId: member.stripeCustomerId, returnUrl: billingUrl(deps, association.associationId) }) };
+}
+
+// ------------------------------------------------------------------ webhooks
+
+/** The parts of a Stripe event we use (the SDK's Stripe.Event, loosely typed). */
+export interface StripeEvent {
+  id: string;
+  type: string;
+  account?: string | null;
+  created: number;
+  data: { object: any };
+}
+
+export type EventOutcome = 'applied' | 'duplicate' | 'ignored';
+
+interface EventCtx {
+  deps: DuesDeps;
+  event: StripeEvent;
+  association: Association;
+  account: string;
+  now: Date;
+}
+
+type EventHandler = (ctx: EventCtx) => Promise<EventOutcome>;
+
+const subscriptionIdOfInvoice = (invoice: any): string | undefined =>
+  invoice?.parent?.subscription_details?.subscription ?? (typeof invoice?.subscription === 'string' ? invoice.subscription : invoice?.subscription?.id) ?? undefined;
+
+/** One service per event family; unknown types are acknowledged and ignored. */
+const handlers: Record<string, EventHandler> = {
+  'account.updated': async ({ deps, event, association, account, now }) => {
+    const live = await deps.payments.retrieveAccount(account);
+    try {
+      await deps.store.updateStripeAccountStatus(association.associationId, account, live, event.id, now.toISOString());
+      return 'applied';
+    } catch (err) {
+      if (err instanceof ConditionFailed) return 'duplicate';
+      throw err;
+    }
+  },
+
+  'checkout.session.completed': async (ctx) => {
+    const s = ctx.event.data.object;
+    const userId = s.metadata?.userId ?? s.client_reference_id;
+    if (!userId || (s.metadata?.associationId && s.metadata.associationId !== ctx.association.associationId)) return ignore(ctx, 'checkout for another association');
+    if (s.mode === 'subscription') {
+      return syncMember(ctx, userId, { subscriptionId: typeof s.subscription === 'string' ? s.subscription : s.subscription?.id, customerId: s.customer });
+    }
+    if (s.payment_status !== 'paid') return ignore(ctx, 'checkout not paid yet');
+    const paymentIntentId = typeof s.payment_intent === 'string' ? s.payment_intent : s.payment_intent?.id;
+    return syncMember(ctx, userId, {
+      customerId: s.customer,
+      lifetimePayment: { amount: s.amount_total ?? 0, currency: s.currency, objectId: paymentIntentId ?? s.id, paidAt: new Date(ctx.event.created * 1000) },
+    });
+  },
+
+  'invoice.paid': async (ctx) => invoiceEvent(ctx, 'payment'),
+  'invoice.payment_failed': async (ctx) => invoiceEvent(ctx, 'failure'),
+  'customer.subscription.created': async (ctx) => subscriptionEvent(ctx),
+  'customer.subscription.updated': async (ctx) => subscriptionEvent(ctx),
+  'customer.subscription.deleted': async (ctx) => subscriptionEvent(ctx),
+
+  'charge.refunded': async (ctx) => {
+    const charge = ctx.event.data.object;
+    const invoiceId = typeof charge.invoice === 'string' ? charge.invoice : charge.invoice?.id;
+    const piId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+    const ref = (invoiceId && (await ctx.deps.store.paymentRef(ctx.account, invoiceId))) || (piId && (await ctx.deps.store.paymentRef(ctx.account, piId))) || undefined;
+    if (!ref || ref.associationId !== ctx.association.associationId) return ignore(ctx, 'refund of an unknown payment');
+    return syncMember(ctx, ref.userId, {
+      refund: { amount: charge.amount_refunded ?? charge.amount, currency: charge.currency, chargeId: charge.id, full: (charge.amount_refunded ?? 0) >= charge.amount },
+    });
+  },
+};
+
+async function invoiceEvent(ctx: EventCtx, kind: 'payment' | 'failure'): Promise<EventOutcome> {
+  const invoice = ctx.event.data.object;
+  const subscriptionId = subscriptionIdOfInvoice(invoice);
+  if (!subscriptionId) return ignore(ctx, 'invoice without subscription');
+  const sub = await ctx.deps.payments.retrieveSubscription(ctx.account, subscriptionId);
+  const userId = sub.metadata.userId;
+  if (!userId || (sub.metadata.associationId && sub.metadata.associationId !== ctx.association.associationId)) return ignore(ctx, 'subscription of another association');
+  const line = invoice.lines?.data?.[0];
+  return syncMember(ctx, userId, {
+    subscriptionId,
+    subscription: sub,
+    invoice: {
+      kind,
+      id: invoice.id,
+      amount: kind === 'payment' ? invoice.amount_paid : invoice.amount_due,
+      currency: invoice.currency,
+      at: new Date(((kind === 'payment' ? invoice.status_transitions?.paid_at : null) ?? ctx.event.created) * 1000),
+      periodStart: line?.period?.start ? new Date(line.period.start * 1000) : null,
+      periodEnd: line?.period?.end ? new Date(line.period.end * 1000) : null,
+      paymentIntentId: typeof invoice.payment_intent === 'string' ? invoice.payment_intent : undefined,
+    },
+  });
+}
+
+async function subscriptionEvent(ctx: EventCtx): Promise<EventOutcome> {
+  const obj = ctx.event.data.object;
+  const userId = obj.metadata?.userId;
+  if (!userId || (obj.metadata?.associationId && obj.metadata.associationId !== ctx.association.associationId)) return ignore(ctx, 'subscription of another association');
+  return syncMember(ctx, userId, { subscriptionId: obj.id });
+}
+
+async function ignore(ctx: EventCtx, why: string): Promise<EventOutcome> {
+  logger.info('stripe event ignored', { eventId: ctx.event.id, type: ctx.event.type, why });
+  try {
+    await ctx.deps.store.markEventProcessed(ctx.event.id, ctx.now.toISOString());
+  } catch (err) {
+    if (err instanceof ConditionFailed) return 'duplicate';
+    throw err;
+  }
+  return 'ignored';
+}
+
+interface SyncInput {
+  subscriptionId?: string;
+  subscription?: SubscriptionSnapshot;
+  customerId?: string;
+  invoice?: { kind: 'payment' | 'failure'; id: string; amount: number; currency: string; at: Date; periodStart: Date | null; periodEnd: Date | null; paymentIntentId?: string };
+  lifetimePayment?: { amount: number; currency: string; objectId: string; paidAt: Date };
+  refund?: { amount: number; currency: string; chargeId: string; full: boolean };
+}
+
+/**
+ * Brings one membership in line with Stripe and records what the event adds (ledger,
+ * mail), all in one conditional write. The member is read before Stripe is asked, so a
+ * write based on an older answer always loses to a newer one and is retried.
+ */
+async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Promise<EventOutcome> {
+  const { deps, association, event, now } = ctx;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const member = await deps.store.getMember(association.associationId, userId);
+    if (!member) return ignore(ctx, 'no such member');
+    const plan = member.planId ? await deps.store.getPlan(association.associationId, member.planId) : undefined;
+    const subscriptionId = input.subscriptionId ?? member.stripeSubscriptionId;
+    // A fresh read on every attempt but the first (which may reuse the one the caller made).
+    const sub = subscriptionId ? (attempt === 0 && input.subscription ? input.subscription : await deps.payments.retrieveSubscription(ctx.account, subscriptionId)) : undefined;
+    const change = planSync(ctx, member, plan, sub, input);
+    try {
+      await deps.store.saveMember({ ...change, eventId: event.id });
+    } catch (err) {
+      if (err instanceof AlreadyApplied) return 'duplicate';
+      if (err instanceof StaleMember) continue;
+      throw err;
+    }
+    await deliverAll(deps.store, deps.mailer, (change.outbox ?? []).map((m) => m.mailId), deps.sendRate);
+    return 'applied';
+  }
+  throw unavailable('The membership is changing concurrently; Stripe will retry.');
+}
+
+function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: SubscriptionSnapshot | undefined, input: SyncInput) {
+  const { association, event, now, deps } = ctx;
+  const at = now.toISOString();
+  let state: MemberState = {
+    status: member.status,
+    currentPeriodEnd: member.currentPeriodEnd,
+    pastDueSince: member.pastDueSince ?? null,
+    graceUntil: member.graceUntil ?? null,
+    lapsedAt: member.lapsedAt ?? null,
+    autoRenew: member.autoRenew,
+  };
+  if (sub) state = stateFromSubscription(member, sub, association.gracePeriodDays, now);
+  if (input.lifetimePayment && member.status !== 'cancelled') state = { ...state, status: 'active', currentPeriodEnd: null, pastDueSince: null, graceUntil: null, lapsedAt: null };
+  if (input.refund?.full && plan?.interval === 'once') state = { ...state, status: 'cancelled' };
+
+  const after: Member = {
+    ...member,
+    ...state,
+    stripeSubscriptionId: sub?.id ?? member.stripeSubscriptionId,
+    stripeCustomerId: member.stripeCustomerId ?? (typeof input.customerId === 'string' ? input.customerId : undefined),
+    updatedAt: at,
+  };
+  after.dueAt = nextDueAt(after, association.gracePeriodDays, now);
+
+  const ledger: Payment[] = [];
+  const paymentRefs: { accountId: string; objectId: string }[] = [];
+  const outbox: OutboxMail[] = [];
+  const facts = { associationName: association.name, memberName: member.name, planName: plan?.name ?? 'membership', timezone: association.timezone };
+  const mailTo = (kind: string, mail: ReturnType<typeof receiptMail>) =>
+    outbox.push(newMail({ to: member.email, fromName: association.name, kind, associationId: association.associationId, mail }, now));
+  const entry = (type: Payment['type'], objectId: string, p: Partial<Payment>): Payment => ({
+    paymentId: `${new Date(event.created * 1000).toISOString()}_${type}_${objectId}`,
+    associationId: association.associationId,
+    userId: member.userId,
+    kind: 'stripe',
+    type,
+    amount: 0,
+    currency: association.currency,
+    paidAt: new Date(event.created * 1000).toISOString(),
+    periodStart: null,
+    periodEnd: null,
+    recordedBy: 'stripe',
+    createdAt: at,
+    stripe: { eventId: event.id },
+    ...p,
+  });
+
+  if (input.invoice?.kind === 'payment') {
+    const inv = input.invoice;
+    ledger.push(entry('payment', inv.id, { amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodStart: inv.periodStart?.toISOString() ?? null, periodEnd: inv.periodEnd?.toISOString() ?? null, stripe: { eventId: event.id, invoiceId: inv.id, subscriptionId: sub?.id, paymentIntentId: inv.paymentIntentId } }));
+    paymentRefs.push({ accountId: ctx.account, objectId: inv.id });
+    if (inv.paymentIntentId) paymentRefs.push({ accountId: ctx.account, objectId: inv.paymentIntentId });
+    mailTo('receipt', receiptMail({ ...facts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: after.currentPeriodEnd }));
+  }
+  if (input.invoice?.kind === 'failure') {
+    const inv = input.invoice;
+    ledger.push(entry('failure', inv.id, { amount: inv.amount, currency: inv.currency, stripe: { eventId: event.id, invoiceId: inv.id, subscriptionId: sub?.id } }));
+    if (after.status === 'past_due') {
+      mailTo('payment_failed', paymentFailedMail({ ...facts, amount: inv.amount, currency: inv.currency, graceUntil: after.graceUntil ?? null, billingUrl: billingUrl(deps, association.associationId) }));
+    }
+  }
+  if (input.lifetimePayment) {
+    const p = input.lifetimePayment;
+    ledger.push(entry('payment', p.objectId, { amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodStart: p.paidAt.toISOString(), stripe: { eventId: event.id, paymentIntentId: p.objectId } }));
+    paymentRefs.push({ accountId: ctx.account, objectId: p.objectId });
+    mailTo('receipt', receiptMail({ ...facts, amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodEnd: null }));
+  }
+  if (input.refund) {
+    const r = input.refund;
+    ledger.push(entry('refund', r.chargeId, { amount: r.amount, currency: r.currency, stripe: { eventId: event.id, chargeId: r.chargeId } }));
+  }
+  if (after.status === 'lapsed' && member.status !== 'lapsed') {
+    mailTo('lapsed', lapsedMail({ ...facts, billingUrl: billingUrl(deps, association.associationId) }));
+  }
+  const audit = after.status !== member.status ? { action: `member.${after.status}`, actorId: 'stripe', data: { from: member.status, to: after.status, eventType: event.type } } : undefined;
+  return { before: member, after, ledger, paymentRefs, outbox, audit };
+}
+
+/**
+ * Verifies nothing (the handler did) and applies one event exactly once. Events of a
+ * connected account we do not know, or for another association, change nothing.
+ */
+export async function handleStripeEvent(deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
+  if (await deps.store.eventProcessed(event.id)) return 'duplicate';
+  const handler = handlers[event.type];
+  if (!handler) return 'ignored';
+  const account = event.account ?? (event.type === 'account.updated' ? event.data.object?.id : undefined);
+  const associationId = account ? await deps.store.associationIdForStripeAccount(account) : undefined;
+  const association = associationId ? await deps.store.getAssociation(associationId) : undefined;
+  if (!account || !association || association.stripeAccountId !== account) {
+    logger.warn('stripe event for an unknown account', { eventId: event.id, type: event.type });
+    return 'ignored';
+  }
+  return handler({ deps, event, association, account, now });
+}
+
+// ------------------------------------------------------------------ daily job
+
+/**
+ * The daily job: for each membership due today or in the past week (gsi2, by day),
+ * reconcile with Stripe, send renewal reminders, start grace periods and lapse.
+ * Each membership is written conditionally, so two overlapping runs do each thing once.
+ */
+export async function runDaily(deps: DuesDeps, now: Date, lookbackDays = 7) {
+  const counts: Record<string, number> = {};
+  const bump = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
+  const associations = new Map<string, Association | undefined>();
+  const associationOf = async (id: string) => {
+    if (!associations.has(id)) associations.set(id, await deps.store.getAssociation(id));
+    return associations.get(id);
+  };
+  for (let d = lookbackDays; d >= 0; d--) {
+    const day = new Date(now.getTime() - d * 86_400_000).toISOString().slice(0, 10);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.membersDueOn(day, { limit: 100, startKey });
+      for (const m of page.items) {
+        if (!m.dueAt || m.dueAt > now.toISOString()) continue;
+        const association = await associationOf(m.associationId);
+        if (!association) continue;
+        try {
+          bump(await dailyForMember(deps, association, m, now));
+        } catch (err) {
+          bump('error');
+          logger.error('daily job failed for a membership', { associationId: m.associationId, errorName: (err as Error).name });
+        }
+      }
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  const mail = await sweepOutbox(deps.store, deps.mailer, now, 3, deps.sendRate);
+  return { memberships: counts, mail };
+}
+
+async function dailyForMember(deps: DuesDeps, association: Association, m: Member, now: Date): Promise<string> {
+  const action = dailyAction(m, association.gracePeriodDays, now);
+  const account = association.stripeAccountId;
+  const plan = m.planId ? await deps.store.getPlan(association.associationId, m.planId) : undefined;
+  const facts = { associationName: association.name, memberName: m.name, planName: plan?.name ?? 'membership', timezone: association.timezone };
+  const at = now.toISOString();
+  let after: Member = { ...m, updatedAt: at };
+  const outbox: OutboxMail[] = [];
+  const mail = (kind: string, content: ReturnType<typeof lapsedMail>) => outbox.push(newMail({ to: m.email, fromName: association.name, kind, associationId: association.associationId, mail: content }, now));
+  let label: string = action?.kind ?? 'reindexed';
+
+  if (action?.kind === 'reconcile_checkout' && account && m.checkoutSessionId) {
+    const session = await deps.payments.retrieveCheckout(account, m.checkoutSessionId);
+    if (session.status === 'complete' && session.paymentStatus === 'paid') {
+      // The webhook never arrived: apply what it would have.
+      const fake: StripeEvent = { id: `reconcile_${session.id}`, type: 'checkout.session.completed', account, created: Math.floor(now.getTime() / 1000), data: { object: { ...session, mode: session.mode, subscription: session.subscriptionId, payment_intent: session.paymentIntentId, customer: session.customerId, payment_status: session.paymentStatus, amount_total: session.amountTotal, currency: session.currency, metadata: session.metadata } } };
+      return `reconciled_checkout:${await handleStripeEvent(deps, fake, now)}`;
+    }
+    // Still open or expired: look again at the next due time (none while it stays pending).
+    after = { ...after, checkoutStartedAt: session.status === 'open' ? at : m.checkoutStartedAt, checkoutSessionId: session.status === 'expired' ? undefined : m.checkoutSessionId };
+    if (session.status === 'expired') after.checkoutStartedAt = undefined;
+  } else if (action?.kind === 'reconcile_subscription' && account && m.stripeSubscriptionId) {
+    const sub = await deps.payments.retrieveSubscription(account, m.stripeSubscriptionId);
+    const state = stateFromSubscription(m, sub, association.gracePeriodDays, now);
+    after = { ...after, ...state };
+    if (state.status === 'lapsed' && m.status !== 'lapsed') mail('lapsed', lapsedMail({ ...facts, billingUrl: billingUrl(deps, association.associationId) }));
+    label = `reconciled:${m.status}->${state.status}`;
+  } else if (action?.kind === 'remind' && plan) {
+    // Read the live subscription: never promise a renewal to someone who turned it off.
+    const sub = account && m.stripeSubscriptionId ? await deps.payments.retrieveSubscription(account, m.stripeSubscriptionId) : undefined;
+    const autoRenew = sub ? !sub.cancelAtPeriodEnd && (sub.status === 'active' || sub.status === 'trialing') : false;
+    mail(`renewal_reminder_${action.daysBefore}`, renewalReminderMail({ ...facts, daysBefore: action.daysBefore, periodEnd: action.periodEnd, amount: plan.amount, currency: plan.currency, autoRenew, viaStripe: !!sub, billingUrl: billingUrl(deps, association.associationId) }));
+    after = { ...after, autoRenew: sub ? autoRenew : m.autoRenew, remindersSent: [...(m.remindersSent ?? []), reminderTag(action.daysBefore, action.periodEnd)] };
+  } else if (action?.kind === 'start_grace' || action?.kind === 'lapse') {
+    const state = action.kind === 'lapse' ? { ...startGrace(m, association.gracePeriodDays, now), status: 'lapsed' as const, lapsedAt: at } : startGrace(m, association.gracePeriodDays, now);
+    after = { ...after, ...state, pastDueSince: m.pastDueSince ?? state.pastDueSince, graceUntil: m.graceUntil ?? state.graceUntil };
+    if (after.status === 'lapsed' && m.status !== 'lapsed') mail('lapsed', lapsedMail({ ...facts, billingUrl: billingUrl(deps, association.associationId) }));
+  }
+  after.dueAt = nextDueAt(after, association.gracePeriodDays, now);
+  // Guard against a job that would look at the same membership again at once.
+  if (after.dueAt && after.dueAt <= at && after.status === m.status && JSON.stringify(after.remindersSent) === JSON.stringify(m.remindersSent)) {
+    after.dueAt = new Date(now.getTime() + 86_400_000).toISOString();
+  }
+  try {
+    await deps.store.saveMember({
+      before: m,
+      after,
+      outbox,
+      audit: after.status !== m.status ? { action: `member.${after.status}`, actorId: 'daily-job', data: { from: m.status, to: after.status } } : undefined,
+    });
+  } catch (err) {
+    if (err instanceof StaleMember) return 'changed_meanwhile';
+    throw err;
+  }
+  await deliverAll(deps.store, deps.mailer, outbox.map((o) => o.mailId), deps.sendRate);
+  return label;
+}

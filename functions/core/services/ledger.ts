@@ -1,0 +1,49 @@
+/** The payment ledger: every payment, failed attempt and refund, newest first. */
+import type { Store } from '../data/store.js';
+import type { Association, Payment } from '../domain/types.js';
+import { toCsv, type Column } from '../domain/csv.js';
+
+export const paymentView = (p: Payment) => ({
+  paymentId: p.paymentId,
+  userId: p.userId,
+  type: p.type ?? 'payment',
+  kind: p.kind,
+  amount: p.amount,
+  currency: p.currency,
+  paidAt: p.paidAt,
+  periodStart: p.periodStart,
+  periodEnd: p.periodEnd,
+  note: p.note ?? null,
+  recordedBy: p.recordedBy,
+  stripe: p.stripe ?? null,
+});
+
+export async function list(store: Store, association: Association, userId: string | undefined, limit: number, startKey?: Record<string, unknown>) {
+  const page = await store.paymentsOf(association.associationId, { limit, startKey }, userId);
+  return { items: page.items.map(paymentView), lastKey: page.lastKey };
+}
+
+const columns: Column<Payment>[] = [
+  { header: 'date', value: (p) => p.paidAt },
+  { header: 'type', value: (p) => p.type ?? 'payment' },
+  { header: 'source', value: (p) => p.kind },
+  { header: 'userId', value: (p) => p.userId },
+  { header: 'amount', value: (p) => p.amount },
+  { header: 'currency', value: (p) => p.currency },
+  { header: 'periodStart', value: (p) => p.periodStart },
+  { header: 'periodEnd', value: (p) => p.periodEnd },
+  { header: 'note', value: (p) => p.note },
+  { header: 'stripeInvoice', value: (p) => p.stripe?.invoiceId },
+  { header: 'stripeCharge', value: (p) => p.stripe?.chargeId },
+];
+
+export async function exportCsv(store: Store, association: Association): Promise<string> {
+  const rows: Payment[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.paymentsOf(association.associationId, { limit: 200, startKey });
+    rows.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey);
+  return toCsv(columns, rows);
+}

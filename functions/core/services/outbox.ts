@@ -1,0 +1,96 @@
+/**
+ * The email outbox: mail is written as an item in the same transaction as the state
+ * change that causes it, then sent here. A sender claims each mail with a conditional
+ * update before sending, so retries and concurrent senders never send it twice.
+ */
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { ulid } from 'ulid';
+import type { Store } from '../data/store.js';
+import type { OutboxMail } from '../domain/types.js';
+import type { Mail } from '../domain/emails.js';
+import { logger } from '../http/logger.js';
+
+const MAX_ATTEMPTS = 8;
+
+export function newMail(input: { to: string; fromName: string; kind: string; associationId?: string; mail: Mail; headers?: Record<string, string> }, now: Date): OutboxMail {
+  return {
+    mailId: ulid(now.getTime()),
+    associationId: input.associationId,
+    kind: input.kind,
+    to: input.to,
+    fromName: input.fromName,
+    subject: input.mail.subject,
+    text: input.mail.text,
+    html: input.mail.html,
+    headers: input.headers,
+    status: 'pending',
+    attempts: 0,
+    createdAt: now.toISOString(),
+  };
+}
+
+export interface Mailer {
+  ses: SESv2Client;
+  fromAddress: string;
+}
+
+/** Display names may not carry quotes or angle brackets into the From header. */
+const fromHeader = (name: string, address: string) => `"${name.replace(/["<>\\\r\n]/g, '')}" <${address}>`;
+
+/** Sends one queued mail if no one else has; returns what happened. */
+export async function deliver(store: Store, mailer: Mailer, mailId: string, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
+  const mail = await store.claimMail(mailId, now);
+  if (!mail) return 'skipped';
+  try {
+    await mailer.ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: fromHeader(mail.fromName, mailer.fromAddress),
+        Destination: { ToAddresses: [mail.to] },
+        Content: {
+          Simple: {
+            Subject: { Data: mail.subject, Charset: 'UTF-8' },
+            Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
+            ...(mail.headers ? { Headers: Object.entries(mail.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+          },
+        },
+      }),
+    );
+  } catch (err) {
+    const outcome = mail.attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
+    logger.warn('email not sent', { mailId, kind: mail.kind, errorName: (err as Error).name, attempts: mail.attempts, outcome });
+    await store.finishMail(mailId, outcome, now.toISOString());
+    return outcome === 'failed' ? 'failed' : 'retry';
+  }
+  await store.finishMail(mailId, 'sent', new Date().toISOString());
+  return 'sent';
+}
+
+/** Sends a batch, no faster than `perSecond`. Failures stay queued for the sweep. */
+export async function deliverAll(store: Store, mailer: Mailer, mailIds: string[], perSecond = 10): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const gap = 1000 / Math.max(1, perSecond);
+  for (const [i, id] of mailIds.entries()) {
+    if (i > 0 && gap >= 1) await new Promise((r) => setTimeout(r, gap));
+    const r = await deliver(store, mailer, id, new Date()).catch((err) => {
+      logger.warn('email delivery error', { mailId: id, errorName: (err as Error).name });
+      return 'retry' as const;
+    });
+    counts[r] = (counts[r] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Retries unsent mail of the last `days` days (the outbox's gsi2 entries). */
+export async function sweepOutbox(store: Store, mailer: Mailer, now: Date, days = 3, perSecond = 10) {
+  const ids: string[] = [];
+  for (let d = days - 1; d >= 0; d--) {
+    const day = new Date(now.getTime() - d * 86_400_000).toISOString().slice(0, 10);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await store.unsentMailOn(day, { limit: 100, startKey });
+      ids.push(...page.items.filter((m) => m.status === 'pending' || m.status === 'sending').map((m) => m.mailId));
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  return deliverAll(store, mailer, ids, perSecond);
+}

@@ -1,0 +1,35 @@
+/** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
+import { httpHandler, json } from '../core/http/router.js';
+import { paging } from '../core/http/paging.js';
+import { duesDeps, store } from '../core/deps.js';
+import * as svc from '../core/services/dues.js';
+import * as ledger from '../core/services/ledger.js';
+
+const deps = await duesDeps();
+
+export const handler = httpHandler(
+  'dues',
+  {
+    'POST /associations/{associationId}/stripe/connect': async ({ access, caller, now }) => {
+      const { url } = await svc.connect(deps, access.association!, caller!, now);
+      return json({ url });
+    },
+    'POST /associations/{associationId}/members/me/checkout': async ({ access, now }) =>
+      json(await svc.checkout(deps, access.association!, access.membership!, now)),
+    'POST /associations/{associationId}/members/me/billing-portal': async ({ access }) =>
+      json(await svc.billingPortal(deps, access.association!, access.membership!)),
+    'GET /associations/{associationId}/payments': async ({ access, query }) => {
+      const p = paging(query, `payments:${access.association!.associationId}:${query.userId ?? ''}`);
+      const { items, lastKey } = await ledger.list(store, access.association!, query.userId, p.limit, p.startKey);
+      return json(p.page(items, lastKey));
+    },
+    'GET /associations/{associationId}/payments/export': async ({ access }) => {
+      const csv = await ledger.exportCsv(store, access.association!);
+      return {
+        text: csv,
+        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.association!.slug}-payments.csv"` },
+      };
+    },
+  },
+  { store },
+);

@@ -1,0 +1,19 @@
+/**
+ * The daily dues job, run by an EventBridge schedule in AWS and by the local runner's
+ * timer locally: reconciles with Stripe, sends renewal reminders, lapses expired
+ * memberships and retries unsent mail. Safe to run twice: every write is conditional.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { duesDeps } from '../core/deps.js';
+import { runDaily } from '../core/services/dues.js';
+import { logger } from '../core/http/logger.js';
+
+const deps = await duesDeps();
+
+export const handler = middy(async (event: { time?: string } = {}) => {
+  const now = event.time ? new Date(event.time) : new Date();
+  const result = await runDaily(deps, now);
+  logger.info('daily job done', { ...result });
+  return result;
+}).use(injectLambdaContext(logger, { resetKeys: true }));
