@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole platform on this machine. DynamoDB Local keeps data in memory;
  * `npm start -- --persist` (or PERSIST=1) keeps it under .data/dynamodb.
- * Ports: PORT (API, default 3000), DYNAMODB_PORT (8000), SES_PORT (8005); 0 picks a free one.
+ * Ports: PORT (API, default 3000), DYNAMODB_PORT (8000), SES_PORT (8005), STRIPE_PORT (12111); 0 picks a free one.
  * With READY_FILE set, the URLs are also written there as JSON once everything answers.
  */
 import { writeFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ async function main() {
     port: num(process.env.PORT, 3000),
     dynamoPort: num(process.env.DYNAMODB_PORT, 8000),
     sesPort: num(process.env.SES_PORT, 8005),
+    stripePort: num(process.env.STRIPE_PORT, 12111),
+    dailyJobEveryMs: num(process.env.DAILY_JOB_EVERY_MS, 60 * 60 * 1000),
     persistDir: persist ? '.data/dynamodb' : undefined,
     log: (l) => console.log(l),
   });
@@ -27,6 +29,8 @@ Association platform is running (local mode${persist ? ', data kept in .data/dyn
   Sign in        POST ${u.devToken}  {"email":"you@example.com","name":"You"}
   Sent emails    ${u.devEmails}<address>   (JSON)
   Mail viewer    ${u.mailViewer}
+  Stripe         ${u.stripe}   (local stand-in: checkout, onboarding, renewals, refunds)
+  Daily job      POST ${u.api}/dev/jobs/daily  {"time":"<ISO date>"} (also runs every DAILY_JOB_EVERY_MS)
   DynamoDB Local ${u.dynamodb}   (table ${stack.tableName})
 Press Ctrl-C to stop.`);
   if (process.env.READY_FILE) writeFileSync(process.env.READY_FILE, JSON.stringify({ ...u, tableName: stack.tableName }));

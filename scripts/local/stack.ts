@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { ensureTable, waitForDynamo } from './table.js';
 import { createIssuer } from './issuer.js';
 import { createGateway } from './gateway.js';
-import type { FunctionName } from '../../functions/core/api.js';
+import { functionNames, type FunctionName } from '../../functions/core/api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +22,9 @@ export interface StackOptions {
   port?: number;
   dynamoPort?: number;
   sesPort?: number;
+  stripePort?: number;
+  /** Run the daily dues job on this interval (ms); 0 = never (it can be run via POST /dev/jobs/daily). */
+  dailyJobEveryMs?: number;
   /** Keep DynamoDB data under this folder instead of in memory. */
   persistDir?: string;
   tableName?: string;
@@ -29,7 +32,7 @@ export interface StackOptions {
 }
 
 export interface RunningStack {
-  urls: { api: string; openapi: string; mailViewer: string; dynamodb: string; devToken: string; devEmails: string };
+  urls: { api: string; openapi: string; mailViewer: string; dynamodb: string; devToken: string; devEmails: string; stripe: string };
   tableName: string;
   env: Record<string, string>;
   stop: () => Promise<void>;
@@ -116,8 +119,36 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     cleanups.push(() => new Promise<void>((r) => ses.close(() => r())));
     const sesEndpoint = `http://127.0.0.1:${sesPort}`;
 
+    // The API's port must be known before the Stripe stand-in starts: it posts webhooks there.
+    const apiPort = opts.port === 0 || opts.port === undefined ? await freePort() : opts.port;
+    const api = `http://127.0.0.1:${apiPort}`;
+    const stripeKey = process.env.STRIPE_SECRET_KEY;
+    const useRealStripe = !!stripeKey && stripeKey.startsWith('sk_test_') && !process.env.STRIPE_API_HOST && !!process.env.STRIPE_WEBHOOK_SECRET;
+    const webhookSecret = useRealStripe ? process.env.STRIPE_WEBHOOK_SECRET! : 'whsec_local_standin';
+    let stripeEnv: Record<string, string>;
+    let stripeUrl = 'https://dashboard.stripe.com/test';
+    if (useRealStripe) {
+      // Stripe's test mode: webhooks come through `stripe listen --forward-to <api>/webhooks/stripe`.
+      stripeEnv = { STRIPE_SECRET_KEY: stripeKey!, STRIPE_WEBHOOK_SECRET: webhookSecret };
+    } else {
+      const { startStripeStandin } = await import('./stripe/standin.js');
+      const standinPort = opts.stripePort || (await freePort());
+      const standin = await startStripeStandin({ port: standinPort, webhookUrl: `${api}/webhooks/stripe`, webhookSecret, publicUrl: `http://127.0.0.1:${standinPort}`, log });
+      cleanups.push(() => standin.stop());
+      stripeUrl = standin.url;
+      stripeEnv = {
+        STRIPE_SECRET_KEY: 'sk_test_local_standin',
+        STRIPE_WEBHOOK_SECRET: webhookSecret,
+        STRIPE_API_HOST: '127.0.0.1',
+        STRIPE_API_PORT: String(standin.port),
+        STRIPE_API_PROTOCOL: 'http',
+      };
+    }
+
     // The handlers read their configuration at import time, so set it first.
     const env = {
+      ...stripeEnv,
+      APP_URL: process.env.APP_URL ?? api,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       SES_ENDPOINT: sesEndpoint,
@@ -129,11 +160,18 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     Object.assign(process.env, env);
 
     const handlers = {} as Record<FunctionName, any>;
-    for (const fn of ['associations', 'members', 'profiles', 'meta'] as const) {
+    for (const fn of functionNames) {
       handlers[fn] = (await import(`../../functions/${fn}/handler.ts`)).handler;
     }
+    const daily = (await import('../../functions/jobs/daily.js')).handler as (e: { time?: string }, c: unknown) => Promise<unknown>;
+    const runDailyJob = (time?: string) => daily({ time }, { awsRequestId: `daily-${Date.now()}`, functionName: 'jobs-daily', getRemainingTimeInMillis: () => 60_000 });
+    if (opts.dailyJobEveryMs) {
+      // The local stand-in for the EventBridge schedule.
+      const timer = setInterval(() => runDailyJob().catch((err) => log(`daily job failed: ${(err as Error).message}`)), opts.dailyJobEveryMs);
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
+    }
 
-    const port = opts.port ?? 3000;
     let issuer: Awaited<ReturnType<typeof createIssuer>> | undefined;
     const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional() });
     const gateway = createGateway({
@@ -159,6 +197,16 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
           const { subFor } = await import('./issuer.js');
           return { status: 200, body: { token, userId: subFor(r.data.email) } };
         },
+        'POST /dev/jobs/daily': async (_req, body) => {
+          // Runs the daily job now, optionally "as of" another time: {"time":"2027-01-01T00:00:00Z"}.
+          let time: string | undefined;
+          try {
+            time = body.length ? z.strictObject({ time: z.iso.datetime({ offset: true }).optional() }).parse(JSON.parse(body.toString('utf8'))).time : undefined;
+          } catch {
+            return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"time": ISO 8601} or empty.', errors: [{ path: 'time', message: 'must be an ISO 8601 date-time' }] } };
+          }
+          return { status: 200, body: await runDailyJob(time) };
+        },
         'GET /dev/emails': async (_req, _body, url) => {
           const to = url.searchParams.get('to')?.toLowerCase();
           const res = await fetch(`${sesEndpoint}/store`);
@@ -168,13 +216,12 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
         },
       },
     });
-    const apiPort = await listen(gateway, port);
+    await listen(gateway, apiPort);
     cleanups.push(() => new Promise<void>((r) => { gateway.closeAllConnections(); gateway.close(() => r()); }));
-    const api = `http://127.0.0.1:${apiPort}`;
     issuer = await createIssuer(`${api}/dev`);
 
     return {
-      urls: { api, openapi: `${api}/openapi.json`, mailViewer: `${sesEndpoint}/`, dynamodb: dynamoEndpoint, devToken: `${api}/dev/token`, devEmails: `${api}/dev/emails?to=` },
+      urls: { api, openapi: `${api}/openapi.json`, mailViewer: `${sesEndpoint}/`, dynamodb: dynamoEndpoint, devToken: `${api}/dev/token`, devEmails: `${api}/dev/emails?to=`, stripe: stripeUrl },
       tableName,
       env,
       stop,

@@ -48,7 +48,8 @@ export type PageRequest = { limit: number; startKey?: Record<string, unknown> };
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type'] as const;
+// `entity` names the kind of item for people reading the table; it is not part of the domain.
+const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'] as const;
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
   const out: Record<string, unknown> = { ...item };
@@ -96,7 +97,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
 
   function auditPut(entry: Omit<AuditEntry, 'auditId'>) {
     const auditId = ulid();
-    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), type: 'audit', auditId, ...entry } } };
+    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), entity: 'audit', auditId, ...entry } } };
   }
 
   function memberItem(m: Member) {
@@ -104,7 +105,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       ...keys.member(m.associationId, m.userId),
       ...keys.memberByUser(m.userId, m.associationId),
       ...(m.dueAt ? keys.memberDue(m.dueAt, m.associationId, m.userId) : {}),
-      type: 'member',
+      entity: 'member',
       ...m,
       nameLower: m.name.toLowerCase(),
       emailLower: m.email.toLowerCase(),
@@ -167,8 +168,8 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.association(a.associationId), type: 'association', ...a }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: table, Item: { ...keys.slug(a.slug), type: 'slug', associationId: a.associationId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.association(a.associationId), entity: 'association', ...a }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.slug(a.slug), entity: 'slug', associationId: a.associationId }, ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: table, Item: memberItem(owner), ConditionExpression: 'attribute_not_exists(pk)' } },
               auditPut({ associationId: a.associationId, action: 'association.created', actorId: owner.userId, at: a.createdAt }),
             ],
@@ -215,7 +216,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.plan(plan.associationId, plan.planId), type: 'plan', ...plan }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.plan(plan.associationId, plan.planId), entity: 'plan', ...plan }, ConditionExpression: 'attribute_not_exists(pk)' } },
               auditPut({ associationId: plan.associationId, action: 'plan.created', actorId, subjectId: plan.planId, at: plan.createdAt }),
             ],
           }),
@@ -432,10 +433,10 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         },
       ];
       for (const p of c.ledger ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), type: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
       for (const r of c.paymentRefs ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), type: 'payref', associationId: c.after.associationId, userId: c.after.userId } } });
+        items.push({ Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), entity: 'payref', associationId: c.after.associationId, userId: c.after.userId } } });
       }
       for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
       if (c.eventId) items.push(eventMarkerPut(c.eventId, at));
@@ -480,7 +481,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
                   ExpressionAttributeValues: { ':acct': accountId, ':false': false, ':at': at },
                 },
               },
-              { Put: { TableName: table, Item: { ...keys.stripeAccount(accountId), type: 'stripe_account', associationId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.stripeAccount(accountId), entity: 'stripe_account', associationId }, ConditionExpression: 'attribute_not_exists(pk)' } },
               auditPut({ associationId, action: 'stripe.connected', actorId, at, data: { accountId } }),
             ],
           }),
@@ -527,7 +528,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), type: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
               ...outbox.map(outboxPut),
               eventMarkerPut(eventId, p.createdAt),
             ],
@@ -626,7 +627,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     async putProfile(profile: Profile): Promise<void> {
-      await db.send(new PutCommand({ TableName: table, Item: { ...keys.profile(profile.userId), type: 'profile', ...profile } }));
+      await db.send(new PutCommand({ TableName: table, Item: { ...keys.profile(profile.userId), entity: 'profile', ...profile } }));
     },
 
     // ---------------------------------------------------------------- audit
@@ -657,14 +658,14 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     return {
       Put: {
         TableName: table,
-        Item: { ...keys.stripeEvent(eventId), type: 'stripe_event', processedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_S },
+        Item: { ...keys.stripeEvent(eventId), entity: 'stripe_event', processedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_S },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
   }
 
   function outboxPut(mail: OutboxMail) {
-    return { Put: { TableName: table, Item: { ...keys.outbox(mail.mailId), ...keys.outboxPending(mail.createdAt, mail.mailId), type: 'outbox', ...mail }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    return { Put: { TableName: table, Item: { ...keys.outbox(mail.mailId), ...keys.outboxPending(mail.createdAt, mail.mailId), entity: 'outbox', ...mail }, ConditionExpression: 'attribute_not_exists(pk)' } };
   }
 
   function ownerCountUpdate(associationId: string, delta: number) {

@@ -27,11 +27,15 @@ export type MemberState = Pick<Member, 'status' | 'currentPeriodEnd' | 'pastDueS
  * replayed event cannot take days away).
  */
 export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, graceDays: number, now: Date): MemberState {
-  const periodEnd = later(m.currentPeriodEnd, iso(sub.currentPeriodEnd));
+  // Paid through Stripe's current period only once its invoice is paid: Stripe moves the
+  // period forward when it bills a renewal, before the money arrives (or if it never does).
+  const periodEnd = sub.latestInvoicePaid ? later(m.currentPeriodEnd, iso(sub.currentPeriodEnd)) : m.currentPeriodEnd;
   const autoRenew = !sub.cancelAtPeriodEnd;
   switch (sub.status) {
     case 'active':
     case 'trialing':
+      // Billed but not yet paid (a renewal in progress, or a first payment): nothing changes yet.
+      if (!sub.latestInvoicePaid && sub.status === 'active') return { ...pick(m), autoRenew };
       return { status: 'active', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null, autoRenew };
     case 'past_due':
     case 'unpaid': {

@@ -14,6 +14,11 @@ export interface SubscriptionSnapshot {
   cancelAtPeriodEnd: boolean;
   endedAt: Date | null;
   metadata: Record<string, string>;
+  /**
+   * Whether the invoice for the current period is paid. Stripe moves the period forward
+   * when it bills a renewal, before (and even if never) the money arrives.
+   */
+  latestInvoicePaid: boolean;
 }
 
 export interface CheckoutSnapshot {
@@ -61,4 +66,6 @@ export interface PaymentsGateway {
   retrieveCheckout(account: string, id: string): Promise<CheckoutSnapshot>;
   retrieveSubscription(account: string, id: string): Promise<SubscriptionSnapshot>;
   billingPortalUrl(input: { account: string; customerId: string; returnUrl: string }): Promise<string>;
+  /** The invoice a payment intent paid, if any (refunds name only the charge and its intent). */
+  invoiceOfPaymentIntent(account: string, paymentIntentId: string): Promise<string | undefined>;
 }

@@ -39,6 +39,7 @@ export function subscriptionSnapshot(sub: Stripe.Subscription): SubscriptionSnap
     cancelAtPeriodEnd: !!sub.cancel_at_period_end,
     endedAt: date(sub.ended_at),
     metadata: (sub.metadata ?? {}) as Record<string, string>,
+    latestInvoicePaid: typeof sub.latest_invoice === 'object' && sub.latest_invoice !== null ? sub.latest_invoice.status === 'paid' : false,
   };
 }
 
@@ -114,11 +115,16 @@ export function stripeGateway(stripe: Stripe): PaymentsGateway {
       return checkoutSnapshot(await stripe.checkout.sessions.retrieve(sessionId, {}, { stripeAccount: account }));
     },
     async retrieveSubscription(account, subscriptionId) {
-      return subscriptionSnapshot(await stripe.subscriptions.retrieve(subscriptionId, {}, { stripeAccount: account }));
+      return subscriptionSnapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: ['latest_invoice'] }, { stripeAccount: account }));
     },
     async billingPortalUrl({ account, customerId, returnUrl }) {
       const s = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }, { stripeAccount: account });
       return s.url;
+    },
+    async invoiceOfPaymentIntent(account, paymentIntentId) {
+      const list = await stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 }, { stripeAccount: account });
+      const inv = list.data[0]?.invoice;
+      return typeof inv === 'string' ? inv : inv?.id;
     },
   };
 }

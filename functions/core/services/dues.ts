@@ -182,7 +182,11 @@ const handlers: Record<string, EventHandler> = {
     const charge = ctx.event.data.object;
     const invoiceId = typeof charge.invoice === 'string' ? charge.invoice : charge.invoice?.id;
     const piId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-    const ref = (invoiceId && (await ctx.deps.store.paymentRef(ctx.account, invoiceId))) || (piId && (await ctx.deps.store.paymentRef(ctx.account, piId))) || undefined;
+    // One-off payments are known by their payment intent; subscription payments by their
+    // invoice, which Stripe links to the intent through invoice payments.
+    let ref = piId ? await ctx.deps.store.paymentRef(ctx.account, piId) : undefined;
+    const viaInvoice = invoiceId ?? (piId && !ref ? await ctx.deps.payments.invoiceOfPaymentIntent(ctx.account, piId) : undefined);
+    if (!ref && viaInvoice) ref = await ctx.deps.store.paymentRef(ctx.account, viaInvoice);
     if (!ref || ref.associationId !== ctx.association.associationId) return ignore(ctx, 'refund of an unknown payment');
     return syncMember(ctx, ref.userId, {
       refund: { amount: charge.amount_refunded ?? charge.amount, currency: charge.currency, chargeId: charge.id, full: (charge.amount_refunded ?? 0) >= charge.amount },

@@ -25,6 +25,14 @@ export const memberView = (m: Member) => ({
   joinedAt: m.joinedAt,
   name: m.name,
   email: m.email,
+  /** Dues details: how the member pays and where a failed payment leaves them. */
+  billing: {
+    method: m.stripeSubscriptionId || m.stripeCustomerId ? 'stripe' : m.currentPeriodEnd ? 'offline' : null,
+    autoRenew: m.stripeSubscriptionId ? m.autoRenew !== false : false,
+    pastDueSince: m.pastDueSince ?? null,
+    graceUntil: m.graceUntil ?? null,
+    lapsedAt: m.lapsedAt ?? null,
+  },
 });
 
 /**
