@@ -6,7 +6,20 @@ import { z } from 'zod';
 import { routes, type RouteSpec } from './api.js';
 
 type JsonSchema = Record<string, any>;
-const toSchema = (s: z.ZodType): JsonSchema => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+
+/** Named schemas (those with a zod `.meta({ id })`) collected for components.schemas. */
+const components: Record<string, JsonSchema> = {};
+
+/**
+ * JSON Schema for one zod schema. Named sub-schemas go to components.schemas and are
+ * referenced from there, since `#/$defs` would point at the document root in OpenAPI.
+ */
+function toSchema(s: z.ZodType): JsonSchema {
+  const raw = JSON.stringify(z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })).replaceAll('"#/$defs/', '"#/components/schemas/');
+  const { $defs, $schema: _ignored, ...rest } = JSON.parse(raw) as JsonSchema;
+  Object.assign(components, $defs ?? {});
+  return rest;
+}
 
 function parameters(spec: RouteSpec) {
   const out: JsonSchema[] = [];
@@ -56,6 +69,7 @@ export function buildOpenApi(): JsonSchema {
         Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
       schemas: {
+        ...components,
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status'],

@@ -135,3 +135,105 @@ export type PlanPatch = z.infer<typeof PlanPatch>;
 export type MemberPatch = z.infer<typeof MemberPatch>;
 export type ProfilePut = z.infer<typeof ProfilePut>;
 export type MembersQuery = z.infer<typeof MembersQuery>;
+
+// ---- events and RSVPs
+export const EventParams = z.strictObject({ eventId: id });
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const Question = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be 1-40 lowercase letters, digits or _'),
+  label: text(200),
+  type: z.enum(['text', 'single', 'multiple']),
+  required: z.boolean().default(false),
+  options: z.array(text(100)).min(2).max(30).optional(),
+});
+
+export const Matchmaking = z.strictObject({
+  enabled: z.boolean(),
+  sendAt: isoDateTime.optional(),
+  matchesPerAttendee: z.number().int().min(1).max(10).default(3),
+});
+
+const eventFields = {
+  title: text(200),
+  description: z.string().trim().max(10_000),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  timezone,
+  venue: z.string().trim().min(1).max(500).optional(),
+  onlineUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  capacity: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  visibility: z.enum(['public', 'members']),
+  waitlist: z.boolean(),
+  /** Active members go ahead of non-members on the waitlist. */
+  membersFirst: z.boolean().default(false),
+  rsvpDeadline: isoDateTime.optional(),
+  /** How many guests (+N) one attendee may bring; 0 = none. Guests take seats. */
+  maxGuests: z.number().int().min(0).max(20).default(0),
+  questions: z.array(Question).max(30).default([]),
+  matchmaking: Matchmaking.optional(),
+};
+
+/** Cross-field rules shared by create and update. */
+function eventRules(e: Record<string, any>, ctx: z.RefinementCtx) {
+  if (e.startsAt && e.endsAt && Date.parse(e.endsAt) <= Date.parse(e.startsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+  }
+  if (e.rsvpDeadline && e.endsAt && Date.parse(e.rsvpDeadline) > Date.parse(e.endsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['rsvpDeadline'], message: 'must not be after the event ends' });
+  }
+  for (const [i, q] of (e.questions ?? []).entries()) {
+    if (q.type !== 'text' && !q.options) ctx.addIssue({ code: 'custom', path: ['questions', i, 'options'], message: 'are required for choice questions' });
+    if (q.type === 'text' && q.options) ctx.addIssue({ code: 'custom', path: ['questions', i, 'options'], message: 'are only for choice questions' });
+  }
+  const ids = (e.questions ?? []).map((q: { id: string }) => q.id);
+  if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['questions'], message: 'ids must be unique' });
+}
+
+export const EventCreate = z
+  .strictObject(eventFields)
+  .superRefine((e, ctx) => {
+    if (!e.venue && !e.onlineUrl) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'give a venue or an onlineUrl' });
+    eventRules(e, ctx);
+  })
+  .meta({ id: 'EventCreate' });
+
+export const EventPatch = z
+  .strictObject(Object.fromEntries(Object.entries(eventFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof eventFields]: z.ZodOptional<(typeof eventFields)[K]> })
+  .superRefine((e, ctx) => {
+    if (Object.keys(e).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'give at least one field to change' });
+    eventRules(e, ctx);
+  })
+  .meta({ id: 'EventPatch' });
+
+export const EventsQuery = PageQuery.extend({
+  from: isoDateTime.optional(),
+  past: z.enum(['true', 'false']).optional(),
+});
+
+export const RsvpPut = z
+  .strictObject({
+    status: z.enum(['going', 'not_going']),
+    answers: z.record(z.string(), z.union([z.string().max(2000), z.array(z.string().max(200)).max(30)])).optional(),
+    guests: z.number().int().min(0).max(20).optional(),
+  })
+  .meta({ id: 'RsvpPut' });
+
+export const AttendeesQuery = PageQuery.extend({ status: z.enum(['going', 'waitlisted', 'not_going']).optional() });
+
+export const ExportQuery = z.strictObject({
+  format: z.enum(['csv', 'url']).default('csv'),
+  preset: z.enum(['full', 'minimal']).default('full'),
+  status: z.enum(['going', 'waitlisted', 'all']).default('going'),
+});
+
+export const CheckIn = z
+  .strictObject({ userId: id.optional(), code: z.string().regex(/^[A-Z0-9]{6,12}$/, 'must be the code from the confirmation mail').optional() })
+  .refine((o) => !!o.userId !== !!o.code, 'give exactly one of userId or code')
+  .meta({ id: 'CheckIn' });
+
+export const TokenQuery = z.strictObject({ token: z.string().min(10).max(2000) });
+
+export type EventCreate = z.infer<typeof EventCreate>;
+export type EventPatch = z.infer<typeof EventPatch>;
+export type RsvpPut = z.infer<typeof RsvpPut>;

@@ -1,28 +1,63 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
 import { acknowledge } from '../nag.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * What the Stripe secret holds until the operator puts the real keys in (docs/deploy.md).
+ * The functions refuse empty keys at cold start. CloudFormation writes this value only when
+ * the secret is created or when this template value changes, so a redeploy does not wipe the
+ * keys put in by hand: do not change it.
+ */
+export const stripeSecretPlaceholder = { secretKey: '', webhookSecret: '' };
+
 export interface FunctionsProps {
   mailFrom: string;
+  /** Domain of mailFrom: with the address, the SES identities the mail-sending functions may use. */
+  mailFromDomain: string;
   corsOrigins: string[];
+  appUrl: string;
+  platformFeePercent: number;
+  sesMaxSendRate: number;
 }
 
-/** One Lambda per bounded context (functions/<name>/handler.ts), each with its own role and log group. */
+export interface JobOptions {
+  /** Handler file, relative to the project root; it must export `handler`. */
+  entry: string;
+  timeout: Duration;
+  /** Where Lambda puts an asynchronous invocation that still fails after its retries. */
+  deadLetterQueue: sqs.IQueue;
+  /** Lambda's own retries of a failed asynchronous invocation (0-2). */
+  retryAttempts: number;
+  /** How long Lambda keeps trying an asynchronous invocation. */
+  maxEventAge: Duration;
+}
+
+/**
+ * One Lambda per bounded context (functions/<name>/handler.ts) and the scheduled jobs, each
+ * with its own role and log group, all bundled the same way.
+ */
 export class Functions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
   readonly cursorSecret: secretsmanager.Secret;
+  /** Stripe API key and webhook signing secret, JSON {"secretKey","webhookSecret"}; filled in by the operator. */
+  readonly stripeSecret: secretsmanager.Secret;
 
-  constructor(scope: Construct, id: string, props: FunctionsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: FunctionsProps,
+  ) {
     super(scope, id);
 
     this.cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
@@ -35,51 +70,38 @@ export class Functions extends Construct {
       'Only an HMAC key for pagination cursors, no credential to any system; rotating it just invalidates open cursors, so it is rotated by hand (regenerate and redeploy) rather than by a rotation Lambda.',
     );
 
+    this.stripeSecret = new secretsmanager.Secret(this, 'StripeSecret', {
+      description: 'Stripe secret API key and webhook signing secret, JSON {"secretKey","webhookSecret"}; put in by the operator (docs/deploy.md)',
+      // A placeholder without any secret in it: the real keys never appear in the template.
+      secretStringValue: SecretValue.unsafePlainText(JSON.stringify(stripeSecretPlaceholder)),
+    });
+    acknowledge(
+      this.stripeSecret,
+      'AwsSolutions-SMG4',
+      'Holds Stripe API and webhook signing keys, which only Stripe can issue: they are rolled in the Stripe dashboard and then put here by the operator (docs/deploy.md). A Secrets Manager rotation Lambda cannot create Stripe keys.',
+    );
+
     const byName = {} as Record<FunctionName, NodejsFunction>;
     for (const name of functionNames) {
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
-      // Own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
-      const role = new iam.Role(this, `${name}Role`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `Execution role of the ${name} function`,
-      });
-      logGroup.grantWrite(role);
-
-      byName[name] = new NodejsFunction(this, name, {
-        entry: path.join(root, 'functions', name, 'handler.ts'),
-        handler: 'handler',
-        projectRoot: root,
-        depsLockFilePath: path.join(root, 'package-lock.json'),
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 1024,
+      byName[name] = this.create(name, {
+        entry: path.join('functions', name, 'handler.ts'),
         timeout: Duration.seconds(10),
-        role,
-        logGroup,
-        loggingFormat: lambda.LoggingFormat.JSON,
-        environment: {
-          MAIL_FROM: props.mailFrom,
-          CORS_ORIGINS: props.corsOrigins.join(','),
-          POWERTOOLS_SERVICE_NAME: name,
-          POWERTOOLS_LOG_LEVEL: 'INFO',
-        },
-        bundling: {
-          forceDockerBundling: false,
-          minify: true,
-          // Error classes keep their names after minification.
-          keepNames: true,
-          sourceMap: false,
-          target: 'node24',
-          format: OutputFormat.ESM,
-          mainFields: ['module', 'main'],
-          // Lets CommonJS dependencies call require() inside the ESM bundle.
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-          // Bundle the AWS SDK too: the version the tests ran against, not the runtime's.
-          externalModules: [],
-        },
+        environment: { CORS_ORIGINS: props.corsOrigins.join(',') },
       });
     }
     this.byName = byName;
+  }
+
+  /** A function that is not behind the API, run by a schedule: same runtime, bundling, role and logs as the others. */
+  addJob(name: string, options: JobOptions): NodejsFunction {
+    return this.create(name, {
+      entry: options.entry,
+      timeout: options.timeout,
+      environment: {},
+      deadLetterQueue: options.deadLetterQueue,
+      retryAttempts: options.retryAttempts,
+      maxEventAge: options.maxEventAge,
+    });
   }
 
   /** CURSOR_SECRET, only for the functions that sign list cursors. */
@@ -89,5 +111,85 @@ export class Functions extends Construct {
     // from Secrets Manager at cold start would add a client, an IAM grant and latency.
     // CloudFormation re-resolves it only when it updates the function: after a new value, deploy an update.
     fn.addEnvironment('CURSOR_SECRET', this.cursorSecret.secretValue.unsafeUnwrap());
+  }
+
+  /**
+   * The Stripe settings, for the functions that take payments: the secret's ARN (the keys
+   * themselves are read with GetSecretValue at cold start, never put in the configuration),
+   * and the dues settings the same code reads (application fee, mail send rate).
+   */
+  passStripe(fn: lambda.Function): void {
+    fn.addEnvironment('STRIPE_SECRET_ARN', this.stripeSecret.secretArn);
+    fn.addEnvironment('PLATFORM_FEE_PERCENT', String(this.props.platformFeePercent));
+    fn.addEnvironment('SES_MAX_SEND_RATE', String(this.props.sesMaxSendRate));
+    this.stripeSecret.grantRead(fn);
+  }
+
+  /** SES v2 SendEmail, only as the sender's own identities (the mailFrom address and its domain). */
+  allowSendingMail(fn: lambda.Function): void {
+    const stack = Stack.of(this);
+    const identity = (name: string) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        // SES authorizes a send against the verified identity it uses: the address if it is
+        // verified itself, otherwise its domain. No configuration set is used.
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identity(this.props.mailFromDomain), identity(this.props.mailFrom)],
+      }),
+    );
+  }
+
+  private create(
+    name: string,
+    options: Pick<lambda.FunctionOptions, 'timeout' | 'deadLetterQueue' | 'retryAttempts' | 'maxEventAge'> & {
+      entry: string;
+      environment: Record<string, string>;
+    },
+  ): NodejsFunction {
+    const { entry, environment, ...rest } = options;
+    const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+    // Own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
+    const role = new iam.Role(this, `${name}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${name} function`,
+    });
+    logGroup.grantWrite(role);
+
+    return new NodejsFunction(this, name, {
+      ...rest,
+      entry: path.join(root, entry),
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: path.join(root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        MAIL_FROM: this.props.mailFrom,
+        APP_URL: this.props.appUrl,
+        POWERTOOLS_SERVICE_NAME: name,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        // Error classes keep their names after minification.
+        keepNames: true,
+        sourceMap: false,
+        // node24 output keeps the handlers' top-level await (ESM only).
+        target: 'node24',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // Lets CommonJS dependencies call require() inside the ESM bundle.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        // Bundle the AWS SDK too: the version the tests ran against, not the runtime's.
+        externalModules: [],
+      },
+    });
   }
 }

@@ -5,12 +5,16 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface MonitoringProps {
   httpApi: apigw.HttpApi;
+  /** Every function, HTTP and scheduled, by name. */
   functions: Record<string, lambda.IFunction>;
+  /** Dead-letter queues, by name: a message in one means something was given up on. */
+  deadLetterQueues: Record<string, sqs.IQueue>;
   table: dynamodb.Table;
   alarmEmail?: string;
 }
@@ -48,6 +52,14 @@ export class Monitoring extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `${name} function errors (uncaught exceptions, timeouts)`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `${name} function throttled (concurrency limit)`);
+    }
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(
+        `${name}Messages`,
+        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        1,
+        `${name} holds failed invocations: look at the messages, fix the cause, then purge or re-run (docs/deploy.md)`,
+      );
     }
     this.alarm(
       'TableThrottles',

@@ -49,6 +49,28 @@ export async function newMember(owner: User, associationId: string, planId: stri
   return user;
 }
 
+/**
+ * Connects the association to the local Stripe stand-in and finishes onboarding, so it can
+ * take paid joins. Waits until the account.updated webhook has been applied: until then a
+ * paid join is refused (422) before anything else is checked, so the owner (already a
+ * member) probing a paid join sees 422 before and 409 after, and nothing is written.
+ */
+export async function connectStripe(owner: User, associationId: string, paidPlanId: string) {
+  const res = expectStatus(await call('POST', `/associations/${associationId}/stripe/connect`, { token: owner.token }), 200, 'stripe connect');
+  const link = new URL(res.body.url);
+  const account = /^\/connect\/([^/]+)$/.exec(link.pathname)?.[1];
+  if (!account) throw new Error(`unexpected onboarding link ${res.body.url}`);
+  const done = await fetch(`${link.origin}/connect/${account}/complete`, { method: 'POST', headers: { accept: 'application/json' } });
+  if (!done.ok) throw new Error(`onboarding did not complete: ${done.status} ${await done.text()}`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const probe = await call('POST', `/associations/${associationId}/members`, { token: owner.token, body: { planId: paidPlanId } });
+    if (probe.status === 409) return account;
+    if (probe.status !== 422 || Date.now() > deadline) throw new Error(`association never became able to take payments: ${probe.status} ${probe.text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface AssociationFixture {
   associationId: string;
   slug: string;
@@ -66,13 +88,15 @@ export interface AssociationFixture {
 
 /**
  * An association with a free and a paid plan and one user in each role, all active on
- * the free plan (staff too, so they are members in good standing).
+ * the free plan (staff too, so they are members in good standing). With `stripe: true`
+ * it is connected to the Stripe stand-in, so people can join the paid plan.
  */
-export async function buildAssociation(opts: { coOwner?: boolean } = {}): Promise<AssociationFixture> {
+export async function buildAssociation(opts: { coOwner?: boolean; stripe?: boolean } = {}): Promise<AssociationFixture> {
   const owner = await signIn('owner');
   const a = await createAssociation(owner);
   const free = await createPlan(owner.token, a.associationId, { name: 'Free', amount: 0 });
   const paid = await createPlan(owner.token, a.associationId, { name: 'Paid', amount: 5000 });
+  if (opts.stripe) await connectStripe(owner, a.associationId, paid.planId);
   const [admin, organizer, member, other, coOwner] = await Promise.all([
     newMember(owner, a.associationId, free.planId, 'admin'),
     newMember(owner, a.associationId, free.planId, 'organizer'),

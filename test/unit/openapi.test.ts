@@ -6,11 +6,16 @@ const operations = Object.entries(doc.paths as Record<string, Record<string, any
   Object.entries(ops).map(([method, op]) => ({ path, method, op })),
 );
 
-/** Every object schema reachable from `schema`, the root included. */
-function objects(schema: any): any[] {
-  if (!schema || typeof schema !== 'object') return [];
+/** Every object schema reachable from `schema`, the root included, following $refs into components. */
+function objects(schema: any, seen = new Set<any>()): any[] {
+  if (!schema || typeof schema !== 'object' || seen.has(schema)) return [];
+  seen.add(schema);
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    return objects(doc.components.schemas[name], seen);
+  }
   const here = schema.type === 'object' || schema.properties ? [schema] : [];
-  return [...here, ...Object.values(schema).flatMap((v) => (Array.isArray(v) ? v.flatMap(objects) : objects(v)))];
+  return [...here, ...Object.values(schema).flatMap((v) => (Array.isArray(v) ? v.flatMap((x) => objects(x, seen)) : objects(v, seen)))];
 }
 
 describe('the OpenAPI document', () => {

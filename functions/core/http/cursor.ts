@@ -18,7 +18,9 @@ export function encodeCursor(key: Record<string, unknown> | undefined, scope: st
 export function decodeCursor(cursor: string | undefined, scope: string): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   const invalid = () => badRequest('The cursor is not valid for this list.', [{ path: 'cursor', message: 'is not a cursor this list issued' }]);
-  const [payload, mac] = cursor.split('.');
+  const parts = cursor.split('.');
+  if (parts.length !== 2) throw invalid();
+  const [payload, mac] = parts as [string, string];
   if (!payload || !mac) throw invalid();
   const expected = Buffer.from(sign(payload));
   const given = Buffer.from(mac);

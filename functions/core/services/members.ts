@@ -140,10 +140,22 @@ export async function patch(
   let m = await store.getMember(association.associationId, userId);
   if (!m || m.status === 'cancelled') throw notFound('No such member.');
 
-  if (input.role !== undefined && input.role !== m.role) {
-    if (!canAssignRole(actor.role, m.role, input.role as Role)) {
-      throw forbidden('Only an owner may grant or change the admin and owner roles.');
+  // Every check comes before the first write, so a refused request changes nothing.
+  const roleChange = input.role !== undefined && input.role !== m.role;
+  if (roleChange && !canAssignRole(actor.role, m.role, input.role as Role)) {
+    throw forbidden('Only an owner may grant or change the admin and owner roles.');
+  }
+  const plan = input.offlinePayment && m.planId ? await store.getPlan(association.associationId, m.planId) : undefined;
+  if (input.offlinePayment) {
+    if (!plan || plan.amount === 0) {
+      throw unprocessable('This member has no paid plan to pay for.', [{ path: 'offlinePayment', message: 'the member is not on a paid plan' }]);
     }
+    if (Date.parse(input.offlinePayment.paidAt) > now.getTime() + 60_000) {
+      throw unprocessable('A payment cannot be recorded in the future.', [{ path: 'offlinePayment.paidAt', message: 'is in the future' }]);
+    }
+  }
+
+  if (roleChange) {
     try {
       await store.changeRole(m, input.role as Role, actor.userId, at);
     } catch (err) {
@@ -158,15 +170,8 @@ export async function patch(
     m = (await store.getMember(association.associationId, userId))!;
   }
 
-  if (input.offlinePayment) {
-    const plan = m.planId ? await store.getPlan(association.associationId, m.planId) : undefined;
-    if (!plan || plan.amount === 0) {
-      throw unprocessable('This member has no paid plan to pay for.', [{ path: 'offlinePayment', message: 'the member is not on a paid plan' }]);
-    }
+  if (input.offlinePayment && plan) {
     const paidAt = new Date(input.offlinePayment.paidAt);
-    if (paidAt.getTime() > now.getTime() + 60_000) {
-      throw unprocessable('A payment cannot be recorded in the future.', [{ path: 'offlinePayment.paidAt', message: 'is in the future' }]);
-    }
     const { start, end } = periodForPayment(m, plan, paidAt);
     const payment: Payment = {
       paymentId: `${paidAt.toISOString()}_offline_${ulid(now.getTime())}`,

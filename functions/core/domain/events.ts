@@ -1,0 +1,161 @@
+/**
+ * Events and RSVPs, free of I/O: who may RSVP, whether a seat is free, how answers are
+ * checked, what people see. Seat counts are enforced by conditional writes in the store;
+ * these rules decide what to ask the store for. Time is always a parameter.
+ */
+import type { FieldError } from '../errors.js';
+import type { Member } from './types.js';
+import { inGoodStanding, roleAtLeast } from './roles.js';
+
+export type Question = { id: string; label: string; type: 'text' | 'single' | 'multiple'; required: boolean; options?: string[] };
+export type Answers = Record<string, string | string[]>;
+
+export interface Event {
+  eventId: string;
+  associationId: string;
+  title: string;
+  description: string;
+  /** UTC instants; shown in `timezone`. */
+  startsAt: string;
+  endsAt: string;
+  timezone: string;
+  venue?: string;
+  onlineUrl?: string;
+  capacity: number | null;
+  visibility: 'public' | 'members';
+  waitlist: boolean;
+  membersFirst: boolean;
+  rsvpDeadline?: string;
+  maxGuests: number;
+  questions: Question[];
+  matchmaking?: { enabled: boolean; sendAt?: string; matchesPerAttendee: number };
+  status: 'scheduled' | 'cancelled';
+  /** Seats taken by going attendees and their guests. */
+  goingCount: number;
+  waitlistCount: number;
+  attendedCount: number;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt?: string;
+}
+
+export type RsvpStatus = 'going' | 'waitlisted' | 'not_going';
+
+export interface Rsvp {
+  eventId: string;
+  associationId: string;
+  userId: string;
+  status: RsvpStatus;
+  guests: number;
+  answers: Answers;
+  name: string;
+  email: string;
+  company?: string;
+  jobTitle?: string;
+  /** Sort key of the waitlist entry while waitlisted: priority, then arrival. */
+  waitKey?: string;
+  checkInCode: string;
+  checkedInAt?: string | null;
+  rsvpAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export const seatsOf = (guests: number) => 1 + guests;
+
+export function spotsLeft(e: Pick<Event, 'capacity' | 'goingCount'>): number | null {
+  return e.capacity === null ? null : Math.max(0, e.capacity - e.goingCount);
+}
+
+/** May this person see the event? Public events: anyone. Members-only: members in good standing and staff. */
+export function canSee(e: Event, m: Member | undefined): boolean {
+  if (e.visibility === 'public') return true;
+  return !!m && m.status !== 'cancelled' && (roleAtLeast(m.role, 'organizer') || inGoodStanding(m.status));
+}
+
+/** Why an RSVP cannot be taken now, as a field error, or null. */
+export function rsvpClosed(e: Event, now: Date): { status: 409 | 422; detail: string } | null {
+  if (e.status === 'cancelled') return { status: 409, detail: 'This event was cancelled.' };
+  if (now.toISOString() >= e.endsAt) return { status: 422, detail: 'This event is over.' };
+  if (e.rsvpDeadline && now.toISOString() > e.rsvpDeadline) return { status: 422, detail: 'Registration for this event has closed.' };
+  return null;
+}
+
+/** Checks answers against the event's questions; unknown, missing or invalid ones are field errors. */
+export function validateAnswers(questions: Question[], answers: Answers = {}): FieldError[] {
+  const errors: FieldError[] = [];
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  for (const key of Object.keys(answers)) if (!byId.has(key)) errors.push({ path: `answers.${key}`, message: 'is not a question of this event' });
+  for (const q of questions) {
+    const a = answers[q.id];
+    const empty = a === undefined || (typeof a === 'string' ? a.trim() === '' : a.length === 0);
+    if (empty) {
+      if (q.required) errors.push({ path: `answers.${q.id}`, message: 'is required' });
+      continue;
+    }
+    if (q.type === 'text' && typeof a !== 'string') errors.push({ path: `answers.${q.id}`, message: 'must be text' });
+    if (q.type === 'single' && (typeof a !== 'string' || !q.options!.includes(a))) errors.push({ path: `answers.${q.id}`, message: 'must be one of the options' });
+    if (q.type === 'multiple') {
+      const values = Array.isArray(a) ? a : [a];
+      if (!values.every((v) => q.options!.includes(v)) || new Set(values).size !== values.length) {
+        errors.push({ path: `answers.${q.id}`, message: 'must be distinct options of the question' });
+      }
+    }
+  }
+  return errors;
+}
+
+/**
+ * The waitlist's sort key: members-first events put active members (priority 0) ahead of
+ * others (1); within a priority, order of arrival (a ULID).
+ */
+export function waitKey(e: Event, member: Member | undefined, arrivalUlid: string): string {
+  const priority = e.membersFirst && member && inGoodStanding(member.status) ? 0 : 1;
+  return `${priority}#${arrivalUlid}`;
+}
+
+/** What changed that attendees must hear about (time or place). */
+export function materialChange(before: Event, after: Event): string[] {
+  const changed: string[] = [];
+  if (before.startsAt !== after.startsAt || before.endsAt !== after.endsAt || before.timezone !== after.timezone) changed.push('time');
+  if ((before.venue ?? '') !== (after.venue ?? '') || (before.onlineUrl ?? '') !== (after.onlineUrl ?? '')) changed.push('place');
+  return changed;
+}
+
+/** When the 24-hour reminder goes out; null if that moment has passed. */
+export function reminderAt(e: Pick<Event, 'startsAt'>, now: Date): string | null {
+  const at = new Date(Date.parse(e.startsAt) - 24 * 3_600_000);
+  return at > now ? at.toISOString() : null;
+}
+
+/** The event as the API shows it, with exact counts. */
+export function eventView(e: Event) {
+  return {
+    eventId: e.eventId,
+    associationId: e.associationId,
+    title: e.title,
+    description: e.description,
+    startsAt: e.startsAt,
+    endsAt: e.endsAt,
+    timezone: e.timezone,
+    venue: e.venue ?? null,
+    onlineUrl: e.onlineUrl ?? null,
+    capacity: e.capacity,
+    visibility: e.visibility,
+    waitlist: e.waitlist,
+    membersFirst: e.membersFirst,
+    rsvpDeadline: e.rsvpDeadline ?? null,
+    maxGuests: e.maxGuests,
+    questions: e.questions,
+    matchmaking: e.matchmaking ?? { enabled: false, matchesPerAttendee: 3 },
+    status: e.status,
+    goingCount: e.goingCount,
+    waitlistCount: e.waitlistCount,
+    attendedCount: e.attendedCount,
+    spotsLeft: spotsLeft(e),
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}

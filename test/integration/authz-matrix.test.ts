@@ -1,0 +1,298 @@
+/**
+ * The authorization matrix: every route of the catalog × every kind of caller, over HTTP
+ * against the real handlers. Expected statuses are written out by hand; a second check
+ * derives allow/deny from each route's `access` rule, so the table and the catalog must
+ * agree, and a route added to the catalog without a row here fails the suite.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { routes, routeKey, type Access } from '../../functions/core/api.js';
+import { call, signIn, type Res } from '../support/http.js';
+import { buildAssociation, createAssociation, expectProblem, uniqueSlug, type AssociationFixture, type User } from '../support/fixtures.js';
+
+const roles = ['anonymous', 'nonMember', 'member', 'organizer', 'admin', 'owner', 'foreignAdmin'] as const;
+type Caller = (typeof roles)[number];
+type Target = 'self' | 'other';
+
+/** Who the catalog's `access` value lets through (before any business rule). */
+function allowedByAccess(access: Access, role: Caller, target?: Target): boolean {
+  if (role === 'anonymous') return access === 'public';
+  switch (access) {
+    case 'public':
+    case 'signedIn':
+      return true;
+    case 'member':
+      return ['member', 'organizer', 'admin', 'owner'].includes(role);
+    case 'enrolled':
+      // Any membership that is not cancelled; every role here is an active member.
+      return ['member', 'organizer', 'admin', 'owner'].includes(role);
+    case 'organizer':
+      return ['organizer', 'admin', 'owner'].includes(role);
+    case 'admin':
+      return ['admin', 'owner'].includes(role);
+    case 'owner':
+      return role === 'owner';
+    case 'selfOrAdmin':
+      return target === 'self' || ['admin', 'owner'].includes(role);
+    default: {
+      // A new access rule must be taught to this test before the matrix can pass.
+      const unknown: never = access;
+      throw new Error(`unknown access rule ${String(unknown)}`);
+    }
+  }
+}
+
+interface World {
+  /** Shared association for routes that do not change membership state. */
+  shared: AssociationFixture;
+  nonMember: User;
+  foreignAdmin: User;
+}
+
+interface Req {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** A body sent byte for byte (signed webhooks), with its own headers. */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The webhook secret of the local Stripe stand-in (scripts/local/stack.ts); the integration
+ * stack always runs the stand-in (global-setup drops any STRIPE_* of the shell).
+ */
+const LOCAL_WEBHOOK_SECRET = 'whsec_local_standin';
+
+/** A Stripe-signed event of a type the platform does not act on: accepted and ignored. */
+function signedStripeEvent(): Req {
+  const payload = JSON.stringify({ id: `evt_matrix_${randomUUID().replace(/-/g, '')}`, object: 'event', type: 'matrix.ping', created: Math.floor(Date.now() / 1000), data: { object: {} } });
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = createHmac('sha256', LOCAL_WEBHOOK_SECRET).update(`${t}.${payload}`).digest('hex');
+  return { method: 'POST', path: '/webhooks/stripe', raw: payload, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` } };
+}
+
+interface Row {
+  /** Builds the request; `fx` is the shared fixture, or a fresh one when `fresh`. */
+  request: (fx: AssociationFixture, target: User, caller: User | undefined) => Req;
+  /** Use a new association per call: for routes whose success changes the roles or members others rely on. */
+  fresh?: boolean;
+  /** Expected status per caller; selfOrAdmin routes give one table per target. */
+  expect: Record<Caller, number> | Record<Target, Record<Caller, number>>;
+}
+
+const same = (status: number): Record<Caller, number> => Object.fromEntries(roles.map((r) => [r, status])) as Record<Caller, number>;
+const signedIn = (status: number): Record<Caller, number> => ({ ...same(status), anonymous: 401 });
+const staff = (ok: number, min: 'member' | 'organizer' | 'admin'): Record<Caller, number> => ({
+  anonymous: 401,
+  nonMember: 403,
+  member: min === 'member' ? ok : 403,
+  organizer: min === 'member' || min === 'organizer' ? ok : 403,
+  admin: ok,
+  owner: ok,
+  foreignAdmin: 403,
+});
+
+const A = (fx: AssociationFixture) => `/associations/${fx.associationId}`;
+
+const matrix: Record<string, Row> = {
+  'POST /associations': {
+    request: () => ({ method: 'POST', path: '/associations', body: { name: 'Matrix', slug: uniqueSlug('matrix'), currency: 'usd', timezone: 'UTC' } }),
+    expect: { anonymous: 401, nonMember: 201, member: 201, organizer: 201, admin: 201, owner: 201, foreignAdmin: 201 },
+  },
+  'GET /associations/{associationId}': {
+    request: (fx) => ({ method: 'GET', path: A(fx) }),
+    expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'PATCH /associations/{associationId}': {
+    request: (fx) => ({ method: 'PATCH', path: A(fx), body: { description: 'Updated by the matrix' } }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  'GET /me/associations': {
+    request: () => ({ method: 'GET', path: '/me/associations' }),
+    expect: { anonymous: 401, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'POST /associations/{associationId}/plans': {
+    fresh: true,
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/plans`, body: { name: 'Matrix plan', amount: 1000, interval: 'month' } }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 201, owner: 201, foreignAdmin: 403 },
+  },
+  'GET /associations/{associationId}/plans': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/plans` }),
+    expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'PATCH /associations/{associationId}/plans/{planId}': {
+    request: (fx) => ({ method: 'PATCH', path: `${A(fx)}/plans/${fx.paidPlanId}`, body: { description: 'Patched by the matrix' } }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  // Joining is open to anyone signed in; people already in the association get 409 (a state clash, not a refusal).
+  'POST /associations/{associationId}/members': {
+    fresh: true,
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/members`, body: { planId: fx.freePlanId } }),
+    expect: { anonymous: 401, nonMember: 201, member: 409, organizer: 409, admin: 409, owner: 409, foreignAdmin: 201 },
+  },
+  'GET /associations/{associationId}/members': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/members` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 200, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  'GET /associations/{associationId}/members/export': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/members/export` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  'GET /associations/{associationId}/directory': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/directory` }),
+    expect: { anonymous: 401, nonMember: 403, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  // Self: allowed for anyone signed in; people with no membership here get 404 (nothing to show).
+  'GET /associations/{associationId}/members/{userId}': {
+    request: (fx, target) => ({ method: 'GET', path: `${A(fx)}/members/${target.userId}` }),
+    expect: {
+      self: { anonymous: 401, nonMember: 404, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 404 },
+      other: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+    },
+  },
+  'PATCH /associations/{associationId}/members/{userId}': {
+    fresh: true,
+    request: (fx, target) => ({ method: 'PATCH', path: `${A(fx)}/members/${target.userId}`, body: { role: 'organizer' } }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  // Fresh fixtures have a second owner, so the owner leaving is not blocked by the last-owner rule.
+  'DELETE /associations/{associationId}/members/{userId}': {
+    fresh: true,
+    request: (fx, target) => ({ method: 'DELETE', path: `${A(fx)}/members/${target.userId}` }),
+    expect: {
+      self: { anonymous: 401, nonMember: 404, member: 204, organizer: 204, admin: 204, owner: 204, foreignAdmin: 404 },
+      other: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 204, owner: 204, foreignAdmin: 403 },
+    },
+  },
+  // Dues. The shared association is not connected to Stripe and everyone in it is on the
+  // free plan (the owner on none): enrolled callers get past access and are told there is
+  // nothing to pay (422), which is distinct from the 403 of people who are not enrolled.
+  'POST /associations/{associationId}/stripe/connect': {
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/stripe/connect` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 403, owner: 200, foreignAdmin: 403 },
+  },
+  'POST /associations/{associationId}/members/me/checkout': {
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/members/me/checkout` }),
+    expect: { anonymous: 401, nonMember: 403, member: 422, organizer: 422, admin: 422, owner: 422, foreignAdmin: 403 },
+  },
+  'POST /associations/{associationId}/members/me/billing-portal': {
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/members/me/billing-portal` }),
+    expect: { anonymous: 401, nonMember: 403, member: 422, organizer: 422, admin: 422, owner: 422, foreignAdmin: 403 },
+  },
+  'GET /associations/{associationId}/payments': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/payments` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  'GET /associations/{associationId}/payments/export': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/payments/export` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  // Public: Stripe has no token; the signature is the credential, whoever else calls.
+  'POST /webhooks/stripe': {
+    request: () => signedStripeEvent(),
+    expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'GET /me/profile': {
+    request: () => ({ method: 'GET', path: '/me/profile' }),
+    expect: { anonymous: 401, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'PUT /me/profile': {
+    request: (_fx, _target, caller) => ({ method: 'PUT', path: '/me/profile', body: { name: `Matrix ${caller?.email.split('@')[0] ?? 'anon'}`, offers: ['advice'] } }),
+    expect: { anonymous: 401, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'GET /vocabulary': {
+    request: () => ({ method: 'GET', path: '/vocabulary' }),
+    expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+  'GET /openapi.json': {
+    request: () => ({ method: 'GET', path: '/openapi.json' }),
+    expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
+  },
+};
+
+const isPerTarget = (e: Row['expect']): e is Record<Target, Record<Caller, number>> => 'self' in e;
+
+interface Case {
+  key: string;
+  access: Access;
+  role: Caller;
+  target?: Target;
+  status: number;
+  row: Row;
+}
+
+const cases: Case[] = routes.flatMap((r) => {
+  const key = routeKey(r);
+  const row = matrix[key];
+  if (!row) return [];
+  const targets: (Target | undefined)[] = r.access === 'selfOrAdmin' ? ['self', 'other'] : [undefined];
+  return targets.flatMap((target) =>
+    roles.map((role) => {
+      const table = isPerTarget(row.expect) ? row.expect[target ?? 'other'] : row.expect;
+      return { key, access: r.access, role, target, status: table[role], row };
+    }),
+  );
+});
+
+let world: World;
+
+beforeAll(async () => {
+  const [shared, nonMember, foreignAdmin] = await Promise.all([buildAssociation(), signIn('nonmember'), signIn('foreign')]);
+  // The foreign admin owns another association: rights there must not leak into this one.
+  await createAssociation(foreignAdmin);
+  world = { shared, nonMember, foreignAdmin };
+});
+
+describe('the matrix covers the catalog', () => {
+  it('has exactly one row per route, and each row a status for every caller', () => {
+    const catalog = routes.map(routeKey).sort();
+    expect(Object.keys(matrix).sort()).toEqual(catalog);
+    expect(Object.keys(matrix)).toHaveLength(routes.length);
+    for (const r of routes) {
+      const row = matrix[routeKey(r)]!;
+      expect({ route: routeKey(r), perTarget: isPerTarget(row.expect) }).toEqual({ route: routeKey(r), perTarget: r.access === 'selfOrAdmin' });
+      const tables = isPerTarget(row.expect) ? [row.expect.self, row.expect.other] : [row.expect];
+      for (const t of tables) expect(Object.keys(t).sort()).toEqual([...roles].sort());
+    }
+    const selfOrAdmin = routes.filter((r) => r.access === 'selfOrAdmin').length;
+    expect(cases).toHaveLength((routes.length + selfOrAdmin) * roles.length);
+  });
+
+  it('agrees with the access rules: 401/403 exactly where the catalog denies', () => {
+    const disagreements = cases
+      .filter((c) => {
+        const denied = c.status === 401 || c.status === 403;
+        return denied === allowedByAccess(c.access, c.role, c.target);
+      })
+      .map((c) => `${c.key} ${c.role}${c.target ? ` (${c.target})` : ''}: ${c.status}`);
+    expect(disagreements).toEqual([]);
+    // Denials are 401 for anonymous callers, 403 for signed-in ones.
+    for (const c of cases) {
+      if (c.status === 401) expect(`${c.key} ${c.role}`).toBe(`${c.key} anonymous`);
+      if (c.status === 403) expect(c.role).not.toBe('anonymous');
+    }
+  });
+});
+
+describe('every route × every caller', () => {
+  it.each(cases.map((c) => [`${c.key} as ${c.role}${c.target ? ` on ${c.target}` : ''} → ${c.status}`, c] as const))('%s', async (_name, c) => {
+    const fx = c.row.fresh ? await buildAssociation({ coOwner: true }) : world.shared;
+    const users: Record<Exclude<Caller, 'anonymous'>, User> = {
+      nonMember: world.nonMember,
+      member: fx.member,
+      organizer: fx.organizer,
+      admin: fx.admin,
+      owner: fx.owner,
+      foreignAdmin: world.foreignAdmin,
+    };
+    const caller = c.role === 'anonymous' ? undefined : users[c.role];
+    // "self" for an anonymous caller: the plain member's id, the caller has no token anyway.
+    const target = c.target === 'self' && caller ? caller : c.target === 'self' ? fx.member : fx.other;
+    const req = c.row.request(fx, target, caller);
+    const res: Res = await call(req.method, req.path, { token: caller?.token, body: req.body, raw: req.raw, headers: req.headers });
+
+    expect({ route: c.key, role: c.role, status: res.status }).toEqual({ route: c.key, role: c.role, status: c.status });
+    if (res.status >= 400) expectProblem(res, c.status);
+    if (res.status === 204) expect(res.text).toBe('');
+  });
+});
