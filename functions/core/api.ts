@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import * as s from './schemas.js';
 
 /** Lambda functions, one per bounded context. */
-export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks'] as const;
+export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 /**
@@ -22,7 +22,9 @@ export type Access =
   | 'admin'
   | 'owner'
   | 'selfOrAdmin' // the member named in the path, or an admin
-  | 'enrolled'; // the caller has a membership of the association, in any status but cancelled
+  | 'enrolled' // the caller has a membership of the association, in any status but cancelled
+  | 'viewer' // anyone who may see the event (public: anyone; members-only: members in good standing, staff); a token is optional
+  | 'attendee'; // signed in and allowed to RSVP: public events, or members in good standing
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -67,6 +69,23 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/associations/{associationId}/payments', fn: 'dues', access: 'admin', summary: 'Ledger of payments, failures and refunds, newest first', params: s.AssociationParams, query: s.PaymentsQuery },
   { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger', params: s.AssociationParams, produces: 'text/csv' },
   { method: 'POST', path: '/webhooks/stripe', fn: 'webhooks', access: 'public', summary: 'Signed Stripe events; 2xx once durably recorded', rawBody: true, maxBodyBytes: 1_048_576 },
+  // Events and RSVPs
+  { method: 'POST', path: '/associations/{associationId}/events', fn: 'events', access: 'organizer', summary: 'Create an event', params: s.AssociationParams, body: s.EventCreate, status: 201 },
+  { method: 'GET', path: '/associations/{associationId}/events', fn: 'events', access: 'viewer', summary: 'Events, upcoming first (public ones to anyone, all to members); ?from=, ?past=true', params: s.AssociationParams, query: s.EventsQuery },
+  { method: 'GET', path: '/events/{eventId}', fn: 'events', access: 'viewer', summary: 'One event with goingCount, waitlistCount, spotsLeft', params: s.EventParams },
+  { method: 'PATCH', path: '/events/{eventId}', fn: 'events', access: 'organizer', summary: 'Update an event; capacity may grow (promotes the waitlist) but not below goingCount', params: s.EventParams, body: s.EventPatch },
+  { method: 'POST', path: '/events/{eventId}/cancel', fn: 'events', access: 'organizer', summary: 'Cancel the event; attendees are emailed', params: s.EventParams },
+  { method: 'PUT', path: '/events/{eventId}/rsvp', fn: 'events', access: 'attendee', summary: 'RSVP going or not going', params: s.EventParams, body: s.RsvpPut },
+  { method: 'DELETE', path: '/events/{eventId}/rsvp', fn: 'events', access: 'signedIn', summary: "Cancel the caller's RSVP; the first waitlisted is promoted", params: s.EventParams },
+  { method: 'GET', path: '/events/{eventId}/attendees', fn: 'events', access: 'organizer', summary: 'Attendees; ?status=', params: s.EventParams, query: s.AttendeesQuery },
+  { method: 'GET', path: '/events/{eventId}/attendees/export', fn: 'events', access: 'organizer', summary: 'CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all', params: s.EventParams, query: s.ExportQuery, produces: 'text/csv' },
+  { method: 'POST', path: '/events/{eventId}/check-in', fn: 'events', access: 'organizer', summary: 'Mark an attendee present by userId or check-in code', params: s.EventParams, body: s.CheckIn },
+  { method: 'GET', path: '/events/{eventId}/calendar.ics', fn: 'events', access: 'viewer', summary: 'iCalendar file of the event', params: s.EventParams, produces: 'text/calendar' },
+  { method: 'GET', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist from the link in the mail (signed token)', params: s.EventParams, query: s.TokenQuery, produces: 'text/html' },
+  { method: 'POST', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist (signed token)', params: s.EventParams, query: s.TokenQuery },
+  // Email
+  { method: 'GET', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'Unsubscribe page for one kind of email (signed token)', query: s.TokenQuery, produces: 'text/html' },
+  { method: 'POST', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'One-click unsubscribe (RFC 8058)', query: s.TokenQuery, rawBody: true },
   // Profile and vocabulary
   { method: 'GET', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "The caller's profile" },
   { method: 'PUT', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "Replace the caller's profile", body: s.ProfilePut },

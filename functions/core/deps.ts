@@ -5,6 +5,9 @@ import { createStore } from './data/store.js';
 import { createStripe, stripeGateway } from './payments/stripe.js';
 import type { DuesDeps } from './services/dues.js';
 import type { Mailer } from './services/outbox.js';
+import type { EventsDeps } from './services/events.js';
+import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
+import { localFileStore, s3FileStore, type FileStore } from './files.js';
 
 export const store = createStore(documentClient, required('TABLE_NAME'));
 
@@ -32,4 +35,18 @@ export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; st
     webhookSecret: s.webhookSecret,
     stripe,
   };
+}
+
+/**
+ * Dependencies of the events services. Schedules and export files go to EventBridge
+ * Scheduler and S3 in AWS, to the table and a local folder in local mode.
+ */
+export async function eventsDeps(): Promise<EventsDeps & { files: FileStore }> {
+  const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
+  const scheduler: Scheduler =
+    process.env.SCHEDULER === 'local'
+      ? localScheduler(store)
+      : await awsScheduler({ group: required('SCHEDULE_GROUP'), targetArn: required('SCHEDULE_TARGET_ARN'), roleArn: required('SCHEDULE_ROLE_ARN'), region: config.region });
+  const files = process.env.EXPORTS_DIR ? localFileStore(process.env.EXPORTS_DIR, apiUrl) : await s3FileStore(required('EXPORTS_BUCKET'), config.region);
+  return { store, mailer, scheduler, appUrl: config.appUrl, apiUrl, files };
 }

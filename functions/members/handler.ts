@@ -20,10 +20,11 @@ export const handler = httpHandler(
       const { items, lastKey } = await svc.list(store, access.association!, { status, planId, q }, p.limit, p.startKey);
       return json(p.page(items, lastKey));
     },
-    'GET /associations/{associationId}/members/export': async ({ access }) => {
-      const { csv } = await svc.exportCsv(store, access.association!);
+    'GET /associations/{associationId}/members/export': async ({ access, caller, now }) => {
+      const out = await svc.exportCsv({ store }, access.association!, caller!.userId, now);
+      if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
       return {
-        text: csv,
+        text: out.csv,
         headers: {
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename="${access.association!.slug}-members.csv"`,

@@ -78,10 +78,10 @@ export function createGateway(opts: GatewayOptions): Server {
       }, '');
     }
 
-    const dev = opts.dev[`${method} ${url.pathname}`];
+    const dev = opts.dev[`${method} ${url.pathname}`] ?? (method === 'GET' && url.pathname.startsWith('/dev/files/') ? opts.dev['GET /dev/files/*'] : undefined);
     if (dev) {
       const r = await dev(req, body, url);
-      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      const text = typeof r.body === 'string' || Buffer.isBuffer(r.body) ? (r.body as string | Buffer) : JSON.stringify(r.body);
       return send(r.status, { 'Content-Type': typeof r.body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...r.headers }, text);
     }
 
@@ -100,7 +100,8 @@ export function createGateway(opts: GatewayOptions): Server {
     }
 
     let claims: Record<string, unknown> | undefined;
-    if (found.spec.access !== 'public') {
+    // Like API Gateway: routes without an authorizer pass the token on untouched ('viewer' checks it itself).
+    if (found.spec.access !== 'public' && found.spec.access !== 'viewer') {
       const auth = req.headers.authorization ?? '';
       const token = /^Bearer (.+)$/i.exec(auth)?.[1];
       claims = token ? (await opts.verify(token)) ?? undefined : undefined;

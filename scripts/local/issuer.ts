@@ -4,7 +4,7 @@
  * The same email always gets the same sub, as a Cognito user keeps theirs.
  */
 import { createHash } from 'node:crypto';
-import { SignJWT, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
 
 export const LOCAL_AUDIENCE = 'local-app-client';
 
@@ -15,8 +15,11 @@ export function subFor(email: string): string {
 }
 
 export async function createIssuer(issuerUrl: string) {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'local', alg: 'ES256', use: 'sig' };
   return {
+    /** Served at <issuer>/.well-known/jwks.json, as Cognito does, for functions that check tokens themselves. */
+    jwks: { keys: [jwk] },
     async sign(email: string, name?: string): Promise<string> {
       return new SignJWT({ email, ...(name ? { name } : {}), token_use: 'id', email_verified: true })
         .setProtectedHeader({ alg: 'ES256', kid: 'local' })

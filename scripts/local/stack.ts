@@ -5,14 +5,16 @@
  */
 import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
 import { z } from 'zod';
 import { ensureTable, waitForDynamo } from './table.js';
-import { createIssuer } from './issuer.js';
+import { createIssuer, LOCAL_AUDIENCE } from './issuer.js';
+import { startStreamPoller } from './streams.js';
 import { createGateway } from './gateway.js';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
 
@@ -145,10 +147,16 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       };
     }
 
+    const exportsDir = opts.persistDir ? resolve(opts.persistDir, '..', 'exports') : mkdtempSync(join(tmpdir(), 'assoc-exports-'));
     // The handlers read their configuration at import time, so set it first.
     const env = {
       ...stripeEnv,
       APP_URL: process.env.APP_URL ?? api,
+      API_URL: api,
+      JWT_ISSUER: `${api}/dev`,
+      JWT_AUDIENCE: LOCAL_AUDIENCE,
+      SCHEDULER: 'local',
+      EXPORTS_DIR: exportsDir,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       SES_ENDPOINT: sesEndpoint,
@@ -163,6 +171,30 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     for (const fn of functionNames) {
       handlers[fn] = (await import(`../../functions/${fn}/handler.ts`)).handler;
     }
+    const lambdaContext = (name: string) => ({ awsRequestId: `${name}-${Date.now()}`, functionName: name, getRemainingTimeInMillis: () => 60_000 });
+    const streamsHandler = (await import('../../functions/streams/handler.js')).handler as (e: unknown, c: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
+    const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
+    const sesEvents = (await import('../../functions/ses-events/handler.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
+    // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
+    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log });
+    cleanups.push(() => poller.stop());
+    // One-time schedules (event reminders): the local stand-in for EventBridge Scheduler.
+    const { store: localStore } = await import('../../functions/core/deps.js');
+    const fireDueSchedules = async (now = new Date()) => {
+      const fired: string[] = [];
+      for (const day of [new Date(now.getTime() - 86_400_000), now].map((d) => d.toISOString().slice(0, 10))) {
+        for (const sch of await localStore.localSchedulesOn(day)) {
+          if (sch.at > now.toISOString()) continue;
+          await localStore.deleteLocalSchedule(sch.name);
+          await scheduled(sch.payload, lambdaContext('scheduled'));
+          fired.push(sch.name);
+        }
+      }
+      return fired;
+    };
+    const scheduleTimer = setInterval(() => fireDueSchedules().catch((err) => log(`schedule failed: ${(err as Error).message}`)), 1000);
+    scheduleTimer.unref();
+    cleanups.push(() => clearInterval(scheduleTimer));
     const daily = (await import('../../functions/jobs/daily.js')).handler as (e: { time?: string }, c: unknown) => Promise<unknown>;
     const runDailyJob = (time?: string) => daily({ time }, { awsRequestId: `daily-${Date.now()}`, functionName: 'jobs-daily', getRemainingTimeInMillis: () => 60_000 });
     if (opts.dailyJobEveryMs) {
@@ -206,6 +238,35 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
             return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"time": ISO 8601} or empty.', errors: [{ path: 'time', message: 'must be an ISO 8601 date-time' }] } };
           }
           return { status: 200, body: await runDailyJob(time) };
+        },
+        'GET /dev/.well-known/jwks.json': async () => ({ status: 200, body: issuer!.jwks }),
+        'POST /dev/schedules/run': async (_req, body) => {
+          // Fires the one-time schedules due "as of" a time: {"time":"..."}; default now.
+          let time: string | undefined;
+          try {
+            time = body.length ? z.strictObject({ time: z.iso.datetime({ offset: true }).optional() }).parse(JSON.parse(body.toString('utf8'))).time : undefined;
+          } catch {
+            return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"time": ISO 8601} or empty.', errors: [{ path: 'time', message: 'must be an ISO 8601 date-time' }] } };
+          }
+          return { status: 200, body: { fired: await fireDueSchedules(time ? new Date(time) : new Date()) } };
+        },
+        'POST /dev/ses/notification': async (_req, body) => {
+          // Simulates an SES bounce or complaint: {"type":"Bounce"|"Complaint","email":"..."}.
+          const parsed = z.strictObject({ type: z.enum(['Bounce', 'Complaint']), email: z.email() }).safeParse(JSON.parse(body.toString('utf8') || '{}'));
+          if (!parsed.success) return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"type":"Bounce"|"Complaint","email"}.' } };
+          const { type, email } = parsed.data;
+          const message = type === 'Bounce' ? { notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: email }] } } : { notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } };
+          return { status: 200, body: await sesEvents({ Records: [{ Sns: { Message: JSON.stringify(message) } }] }, lambdaContext('ses-events')) };
+        },
+        'GET /dev/files/*': async (_req, _body, url): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> => {
+          const { readLink } = await import('../../functions/core/http/links.js');
+          try {
+            const { key, expires } = readLink('file', url.searchParams.get('token') ?? '');
+            if (`/dev/files/${key}` !== url.pathname || Number(expires) * 1000 < Date.now() || key!.includes('..')) throw new Error('expired');
+            return { status: 200, body: readFileSync(join(exportsDir, key!)), headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${key!.split('/').pop()}"` } };
+          } catch {
+            return { status: 403, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'This link is not valid or has expired.' } };
+          }
         },
         'GET /dev/emails': async (_req, _body, url) => {
           const to = url.searchParams.get('to')?.toLowerCase();

@@ -36,4 +36,27 @@ export const keys = {
   outbox: (mailId: string): Key => ({ pk: `OUTBOX#${mailId}`, sk: 'OUTBOX' }),
   outboxPending: (createdAt: string, mailId: string) => ({ gsi2pk: `OUTBOX#${createdAt.slice(0, 10)}`, gsi2sk: `${createdAt}#${mailId}` }),
   outboxPendingOn: (day: string) => ({ gsi2pk: `OUTBOX#${day}` }),
+  event: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  /** gsi1: an association's events in start order. */
+  eventOfAssociation: (associationId: string, startsAt: string, eventId: string) => ({ gsi1pk: `ASSOC#${associationId}#EVENTS`, gsi1sk: `${startsAt}#${eventId}` }),
+  eventsOfAssociation: (associationId: string) => ({ gsi1pk: `ASSOC#${associationId}#EVENTS` }),
+  rsvp: (eventId: string, userId: string): Key => ({ pk: `EVENT#${eventId}`, sk: `RSVP#${userId}` }),
+  rsvpsPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'RSVP#' }),
+  /** gsi1: a user's RSVPs in event start order. */
+  rsvpOfUser: (userId: string, startsAt: string, eventId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `RSVP#${startsAt}#${eventId}` }),
+  /** The waitlist, in order: priority then arrival. */
+  waiting: (eventId: string, waitKey: string): Key => ({ pk: `EVENT#${eventId}`, sk: `WAIT#${waitKey}` }),
+  waitingPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'WAIT#' }),
+  /** Check-in code → attendee. */
+  checkInCode: (eventId: string, code: string): Key => ({ pk: `EVENT#${eventId}`, sk: `CODE#${code}` }),
+  /** A mail to every attendee of an event, expanded into outbox items by the stream consumer. */
+  broadcast: (broadcastId: string): Key => ({ pk: `BROADCAST#${broadcastId}`, sk: 'BROADCAST' }),
+  /** Addresses that must not get a kind of mail (`ALL` after a bounce or complaint). */
+  suppression: (email: string, kind: string): Key => ({ pk: `SUPPRESS#${email.toLowerCase()}`, sk: kind }),
+  /** A record of an attendee or member export: who, when, how many rows. */
+  exportRecord: (associationId: string, exportId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `EXPORT#${exportId}` }),
+  /** Local mode's stand-in for EventBridge Scheduler: one-time schedules by day (gsi2). */
+  localSchedule: (name: string): Key => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
+  localScheduleDue: (at: string, name: string) => ({ gsi2pk: `SCHEDULE#${at.slice(0, 10)}`, gsi2sk: `${at}#${name}` }),
+  localSchedulesOn: (day: string) => ({ gsi2pk: `SCHEDULE#${day}` }),
 } as const;

@@ -5,6 +5,7 @@
  */
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -17,6 +18,7 @@ import { TransactionCanceledException, ConditionalCheckFailedException } from '@
 import { ulid } from 'ulid';
 import { keys, type Key } from './keys.js';
 import type { Association, AuditEntry, Member, OutboxMail, Payment, Plan, Profile } from '../domain/types.js';
+import type { Event, Rsvp } from '../domain/events.js';
 import type { MemberStatus, Role } from '../domain/roles.js';
 
 /** A write lost a race or broke an invariant; the service decides what it means. */
@@ -57,6 +59,24 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   delete out.nameLower;
   delete out.emailLower;
   return out as T;
+}
+
+/** One mail to every attendee of an event (going, and waitlisted if said), expanded later. */
+export interface Broadcast {
+  broadcastId: string;
+  eventId: string;
+  kind: string;
+  audience: ('going' | 'waitlisted')[];
+  createdAt: string;
+  data?: Record<string, unknown>;
+}
+
+/** An RSVP change, with the event counters it moves, in one transaction. */
+export interface RsvpChange {
+  event: Event;
+  before?: Rsvp;
+  after: Rsvp;
+  outbox?: OutboxMail[];
 }
 
 /** Everything that changes with a membership, written in one transaction. */
@@ -576,12 +596,12 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     /** Marks a claimed mail sent (and drops it from the unsent index) or back to pending. */
-    async finishMail(mailId: string, outcome: 'sent' | 'pending' | 'failed', at: string): Promise<void> {
+    async finishMail(mailId: string, outcome: 'sent' | 'pending' | 'failed' | 'suppressed', at: string): Promise<void> {
       await db.send(
         new UpdateCommand({
           TableName: table,
           Key: keys.outbox(mailId),
-          UpdateExpression: outcome === 'sent' ? 'SET #status = :s, sentAt = :at REMOVE gsi2pk, gsi2sk' : outcome === 'failed' ? 'SET #status = :s, failedAt = :at REMOVE gsi2pk, gsi2sk' : 'SET #status = :s',
+          UpdateExpression: outcome === 'pending' ? 'SET #status = :s' : 'SET #status = :s, finishedAt = :at REMOVE gsi2pk, gsi2sk',
           ConditionExpression: '#status = :sending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':s': outcome, ':sending': 'sending', ...(outcome === 'pending' ? {} : { ':at': at }) },
@@ -602,6 +622,270 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       await write(() => db.send(new TransactWriteCommand({ TransactItems: mails.map(outboxPut) })));
     },
 
+
+    // ---------------------------------------------------------------- events
+    async createEvent(e: Event): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: eventItem(e), ConditionExpression: 'attribute_not_exists(pk)' } },
+              auditPut({ associationId: e.associationId, action: 'event.created', actorId: e.createdBy, subjectId: e.eventId, at: e.createdAt }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    async getEvent(eventId: string, consistent = false): Promise<Event | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.event(eventId), ConsistentRead: consistent }));
+      return strip<Event>(res.Item);
+    },
+
+    /** An association's events by start time (gsi1): upcoming from `from` ascending, or past before it, newest first. */
+    async eventsOfAssociation(associationId: string, opts: { from: string; past: boolean; includeMembersOnly: boolean }, page: PageRequest): Promise<Page<Event>> {
+      return queryPage<Event>(
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: opts.past ? 'gsi1pk = :pk AND gsi1sk < :from' : 'gsi1pk = :pk AND gsi1sk >= :from',
+          FilterExpression: opts.includeMembersOnly ? undefined : 'visibility = :public',
+          ExpressionAttributeValues: { ':pk': keys.eventsOfAssociation(associationId).gsi1pk, ':from': opts.from, ...(opts.includeMembersOnly ? {} : { ':public': 'public' }) },
+          ScanIndexForward: !opts.past,
+        },
+        page,
+      );
+    },
+
+    /**
+     * Applies an organizer's change to the event's own fields, conditional on the version
+     * read; counters are never overwritten. A capacity below the seats taken is refused.
+     */
+    async updateEvent(before: Event, fields: Partial<Event>, actorId: string, at: string, extra: { broadcast?: Broadcast } = {}): Promise<void> {
+      const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#status': 'status' };
+      const values: Record<string, unknown> = { ':version': before.version, ':one': 1, ':at': at, ':scheduled': 'scheduled' };
+      const sets = ['#version = #version + :one', '#updatedAt = :at'];
+      const removes: string[] = [];
+      for (const [k, v] of Object.entries(fields)) {
+        names[`#${k}`] = k;
+        if (v === undefined) removes.push(`#${k}`);
+        else {
+          values[`:${k}`] = v;
+          sets.push(`#${k} = :${k}`);
+        }
+      }
+      if (fields.startsAt) {
+        Object.assign(values, { ':g1': keys.eventOfAssociation(before.associationId, fields.startsAt, before.eventId).gsi1sk });
+        sets.push('gsi1sk = :g1');
+      }
+      let condition = '#version = :version AND #status = :scheduled';
+      if (fields.capacity !== undefined && fields.capacity !== null) {
+        values[':cap'] = fields.capacity;
+        condition += ' AND goingCount <= :cap';
+      }
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.event(before.eventId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        auditPut({ associationId: before.associationId, action: fields.status === 'cancelled' ? 'event.cancelled' : 'event.updated', actorId, subjectId: before.eventId, at, data: { fields: Object.keys(fields) } }),
+      ];
+      if (extra.broadcast) items.push(broadcastPut(extra.broadcast));
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    },
+
+    async getRsvp(eventId: string, userId: string): Promise<Rsvp | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.rsvp(eventId, userId) }));
+      return strip<Rsvp>(res.Item);
+    },
+
+    async rsvpByCode(eventId: string, code: string): Promise<string | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.checkInCode(eventId, code) }));
+      return res.Item?.userId as string | undefined;
+    },
+
+    /**
+     * Writes an RSVP change and moves the event's counters in the same transaction. Taking
+     * seats is conditional on enough being free; joining the waitlist on none being free;
+     * the RSVP itself on the version read. Freeing seats needs no guard.
+     */
+    async saveRsvp(c: RsvpChange): Promise<void> {
+      const { event, before, after } = c;
+      const seatsBefore = before?.status === 'going' ? 1 + before.guests : 0;
+      const seatsAfter = after.status === 'going' ? 1 + after.guests : 0;
+      const seatDelta = seatsAfter - seatsBefore;
+      const waitDelta = (after.status === 'waitlisted' ? 1 : 0) - (before?.status === 'waitlisted' ? 1 : 0);
+      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ':scheduled': 'scheduled' };
+      let condition = '#status = :scheduled';
+      if (seatDelta > 0 && event.capacity !== null) {
+        values[':limit'] = event.capacity - seatDelta;
+        condition += ' AND goingCount <= :limit';
+      }
+      if (after.status === 'waitlisted' && before?.status !== 'waitlisted' && event.capacity !== null) {
+        // Only wait while the event is really full for this party.
+        values[':fullFrom'] = event.capacity - (1 + after.guests);
+        condition += ' AND goingCount > :fullFrom';
+      }
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.event(event.eventId),
+            UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+        {
+          Put: {
+            TableName: table,
+            Item: { ...keys.rsvp(after.eventId, after.userId), ...keys.rsvpOfUser(after.userId, event.startsAt, event.eventId), entity: 'rsvp', ...after, version: (before?.version ?? 0) + 1 },
+            ConditionExpression: before ? '#version = :v' : 'attribute_not_exists(pk)',
+            ...(before ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
+          },
+        },
+      ];
+      if (before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted') {
+        items.push({ Delete: { TableName: table, Key: keys.waiting(event.eventId, before.waitKey), ConditionExpression: 'attribute_exists(pk)' } });
+      }
+      if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
+        items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      if (!before) {
+        items.push({ Put: { TableName: table, Item: { ...keys.checkInCode(event.eventId, after.checkInCode), entity: 'checkin_code', userId: after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    },
+
+    /** The first entries of the waitlist, in order. */
+    async waitlistHead(eventId: string, limit: number): Promise<{ waitKey: string; userId: string; seats: number }[]> {
+      const { pk, skPrefix } = keys.waitingPrefix(eventId);
+      const res = await db.send(
+        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, Limit: limit, ConsistentRead: true }),
+      );
+      return (res.Items ?? []).map((i) => ({ waitKey: String(i.sk).slice(skPrefix.length), userId: i.userId as string, seats: i.seats as number }));
+    },
+
+    /** 1-based position on the waitlist: how many committed entries sort before this one, plus one. */
+    async waitlistPosition(eventId: string, waitKey: string): Promise<number> {
+      const { pk, skPrefix } = keys.waitingPrefix(eventId);
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': pk, ':from': skPrefix, ':to': `${skPrefix}${waitKey}` },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += res.Count ?? 0;
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    },
+
+    /** RSVPs of an event in key order, optionally of one status. */
+    async rsvpsOfEvent(eventId: string, status: string | undefined, page: PageRequest): Promise<Page<Rsvp>> {
+      const { pk, skPrefix } = keys.rsvpsPrefix(eventId);
+      return queryPage<Rsvp>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          FilterExpression: status ? '#status = :status' : undefined,
+          ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
+          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(status ? { ':status': status } : {}) },
+        },
+        page,
+      );
+    },
+
+    /** Marks an attendee present, once, and counts them. */
+    async checkIn(event: Event, rsvp: Rsvp, at: string, actorId: string): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.rsvp(event.eventId, rsvp.userId),
+                  UpdateExpression: 'SET checkedInAt = :at',
+                  ConditionExpression: '#status = :going AND (attribute_not_exists(checkedInAt) OR checkedInAt = :null)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':at': at, ':going': 'going', ':null': null },
+                },
+              },
+              { Update: { TableName: table, Key: keys.event(event.eventId), UpdateExpression: 'SET attendedCount = attendedCount + :one', ExpressionAttributeValues: { ':one': 1 } } },
+              auditPut({ associationId: event.associationId, action: 'rsvp.checked_in', actorId, subjectId: rsvp.userId, at, data: { eventId: event.eventId } }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    async getBroadcast(broadcastId: string): Promise<Broadcast | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.broadcast(broadcastId) }));
+      return strip<Broadcast>(res.Item);
+    },
+
+    async putBroadcast(b: Broadcast): Promise<void> {
+      await write(() => db.send(new PutCommand(broadcastPut(b).Put)));
+    },
+
+    /** Queues one mail if it is not queued yet (ids are deterministic, so a retry adds nothing). */
+    async enqueueMailOnce(mail: OutboxMail): Promise<boolean> {
+      try {
+        await db.send(new PutCommand(outboxPut(mail).Put));
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    // ---------------------------------------------------------------- suppression
+    async isSuppressed(email: string, kind: string): Promise<boolean> {
+      const res = await db.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: [keys.suppression(email, 'ALL'), keys.suppression(email, kind)], ProjectionExpression: 'pk' } } }),
+      );
+      return (res.Responses?.[table]?.length ?? 0) > 0;
+    },
+
+    async suppress(email: string, kind: string, reason: string, at: string): Promise<void> {
+      await db.send(new PutCommand({ TableName: table, Item: { ...keys.suppression(email, kind), entity: 'suppression', reason, at } }));
+    },
+
+    async recordExport(associationId: string, record: { exportId: string; what: string; subjectId?: string; actorId: string; rows: number; format: string; at: string }): Promise<void> {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: { ...keys.exportRecord(associationId, record.exportId), entity: 'export', associationId, ...record } } },
+            auditPut({ associationId, action: 'export.created', actorId: record.actorId, subjectId: record.subjectId, at: record.at, data: { what: record.what, rows: record.rows, format: record.format } }),
+          ],
+        }),
+      );
+    },
+
+    // ---------------------------------------------------------------- local schedules
+    async putLocalSchedule(name: string, at: string, payload: Record<string, unknown>): Promise<void> {
+      await db.send(new PutCommand({ TableName: table, Item: { ...keys.localSchedule(name), ...keys.localScheduleDue(at, name), entity: 'schedule', name, at, payload } }));
+    },
+    async deleteLocalSchedule(name: string): Promise<void> {
+      await db.send(new DeleteCommand({ TableName: table, Key: keys.localSchedule(name) }));
+    },
+    async localSchedulesOn(day: string): Promise<{ name: string; at: string; payload: Record<string, unknown> }[]> {
+      const res = await db.send(new QueryCommand({ TableName: table, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.localSchedulesOn(day).gsi2pk } }));
+      return (res.Items ?? []).map((i) => ({ name: i.name as string, at: i.at as string, payload: i.payload as Record<string, unknown> }));
+    },
     // ---------------------------------------------------------------- profiles
     async getProfile(userId: string): Promise<Profile | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.profile(userId) }));
@@ -666,6 +950,14 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
 
   function outboxPut(mail: OutboxMail) {
     return { Put: { TableName: table, Item: { ...keys.outbox(mail.mailId), ...keys.outboxPending(mail.createdAt, mail.mailId), entity: 'outbox', ...mail }, ConditionExpression: 'attribute_not_exists(pk)' } };
+  }
+
+  function eventItem(e: Event) {
+    return { ...keys.event(e.eventId), ...keys.eventOfAssociation(e.associationId, e.startsAt, e.eventId), entity: 'event', ...e };
+  }
+
+  function broadcastPut(b: Broadcast) {
+    return { Put: { TableName: table, Item: { ...keys.broadcast(b.broadcastId), entity: 'broadcast', ...b }, ConditionExpression: 'attribute_not_exists(pk)' } };
   }
 
   function ownerCountUpdate(associationId: string, delta: number) {

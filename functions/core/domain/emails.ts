@@ -92,3 +92,73 @@ export const lapsedMail = (f: DuesFacts & { billingUrl: string }) =>
     [`Hello ${f.memberName},`, `Your ${f.planName} membership has lapsed because it was not renewed. Members-only events and the directory are no longer available to you.`, 'We would love to have you back.'],
     { label: 'Renew your membership', url: f.billingUrl },
   );
+
+// ---------------------------------------------------------------- events
+
+export const formatWhen = (startsAt: string, endsAt: string, timeZone: string) => {
+  const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeZone }).format(new Date(startsAt));
+  const t = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone }).format(new Date(iso));
+  return `${day}, ${t(startsAt)}–${t(endsAt)} (${timeZone})`;
+};
+
+export interface EventFacts {
+  associationName: string;
+  attendeeName: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  timezone: string;
+  where: string;
+  eventUrl: string;
+}
+
+const whenWhere = (f: EventFacts) => [`When: ${formatWhen(f.startsAt, f.endsAt, f.timezone)}`, `Where: ${f.where}`];
+
+export const rsvpConfirmedMail = (f: EventFacts & { guests: number; checkInCode: string }) =>
+  mail(
+    f.associationName,
+    `You're going: ${f.title}`,
+    [
+      `Hello ${f.attendeeName},`,
+      `You're registered for ${f.title}${f.guests ? ` with ${f.guests} guest${f.guests > 1 ? 's' : ''}` : ''}.`,
+      ...whenWhere(f),
+      `Your check-in code: ${f.checkInCode}. Show it at the door.`,
+      'The calendar invite is attached.',
+    ],
+    { label: 'See the event', url: f.eventUrl },
+  );
+
+export const waitlistedMail = (f: EventFacts & { position: number; leaveUrl: string }) =>
+  mail(
+    f.associationName,
+    `You're on the waitlist: ${f.title}`,
+    [`Hello ${f.attendeeName},`, `${f.title} is full, so you're on the waitlist at position ${f.position}. We'll email you as soon as a spot opens.`, ...whenWhere(f), `No longer interested? Leave the waitlist: ${f.leaveUrl}`],
+    { label: 'See the event', url: f.eventUrl },
+  );
+
+export const promotedMail = (f: EventFacts & { checkInCode: string }) =>
+  mail(
+    f.associationName,
+    `A spot opened up: you're going to ${f.title}`,
+    [`Hello ${f.attendeeName},`, `Good news: a spot opened up and you're now registered for ${f.title}.`, ...whenWhere(f), `Your check-in code: ${f.checkInCode}.`, "If you can't make it any more, please cancel so the next person can come."],
+    { label: 'See the event', url: f.eventUrl },
+  );
+
+export const eventChangedMail = (f: EventFacts & { changed: string[] }) =>
+  mail(
+    f.associationName,
+    `Changed: ${f.title}`,
+    [`Hello ${f.attendeeName},`, `The ${f.changed.join(' and ')} of ${f.title} changed. The details now are:`, ...whenWhere(f)],
+    { label: 'See the event', url: f.eventUrl },
+  );
+
+export const eventCancelledMail = (f: EventFacts) =>
+  mail(f.associationName, `Cancelled: ${f.title}`, [`Hello ${f.attendeeName},`, `We're sorry: ${f.title}, planned for ${formatWhen(f.startsAt, f.endsAt, f.timezone)}, has been cancelled.`]);
+
+export const eventReminderMail = (f: EventFacts & { unsubscribeUrl: string }) =>
+  mail(
+    f.associationName,
+    `Tomorrow: ${f.title}`,
+    [`Hello ${f.attendeeName},`, `A reminder that ${f.title} is coming up.`, ...whenWhere(f), `Don't want reminders? Unsubscribe: ${f.unsubscribeUrl}`],
+    { label: 'See the event', url: f.eventUrl },
+  );

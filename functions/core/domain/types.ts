@@ -110,7 +110,10 @@ export interface OutboxMail {
   text: string;
   html: string;
   headers?: Record<string, string>;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attachments?: { filename: string; contentType: string; contentBase64: string }[];
+  /** Facts filled in when the mail is sent, e.g. a live waitlist position for `{{position}}`. */
+  fill?: { position?: { eventId: string; waitKey: string } };
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
   attempts: number;
   createdAt: string;
   claimedAt?: string;

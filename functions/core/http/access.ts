@@ -7,10 +7,11 @@ import type { Access } from '../api.js';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 import { inGoodStanding, roleAtLeast, type Role } from '../domain/roles.js';
 import type { Association, Member } from '../domain/types.js';
+import { canSee, type Event } from '../domain/events.js';
 import type { Store } from '../data/store.js';
 
 export type Caller = { userId: string; email: string; name?: string };
-export type Access_ = { association?: Association; membership?: Member };
+export type Access_ = { association?: Association; membership?: Member; event?: Event };
 
 const staffRole: Partial<Record<Access, Role>> = { organizer: 'organizer', admin: 'admin', owner: 'owner' };
 
@@ -23,19 +24,33 @@ export async function authorize(
   caller: Caller | null,
   store: Store | undefined,
 ): Promise<Access_> {
-  if (access !== 'public' && !caller) throw unauthorized();
-  const associationId = params.associationId;
-  if (!associationId) return {};
-
+  if (access !== 'public' && access !== 'viewer' && !caller) throw unauthorized();
+  if (!params.associationId && !params.eventId) return {};
   if (!store) throw new Error('association-scoped route in a function without a store');
+  // Event routes belong to the event's association: its roles decide.
+  let event: Event | undefined;
+  if (params.eventId) {
+    event = await store.getEvent(params.eventId);
+    if (!event) throw notFound('No such event.');
+  }
+  const associationId = event?.associationId ?? params.associationId!;
   const association = await store.getAssociation(associationId);
   if (!association) throw notFound('No such association.');
-  if (access === 'public' || access === 'signedIn' || !caller) return { association };
+  if (access === 'public') return { association, event };
 
-  const membership = liveMembership(await store.getMember(associationId, caller.userId));
+  const membership = caller ? liveMembership(await store.getMember(associationId, caller.userId)) : undefined;
+  if (access === 'signedIn') return { association, membership, event };
+  if (access === 'viewer') {
+    // Members-only events are not shown to outsiders, as if they did not exist.
+    if (event && !canSee(event, membership)) throw notFound('No such event.');
+    return { association, membership, event };
+  }
+  if (!caller) throw unauthorized();
   const role = membership?.role;
   const allowed = (() => {
     switch (access) {
+      case 'attendee':
+        return !!event && canSee(event, membership);
       case 'member':
         return !!membership && (roleAtLeast(membership.role, 'organizer') || inGoodStanding(membership.status));
       case 'enrolled':
@@ -46,6 +61,8 @@ export async function authorize(
         return !!role && roleAtLeast(role, staffRole[access]!);
     }
   })();
-  if (!allowed) throw forbidden();
-  return { association, membership };
+  if (!allowed) {
+    throw forbidden(access === 'attendee' ? 'This event is for members in good standing only.' : undefined);
+  }
+  return { association, membership, event };
 }

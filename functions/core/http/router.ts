@@ -15,6 +15,7 @@ import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } 
 import { logger } from './logger.js';
 import { problemDetails } from './problem.js';
 import { authorize, type Access_, type Caller } from './access.js';
+import { optionalCaller } from './tokens.js';
 import type { Store } from '../data/store.js';
 
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -109,9 +110,9 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   const core = async (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const spec = table.get(event.routeKey);
     if (!spec) throw notFound('No such route.');
-    const caller = callerOf(event);
+    const caller = callerOf(event) ?? (spec.access === 'viewer' ? await optionalCaller(event.headers?.authorization) : null);
     // API Gateway's JWT authorizer already refuses these in AWS; this keeps local mode and tests honest.
-    if (spec.access !== 'public' && !caller) throw unauthorized();
+    if (spec.access !== 'public' && spec.access !== 'viewer' && !caller) throw unauthorized();
     // Path and query first: they say which thing is addressed, then who may touch it.
     const params = parse(spec.params, event.pathParameters ?? {}, 'path') as Record<string, string>;
     const query = parse(spec.query, event.queryStringParameters ?? {}, 'query string');

@@ -9,7 +9,9 @@ import type { Caller } from '../http/access.js';
 import type { Association, Member, Payment } from '../domain/types.js';
 import { canAssignRole, displayName, newMembership, periodForPayment } from '../domain/membership.js';
 import type { MemberPatch } from '../schemas.js';
-import { toCsv, type Column } from '../domain/csv.js';
+import type { Column } from '../domain/csv.js';
+import { allPages, exportRows } from './exports.js';
+import type { FileStore } from '../files.js';
 import { inGoodStanding, type Role } from '../domain/roles.js';
 import { assertCanTakePayments } from './dues.js';
 import { logger } from '../http/logger.js';
@@ -247,16 +249,20 @@ const memberColumns = (planNames: Map<string, string>): Column<Member>[] => [
   { header: 'joinedAt', value: (m) => m.joinedAt },
 ];
 
-/** Every member, read page by page, as CSV. */
-export async function exportCsv(store: Store, association: Association) {
-  const plans = await store.plansOfAssociation(association.associationId);
+/** Every member, read page by page, through the shared exporter (recorded, inline or as a file). */
+export async function exportCsv(deps: { store: Store; files?: FileStore }, association: Association, actorId: string, now: Date) {
+  const plans = await deps.store.plansOfAssociation(association.associationId);
   const planNames = new Map(plans.map((p) => [p.planId, p.name]));
-  const rows: Member[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.membersOfAssociation(association.associationId, {}, { limit: 200, startKey });
-    rows.push(...page.items);
-    startKey = page.lastKey;
-  } while (startKey);
-  return { csv: toCsv(memberColumns(planNames), rows), rows: rows.length };
+  return exportRows<Member>({
+    store: deps.store,
+    files: deps.files,
+    associationId: association.associationId,
+    what: 'members',
+    actorId,
+    fileName: `${association.slug}-members.csv`,
+    columns: memberColumns(planNames),
+    pages: allPages((startKey) => deps.store.membersOfAssociation(association.associationId, {}, { limit: 500, startKey })),
+    format: 'csv',
+    now,
+  });
 }

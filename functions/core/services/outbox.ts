@@ -12,9 +12,25 @@ import { logger } from '../http/logger.js';
 
 const MAX_ATTEMPTS = 8;
 
-export function newMail(input: { to: string; fromName: string; kind: string; associationId?: string; mail: Mail; headers?: Record<string, string> }, now: Date): OutboxMail {
+export function newMail(
+  input: {
+    to: string;
+    fromName: string;
+    kind: string;
+    associationId?: string;
+    mail: Mail;
+    headers?: Record<string, string>;
+    attachments?: OutboxMail['attachments'];
+    fill?: OutboxMail['fill'];
+    /** A deterministic id makes queueing idempotent (a retried expansion adds nothing). */
+    mailId?: string;
+  },
+  now: Date,
+): OutboxMail {
   return {
-    mailId: ulid(now.getTime()),
+    mailId: input.mailId ?? ulid(now.getTime()),
+    attachments: input.attachments,
+    fill: input.fill,
     associationId: input.associationId,
     kind: input.kind,
     to: input.to,
@@ -41,7 +57,45 @@ const fromHeader = (name: string, address: string) => `"${name.replace(/["<>\\\r
 export async function deliver(store: Store, mailer: Mailer, mailId: string, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
   const mail = await store.claimMail(mailId, now);
   if (!mail) return 'skipped';
+  // Bounced or complained addresses get nothing; unsubscribed ones not that kind of mail.
+  if (await store.isSuppressed(mail.to, mail.kind)) {
+    await store.finishMail(mailId, 'suppressed', now.toISOString());
+    return 'skipped';
+  }
+  if (mail.fill?.position) {
+    const position = String(await store.waitlistPosition(mail.fill.position.eventId, mail.fill.position.waitKey));
+    mail.subject = mail.subject.replaceAll('{{position}}', position);
+    mail.text = mail.text.replaceAll('{{position}}', position);
+    mail.html = mail.html.replaceAll('{{position}}', position);
+  }
   try {
+    await sendWithBackoff(mailer, mail);
+  } catch (err) {
+    const outcome = mail.attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
+    logger.warn('email not sent', { mailId, kind: mail.kind, errorName: (err as Error).name, attempts: mail.attempts, outcome });
+    await store.finishMail(mailId, outcome, now.toISOString());
+    return outcome === 'failed' ? 'failed' : 'retry';
+  }
+  await store.finishMail(mailId, 'sent', new Date().toISOString());
+  return 'sent';
+}
+
+const SES_THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'LimitExceededException']);
+
+/** SES throttling is retried here with exponential backoff and jitter; other errors go back to the caller. */
+async function sendWithBackoff(mailer: Mailer, mail: OutboxMail, tries = 4): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sendOnce(mailer, mail);
+    } catch (err) {
+      if (!(err instanceof Error && SES_THROTTLED.has(err.name)) || attempt + 1 >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt * (0.5 + Math.random())));
+    }
+  }
+}
+
+async function sendOnce(mailer: Mailer, mail: OutboxMail): Promise<void> {
+  {
     await mailer.ses.send(
       new SendEmailCommand({
         FromEmailAddress: fromHeader(mail.fromName, mailer.fromAddress),
@@ -51,18 +105,14 @@ export async function deliver(store: Store, mailer: Mailer, mailId: string, now:
             Subject: { Data: mail.subject, Charset: 'UTF-8' },
             Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
             ...(mail.headers ? { Headers: Object.entries(mail.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+            ...(mail.attachments?.length
+              ? { Attachments: mail.attachments.map((a) => ({ FileName: a.filename, ContentType: a.contentType, RawContent: Buffer.from(a.contentBase64, 'base64') })) }
+              : {}),
           },
         },
       }),
     );
-  } catch (err) {
-    const outcome = mail.attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
-    logger.warn('email not sent', { mailId, kind: mail.kind, errorName: (err as Error).name, attempts: mail.attempts, outcome });
-    await store.finishMail(mailId, outcome, now.toISOString());
-    return outcome === 'failed' ? 'failed' : 'retry';
   }
-  await store.finishMail(mailId, 'sent', new Date().toISOString());
-  return 'sent';
 }
 
 /** Sends a batch, no faster than `perSecond`. Failures stay queued for the sweep. */

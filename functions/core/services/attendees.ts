@@ -1,0 +1,96 @@
+/** Attendee lists and exports of an event, with waitlist positions and live membership. */
+import type { Store } from '../data/store.js';
+import type { Event, Rsvp } from '../domain/events.js';
+import type { Member } from '../domain/types.js';
+import type { Column } from '../domain/csv.js';
+import type { FileStore } from '../files.js';
+import { allPages, exportRows } from './exports.js';
+import { attendeeView } from './events.js';
+
+/** userId → 1-based waitlist position, from the waitlist's own order. */
+async function waitlistPositions(store: Store, eventId: string): Promise<Map<string, number>> {
+  const positions = new Map<string, number>();
+  const head = await store.waitlistHead(eventId, 1_000_000);
+  head.forEach((w, i) => positions.set(w.userId, i + 1));
+  return positions;
+}
+
+export async function listAttendees(store: Store, event: Event, status: string | undefined, limit: number, startKey?: Record<string, unknown>) {
+  const page = await store.rsvpsOfEvent(event.eventId, status, { limit, startKey });
+  const positions = page.items.some((r) => r.status === 'waitlisted') ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
+  return { items: page.items.map((r) => attendeeView(r, positions.get(r.userId))), lastKey: page.lastKey };
+}
+
+type Row = { r: Rsvp; position?: number; member?: Member; planName?: string };
+
+function columns(event: Event, preset: 'full' | 'minimal'): Column<Row>[] {
+  if (preset === 'minimal') {
+    // A venue's door list: no emails, no answers.
+    return [
+      { header: 'name', value: (x) => x.r.name },
+      { header: 'company', value: (x) => x.r.company },
+      { header: 'guests', value: (x) => x.r.guests },
+    ];
+  }
+  const answer = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('; ') : v);
+  return [
+    { header: 'name', value: (x) => x.r.name },
+    { header: 'email', value: (x) => x.r.email },
+    { header: 'company', value: (x) => x.r.company },
+    { header: 'jobTitle', value: (x) => x.r.jobTitle },
+    { header: 'status', value: (x) => x.r.status },
+    { header: 'waitlistPosition', value: (x) => x.position },
+    { header: 'rsvpAt', value: (x) => x.r.rsvpAt },
+    { header: 'guests', value: (x) => x.r.guests },
+    { header: 'checkedIn', value: (x) => (x.r.checkedInAt ? 'yes' : 'no') },
+    { header: 'checkedInAt', value: (x) => x.r.checkedInAt },
+    { header: 'membershipStatus', value: (x) => x.member?.status ?? 'non-member' },
+    { header: 'membershipPlan', value: (x) => x.planName },
+    ...event.questions.map((q) => ({ header: q.label, value: (x: Row) => answer(x.r.answers?.[q.id]) })),
+  ];
+}
+
+export async function exportAttendees(
+  deps: { store: Store; files?: FileStore },
+  event: Event,
+  actorId: string,
+  q: { format: 'csv' | 'url'; preset: 'full' | 'minimal'; status: 'going' | 'waitlisted' | 'all' },
+  now: Date,
+) {
+  const { store } = deps;
+  // Membership is read live, once for the whole association, then joined in memory.
+  const members = new Map<string, Member>();
+  if (q.preset === 'full') {
+    for await (const page of allPages((startKey) => store.membersOfAssociation(event.associationId, {}, { limit: 500, startKey }))) {
+      for (const m of page) members.set(m.userId, m);
+    }
+  }
+  const plans = new Map((await store.plansOfAssociation(event.associationId)).map((p) => [p.planId, p.name]));
+  const positions = q.status !== 'going' ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
+  const statuses = q.status === 'all' ? ['going', 'waitlisted'] : [q.status];
+  async function* pages(): AsyncIterable<Row[]> {
+    for (const status of statuses) {
+      for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, status, { limit: 500, startKey }))) {
+        const rows = page.map((r) => {
+          const member = members.get(r.userId);
+          return { r, position: positions.get(r.userId), member, planName: member ? plans.get(member.planId) : undefined };
+        });
+        // The waitlist exports in its own order.
+        yield status === 'waitlisted' ? rows.sort((a, b) => (a.position ?? 0) - (b.position ?? 0)) : rows;
+      }
+    }
+  }
+  return exportRows<Row>({
+    store,
+    files: deps.files,
+    associationId: event.associationId,
+    what: q.status === 'waitlisted' ? 'waitlist' : 'attendees',
+    subjectId: event.eventId,
+    actorId,
+    fileName: `${event.eventId}-${q.status}-${q.preset}.csv`,
+    columns: columns(event, q.preset),
+    pages: pages(),
+    format: q.format,
+    now,
+  });
+}

@@ -1,0 +1,470 @@
+/**
+ * Events and RSVPs. Seats are taken in the same transaction as the RSVP (store.saveRsvp),
+ * so capacity holds under any concurrency; a lost race is retried with a fresh read.
+ * Mail goes through the outbox: written with the change, sent by the stream consumer.
+ */
+import { randomInt } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
+import { ConditionFailed, type Broadcast, type Store } from '../data/store.js';
+import type { Association, Member } from '../domain/types.js';
+import {
+  canSee,
+  eventView,
+  materialChange,
+  reminderAt,
+  rsvpClosed,
+  seatsOf,
+  spotsLeft,
+  validateAnswers,
+  waitKey,
+  type Event,
+  type Rsvp,
+} from '../domain/events.js';
+import { eventIcs } from '../domain/calendar.js';
+import {
+  eventCancelledMail,
+  eventChangedMail,
+  eventReminderMail,
+  promotedMail,
+  rsvpConfirmedMail,
+  waitlistedMail,
+  type EventFacts,
+} from '../domain/emails.js';
+import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
+import { HttpProblem, conflict, notFound, unavailable, unprocessable } from '../errors.js';
+import { newMail, type Mailer } from './outbox.js';
+import { signLink } from '../http/links.js';
+import type { Scheduler } from '../scheduling.js';
+import type { Caller } from '../http/access.js';
+import { logger } from '../http/logger.js';
+
+const nextUlid = monotonicFactory();
+
+export interface EventsDeps {
+  store: Store;
+  mailer: Mailer;
+  scheduler: Scheduler;
+  appUrl: string;
+  /** Where API links point (unsubscribe, leave the waitlist, calendar). */
+  apiUrl: string;
+}
+
+const reminderName = (eventId: string) => `event-reminder-${eventId}`;
+const eventUrl = (deps: EventsDeps, e: Event) => `${deps.appUrl}/events/${e.eventId}`;
+
+function facts(deps: EventsDeps, e: Event, association: Pick<Association, 'name'>, attendeeName: string): EventFacts {
+  return {
+    associationName: association.name,
+    attendeeName,
+    title: e.title,
+    startsAt: e.startsAt,
+    endsAt: e.endsAt,
+    timezone: e.timezone,
+    where: e.venue ?? e.onlineUrl ?? 'to be announced',
+    eventUrl: eventUrl(deps, e),
+  };
+}
+
+const icsAttachment = (e: Event, organizerName: string, url: string) => [
+  { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, url })).toString('base64') },
+];
+
+/** Retries a write that lost a race (condition or transaction conflict), with jittered backoff. */
+async function withRetries<T>(fn: (attempt: number) => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      const busy = err instanceof Error && (err.name === 'TransactionInProgressException' || err.name === 'RetryRsvp');
+      if (!busy) throw err;
+      if (attempt >= attempts) throw unavailable('Too many people are registering at once; retry in a moment.', err);
+      await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** attempt) * Math.random()));
+    }
+  }
+}
+
+const retry = () => Object.assign(new Error('lost a race; read again'), { name: 'RetryRsvp' });
+
+// ------------------------------------------------------------------ events
+
+export async function createEvent(deps: EventsDeps, association: Association, caller: Caller, input: EventCreate, now: Date) {
+  const at = now.toISOString();
+  const e: Event = {
+    eventId: nextUlid(now.getTime()),
+    associationId: association.associationId,
+    title: input.title,
+    description: input.description,
+    startsAt: new Date(input.startsAt).toISOString(),
+    endsAt: new Date(input.endsAt).toISOString(),
+    timezone: input.timezone,
+    venue: input.venue,
+    onlineUrl: input.onlineUrl,
+    capacity: input.capacity ?? null,
+    visibility: input.visibility,
+    waitlist: input.waitlist,
+    membersFirst: input.membersFirst,
+    rsvpDeadline: input.rsvpDeadline ? new Date(input.rsvpDeadline).toISOString() : undefined,
+    maxGuests: input.maxGuests,
+    questions: input.questions,
+    matchmaking: input.matchmaking,
+    status: 'scheduled',
+    goingCount: 0,
+    waitlistCount: 0,
+    attendedCount: 0,
+    version: 1,
+    createdBy: caller.userId,
+    createdAt: at,
+    updatedAt: at,
+  };
+  if (Date.parse(e.startsAt) < now.getTime()) throw unprocessable('An event cannot start in the past.', [{ path: 'startsAt', message: 'is in the past' }]);
+  await deps.store.createEvent(e);
+  await keepSchedulesInStep(deps, e, now);
+  return eventView(e);
+}
+
+/** The reminder fires 24 h before the start; moving the event moves it, cancelling removes it. */
+async function keepSchedulesInStep(deps: EventsDeps, e: Event, now: Date) {
+  const at = e.status === 'scheduled' ? reminderAt(e, now) : null;
+  try {
+    if (at) await deps.scheduler.upsert(reminderName(e.eventId), at, { kind: 'event_reminder', eventId: e.eventId, startsAt: e.startsAt });
+    else await deps.scheduler.remove(reminderName(e.eventId));
+  } catch (err) {
+    // The event is saved; a schedule that failed is re-made by the next change. Logged for the operator.
+    logger.error('could not update the event reminder schedule', { eventId: e.eventId, errorName: (err as Error).name });
+  }
+}
+
+export async function listEvents(store: Store, association: Association, membership: Member | undefined, q: { from?: string; past?: string }, limit: number, startKey: Record<string, unknown> | undefined, now: Date) {
+  const past = q.past === 'true';
+  const from = q.from ? new Date(q.from).toISOString() : now.toISOString();
+  const includeMembersOnly = canSee({ visibility: 'members' } as Event, membership);
+  const page = await store.eventsOfAssociation(association.associationId, { from, past, includeMembersOnly }, { limit, startKey });
+  return { items: page.items.map(eventView), lastKey: page.lastKey };
+}
+
+export async function patchEvent(deps: EventsDeps, association: Association, event: Event, caller: Caller, patch: EventPatch, now: Date) {
+  if (event.status === 'cancelled') throw conflict('This event was cancelled and cannot be changed.');
+  const fields: Partial<Event> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    (fields as Record<string, unknown>)[k] = ['startsAt', 'endsAt', 'rsvpDeadline'].includes(k) ? new Date(v as string).toISOString() : v;
+  }
+  const after = { ...event, ...fields } as Event;
+  if (Date.parse(after.endsAt) <= Date.parse(after.startsAt)) throw unprocessable('The event must end after it starts.', [{ path: 'endsAt', message: 'must be after startsAt' }]);
+  if (!after.venue && !after.onlineUrl) throw unprocessable('Give a venue or an online URL.', [{ path: 'venue', message: 'give a venue or an onlineUrl' }]);
+  if (after.capacity !== null && after.capacity < event.goingCount) {
+    throw unprocessable(`The capacity cannot go below the ${event.goingCount} seats already taken.`, [{ path: 'capacity', message: `must be at least ${event.goingCount}` }]);
+  }
+  const changed = materialChange(event, after);
+  const broadcast: Broadcast | undefined = changed.length
+    ? { broadcastId: `${event.eventId}.changed.${event.version + 1}`, eventId: event.eventId, kind: 'event_changed', audience: ['going', 'waitlisted'], createdAt: now.toISOString(), data: { changed } }
+    : undefined;
+  try {
+    await deps.store.updateEvent(event, fields, caller.userId, now.toISOString(), { broadcast });
+  } catch (err) {
+    if (!(err instanceof ConditionFailed)) throw err;
+    const fresh = (await deps.store.getEvent(event.eventId, true))!;
+    if (fresh.status === 'cancelled') throw conflict('This event was cancelled and cannot be changed.');
+    if (after.capacity !== null && after.capacity < fresh.goingCount) {
+      throw unprocessable(`The capacity cannot go below the ${fresh.goingCount} seats already taken.`, [{ path: 'capacity', message: `must be at least ${fresh.goingCount}` }]);
+    }
+    throw conflict('The event changed meanwhile; reload and retry.');
+  }
+  const saved = (await deps.store.getEvent(event.eventId, true))!;
+  if (fields.startsAt) await keepSchedulesInStep(deps, saved, now);
+  // More seats: the waitlist moves up at once.
+  if (saved.waitlistCount > 0 && (saved.capacity === null || saved.capacity > event.capacity!)) await promoteWaitlisted(deps, association, saved.eventId, now);
+  return eventView((await deps.store.getEvent(event.eventId, true))!);
+}
+
+export async function cancelEvent(deps: EventsDeps, event: Event, caller: Caller, now: Date) {
+  if (event.status === 'cancelled') throw conflict('This event is already cancelled.');
+  const broadcast: Broadcast = { broadcastId: `${event.eventId}.cancelled`, eventId: event.eventId, kind: 'event_cancelled', audience: ['going', 'waitlisted'], createdAt: now.toISOString() };
+  try {
+    await deps.store.updateEvent(event, { status: 'cancelled', cancelledAt: now.toISOString() }, caller.userId, now.toISOString(), { broadcast });
+  } catch (err) {
+    if (err instanceof ConditionFailed) throw conflict('The event changed meanwhile; reload and retry.');
+    throw err;
+  }
+  const saved = (await deps.store.getEvent(event.eventId, true))!;
+  await keepSchedulesInStep(deps, saved, now);
+  return eventView(saved);
+}
+
+// ------------------------------------------------------------------ RSVPs
+
+export interface RsvpResult {
+  status: 'going' | 'waitlisted' | 'not_going';
+  waitlistPosition?: number;
+  guests?: number;
+  checkInCode?: string;
+}
+
+const newCode = () => Array.from({ length: 8 }, () => 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'[randomInt(32)]).join('');
+
+/**
+ * RSVP going or not going. Going takes seats if they are free, else joins the waitlist
+ * (if the event has one), else 409. Repeating the same request changes nothing.
+ */
+export async function rsvp(deps: EventsDeps, association: Association, eventId: string, caller: Caller, member: Member | undefined, input: RsvpPut, now: Date): Promise<RsvpResult> {
+  if (input.status === 'not_going') return withdraw(deps, association, eventId, caller, now);
+  return withRetries(async (attempt) => {
+    const event = (await deps.store.getEvent(eventId, attempt > 0))!;
+    const closed = rsvpClosed(event, now);
+    if (closed) throw new HttpProblem(closed.status, closed.status === 409 ? 'Conflict' : 'Unprocessable Content', closed.detail);
+    const before = await deps.store.getRsvp(eventId, caller.userId);
+    const guests = input.guests ?? (before?.status !== 'not_going' ? before?.guests : 0) ?? 0;
+    if (guests > event.maxGuests) {
+      throw unprocessable(event.maxGuests ? `At most ${event.maxGuests} guests per attendee.` : 'This event does not take guests.', [{ path: 'guests', message: `must be at most ${event.maxGuests}` }]);
+    }
+    const answers = input.answers ?? before?.answers ?? {};
+    const answerErrors = validateAnswers(event.questions, answers);
+    if (answerErrors.length) throw unprocessable('Some answers are not valid.', answerErrors);
+
+    const at = now.toISOString();
+    const profile = before ? undefined : await deps.store.getProfile(caller.userId);
+    const base: Rsvp = before
+      ? { ...before, guests, answers, updatedAt: at }
+      : {
+          eventId,
+          associationId: event.associationId,
+          userId: caller.userId,
+          status: 'not_going',
+          guests,
+          answers,
+          name: profile?.name ?? member?.name ?? caller.name ?? caller.email.split('@')[0]!,
+          email: caller.email,
+          company: profile?.company,
+          jobTitle: profile?.jobTitle,
+          checkInCode: newCode(),
+          checkedInAt: null,
+          rsvpAt: at,
+          updatedAt: at,
+          version: 0,
+        };
+
+    // Already going or waiting: only guests and answers may change.
+    if (before?.status === 'going' || before?.status === 'waitlisted') {
+      const after: Rsvp = { ...base, status: before.status };
+      if (before.status === 'going' && guests > before.guests && event.capacity !== null && spotsLeft(event)! < guests - before.guests) {
+        throw conflict(`Only ${spotsLeft(event)} more spots are free.`, [{ path: 'guests', message: 'not enough free spots' }]);
+      }
+      await save(deps, event, before, after, []);
+      return result(deps, after);
+    }
+
+    const seats = seatsOf(guests);
+    const fits = event.capacity === null || event.goingCount + seats <= event.capacity;
+    const f = facts(deps, event, association, base.name);
+    if (fits) {
+      const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };
+      const mail = newMail(
+        { to: after.email, fromName: association.name, kind: 'rsvp_confirmed', associationId: association.associationId, mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode }), attachments: icsAttachment(event, association.name, f.eventUrl) },
+        now,
+      );
+      await save(deps, event, before, after, [mail]);
+      return result(deps, after);
+    }
+    if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
+    const key = waitKey(event, member, nextUlid(now.getTime()));
+    const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
+    const leaveUrl = `${deps.apiUrl}/events/${eventId}/waitlist/leave?token=${signLink('leave-waitlist', { eventId, userId: caller.userId })}`;
+    const mail = newMail(
+      {
+        to: after.email,
+        fromName: association.name,
+        kind: 'rsvp_waitlisted',
+        associationId: association.associationId,
+        mail: waitlistedMail({ ...f, position: '{{position}}' as unknown as number, leaveUrl }),
+        fill: { position: { eventId, waitKey: key } },
+      },
+      now,
+    );
+    await save(deps, event, before, after, [mail]);
+    return result(deps, after);
+  });
+}
+
+async function save(deps: EventsDeps, event: Event, before: Rsvp | undefined, after: Rsvp, outbox: ReturnType<typeof newMail>[]) {
+  try {
+    await deps.store.saveRsvp({ event, before, after, outbox });
+  } catch (err) {
+    // Seats went, seats freed, or the RSVP changed: read everything again.
+    if (err instanceof ConditionFailed) throw retry();
+    throw err;
+  }
+}
+
+async function result(deps: EventsDeps, r: Rsvp): Promise<RsvpResult> {
+  if (r.status === 'waitlisted') return { status: 'waitlisted', waitlistPosition: await deps.store.waitlistPosition(r.eventId, r.waitKey!), guests: r.guests };
+  if (r.status === 'going') return { status: 'going', guests: r.guests, checkInCode: r.checkInCode };
+  return { status: 'not_going' };
+}
+
+/** Cancels an RSVP (going or waitlisted); freed seats go to the waitlist at once. */
+export async function withdraw(deps: EventsDeps, association: Association, eventId: string, caller: Caller, now: Date): Promise<RsvpResult> {
+  const freed = await withRetries(async () => {
+    const event = (await deps.store.getEvent(eventId, true))!;
+    const before = await deps.store.getRsvp(eventId, caller.userId);
+    if (!before) throw notFound('You have no RSVP for this event.');
+    if (before.status === 'not_going') return false;
+    const after: Rsvp = { ...before, status: 'not_going', waitKey: undefined, updatedAt: now.toISOString() };
+    await save(deps, event, before, after, []);
+    return before.status === 'going';
+  });
+  if (freed) await promoteWaitlisted(deps, association, eventId, now);
+  return { status: 'not_going' };
+}
+
+/**
+ * Gives free seats to the waitlist, earliest first, each promotion one transaction.
+ * Stops at the first party that does not fit, so nobody is overtaken. Safe to run
+ * concurrently and repeatedly (the stream consumer runs it too).
+ */
+export async function promoteWaitlisted(deps: EventsDeps, association: Association, eventId: string, now: Date): Promise<number> {
+  let promoted = 0;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const event = (await deps.store.getEvent(eventId, true))!;
+    if (event.status !== 'scheduled' || event.waitlistCount === 0) break;
+    const free = spotsLeft(event);
+    if (free === 0) break;
+    const [head] = await deps.store.waitlistHead(eventId, 1);
+    if (!head) break;
+    const before = await deps.store.getRsvp(eventId, head.userId);
+    if (!before || before.status !== 'waitlisted' || before.waitKey !== head.waitKey) {
+      await new Promise((r) => setTimeout(r, 5));
+      continue; // a concurrent promoter or a cancellation is mid-way
+    }
+    if (free !== null && seatsOf(before.guests) > free) break;
+    const after: Rsvp = { ...before, status: 'going', waitKey: undefined, updatedAt: now.toISOString() };
+    const f = facts(deps, event, association, before.name);
+    const mail = newMail(
+      {
+        to: before.email,
+        fromName: association.name,
+        kind: 'rsvp_promoted',
+        associationId: association.associationId,
+        mail: promotedMail({ ...f, checkInCode: before.checkInCode }),
+        attachments: icsAttachment(event, association.name, f.eventUrl),
+        mailId: `promoted.${eventId}.${before.userId}.${before.version}`,
+      },
+      now,
+    );
+    try {
+      await deps.store.saveRsvp({ event, before, after, outbox: [mail] });
+      promoted++;
+    } catch (err) {
+      if (err instanceof ConditionFailed || (err instanceof Error && err.name === 'TransactionInProgressException')) {
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+        continue;
+      }
+      throw err;
+    }
+  }
+  return promoted;
+}
+
+/** Leave the waitlist from the link in the mail, without signing in. */
+export async function leaveWaitlist(deps: EventsDeps, association: Association, eventId: string, userId: string, now: Date) {
+  const r = await deps.store.getRsvp(eventId, userId);
+  if (!r || r.status !== 'waitlisted') return { status: r?.status ?? 'not_going' };
+  return withdraw(deps, association, eventId, { userId, email: r.email }, now);
+}
+
+// ------------------------------------------------------------------ broadcasts and reminders
+
+/**
+ * Expands a broadcast into one outbox mail per attendee. Mail ids are derived from the
+ * broadcast and the attendee, so a retried expansion queues nothing twice.
+ */
+export async function expandBroadcast(deps: EventsDeps, broadcastId: string, now: Date): Promise<string[]> {
+  const b = await deps.store.getBroadcast(broadcastId);
+  if (!b) return [];
+  const event = await deps.store.getEvent(b.eventId, true);
+  if (!event) return [];
+  const association = await deps.store.getAssociation(event.associationId);
+  if (!association) return [];
+  const queued: string[] = [];
+  for (const status of b.audience) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.rsvpsOfEvent(event.eventId, status, { limit: 100, startKey });
+      for (const r of page.items) {
+        const f = facts(deps, event, association, r.name);
+        const unsubscribeUrl = `${deps.apiUrl}/email/unsubscribe?token=${signLink('unsubscribe', { email: r.email, kind: b.kind })}`;
+        const content =
+          b.kind === 'event_cancelled' ? eventCancelledMail(f)
+          : b.kind === 'event_changed' ? eventChangedMail({ ...f, changed: (b.data?.changed as string[]) ?? ['details'] })
+          : eventReminderMail({ ...f, unsubscribeUrl });
+        const mail = newMail(
+          {
+            mailId: `${broadcastId}.${r.userId}`,
+            to: r.email,
+            fromName: association.name,
+            kind: b.kind,
+            associationId: association.associationId,
+            mail: content,
+            // Reminder-type mail carries one-click unsubscribe (RFC 8058); notices about the event itself do not.
+            headers: b.kind === 'event_reminder' ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined,
+            attachments: b.kind === 'event_changed' || b.kind === 'event_cancelled' ? icsAttachment(event, association.name, f.eventUrl) : undefined,
+          },
+          now,
+        );
+        if (await deps.store.enqueueMailOnce(mail)) queued.push(mail.mailId);
+      }
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  return queued;
+}
+
+/** The scheduled 24-hour reminder. A schedule left over from before the event moved is ignored. */
+export async function sendEventReminder(deps: EventsDeps, eventId: string, startsAt: string, now: Date): Promise<'queued' | 'stale'> {
+  const event = await deps.store.getEvent(eventId, true);
+  if (!event || event.status !== 'scheduled' || event.startsAt !== startsAt) return 'stale';
+  try {
+    await deps.store.putBroadcast({ broadcastId: `${eventId}.reminder.${startsAt}`, eventId, kind: 'event_reminder', audience: ['going'], createdAt: now.toISOString() });
+  } catch (err) {
+    if (!(err instanceof ConditionFailed)) throw err; // already queued by an earlier run
+  }
+  return 'queued';
+}
+
+// ------------------------------------------------------------------ attendees, check-in, calendar
+
+export const attendeeView = (r: Rsvp, position?: number) => ({
+  userId: r.userId,
+  name: r.name,
+  email: r.email,
+  company: r.company ?? null,
+  jobTitle: r.jobTitle ?? null,
+  status: r.status,
+  guests: r.guests,
+  answers: r.answers,
+  waitlistPosition: position ?? null,
+  rsvpAt: r.rsvpAt,
+  checkedInAt: r.checkedInAt ?? null,
+});
+
+/** Marks an attendee present by user id or by the code from their confirmation mail. */
+export async function checkIn(store: Store, event: Event, caller: Caller, by: { userId?: string; code?: string }, now: Date) {
+  const userId = by.userId ?? (await store.rsvpByCode(event.eventId, by.code!));
+  const r = userId ? await store.getRsvp(event.eventId, userId) : undefined;
+  if (!r) throw notFound(by.code ? 'No attendee has this code.' : 'This person has no RSVP for this event.');
+  if (r.status !== 'going') throw conflict(`This person is ${r.status === 'waitlisted' ? 'on the waitlist' : 'not going'}, not registered.`);
+  if (r.checkedInAt) return { ...attendeeView(r), alreadyCheckedIn: true };
+  try {
+    await store.checkIn(event, r, now.toISOString(), caller.userId);
+  } catch (err) {
+    if (err instanceof ConditionFailed) {
+      const again = (await store.getRsvp(event.eventId, r.userId))!;
+      if (again.checkedInAt) return { ...attendeeView(again), alreadyCheckedIn: true };
+      throw conflict('This RSVP changed meanwhile; retry.');
+    }
+    throw err;
+  }
+  return { ...attendeeView({ ...r, checkedInAt: now.toISOString() }), alreadyCheckedIn: false };
+}
+
+export const calendarFile = (deps: EventsDeps, event: Event, association: Association) =>
+  eventIcs(event, { organizerName: association.name, url: eventUrl(deps, event) });

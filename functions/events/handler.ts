@@ -1,0 +1,63 @@
+/** Lambda for events: publishing, RSVPs and the waitlist, attendees, exports, check-in, calendar. */
+import { httpHandler, json } from '../core/http/router.js';
+import { paging } from '../core/http/paging.js';
+import { eventsDeps, store } from '../core/deps.js';
+import * as svc from '../core/services/events.js';
+import { exportAttendees, listAttendees } from '../core/services/attendees.js';
+import { eventView } from '../core/domain/events.js';
+import { readLink } from '../core/http/links.js';
+import { badRequest } from '../core/errors.js';
+
+const deps = await eventsDeps();
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:480px;margin:3em auto"><h1>${title}</h1><p>${body}</p></body></html>`;
+
+async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
+  const link = readLink('leave-waitlist', query.token);
+  if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
+  return svc.leaveWaitlist(deps, access.association!, params.eventId!, link.userId!, now);
+}
+
+export const handler = httpHandler(
+  'events',
+  {
+    'POST /associations/{associationId}/events': async ({ access, caller, body, now }) =>
+      json(await svc.createEvent(deps, access.association!, caller!, body, now), 201),
+    'GET /associations/{associationId}/events': async ({ access, query, now }) => {
+      const p = paging(query, `events:${access.association!.associationId}:${query.from ?? ''}:${query.past ?? ''}:${access.membership ? 'm' : 'p'}`);
+      const { items, lastKey } = await svc.listEvents(store, access.association!, access.membership, query, p.limit, p.startKey, now);
+      return json(p.page(items, lastKey));
+    },
+    'GET /events/{eventId}': async ({ access }) => json(eventView(access.event!)),
+    'PATCH /events/{eventId}': async ({ access, caller, body, now }) => json(await svc.patchEvent(deps, access.association!, access.event!, caller!, body, now)),
+    'POST /events/{eventId}/cancel': async ({ access, caller, now }) => json(await svc.cancelEvent(deps, access.event!, caller!, now)),
+    'PUT /events/{eventId}/rsvp': async ({ access, params, caller, body, now }) =>
+      json(await svc.rsvp(deps, access.association!, params.eventId!, caller!, access.membership, body, now)),
+    'DELETE /events/{eventId}/rsvp': async ({ access, params, caller, now }) => json(await svc.withdraw(deps, access.association!, params.eventId!, caller!, now)),
+    'GET /events/{eventId}/attendees': async ({ access, query }) => {
+      const p = paging(query, `attendees:${access.event!.eventId}:${query.status ?? ''}`);
+      const { items, lastKey } = await listAttendees(store, access.event!, query.status, p.limit, p.startKey);
+      return json(p.page(items, lastKey));
+    },
+    'GET /events/{eventId}/attendees/export': async ({ access, caller, query, now }) => {
+      const out = await exportAttendees(deps, access.event!, caller!.userId, query, now);
+      if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
+      return {
+        text: out.csv,
+        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}-${query.status}.csv"` },
+      };
+    },
+    'POST /events/{eventId}/check-in': async ({ access, caller, body, now }) => json(await svc.checkIn(store, access.event!, caller!, body, now)),
+    'GET /events/{eventId}/calendar.ics': async ({ access }) => ({
+      text: svc.calendarFile(deps, access.event!, access.association!),
+      headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}.ics"` },
+    }),
+    'GET /events/{eventId}/waitlist/leave': async (ctx) => {
+      await leave(ctx);
+      return { text: page('You left the waitlist', `You are no longer on the waitlist for ${ctx.access.event!.title}.`), headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+    },
+    'POST /events/{eventId}/waitlist/leave': async (ctx) => json(await leave(ctx)),
+  },
+  { store },
+);

@@ -1,0 +1,24 @@
+/**
+ * Target of the one-time schedules (EventBridge Scheduler in AWS, the local runner's
+ * poller locally): the 24-hour event reminder. A schedule left from before the event
+ * moved does nothing; the broadcast id makes a repeated firing queue nothing twice.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { eventsDeps } from '../core/deps.js';
+import { sendEventReminder } from '../core/services/events.js';
+import { logger } from '../core/http/logger.js';
+
+const deps = await eventsDeps();
+
+export type ScheduledPayload = { kind: 'event_reminder'; eventId: string; startsAt: string };
+
+export const handler = middy(async (payload: ScheduledPayload) => {
+  if (payload.kind !== 'event_reminder') {
+    logger.warn('unknown schedule payload', { kind: (payload as { kind?: string }).kind });
+    return { outcome: 'ignored' };
+  }
+  const outcome = await sendEventReminder(deps, payload.eventId, payload.startsAt, new Date());
+  logger.info('event reminder', { eventId: payload.eventId, outcome });
+  return { outcome };
+}).use(injectLambdaContext(logger, { resetKeys: true }));
