@@ -35,7 +35,7 @@ export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, grac
     case 'active':
     case 'trialing':
       // Billed but not yet paid (a renewal in progress, or a first payment): nothing changes yet.
-      if (!sub.latestInvoicePaid && sub.status === 'active') return { ...pick(m), autoRenew };
+      if (!sub.latestInvoicePaid) return { ...pick(m), autoRenew };
       return { status: 'active', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null, autoRenew };
     case 'past_due':
     case 'unpaid': {
@@ -51,6 +51,7 @@ export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, grac
       if (m.status === 'pending') return pick(m);
       return { status: 'cancelled', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: m.lapsedAt ?? null, autoRenew: false };
     case 'paused':
+      if (m.status === 'pending') return pick(m);
       return { status: 'lapsed', currentPeriodEnd: periodEnd, pastDueSince: m.pastDueSince ?? null, graceUntil: m.graceUntil ?? null, lapsedAt: m.lapsedAt ?? now.toISOString(), autoRenew };
     default:
       // incomplete, incomplete_expired: no confirmed payment yet.
