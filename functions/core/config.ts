@@ -27,6 +27,8 @@ export const config = {
   platformFeePercent: Number(env.PLATFORM_FEE_PERCENT ?? 0),
   /** Emails per second the sender allows itself (SES account limit). */
   sesMaxSendRate: Number(env.SES_MAX_SEND_RATE ?? 10),
+  /** SES configuration set whose event destination reports bounces and complaints (AWS only). */
+  sesConfigurationSet: env.SES_CONFIGURATION_SET,
 } as const;
 
 export interface StripeSettings {

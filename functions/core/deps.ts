@@ -11,7 +11,7 @@ import { localFileStore, s3FileStore, type FileStore } from './files.js';
 
 export const store = createStore(documentClient, required('TABLE_NAME'));
 
-export const mailer: Mailer = { ses, fromAddress: config.mailFrom };
+export const mailer: Mailer = { ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet };
 
 /**
  * Dependencies of the dues services. Awaited at load time (top-level await) by the

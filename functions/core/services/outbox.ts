@@ -48,6 +48,7 @@ export function newMail(
 export interface Mailer {
   ses: SESv2Client;
   fromAddress: string;
+  configurationSet?: string;
 }
 
 /** Display names may not carry quotes or angle brackets into the From header. */
@@ -99,6 +100,7 @@ async function sendOnce(mailer: Mailer, mail: OutboxMail): Promise<void> {
     await mailer.ses.send(
       new SendEmailCommand({
         FromEmailAddress: fromHeader(mail.fromName, mailer.fromAddress),
+        ...(mailer.configurationSet ? { ConfigurationSetName: mailer.configurationSet } : {}),
         Destination: { ToAddresses: [mail.to] },
         Content: {
           Simple: {
