@@ -237,3 +237,10 @@ export const TokenQuery = z.strictObject({ token: z.string().min(10).max(2000) }
 export type EventCreate = z.infer<typeof EventCreate>;
 export type EventPatch = z.infer<typeof EventPatch>;
 export type RsvpPut = z.infer<typeof RsvpPut>;
+
+// ---- matching
+export const MatchParams = z.strictObject({ eventId: id, matchId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a match id') });
+export const MatchFeedback = z
+  .strictObject({ rating: z.number().int().min(1).max(5), met: z.boolean() })
+  .meta({ id: 'MatchFeedback' });
+export const MatchSendQuery = z.strictObject({});

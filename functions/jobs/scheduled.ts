@@ -2,6 +2,7 @@
  * Target of the one-time schedules (EventBridge Scheduler in AWS, the local runner's
  * poller locally): the 24-hour event reminder. A schedule left from before the event
  * moved does nothing; the broadcast id makes a repeated firing queue nothing twice.
+ * Matchmaking at `matchmaking.sendAt` goes out once per event (the run marker).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -11,9 +12,16 @@ import { logger } from '../core/http/logger.js';
 
 const deps = await eventsDeps();
 
-export type ScheduledPayload = { kind: 'event_reminder'; eventId: string; startsAt: string };
+export type ScheduledPayload = { kind: 'event_reminder' | 'event_matchmaking'; eventId: string; startsAt: string };
 
 export const handler = middy(async (payload: ScheduledPayload) => {
+  if (payload.kind === 'event_matchmaking') {
+    // Loaded only for this kind: the matching engine is not needed for reminders.
+    const { sendScheduledMatches } = await import('../core/services/matching.js');
+    const outcome = await sendScheduledMatches(deps, payload.eventId, payload.startsAt, new Date());
+    logger.info('scheduled matchmaking', { eventId: payload.eventId, outcome });
+    return { outcome };
+  }
   if (payload.kind !== 'event_reminder') {
     logger.warn('unknown schedule payload', { kind: (payload as { kind?: string }).kind });
     return { outcome: 'ignored' };

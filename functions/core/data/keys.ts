@@ -59,4 +59,11 @@ export const keys = {
   localSchedule: (name: string): Key => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
   localScheduleDue: (at: string, name: string) => ({ gsi2pk: `SCHEDULE#${at.slice(0, 10)}`, gsi2sk: `${at}#${name}` }),
   localSchedulesOn: (day: string) => ({ gsi2pk: `SCHEDULE#${day}` }),
+  /** One run of matchmaking for an event: makes sending happen once. */
+  matchRun: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'MATCHRUN' }),
+  match: (eventId: string, matchId: string): Key => ({ pk: `EVENT#${eventId}`, sk: `MATCH#${matchId}` }),
+  matchesPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'MATCH#' }),
+  /** Pairs introduced at an association (excluded next time) with their feedback. */
+  pair: (associationId: string, a: string, b: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `PAIR#${a < b ? `${a}#${b}` : `${b}#${a}`}` }),
+  pairsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'PAIR#' }),
 } as const;

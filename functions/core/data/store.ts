@@ -5,6 +5,7 @@
  */
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -59,6 +60,21 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   delete out.nameLower;
   delete out.emailLower;
   return out as T;
+}
+
+/** A stored introduction between two attendees of an event. */
+export interface StoredMatch {
+  matchId: string;
+  eventId: string;
+  associationId: string;
+  a: string;
+  b: string;
+  score: number;
+  reasons: { kind: string; tag: string; giver?: string; receiver?: string; weight: number }[];
+  introRequestedBy: string[];
+  introSentAt?: string;
+  feedback: Partial<Record<'a' | 'b', { rating: number; met: boolean; at: string }>>;
+  createdAt: string;
 }
 
 /** One mail to every attendee of an event (going, and waitlisted if said), expanded later. */
@@ -885,6 +901,133 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     async localSchedulesOn(day: string): Promise<{ name: string; at: string; payload: Record<string, unknown> }[]> {
       const res = await db.send(new QueryCommand({ TableName: table, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.localSchedulesOn(day).gsi2pk } }));
       return (res.Items ?? []).map((i) => ({ name: i.name as string, at: i.at as string, payload: i.payload as Record<string, unknown> }));
+    },
+
+    // ---------------------------------------------------------------- matching
+    /** Starts the one matchmaking run of an event; false if one already started. */
+    async startMatchRun(eventId: string, run: { runId: string; startedBy: string; at: string }): Promise<boolean> {
+      try {
+        await db.send(new PutCommand({ TableName: table, Item: { ...keys.matchRun(eventId), entity: 'match_run', eventId, status: 'sending', ...run }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    async getMatchRun(eventId: string): Promise<{ runId: string; status: string; at: string; matches?: number } | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.matchRun(eventId) }));
+      return strip(res.Item);
+    },
+
+    async finishMatchRun(eventId: string, figures: Record<string, number>, at: string): Promise<void> {
+      await db.send(new UpdateCommand({ TableName: table, Key: keys.matchRun(eventId), UpdateExpression: 'SET #status = :sent, finishedAt = :at, figures = :f', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':sent': 'sent', ':at': at, ':f': figures } }));
+    },
+
+    /** Writes items in batches of 25, retrying what DynamoDB leaves unprocessed. Idempotent for fixed keys. */
+    async batchPut(items: Record<string, unknown>[]): Promise<void> {
+      for (let i = 0; i < items.length; i += 25) {
+        let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
+        for (let attempt = 0; request && request[table]?.length; attempt++) {
+          if (attempt > 8) throw Object.assign(new Error('batch write kept being throttled'), { name: 'ThrottlingException' });
+          if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const res: import('@aws-sdk/lib-dynamodb').BatchWriteCommandOutput = await db.send(new BatchWriteCommand({ RequestItems: request }));
+          request = res.UnprocessedItems as typeof request;
+        }
+      }
+    },
+
+    matchItem(m: StoredMatch) {
+      return { ...keys.match(m.eventId, m.matchId), entity: 'match', ...m };
+    },
+
+    pairItem(associationId: string, a: string, b: string, eventId: string, at: string) {
+      return { ...keys.pair(associationId, a, b), entity: 'pair', associationId, a, b, eventId, at };
+    },
+
+    async getMatch(eventId: string, matchId: string): Promise<StoredMatch | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.match(eventId, matchId) }));
+      return strip<StoredMatch>(res.Item);
+    },
+
+    async matchesOfEvent(eventId: string, page: PageRequest, userId?: string): Promise<Page<StoredMatch>> {
+      const { pk, skPrefix } = keys.matchesPrefix(eventId);
+      return queryPage<StoredMatch>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          FilterExpression: userId ? 'a = :u OR b = :u' : undefined,
+          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(userId ? { ':u': userId } : {}) },
+        },
+        page,
+      );
+    },
+
+    /** Earlier introductions at an association, with their feedback. */
+    async pairsOfAssociation(associationId: string): Promise<{ a: string; b: string; rating?: number; met?: boolean; reasons?: string[] }[]> {
+      const { pk, skPrefix } = keys.pairsPrefix(associationId);
+      const out: { a: string; b: string; rating?: number; met?: boolean; reasons?: string[] }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ExclusiveStartKey: startKey }));
+        for (const i of res.Items ?? []) out.push({ a: i.a, b: i.b, rating: i.rating, met: i.met, reasons: i.reasons });
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
+      return out;
+    },
+
+    /** Records one side's ask for an introduction; returns the match after the change. */
+    async requestIntro(eventId: string, matchId: string, userId: string): Promise<StoredMatch> {
+      const res = await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.match(eventId, matchId),
+          UpdateExpression: 'SET introRequestedBy = list_append(introRequestedBy, :me)',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(introRequestedBy, :u)',
+          ExpressionAttributeValues: { ':me': [userId], ':u': userId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ).catch(async (err) => {
+        if (err instanceof ConditionalCheckFailedException) return { Attributes: (await db.send(new GetCommand({ TableName: table, Key: keys.match(eventId, matchId) }))).Item };
+        throw err;
+      });
+      return strip<StoredMatch>(res.Attributes)!;
+    },
+
+    /** Queues the intro mail once: the first caller to see both asks wins the condition. */
+    async queueIntro(eventId: string, matchId: string, mail: OutboxMail, at: string): Promise<boolean> {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: table, Key: keys.match(eventId, matchId), UpdateExpression: 'SET introSentAt = :at', ConditionExpression: 'attribute_not_exists(introSentAt) AND size(introRequestedBy) >= :two', ExpressionAttributeValues: { ':at': at, ':two': 2 } } },
+              outboxPut(mail),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof TransactionCanceledException) return false;
+        throw err;
+      }
+    },
+
+    /** Stores one side's feedback on the match and on the association's pair record. */
+    async saveFeedback(m: StoredMatch, side: 'a' | 'b', fb: { rating: number; met: boolean }, at: string): Promise<void> {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: table, Key: keys.match(m.eventId, m.matchId), UpdateExpression: 'SET feedback.#side = :fb', ExpressionAttributeNames: { '#side': side }, ExpressionAttributeValues: { ':fb': { ...fb, at } } } },
+            {
+              Update: {
+                TableName: table,
+                Key: keys.pair(m.associationId, m.a, m.b),
+                UpdateExpression: 'SET rating = :r, met = :met, reasons = :reasons',
+                ExpressionAttributeValues: { ':r': fb.rating, ':met': fb.met, ':reasons': m.reasons.map((r) => r.kind) },
+              },
+            },
+          ],
+        }),
+      );
     },
     // ---------------------------------------------------------------- profiles
     async getProfile(userId: string): Promise<Profile | undefined> {

@@ -162,3 +162,50 @@ export const eventReminderMail = (f: EventFacts & { unsubscribeUrl: string }) =>
     [`Hello ${f.attendeeName},`, `A reminder that ${f.title} is coming up.`, ...whenWhere(f), `Don't want reminders? Unsubscribe: ${f.unsubscribeUrl}`],
     { label: 'See the event', url: f.eventUrl },
   );
+
+// ---------------------------------------------------------------- matching
+
+export interface IntroCard {
+  name: string;
+  headline?: string;
+  company?: string;
+  jobTitle?: string;
+  reasons: string[];
+  introduceUrl: string;
+}
+
+export const matchesMail = (f: EventFacts & { people: IntroCard[]; unsubscribeUrl: string }) => {
+  const lines = f.people.flatMap((p, i) => [
+    `${i + 1}. ${p.name}${p.jobTitle || p.company ? ` — ${[p.jobTitle, p.company].filter(Boolean).join(', ')}` : ''}${p.headline ? ` (${p.headline})` : ''}`,
+    ...p.reasons.map((r) => `   • ${r}`),
+    `   Introduce us: ${p.introduceUrl}`,
+  ]);
+  const text = [
+    `Hello ${f.attendeeName},`,
+    `Before ${f.title} (${formatWhen(f.startsAt, f.endsAt, f.timezone)}, ${f.where}), here are the people we think you should meet:`,
+    '',
+    ...lines,
+    '',
+    'How to find each other: ask at the welcome desk, or click "Introduce us" — when both of you do, we send you one email addressed to both, and a reply-all starts the conversation.',
+    '',
+    `Don't want these introductions? Unsubscribe: ${f.unsubscribeUrl}`,
+    '',
+    `— ${f.associationName}`,
+  ].join('\n');
+  const cards = f.people
+    .map(
+      (p) =>
+        `<div style="border:1px solid #d0d7de;border-radius:8px;padding:12px;margin:0 0 12px"><strong>${escape(p.name)}</strong>${p.jobTitle || p.company ? `<br><span style="color:#57606a">${escape([p.jobTitle, p.company].filter(Boolean).join(', '))}</span>` : ''}${p.headline ? `<br><em>${escape(p.headline)}</em>` : ''}<ul>${p.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul><a href="${escape(p.introduceUrl)}">Introduce us</a></div>`,
+    )
+    .join('');
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2>${escape(f.associationName)}</h2><p>Hello ${escape(f.attendeeName)},</p><p>Before <strong>${escape(f.title)}</strong> (${escape(formatWhen(f.startsAt, f.endsAt, f.timezone))}, ${escape(f.where)}), here are the people we think you should meet:</p>${cards}<p>When both of you click "Introduce us", we send one email addressed to both of you.</p><p style="color:#57606a;font-size:12px"><a href="${escape(f.unsubscribeUrl)}">Unsubscribe from introductions</a></p></body></html>`;
+  return { subject: `People to meet at ${f.title}`, text, html };
+};
+
+export const introMail = (f: { associationName: string; title: string; a: { name: string; email: string }; b: { name: string; email: string }; reasons: string[] }) =>
+  mail(f.associationName, `Introduction: ${f.a.name} ⟷ ${f.b.name} (${f.title})`, [
+    `${f.a.name}, meet ${f.b.name}. ${f.b.name}, meet ${f.a.name}.`,
+    `You both asked to be introduced at ${f.title}. Why we think you should talk: ${f.reasons.join('; ')}.`,
+    `${f.a.name}: ${f.a.email} · ${f.b.name}: ${f.b.email}`,
+    'Reply all to start the conversation.',
+  ]);

@@ -50,6 +50,8 @@ export async function authorize(
   const allowed = (() => {
     switch (access) {
       case 'attendee':
+      case 'matched':
+        // Which match is the caller's is the matching service's rule (matchOfCaller).
         return !!event && canSee(event, membership);
       case 'member':
         return !!membership && (roleAtLeast(membership.role, 'organizer') || inGoodStanding(membership.status));

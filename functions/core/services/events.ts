@@ -122,12 +122,19 @@ export async function createEvent(deps: EventsDeps, association: Association, ca
   return eventView(e);
 }
 
-/** The reminder fires 24 h before the start; moving the event moves it, cancelling removes it. */
+/**
+ * The reminder fires 24 h before the start, matchmaking at `matchmaking.sendAt` (default
+ * the same time); moving the event moves both, cancelling removes them.
+ */
 async function keepSchedulesInStep(deps: EventsDeps, e: Event, now: Date) {
   const at = e.status === 'scheduled' ? reminderAt(e, now) : null;
+  const mm = e.matchmaking;
+  const matchAt = e.status === 'scheduled' && mm?.enabled ? (mm.sendAt ? new Date(mm.sendAt).toISOString() : reminderAt(e, now)) : null;
   try {
     if (at) await deps.scheduler.upsert(reminderName(e.eventId), at, { kind: 'event_reminder', eventId: e.eventId, startsAt: e.startsAt });
     else await deps.scheduler.remove(reminderName(e.eventId));
+    if (matchAt && matchAt > now.toISOString()) await deps.scheduler.upsert(`event-matchmaking-${e.eventId}`, matchAt, { kind: 'event_matchmaking', eventId: e.eventId, startsAt: e.startsAt });
+    else await deps.scheduler.remove(`event-matchmaking-${e.eventId}`);
   } catch (err) {
     // The event is saved; a schedule that failed is re-made by the next change. Logged for the operator.
     logger.error('could not update the event reminder schedule', { eventId: e.eventId, errorName: (err as Error).name });
@@ -171,7 +178,7 @@ export async function patchEvent(deps: EventsDeps, association: Association, eve
     throw conflict('The event changed meanwhile; reload and retry.');
   }
   const saved = (await deps.store.getEvent(event.eventId, true))!;
-  if (fields.startsAt) await keepSchedulesInStep(deps, saved, now);
+  if (fields.startsAt || fields.matchmaking) await keepSchedulesInStep(deps, saved, now);
   // More seats: the waitlist moves up at once.
   if (saved.waitlistCount > 0 && (saved.capacity === null || saved.capacity > event.capacity!)) await promoteWaitlisted(deps, association, saved.eventId, now);
   return eventView((await deps.store.getEvent(event.eventId, true))!);

@@ -59,10 +59,14 @@ export async function deliver(store: Store, mailer: Mailer, mailId: string, now:
   const mail = await store.claimMail(mailId, now);
   if (!mail) return 'skipped';
   // Bounced or complained addresses get nothing; unsubscribed ones not that kind of mail.
-  if (await store.isSuppressed(mail.to, mail.kind)) {
+  // A mail may be addressed to several people (an introduction); suppressed ones are dropped.
+  const recipients: string[] = [];
+  for (const address of mail.to.split(',')) if (!(await store.isSuppressed(address, mail.kind))) recipients.push(address);
+  if (!recipients.length) {
     await store.finishMail(mailId, 'suppressed', now.toISOString());
     return 'skipped';
   }
+  mail.to = recipients.join(',');
   if (mail.fill?.position) {
     const position = String(await store.waitlistPosition(mail.fill.position.eventId, mail.fill.position.waitKey));
     mail.subject = mail.subject.replaceAll('{{position}}', position);
@@ -101,7 +105,7 @@ async function sendOnce(mailer: Mailer, mail: OutboxMail): Promise<void> {
       new SendEmailCommand({
         FromEmailAddress: fromHeader(mail.fromName, mailer.fromAddress),
         ...(mailer.configurationSet ? { ConfigurationSetName: mailer.configurationSet } : {}),
-        Destination: { ToAddresses: [mail.to] },
+        Destination: { ToAddresses: mail.to.split(',') },
         Content: {
           Simple: {
             Subject: { Data: mail.subject, Charset: 'UTF-8' },
