@@ -41,7 +41,9 @@ export const handler = httpHandler(
     'PATCH /associations/{associationId}/members/{userId}': async ({ access, params, body, now }) =>
       json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now, (ids) => deliverAll(store, mailer, ids))),
     'DELETE /associations/{associationId}/members/{userId}': async ({ access, params, caller, now }) => {
-      await svc.remove(store, access.association!, access.membership, caller!, params.userId!, now);
+      await svc.remove(store, access.association!, access.membership, caller!, params.userId!, now, (account, sub) =>
+        dues.payments.cancelSubscription(account, sub, `leave:${params.associationId}:${params.userId}:${sub}`),
+      );
       return { status: 204 };
     },
   },

@@ -35,6 +35,7 @@ export function checkoutSnapshot(overrides: Partial<CheckoutSnapshot> = {}): Che
     amountTotal: 5000,
     currency: 'eur',
     metadata: { associationId: 'assocA', userId: 'user-member', planId: 'planYearly' },
+    created: 1_772_000_000,
     ...overrides,
   };
 }
@@ -109,6 +110,10 @@ export class FakePayments implements PaymentsGateway {
     this.record('billingPortalUrl', input);
     return `https://billing.stripe.test/session/${input.customerId}`;
   }
+  async cancelSubscription(account: string, subscriptionId: string, idempotencyKey: string): Promise<void> {
+    this.record('cancelSubscription', account, subscriptionId, idempotencyKey);
+  }
+
   async invoiceOfPaymentIntent(account: string, paymentIntentId: string): Promise<string | undefined> {
     this.record('invoiceOfPaymentIntent', account, paymentIntentId);
     return this.invoicesOfIntents.get(paymentIntentId);

@@ -472,7 +472,9 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
       for (const r of c.paymentRefs ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), entity: 'payref', associationId: c.after.associationId, userId: c.after.userId } } });
+        // One reference per Stripe payment object: a payment reported twice (by Stripe's event
+        // and by the daily job's reconciliation) is recorded once.
+        items.push({ Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), entity: 'payref', associationId: c.after.associationId, userId: c.after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
       for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
       if (c.eventId) items.push(eventMarkerPut(c.eventId, at));

@@ -33,6 +33,8 @@ export interface CheckoutSnapshot {
   amountTotal: number | null;
   currency: string | null;
   metadata: Record<string, string>;
+  /** Unix seconds when the session was created. */
+  created: number;
 }
 
 export interface AccountSnapshot {
@@ -66,6 +68,8 @@ export interface PaymentsGateway {
   retrieveCheckout(account: string, id: string): Promise<CheckoutSnapshot>;
   retrieveSubscription(account: string, id: string): Promise<SubscriptionSnapshot>;
   billingPortalUrl(input: { account: string; customerId: string; returnUrl: string }): Promise<string>;
+  /** Ends a subscription now (the member left): no further charges. */
+  cancelSubscription(account: string, subscriptionId: string, idempotencyKey: string): Promise<void>;
   /** The invoice a payment intent paid, if any (refunds name only the charge and its intent). */
   invoiceOfPaymentIntent(account: string, paymentIntentId: string): Promise<string | undefined>;
 }

@@ -56,6 +56,7 @@ export function checkoutSnapshot(s: Stripe.Checkout.Session): CheckoutSnapshot {
     amountTotal: s.amount_total ?? null,
     currency: s.currency ?? null,
     metadata: (s.metadata ?? {}) as Record<string, string>,
+    created: s.created,
   };
 }
 
@@ -120,6 +121,9 @@ export function stripeGateway(stripe: Stripe): PaymentsGateway {
     async billingPortalUrl({ account, customerId, returnUrl }) {
       const s = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }, { stripeAccount: account });
       return s.url;
+    },
+    async cancelSubscription(account, subscriptionId, idempotencyKey) {
+      await stripe.subscriptions.cancel(subscriptionId, {}, { stripeAccount: account, idempotencyKey });
     },
     async invoiceOfPaymentIntent(account, paymentIntentId) {
       const list = await stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 }, { stripeAccount: account });

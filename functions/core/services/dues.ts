@@ -73,8 +73,10 @@ export async function checkout(deps: DuesDeps, association: Association, member:
   for (let attempt = 0; ; attempt++) {
     try {
       if (m.checkoutSessionId && m.status === 'pending') {
-        const open = await deps.payments.retrieveCheckout(account, m.checkoutSessionId);
-        if (open.status === 'open' && open.url) return { url: open.url };
+        const previous = await deps.payments.retrieveCheckout(account, m.checkoutSessionId);
+        if (previous.status === 'open' && previous.url) return { url: previous.url };
+        // Paid, and Stripe's event is on its way: never send the member to pay twice.
+        if (previous.status === 'complete') throw conflict('Your payment is being processed; your membership will be active in a moment.');
       }
       const customerId =
         m.stripeCustomerId ??
@@ -168,7 +170,9 @@ const handlers: Record<string, EventHandler> = {
     const paymentIntentId = typeof s.payment_intent === 'string' ? s.payment_intent : s.payment_intent?.id;
     return syncMember(ctx, userId, {
       customerId: s.customer,
-      lifetimePayment: { amount: s.amount_total ?? 0, currency: s.currency, objectId: paymentIntentId ?? s.id, paidAt: new Date(ctx.event.created * 1000) },
+      // The session's own time, not the event's: the same payment seen twice (Stripe's event and
+      // the daily job's reconciliation) makes the same ledger entry, which can be written once.
+      lifetimePayment: { amount: s.amount_total ?? 0, currency: s.currency, objectId: paymentIntentId ?? s.id, paidAt: new Date((s.created ?? ctx.event.created) * 1000) },
     });
   },
 
@@ -303,8 +307,10 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
   const facts = { associationName: association.name, memberName: member.name, planName: plan?.name ?? 'membership', timezone: association.timezone };
   const mailTo = (kind: string, mail: ReturnType<typeof receiptMail>) =>
     outbox.push(newMail({ to: member.email, fromName: association.name, kind, associationId: association.associationId, mail }, now));
+  // Ledger ids start with the time of the Stripe object (so the ledger sorts by time) and
+  // end with the object: one entry per payment, whichever event reports it.
   const entry = (type: Payment['type'], objectId: string, p: Partial<Payment>): Payment => ({
-    paymentId: `${new Date(event.created * 1000).toISOString()}_${type}_${objectId}`,
+    paymentId: `${p.paidAt ?? new Date(event.created * 1000).toISOString()}_${type}_${objectId}`,
     associationId: association.associationId,
     userId: member.userId,
     kind: 'stripe',
@@ -422,7 +428,7 @@ async function dailyForMember(deps: DuesDeps, association: Association, m: Membe
     const session = await deps.payments.retrieveCheckout(account, m.checkoutSessionId);
     if (session.status === 'complete' && session.paymentStatus === 'paid') {
       // The webhook never arrived: apply what it would have.
-      const fake: StripeEvent = { id: `reconcile_${session.id}`, type: 'checkout.session.completed', account, created: Math.floor(now.getTime() / 1000), data: { object: { ...session, mode: session.mode, subscription: session.subscriptionId, payment_intent: session.paymentIntentId, customer: session.customerId, payment_status: session.paymentStatus, amount_total: session.amountTotal, currency: session.currency, metadata: session.metadata } } };
+      const fake: StripeEvent = { id: `reconcile_${session.id}`, type: 'checkout.session.completed', account, created: Math.floor(now.getTime() / 1000), data: { object: { ...session, created: session.created, mode: session.mode, subscription: session.subscriptionId, payment_intent: session.paymentIntentId, customer: session.customerId, payment_status: session.paymentStatus, amount_total: session.amountTotal, currency: session.currency, metadata: session.metadata } } };
       return `reconciled_checkout:${await handleStripeEvent(deps, fake, now)}`;
     }
     // Still open or expired: look again at the next due time (none while it stays pending).

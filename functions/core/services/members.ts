@@ -221,7 +221,15 @@ export async function patch(
   return memberView(m);
 }
 
-export async function remove(store: Store, association: Association, actor: Member | undefined, caller: Caller, userId: string, now: Date) {
+export async function remove(
+  store: Store,
+  association: Association,
+  actor: Member | undefined,
+  caller: Caller,
+  userId: string,
+  now: Date,
+  stopBilling?: (account: string, subscriptionId: string) => Promise<void>,
+) {
   const m = await store.getMember(association.associationId, userId);
   if (!m || m.status === 'cancelled') throw notFound('No such member.');
   // Removing someone takes their role away: the same rule as demoting them to member.
@@ -235,6 +243,13 @@ export async function remove(store: Store, association: Association, actor: Memb
       throw conflict(m.role === 'owner' ? 'The last owner cannot leave; make someone else owner first.' : 'The member changed meanwhile; retry.');
     }
     throw err;
+  }
+  // Someone who left is not charged again. If Stripe cannot be reached now, its
+  // subscription.deleted never comes and the operator sees the logged error.
+  if (m.stripeSubscriptionId && association.stripeAccountId && stopBilling) {
+    await stopBilling(association.stripeAccountId, m.stripeSubscriptionId).catch((err) =>
+      logger.error('could not cancel the Stripe subscription of a member who left', { associationId: association.associationId, errorName: (err as Error).name }),
+    );
   }
 }
 

@@ -69,8 +69,8 @@ describe('stateFromSubscription: trialing', () => {
   });
 
   it('a trial without a paid invoice does not make a pending membership active', () => {
-    // docs/dues.md: "pending becomes active only" when the latest invoice is paid. Today the
-    // member becomes active with currentPeriodEnd null, i.e. a membership that never expires.
+    // docs/dues.md: "pending becomes active only" when the latest invoice is paid; active with
+    // currentPeriodEnd null would be a membership that never expires.
     const s = stateFromSubscription(inStatus('pending'), sub({ status: 'trialing', latestInvoicePaid: false, currentPeriodEnd: at(30 * DAY) }), GRACE, now);
     expect(s.status).toBe('pending');
     expect(s.currentPeriodEnd).toBeNull();
@@ -150,9 +150,8 @@ describe('stateFromSubscription: paused', () => {
   });
 
   it('a pending membership that never paid stays pending (it cannot lapse)', () => {
-    // Like past_due, unpaid and canceled: "never paid: stays pending" (docs/dues.md). Today
-    // it becomes lapsed, and the webhook then mails "your membership has lapsed because it
-    // was not renewed" to someone who never paid.
+    // Like past_due, unpaid and canceled: "never paid: stays pending" (docs/dues.md); lapsed
+    // would mail "your membership has lapsed because it was not renewed" to someone who never paid.
     const m = inStatus('pending');
     const s = stateFromSubscription(m, sub({ status: 'paused', latestInvoicePaid: false }), GRACE, now);
     expect(s.status).toBe('pending');
