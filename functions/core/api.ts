@@ -24,7 +24,8 @@ export type Access =
   | 'selfOrAdmin' // the member named in the path, or an admin
   | 'enrolled' // the caller has a membership of the association, in any status but cancelled
   | 'viewer' // anyone who may see the event (public: anyone; members-only: members in good standing, staff); a token is optional
-  | 'attendee'; // signed in and allowed to RSVP: public events, or members in good standing
+  | 'attendee' // signed in and allowed to RSVP: public events, or members in good standing
+  | 'matched'; // signed in, going to the event (for a matchId: one of the two people matched)
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

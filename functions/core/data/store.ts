@@ -738,16 +738,21 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       const seatsAfter = after.status === 'going' ? 1 + after.guests : 0;
       const seatDelta = seatsAfter - seatsBefore;
       const waitDelta = (after.status === 'waitlisted' ? 1 : 0) - (before?.status === 'waitlisted' ? 1 : 0);
-      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ':scheduled': 'scheduled' };
-      let condition = '#status = :scheduled';
+      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta };
+      // Taking seats or joining the waitlist needs a scheduled event; freeing seats needs no guard.
+      const conditions: string[] = [];
+      if (seatDelta > 0 || waitDelta > 0) {
+        values[':scheduled'] = 'scheduled';
+        conditions.push('#status = :scheduled');
+      }
       if (seatDelta > 0 && event.capacity !== null) {
         values[':limit'] = event.capacity - seatDelta;
-        condition += ' AND goingCount <= :limit';
+        conditions.push('goingCount <= :limit');
       }
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted' && event.capacity !== null) {
         // Only wait while the event is really full for this party.
         values[':fullFrom'] = event.capacity - (1 + after.guests);
-        condition += ' AND goingCount > :fullFrom';
+        conditions.push('goingCount > :fullFrom');
       }
       const items: TransactItem[] = [
         {
@@ -755,8 +760,8 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
             TableName: table,
             Key: keys.event(event.eventId),
             UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
-            ConditionExpression: condition,
-            ExpressionAttributeNames: { '#status': 'status' },
+            ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
+            ExpressionAttributeNames: conditions.length && values[':scheduled'] ? { '#status': 'status' } : undefined,
             ExpressionAttributeValues: values,
           },
         },

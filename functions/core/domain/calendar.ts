@@ -10,7 +10,33 @@ const utcArray = (iso: string): DateArray => {
   return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()];
 };
 
-export function eventIcs(e: Event, opts: { url?: string; organizerName: string; method?: 'PUBLISH' | 'REQUEST' | 'CANCEL' }): string {
+/** RFC 5545 folds content lines at 75 octets (not characters), without splitting a UTF-8 sequence. */
+export function foldOctets(ics: string): string {
+  const unfolded = ics.replace(/\r\n[ \t]/g, '');
+  return unfolded
+    .split('\r\n')
+    .map((line) => {
+      const parts: string[] = [];
+      let current = '';
+      let bytes = 0;
+      for (const ch of line) {
+        const size = Buffer.byteLength(ch);
+        const limit = parts.length ? 74 : 75; // continuation lines start with a space
+        if (bytes + size > limit) {
+          parts.push(current);
+          current = '';
+          bytes = 0;
+        }
+        current += ch;
+        bytes += size;
+      }
+      parts.push(current);
+      return parts.join('\r\n ');
+    })
+    .join('\r\n');
+}
+
+export function eventIcs(e: Event, opts: { url?: string; organizerName: string; organizerEmail?: string; method?: 'PUBLISH' | 'REQUEST' | 'CANCEL' }): string {
   const { error, value } = createEvent({
     uid: `${e.eventId}@assoc-platform`,
     sequence: e.version,
@@ -25,10 +51,11 @@ export function eventIcs(e: Event, opts: { url?: string; organizerName: string; 
     location: e.venue ?? e.onlineUrl,
     url: opts.url,
     status: e.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED',
-    organizer: { name: opts.organizerName },
+    // A calendar address is required; quotes are not allowed in a parameter value.
+    ...(opts.organizerEmail ? { organizer: { name: opts.organizerName.replace(/["\\]/g, ''), email: opts.organizerEmail } } : {}),
     method: opts.method ?? 'PUBLISH',
     productId: 'assoc-platform/ics',
   });
   if (error || !value) throw new Error(`calendar file could not be built: ${error?.message ?? 'unknown'}`);
-  return value;
+  return foldOctets(value);
 }

@@ -48,7 +48,8 @@ export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, grac
       return { status: 'past_due', currentPeriodEnd: periodEnd, pastDueSince: since, graceUntil, lapsedAt: null, autoRenew };
     }
     case 'canceled':
-      if (m.status === 'pending') return pick(m);
+      // Never paid: stays pending. Paid, then ended (even before any event reached us): cancelled.
+      if (m.status === 'pending' && !sub.latestInvoicePaid) return pick(m);
       return { status: 'cancelled', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: m.lapsedAt ?? null, autoRenew: false };
     case 'paused':
       if (m.status === 'pending') return pick(m);

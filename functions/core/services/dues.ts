@@ -114,7 +114,8 @@ export async function checkout(deps: DuesDeps, association: Association, member:
 }
 
 export async function billingPortal(deps: DuesDeps, association: Association, member: Member): Promise<{ url: string }> {
-  if (!association.stripeAccountId || !member.stripeCustomerId) {
+  // A checkout opened a customer, but only a paying member has anything to manage.
+  if (!association.stripeAccountId || !member.stripeCustomerId || member.status === 'pending') {
     throw unprocessable('There is no card on file for this membership.', [{ path: 'member', message: 'has never paid through Stripe' }]);
   }
   return { url: await deps.payments.billingPortalUrl({ account: association.stripeAccountId, customerId: member.stripeCustomerId, returnUrl: billingUrl(deps, association.associationId) }) };
@@ -202,7 +203,10 @@ async function invoiceEvent(ctx: EventCtx, kind: 'payment' | 'failure'): Promise
   const invoice = ctx.event.data.object;
   const subscriptionId = subscriptionIdOfInvoice(invoice);
   if (!subscriptionId) return ignore(ctx, 'invoice without subscription');
-  const sub = await ctx.deps.payments.retrieveSubscription(ctx.account, subscriptionId);
+  const named = invoice.parent?.subscription_details?.metadata?.associationId;
+  if (named && named !== ctx.association.associationId) return ignore(ctx, 'invoice of another association');
+  const sub = await retrieveOrNull(ctx, subscriptionId);
+  if (!sub) return ignore(ctx, 'subscription not on this account');
   const userId = sub.metadata.userId;
   if (!userId || (sub.metadata.associationId && sub.metadata.associationId !== ctx.association.associationId)) return ignore(ctx, 'subscription of another association');
   const line = invoice.lines?.data?.[0];
@@ -220,6 +224,17 @@ async function invoiceEvent(ctx: EventCtx, kind: 'payment' | 'failure'): Promise
       paymentIntentId: typeof invoice.payment_intent === 'string' ? invoice.payment_intent : undefined,
     },
   });
+}
+
+/** The live subscription, or null when this account has no such subscription (Stripe's 404). */
+async function retrieveOrNull(ctx: EventCtx, subscriptionId: string): Promise<SubscriptionSnapshot | null> {
+  try {
+    return await ctx.deps.payments.retrieveSubscription(ctx.account, subscriptionId);
+  } catch (err) {
+    const e = err as { statusCode?: number; code?: string };
+    if (e.statusCode === 404 || e.code === 'resource_missing') return null;
+    throw err;
+  }
 }
 
 async function subscriptionEvent(ctx: EventCtx): Promise<EventOutcome> {
@@ -262,7 +277,8 @@ async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Prom
     const plan = member.planId ? await deps.store.getPlan(association.associationId, member.planId) : undefined;
     const subscriptionId = input.subscriptionId ?? member.stripeSubscriptionId;
     // A fresh read on every attempt but the first (which may reuse the one the caller made).
-    const sub = subscriptionId ? (attempt === 0 && input.subscription ? input.subscription : await deps.payments.retrieveSubscription(ctx.account, subscriptionId)) : undefined;
+    const sub = subscriptionId ? (attempt === 0 && input.subscription ? input.subscription : await retrieveOrNull(ctx, subscriptionId)) ?? undefined : undefined;
+    if (subscriptionId && !sub && !input.lifetimePayment && !input.refund) return ignore(ctx, 'subscription not on this account');
     const change = planSync(ctx, member, plan, sub, input);
     try {
       await deps.store.saveMember({ ...change, eventId: event.id });
@@ -331,7 +347,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
     ledger.push(entry('payment', inv.id, { amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodStart: inv.periodStart?.toISOString() ?? null, periodEnd: inv.periodEnd?.toISOString() ?? null, stripe: { eventId: event.id, invoiceId: inv.id, subscriptionId: sub?.id, paymentIntentId: inv.paymentIntentId } }));
     paymentRefs.push({ accountId: ctx.account, objectId: inv.id });
     if (inv.paymentIntentId) paymentRefs.push({ accountId: ctx.account, objectId: inv.paymentIntentId });
-    mailTo('receipt', receiptMail({ ...facts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: after.currentPeriodEnd }));
+    mailTo('receipt', receiptMail({ ...facts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: inv.periodEnd?.toISOString() ?? after.currentPeriodEnd }));
   }
   if (input.invoice?.kind === 'failure') {
     const inv = input.invoice;

@@ -37,6 +37,7 @@ import { signLink } from '../http/links.js';
 import type { Scheduler } from '../scheduling.js';
 import type { Caller } from '../http/access.js';
 import { logger } from '../http/logger.js';
+import { config } from '../config.js';
 
 const nextUlid = monotonicFactory();
 
@@ -66,7 +67,7 @@ function facts(deps: EventsDeps, e: Event, association: Pick<Association, 'name'
 }
 
 const icsAttachment = (e: Event, organizerName: string, url: string) => [
-  { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, url })).toString('base64') },
+  { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, organizerEmail: config.mailFrom, url })).toString('base64') },
 ];
 
 /** Retries a write that lost a race (condition or transaction conflict), with jittered backoff. */
@@ -223,6 +224,10 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
     const guests = input.guests ?? (before?.status !== 'not_going' ? before?.guests : 0) ?? 0;
     if (guests > event.maxGuests) {
       throw unprocessable(event.maxGuests ? `At most ${event.maxGuests} guests per attendee.` : 'This event does not take guests.', [{ path: 'guests', message: `must be at most ${event.maxGuests}` }]);
+    }
+    if (event.capacity !== null && seatsOf(guests) > event.capacity) {
+      // Such a party could never be seated and would block the waitlist behind it.
+      throw unprocessable(`This event has ${event.capacity} seats in all.`, [{ path: 'guests', message: `a party of ${seatsOf(guests)} exceeds the capacity` }]);
     }
     const answers = input.answers ?? before?.answers ?? {};
     const answerErrors = validateAnswers(event.questions, answers);
@@ -474,4 +479,4 @@ export async function checkIn(store: Store, event: Event, caller: Caller, by: { 
 }
 
 export const calendarFile = (deps: EventsDeps, event: Event, association: Association) =>
-  eventIcs(event, { organizerName: association.name, url: eventUrl(deps, event) });
+  eventIcs(event, { organizerName: association.name, organizerEmail: config.mailFrom, url: eventUrl(deps, event) });

@@ -58,6 +58,17 @@ const fromHeader = (name: string, address: string) => `"${name.replace(/["<>\\\r
 export async function deliver(store: Store, mailer: Mailer, mailId: string, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
   const mail = await store.claimMail(mailId, now);
   if (!mail) return 'skipped';
+  try {
+    return await sendClaimed(store, mailer, mail, now);
+  } catch (err) {
+    // Failed before SES took it (e.g. a throttled read): release the claim so a retry sends it.
+    if ((err as { beforeSend?: boolean }).beforeSend !== false) await store.finishMail(mailId, 'pending', now.toISOString()).catch(() => {});
+    throw err;
+  }
+}
+
+async function sendClaimed(store: Store, mailer: Mailer, mail: OutboxMail, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
+  const mailId = mail.mailId;
   // Bounced or complained addresses get nothing; unsubscribed ones not that kind of mail.
   // A mail may be addressed to several people (an introduction); suppressed ones are dropped.
   const recipients: string[] = [];
@@ -81,7 +92,12 @@ export async function deliver(store: Store, mailer: Mailer, mailId: string, now:
     await store.finishMail(mailId, outcome, now.toISOString());
     return outcome === 'failed' ? 'failed' : 'retry';
   }
-  await store.finishMail(mailId, 'sent', new Date().toISOString());
+  // SES has the mail: from here on an error must not release the claim (no second send).
+  try {
+    await store.finishMail(mailId, 'sent', new Date().toISOString());
+  } catch (err) {
+    throw Object.assign(err as Error, { beforeSend: false });
+  }
   return 'sent';
 }
 

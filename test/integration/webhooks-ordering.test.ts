@@ -1,0 +1,211 @@
+/**
+ * Stripe does not promise any order between events. Whatever order the events of one
+ * subscription arrive in, the membership must end where Stripe's subscription is, and a
+ * member who was active must never be shown as pending again.
+ *
+ * Two ways to get the events:
+ * - replayed: the member joined and paid (and for the cancelled case, cancelled) with the
+ *   stand-in delivering as it goes; then every event is delivered again, in each order.
+ * - delayed: everything happens at Stripe before the platform sees any event of it (the
+ *   subscription is created through the stand-in's API for a user who joins only
+ *   afterwards, so the stand-in's own deliveries find no member); then the events arrive,
+ *   once each, in each order.
+ * Event payloads are built from the stand-in's current objects (GET /v1/subscriptions/:id,
+ * expand latest_invoice), each with a fresh evt_ id, signed and posted.
+ */
+import { signIn } from '../support/http.js';
+import type { User } from '../support/fixtures.js';
+import {
+  getMember,
+  getSubscription,
+  joinAndPay,
+  joinPaid,
+  paymentsOf,
+  payCheckout,
+  setUpPaidAssociation,
+  signedPost,
+  stripeApi,
+  stripeEvent,
+  waitFor,
+  waitForMember,
+  type PaidAssociation,
+} from '../support/dues.js';
+
+const TIMEOUT = 180_000;
+
+type Kind = 'created' | 'updated' | 'paid' | 'deleted';
+const TYPE: Record<Kind, string> = {
+  created: 'customer.subscription.created',
+  updated: 'customer.subscription.updated',
+  paid: 'invoice.paid',
+  deleted: 'customer.subscription.deleted',
+};
+
+function permutations<T>(xs: T[]): T[][] {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+/** Runs `f` over `items`, at most `limit` at a time; rejects with every failure, labelled. */
+async function pool<T>(items: T[], limit: number, label: (t: T) => string, f: (t: T) => Promise<void>) {
+  const failures: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        await f(item).catch((err: Error) => failures.push(`${label(item)}: ${err.message}`));
+      }
+    }),
+  );
+  if (failures.length) throw new Error(`${failures.length} of ${items.length} orders failed:\n${failures.join('\n\n')}`);
+}
+
+const orderName = (o: Kind[]) => o.join(' → ');
+const iso = (unix: number) => new Date(unix * 1000).toISOString();
+
+/** The event payloads, from the stand-in's current subscription and its latest invoice. */
+async function payloads(fx: PaidAssociation, subscriptionId: string) {
+  const sub = await getSubscription(fx.account, subscriptionId);
+  const invoice = sub.latest_invoice;
+  expect(invoice).toEqual(expect.objectContaining({ object: 'invoice', status: 'paid' }));
+  const current = { ...sub, latest_invoice: invoice.id };
+  // As the subscription was while it was live (created/updated events carry that state).
+  const live = { ...current, status: 'active', canceled_at: null, ended_at: null, cancel_at: null, cancellation_details: { comment: null, feedback: null, reason: null } };
+  const objects: Record<Kind, unknown> = { created: live, updated: live, paid: invoice, deleted: current };
+  return { sub, invoice, objects, paidPeriodEnd: iso(invoice.lines.data[0].period.end) };
+}
+
+/**
+ * Posts one fresh event per kind in `order`, reading the member after each, and returns
+ * the statuses seen (the first one is before any event).
+ */
+async function deliverInOrder(fx: PaidAssociation, user: User, order: Kind[], objects: Record<Kind, unknown>) {
+  const seen: string[] = [(await getMember(fx, user.userId)).status];
+  for (const kind of order) {
+    const res = await signedPost(stripeEvent(TYPE[kind], objects[kind], fx.account));
+    if (res.status !== 200) throw new Error(`${TYPE[kind]} → ${res.status} ${res.text}`);
+    seen.push((await getMember(fx, user.userId)).status);
+  }
+  return seen;
+}
+
+/** Once a member has been active, pending must never come back. */
+function expectNoPendingAfterActive(seen: string[]) {
+  const firstActive = seen.indexOf('active');
+  if (firstActive >= 0 && seen.slice(firstActive).includes('pending')) throw new Error(`pending after active: ${seen.join(' → ')}`);
+}
+
+const cancelledOrders = permutations<Kind>(['created', 'updated', 'paid', 'deleted']);
+const activeOrders = permutations<Kind>(['created', 'updated', 'paid']);
+
+describe('events replayed in any order after the fact', () => {
+  let fx: PaidAssociation;
+  beforeAll(async () => {
+    fx = await setUpPaidAssociation('Replay Club');
+  });
+
+  /** A member who joined and paid, with every event of that delivered and applied. */
+  async function paidMember(label: string) {
+    const user = await signIn(label);
+    const { subscriptionId } = await joinAndPay(user, fx);
+    await waitFor('payment recorded', () => paymentsOf(fx, user.userId), (l) => l.length === 1);
+    return { user, subscriptionId: subscriptionId! };
+  }
+
+  it(`a cancelled subscription: in each of the ${cancelledOrders.length} orders the member ends cancelled, never pending`, async () => {
+    expect(cancelledOrders).toHaveLength(24);
+    await pool(cancelledOrders, 6, orderName, async (order) => {
+      const { user, subscriptionId } = await paidMember('replay-cancel');
+      await stripeApi('DELETE', `/v1/subscriptions/${subscriptionId}`, fx.account);
+      await waitForMember(fx, user.userId, (m) => m.status === 'cancelled', 'cancelled by the stand-in');
+      const { objects, invoice } = await payloads(fx, subscriptionId);
+
+      const seen = await deliverInOrder(fx, user, order, objects);
+      expectNoPendingAfterActive(['active', ...seen]);
+      expect(seen.at(-1)).toBe('cancelled');
+      expect((await paymentsOf(fx, user.userId)).filter((p) => p.stripe?.invoiceId === invoice.id)).toHaveLength(1);
+    });
+  }, TIMEOUT);
+
+  it(`an active subscription: in each of the ${activeOrders.length} orders the member ends active through the paid period`, async () => {
+    await pool(activeOrders, 6, orderName, async (order) => {
+      const { user, subscriptionId } = await paidMember('replay-active');
+      const { objects, paidPeriodEnd, invoice } = await payloads(fx, subscriptionId);
+
+      const seen = await deliverInOrder(fx, user, order, objects);
+      expectNoPendingAfterActive(seen);
+      const m = await getMember(fx, user.userId);
+      expect({ status: m.status, currentPeriodEnd: m.currentPeriodEnd }).toEqual({ status: 'active', currentPeriodEnd: paidPeriodEnd });
+      expect((await paymentsOf(fx, user.userId)).filter((p) => p.stripe?.invoiceId === invoice.id)).toHaveLength(1);
+    });
+  }, TIMEOUT);
+});
+
+describe('events that arrive only after everything happened at Stripe', () => {
+  let fx: PaidAssociation;
+  beforeAll(async () => {
+    fx = await setUpPaidAssociation('Delayed Club');
+  });
+
+  /**
+   * A subscription paid (and, with cancel, cancelled) at the stand-in for `user` before they
+   * joined: the stand-in's deliveries find no member and change nothing.
+   */
+  async function subscriptionAtStripe(user: User, cancel: boolean) {
+    const metadata = { associationId: fx.associationId, userId: user.userId, planId: fx.yearlyPlanId };
+    const customer = await stripeApi('POST', '/v1/customers', fx.account, { email: user.email, name: 'Delayed', metadata });
+    const session = await stripeApi('POST', '/v1/checkout/sessions', fx.account, {
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price_data: { currency: 'eur', unit_amount: 12000, product_data: { name: 'Yearly' }, recurring: { interval: 'year' } }, quantity: 1 }],
+      subscription_data: { metadata },
+      metadata,
+      success_url: 'https://example.test/welcome',
+    });
+    const paid = await payCheckout(session.url);
+    if (cancel) await stripeApi('DELETE', `/v1/subscriptions/${paid.subscription}`, fx.account);
+    return paid.subscription as string;
+  }
+
+  /** Every case's Stripe history first; then a sentinel payment, delivered after all of theirs (the stand-in delivers in order). */
+  async function arrange(orders: Kind[][], cancel: boolean) {
+    const cases: { order: Kind[]; user: User; subscriptionId: string }[] = [];
+    await pool(orders, 6, orderName, async (order) => {
+      const user = await signIn(cancel ? 'delayed-cancel' : 'delayed-active');
+      cases.push({ order, user, subscriptionId: await subscriptionAtStripe(user, cancel) });
+    });
+    await joinAndPay(await signIn('sentinel'), fx);
+    await pool(cases, 6, (c) => orderName(c.order), async (c) => {
+      const joined = await joinPaid(c.user, fx);
+      expect(joined.status).toBe('pending');
+    });
+    return cases;
+  }
+
+  it(`an active subscription: in each of the ${activeOrders.length} orders the pending member ends active through the paid period`, async () => {
+    const cases = await arrange(activeOrders, false);
+    await pool(cases, 6, (c) => orderName(c.order), async ({ order, user, subscriptionId }) => {
+      const { objects, paidPeriodEnd, invoice } = await payloads(fx, subscriptionId);
+      const seen = await deliverInOrder(fx, user, order, objects);
+      expect(seen[0]).toBe('pending');
+      expectNoPendingAfterActive(seen);
+      const m = await getMember(fx, user.userId);
+      expect({ status: m.status, currentPeriodEnd: m.currentPeriodEnd }).toEqual({ status: 'active', currentPeriodEnd: paidPeriodEnd });
+      expect((await paymentsOf(fx, user.userId)).filter((p) => p.stripe?.invoiceId === invoice.id)).toHaveLength(1);
+    });
+  }, TIMEOUT);
+
+  it(`a paid, then cancelled subscription: in each of the ${cancelledOrders.length} orders the member ends cancelled`, async () => {
+    const cases = await arrange(cancelledOrders, true);
+    await pool(cases, 6, (c) => orderName(c.order), async ({ order, user, subscriptionId }) => {
+      const { objects, invoice } = await payloads(fx, subscriptionId);
+      const seen = await deliverInOrder(fx, user, order, objects);
+      expectNoPendingAfterActive(seen);
+      // The payment is on record whatever the order...
+      expect((await paymentsOf(fx, user.userId)).filter((p) => p.stripe?.invoiceId === invoice.id)).toHaveLength(1);
+      // ...and the member who paid and then cancelled is cancelled, not waiting to pay.
+      expect(`${seen.at(-1)} (seen ${seen.join(' → ')})`).toMatch(/^cancelled /);
+    });
+  }, TIMEOUT);
+});

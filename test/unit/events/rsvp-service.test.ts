@@ -1,0 +1,477 @@
+/**
+ * RSVPs through the real store over a mocked DynamoDBDocumentClient, served by an
+ * in-memory table that evaluates conditions: seats are taken in one transaction with the
+ * RSVP, guarded by the event's counters; lost races are read again (consistently) and
+ * land where they belong, never losing or doubling a seat; busy transactions are retried
+ * with backoff, then answered 503; freed seats go to the waitlist in order.
+ */
+import { jest } from '@jest/globals';
+import 'aws-sdk-client-mock-jest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { createStore } from '../../../functions/core/data/store.js';
+import { promoteWaitlisted, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
+import { HttpProblem } from '../../../functions/core/errors.js';
+import { problemResponse } from '../../../functions/core/http/problem.js';
+import type { Event, Rsvp } from '../../../functions/core/domain/events.js';
+import { FakeTable, transactionCancelled, type TransactItem } from '../../support/fake-table.js';
+import { makeAssociation, makeMember } from '../../support/factories.js';
+import { codeItem, eventItem, makeEvent, makeRsvp, rsvpItem, waitlisted, type StoredItem } from '../../support/event-factories.js';
+
+const TABLE = process.env.TABLE_NAME!;
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } }), TABLE);
+const scheduler = { upsert: jest.fn(async () => undefined), remove: jest.fn(async () => undefined) };
+const deps: EventsDeps = {
+  store,
+  mailer: { ses: new SESv2Client({ region: 'us-east-1' }), fromAddress: 'events@example.test' },
+  scheduler,
+  appUrl: 'https://app.example.test',
+  apiUrl: 'https://api.example.test',
+};
+const association = makeAssociation({ associationId: 'assocA', name: 'Engineers of Lyon' });
+const now = new Date('2026-03-01T12:00:00.000Z');
+const ada = { userId: 'user-ada', email: 'ada@example.test', name: 'Ada Lovelace' };
+const bob = { userId: 'user-bob', email: 'bob@example.test', name: 'Bob Builder' };
+
+let table: FakeTable;
+function serve(...items: StoredItem[]) {
+  table = new FakeTable(items).attach(ddb);
+  return table;
+}
+
+const EVENT_KEY = { pk: 'EVENT#evt1', sk: 'EVENT' };
+const storedEvent = () => table.get('EVENT#evt1', 'EVENT') as unknown as Event;
+const storedRsvp = (userId: string) => table.get('EVENT#evt1', `RSVP#${userId}`) as unknown as Rsvp | undefined;
+const transactions = (): TransactItem[][] => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems as TransactItem[]);
+const eventReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'EVENT').map((c) => c.args[0].input.ConsistentRead);
+
+/** The rejection of `p`, failing the test if it resolved. */
+async function rejectionOf(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+const realSetTimeout = globalThis.setTimeout;
+/** Makes every backoff wait 0 ms for real while recording the delay asked for. */
+function recordBackoff(random: number): number[] {
+  const delays: number[] = [];
+  jest.spyOn(Math, 'random').mockReturnValue(random);
+  jest.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    return realSetTimeout(fn, 0);
+  }) as unknown as typeof setTimeout);
+  return delays;
+}
+
+beforeEach(() => {
+  ddb.reset();
+  scheduler.upsert.mockClear();
+  scheduler.remove.mockClear();
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('RSVP going while seats are free', () => {
+  it('takes the seats, the RSVP, its check-in code and the confirmation mail in ONE conditional transaction', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 3 })));
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+
+    expect(res).toEqual({ status: 'going', guests: 1, checkInCode: expect.stringMatching(/^[A-HJ-NP-Z2-9]{8}$/) });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
+    const items = transactions()[0]!;
+    expect(items).toHaveLength(4);
+    const [update, rsvpPut, codePut, mailPut] = items;
+
+    expect(update!.Update).toMatchObject({
+      TableName: TABLE,
+      Key: EVENT_KEY,
+      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
+      ConditionExpression: '#status = :scheduled AND goingCount <= :limit',
+      ExpressionAttributeNames: { '#status': 'status' },
+    });
+    // Two seats (Ada and one guest) fit while at most 10 - 2 are taken.
+    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':limit': 8 });
+
+    expect(rsvpPut!.Put).toMatchObject({
+      TableName: TABLE,
+      Item: { pk: 'EVENT#evt1', sk: 'RSVP#user-ada', gsi1pk: 'USER#user-ada', status: 'going', guests: 1, email: ada.email, name: ada.name, version: 1, checkInCode: res.checkInCode },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(codePut!.Put).toMatchObject({ Item: { pk: 'EVENT#evt1', sk: `CODE#${res.checkInCode}`, userId: ada.userId }, ConditionExpression: 'attribute_not_exists(pk)' });
+
+    expect(mailPut!.Put).toMatchObject({
+      Item: { pk: expect.stringMatching(/^OUTBOX#/), entity: 'outbox', kind: 'rsvp_confirmed', to: ada.email, status: 'pending', fromName: 'Engineers of Lyon' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    const mail = mailPut!.Put!.Item as Record<string, any>;
+    expect(mail.text).toContain(res.checkInCode);
+    expect(mail.attachments).toHaveLength(1);
+    expect(mail.attachments[0]).toMatchObject({ filename: 'event.ics', contentType: expect.stringContaining('text/calendar') });
+    const ics = Buffer.from(mail.attachments[0].contentBase64, 'base64').toString('utf8');
+    expect(ics).toContain('BEGIN:VCALENDAR');
+    expect(ics).toContain('UID:evt1@assoc-platform');
+
+    expect(storedEvent()).toMatchObject({ goingCount: 5, waitlistCount: 0 });
+  });
+
+  it('takes seats without a capacity condition on an event without a capacity', async () => {
+    serve(eventItem(makeEvent({ capacity: null, goingCount: 300 })));
+    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const update = transactions()[0]![0]!.Update!;
+    expect(update.ConditionExpression).toBe('#status = :scheduled');
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':seats': 1 });
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(':limit');
+  });
+
+  it('takes the name and company from the profile and keeps valid answers', async () => {
+    serve(
+      eventItem(makeEvent({ questions: [{ id: 'track', label: 'Track', type: 'single', required: true, options: ['web', 'data'] }] })),
+      { pk: 'USER#user-ada', sk: 'PROFILE', entity: 'profile', userId: 'user-ada', name: 'Ada from profile', company: 'Analytical Engines' },
+    );
+    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', answers: { track: 'data' } }, now);
+    expect(storedRsvp(ada.userId)).toMatchObject({ name: 'Ada from profile', company: 'Analytical Engines', answers: { track: 'data' } });
+  });
+});
+
+describe('RSVP going when the event is full', () => {
+  it('joins the waitlist: counter guarded by "still full", a WAIT entry, and a mail whose position is filled when sent', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlist: true })));
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+
+    expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 1, guests: 0 });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    const items = transactions()[0]!;
+    const update = items[0]!.Update!;
+    expect(update.Key).toEqual(EVENT_KEY);
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND goingCount > :fullFrom');
+    // One seat: waiting is right only while more than 10 - 1 seats are taken.
+    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':fullFrom': 9 });
+
+    const r = storedRsvp(ada.userId)!;
+    expect(r).toMatchObject({ status: 'waitlisted', waitKey: expect.stringMatching(/^1#[0-9A-Z]{26}$/) });
+    const wait = items.find((i) => i.Put?.Item.sk === `WAIT#${r.waitKey}`)!.Put!;
+    expect(wait).toMatchObject({ Item: { pk: 'EVENT#evt1', userId: ada.userId, seats: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+
+    const mail = items.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
+    expect(mail).toMatchObject({ kind: 'rsvp_waitlisted', to: ada.email, fill: { position: { eventId: 'evt1', waitKey: r.waitKey } } });
+    expect(mail.text).toContain('position {{position}}');
+    expect(mail.text).toMatch(/waitlist\/leave\?token=/);
+
+    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
+  });
+
+  it('puts members in good standing ahead on a members-first event', async () => {
+    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, membersFirst: true })));
+    await rsvp(deps, association, 'evt1', ada, makeMember({ userId: ada.userId, status: 'active' }), { status: 'going' }, now);
+    expect(storedRsvp(ada.userId)!.waitKey).toMatch(/^0#/);
+  });
+
+  it('refuses with 409 when the event has no waitlist, writing nothing', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlist: false })));
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
+    expect(err).toBeInstanceOf(HttpProblem);
+    expect(err.statusCode).toBe(409);
+    expect(err.errors).toEqual([{ path: 'status', message: 'no spots left and no waitlist' }]);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('refuses a party bigger than the whole capacity instead of parking it at the head of the waitlist for ever', async () => {
+    // 3 seats can never fit in 2: waiting would block everyone behind (promotion never overtakes).
+    serve(eventItem(makeEvent({ capacity: 2, goingCount: 0, maxGuests: 3 })));
+    const outcome = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 2 }, now).catch((err: HttpProblem) => err);
+    expect(outcome).toMatchObject({ statusCode: expect.any(Number), errors: [expect.objectContaining({ path: 'guests' })] });
+    expect(outcome).toBeInstanceOf(HttpProblem);
+    expect([409, 422]).toContain((outcome as HttpProblem).statusCode);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('waits when the party is bigger than the seats left, even if one seat is free', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 9, maxGuests: 2 })));
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+    expect(res.status).toBe('waitlisted');
+    expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':fullFrom': 8 });
+    expect(storedEvent()).toMatchObject({ goingCount: 9, waitlistCount: 1 });
+  });
+});
+
+describe('lost races', () => {
+  it('re-reads consistently and lands on the waitlist when the last seat went meanwhile', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 9 })));
+    // Someone else takes the last seat between our read and our write.
+    table.onTransact = (_items, n) => {
+      if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 10 })));
+    };
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+
+    expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    expect(eventReads()).toEqual([false, true]);
+    const [first, second] = transactions();
+    expect(first![0]!.Update!.ConditionExpression).toContain('goingCount <= :limit');
+    expect(second![0]!.Update!.ConditionExpression).toContain('goingCount > :fullFrom');
+    // The cancelled transaction changed nothing: no seat doubled, none lost.
+    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
+    expect(storedRsvp(ada.userId)!.status).toBe('waitlisted');
+    expect(table.all('EVENT#evt1', 'WAIT#')).toHaveLength(1);
+    expect(table.all('EVENT#evt1', 'CODE#')).toHaveLength(1);
+    expect(table.all('OUTBOX#').map((m) => m.kind)).toEqual(['rsvp_waitlisted']);
+  });
+
+  it('re-reads and takes the seat when one was freed while it was joining the waitlist', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 10 })));
+    table.onTransact = (_items, n) => {
+      if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 9 })));
+    };
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    expect(res.status).toBe('going');
+    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 0 });
+    expect(table.all('EVENT#evt1', 'WAIT#')).toEqual([]);
+    expect(table.all('OUTBOX#').map((m) => m.kind)).toEqual(['rsvp_confirmed']);
+  });
+
+  it('gives the last seat to exactly one of two people racing for it; the other waits', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 9 })));
+    const results = await Promise.all([
+      rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now),
+      rsvp(deps, association, 'evt1', bob, undefined, { status: 'going' }, now),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['going', 'waitlisted']);
+    // Both read 9 of 10 and tried to take the seat; one transaction was cancelled and retried.
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
+    expect(table.all('EVENT#evt1', 'RSVP#').map((r) => r.status).sort()).toEqual(['going', 'waitlisted']);
+  });
+
+  it('retries busy transactions (TransactionConflict) with growing backoff, then answers 503', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 3 })));
+    table.onTransact = (items) => transactionCancelled(items.map((_, i) => (i === 0 ? 'TransactionConflict' : 'None')));
+    const delays = recordBackoff(0.999);
+
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
+
+    expect(err).toBeInstanceOf(HttpProblem);
+    expect(err.statusCode).toBe(503);
+    expect(err.headers).toEqual({ 'Retry-After': '1' });
+    expect(problemResponse(err).statusCode).toBe(503);
+    // The first try and 8 retries, each after a fresh consistent read.
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 9);
+    expect(eventReads()).toEqual([false, true, true, true, true, true, true, true, true]);
+    expect(delays).toHaveLength(8);
+    for (let i = 1; i < delays.length; i++) expect(delays[i]!).toBeGreaterThanOrEqual(delays[i - 1]!);
+    expect(delays[0]!).toBeLessThan(delays[delays.length - 1]!);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
+    expect(storedEvent()).toMatchObject({ goingCount: 3 });
+    expect(storedRsvp(ada.userId)).toBeUndefined();
+  });
+
+  it('succeeds when a conflict clears on a retry', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 3 })));
+    table.onTransact = (items, n) => (n < 2 ? transactionCancelled(items.map(() => 'TransactionConflict')) : undefined);
+    recordBackoff(0);
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    expect(res.status).toBe('going');
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+    expect(storedEvent()).toMatchObject({ goingCount: 4 });
+  });
+
+  it('lets DynamoDB throttling of a read propagate without retrying (the handler answers 503)', async () => {
+    serve(eventItem(makeEvent()));
+    table.failNext('GetCommand', new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} }));
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
+    expect(err.name).toBe('ThrottlingException');
+    expect(err).not.toBeInstanceOf(HttpProblem);
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    const res = problemResponse(err);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers).toMatchObject({ 'Retry-After': '1' });
+  });
+});
+
+describe('refused RSVPs', () => {
+  it('refuses more guests than the event allows with 422 naming guests', async () => {
+    serve(eventItem(makeEvent({ maxGuests: 2 })));
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 3 }, now));
+    expect(err).toBeInstanceOf(HttpProblem);
+    expect(err.statusCode).toBe(422);
+    expect(err.message).toBe('At most 2 guests per attendee.');
+    expect(err.errors).toEqual([{ path: 'guests', message: 'must be at most 2' }]);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('says so when the event takes no guests', async () => {
+    serve(eventItem(makeEvent({ maxGuests: 0 })));
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
+    expect(err.statusCode).toBe(422);
+    expect(err.message).toBe('This event does not take guests.');
+    expect(err.errors).toEqual([{ path: 'guests', message: 'must be at most 0' }]);
+  });
+
+  it('refuses invalid answers with 422 naming each answer', async () => {
+    serve(eventItem(makeEvent({ questions: [{ id: 'track', label: 'Track', type: 'single', required: true, options: ['web', 'data'] }] })));
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', answers: { track: 'design', extra: 'x' } }, now));
+    expect(err.statusCode).toBe(422);
+    expect(err.errors.map((e: { path: string }) => e.path).sort()).toEqual(['answers.extra', 'answers.track']);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('refuses a cancelled event with 409 and an ended one with 422', async () => {
+    serve(eventItem(makeEvent({ status: 'cancelled' })));
+    expect((await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now))).statusCode).toBe(409);
+    serve(eventItem(makeEvent()));
+    expect((await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, new Date('2026-03-11T00:00:00Z')))).statusCode).toBe(422);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+});
+
+describe('repeating an RSVP', () => {
+  const going = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', guests: 1, version: 4, checkInCode: 'GOING234' });
+
+  it('changes no seat when a going attendee sends the same RSVP again, even on a full event', async () => {
+    serve(eventItem(makeEvent({ capacity: 2, goingCount: 2 })), rsvpItem(going), codeItem(going));
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+
+    expect(res).toEqual({ status: 'going', guests: 1, checkInCode: 'GOING234' });
+    const items = transactions()[0]!;
+    expect(items).toHaveLength(2);
+    // No seat moves, so no guard on the event (freeing or keeping seats needs none).
+    expect(items[0]!.Update).toMatchObject({ ConditionExpression: undefined, ExpressionAttributeValues: { ':seats': 0, ':wait': 0 } });
+    expect(items[1]!.Put).toMatchObject({ ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 4 }, Item: { status: 'going', guests: 1, version: 5 } });
+    // No new code, no second confirmation.
+    expect(items.some((i) => i.Put?.Item.entity === 'outbox' || String(i.Put?.Item.sk).startsWith('CODE#'))).toBe(false);
+    expect(storedEvent()).toMatchObject({ goingCount: 2 });
+  });
+
+  it('keeps the guests when a going attendee repeats the RSVP without saying how many', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 2 })), rsvpItem(going));
+    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':seats': 0 });
+    expect(storedRsvp(ada.userId)!.guests).toBe(1);
+  });
+
+  it('refuses more guests than the free spots with 409, writing nothing', async () => {
+    serve(eventItem(makeEvent({ capacity: 3, goingCount: 3, maxGuests: 2 })), rsvpItem(going));
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 2 }, now));
+    expect(err.statusCode).toBe(409);
+    expect(err.errors).toEqual([{ path: 'guests', message: 'not enough free spots' }]);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+});
+
+describe('withdrawing and promotion', () => {
+  it('frees the seats without a capacity condition, then promotes the waitlist head in its own transaction', async () => {
+    const adaGoing = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', guests: 1, version: 2 });
+    const head = waitlisted('user-w1', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 3 });
+    serve(eventItem(makeEvent({ capacity: 2, goingCount: 2, waitlistCount: 1 })), rsvpItem(adaGoing), ...head.items);
+
+    const res = await withdraw(deps, association, 'evt1', ada, now);
+    expect(res).toEqual({ status: 'not_going' });
+
+    const [free, promote] = transactions();
+    expect(transactions()).toHaveLength(2);
+    // Freeing seats needs no guard at all (it also works on a cancelled event).
+    expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: undefined, ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
+    expect(free![1]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
+
+    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND goingCount <= :limit', ExpressionAttributeValues: { ':seats': 1, ':wait': -1, ':limit': 1 } });
+    expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
+    const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
+    expect(mail).toMatchObject({ mailId: 'promoted.evt1.user-w1.3', pk: 'OUTBOX#promoted.evt1.user-w1.3', kind: 'rsvp_promoted', to: 'user-w1@example.test' });
+    expect(mail.attachments[0].filename).toBe('event.ics');
+
+    expect(storedEvent()).toMatchObject({ goingCount: 1, waitlistCount: 0 });
+    expect(storedRsvp('user-w1')).toMatchObject({ status: 'going', version: 4 });
+    expect(storedRsvp('user-w1')).not.toHaveProperty('waitKey');
+    expect(table.all('EVENT#evt1', 'WAIT#')).toEqual([]);
+  });
+
+  it('leaves the waitlist without touching seats or promoting anyone', async () => {
+    const w = waitlisted(ada.userId, '01JAAAAAAAAAAAAAAAAAAAAAA1');
+    serve(eventItem(makeEvent({ capacity: 2, goingCount: 2, waitlistCount: 1 })), ...w.items);
+    await withdraw(deps, association, 'evt1', ada, now);
+    expect(transactions()).toHaveLength(1);
+    const items = transactions()[0]!;
+    expect(items[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':seats': 0, ':wait': -1 });
+    expect(items.find((i) => i.Delete)!.Delete!.Key).toEqual({ pk: 'EVENT#evt1', sk: `WAIT#${w.rsvp.waitKey}` });
+    expect(storedEvent()).toMatchObject({ goingCount: 2, waitlistCount: 0 });
+  });
+
+  it('answers 404 without an RSVP and changes nothing on a second withdrawal', async () => {
+    serve(eventItem(makeEvent()));
+    expect((await rejectionOf(withdraw(deps, association, 'evt1', ada, now))).statusCode).toBe(404);
+    serve(eventItem(makeEvent()), rsvpItem(makeRsvp({ userId: ada.userId, status: 'not_going' })));
+    expect(await withdraw(deps, association, 'evt1', ada, now)).toEqual({ status: 'not_going' });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('lets an attendee withdraw from a cancelled event (freeing seats needs no guard)', async () => {
+    const adaGoing = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', version: 2 });
+    serve(eventItem(makeEvent({ status: 'cancelled', goingCount: 1, cancelledAt: '2026-02-28T00:00:00.000Z' })), rsvpItem(adaGoing));
+    recordBackoff(0);
+    const outcome = await withdraw(deps, association, 'evt1', ada, now).catch((err: HttpProblem) => `${err.statusCode} ${err.message}`);
+    expect(outcome).toEqual({ status: 'not_going' });
+    expect(storedRsvp(ada.userId)!.status).toBe('not_going');
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+  });
+});
+
+describe('promoteWaitlisted', () => {
+  it('promotes in waitlist order while the parties fit', async () => {
+    const a = waitlisted('user-a', '01JAAAAAAAAAAAAAAAAAAAAAA1');
+    const b = waitlisted('user-b', '01JAAAAAAAAAAAAAAAAAAAAAA2');
+    const c = waitlisted('user-c', '01JAAAAAAAAAAAAAAAAAAAAAA3');
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 8, waitlistCount: 3 })), ...a.items, ...b.items, ...c.items);
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(2);
+    expect(['user-a', 'user-b', 'user-c'].map((u) => storedRsvp(u)!.status)).toEqual(['going', 'going', 'waitlisted']);
+    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
+    expect(table.all('OUTBOX#').map((m) => m.mailId).sort()).toEqual(['promoted.evt1.user-a.1', 'promoted.evt1.user-b.1']);
+  });
+
+  it('stops at the first party that does not fit, so nobody behind it is promoted ahead of it', async () => {
+    const big = waitlisted('user-big', '01JAAAAAAAAAAAAAAAAAAAAAA1', { guests: 2 });
+    const small = waitlisted('user-small', '01JAAAAAAAAAAAAAAAAAAAAAA2', { guests: 0 });
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 8, waitlistCount: 2 })), ...big.items, ...small.items);
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(0);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    expect(storedRsvp('user-small')!.status).toBe('waitlisted');
+  });
+
+  it('promotes the head, then stops at the next party that does not fit', async () => {
+    const one = waitlisted('user-one', '01JAAAAAAAAAAAAAAAAAAAAAA1', { guests: 0 });
+    const three = waitlisted('user-three', '01JAAAAAAAAAAAAAAAAAAAAAA2', { guests: 2 });
+    const last = waitlisted('user-last', '01JAAAAAAAAAAAAAAAAAAAAAA3', { guests: 0 });
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 7, waitlistCount: 3 })), ...one.items, ...three.items, ...last.items);
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    expect(['user-one', 'user-three', 'user-last'].map((u) => storedRsvp(u)!.status)).toEqual(['going', 'waitlisted', 'waitlisted']);
+    expect(storedEvent()).toMatchObject({ goingCount: 8, waitlistCount: 2 });
+  });
+
+  it('does nothing on a full or cancelled event', async () => {
+    const a = waitlisted('user-a', '01JAAAAAAAAAAAAAAAAAAAAAA1');
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlistCount: 1 })), ...a.items);
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(0);
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 2, waitlistCount: 1, status: 'cancelled' })), ...a.items);
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(0);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('names the promotion mail after the event, the person and the RSVP version, so a retried promotion queues it once', async () => {
+    const a = waitlisted('user-a', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 7 });
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 9, waitlistCount: 1 })), ...a.items);
+    // The first attempt loses a race after the mail was built; the second builds it again.
+    table.onTransact = (_items, n) => (n === 0 ? transactionCancelled(['TransactionConflict', 'None', 'None', 'None']) : undefined);
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    const ids = transactions().map((items) => items.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item.mailId);
+    expect(ids).toEqual(['promoted.evt1.user-a.7', 'promoted.evt1.user-a.7']);
+    expect(table.all('OUTBOX#')).toHaveLength(1);
+  });
+});
