@@ -7,48 +7,106 @@ import { Api } from './constructs/api.js';
 import { Auth } from './constructs/auth.js';
 import { Data } from './constructs/data.js';
 import { Functions } from './constructs/functions.js';
+import { ExportFiles } from './constructs/exports.js';
 import { ScheduledJob } from './constructs/jobs.js';
+import { Mail } from './constructs/mail.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { OneTimeSchedules } from './constructs/schedules.js';
+import { StreamConsumer } from './constructs/streams.js';
 import type { Settings } from './settings.js';
 
 /** What a function may use; test/cdk checks each against what its bundle actually reads. */
 export interface FunctionAccess {
   /** Read/write on the table and its indexes, and TABLE_NAME. */
   table: boolean;
-  /** CURSOR_SECRET, for the functions that sign list cursors. */
+  /** CURSOR_SECRET, for the functions that sign list cursors or links in mail. */
   cursorSecret: boolean;
   /** STRIPE_SECRET_ARN with GetSecretValue on it, PLATFORM_FEE_PERCENT and SES_MAX_SEND_RATE. */
   stripe: boolean;
-  /** ses:SendEmail as the mailFrom identity. */
+  /** ses:SendEmail as the mailFrom identity through the configuration set, and SES_CONFIGURATION_SET. */
   ses: boolean;
+  /** API_URL, the API's own base URL, for links in mail that point at the API (unsubscribe, leave the waitlist). */
+  apiUrl: boolean;
+  /** JWT_ISSUER and JWT_AUDIENCE: verifies the optional bearer token of its 'viewer' routes, which have no authorizer. */
+  jwt: boolean;
+  /**
+   * EventBridge Scheduler. 'manage': SCHEDULE_GROUP, SCHEDULE_TARGET_ARN and SCHEDULE_ROLE_ARN, with
+   * Create/Update/DeleteSchedule in the group and PassRole on its invoke role. 'settings': the
+   * variables only, for code that requires them at cold start but never schedules.
+   */
+  scheduler: false | 'settings' | 'manage';
+  /**
+   * Exports bucket. 'readWrite': EXPORTS_BUCKET with PutObject/GetObject on its objects.
+   * 'settings': the variable only, for code that requires it at cold start but never writes a file.
+   */
+  exports: false | 'settings' | 'readWrite';
 }
 
 /** The HTTP functions. A Record, so a new function cannot be left out. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
-  associations: { table: true, cursorSecret: true, stripe: false, ses: false },
+  associations: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt.
-  members: { table: true, cursorSecret: true, stripe: true, ses: true },
-  profiles: { table: true, cursorSecret: false, stripe: false, ses: false },
-  meta: { table: false, cursorSecret: false, stripe: false, ses: false },
+  members: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  // No cursors, but core/deps.ts loads core/files.ts, which loads http/links.ts: that module requires CURSOR_SECRET at cold start.
+  profiles: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  meta: { table: false, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
   // receipts go out from webhooks and the daily job), so no SES; test/cdk fails if that changes.
-  dues: { table: true, cursorSecret: true, stripe: true, ses: false },
+  dues: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Signed Stripe events: verifies with the webhook secret, mails receipts and failures.
-  webhooks: { table: true, cursorSecret: false, stripe: true, ses: true },
+  // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
+  webhooks: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  // Events and RSVPs: its mail goes into the outbox (sent by the streams consumer), so no SES;
+  // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
+  // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
+  events: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
+  // One-click unsubscribe: reads the signed link, writes a suppression.
+  email: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
 };
 
-/** The scheduled functions: name, handler file, schedule and access. */
+/** The functions run on a timetable: name, handler file, schedule and access. */
 export const jobs = {
   jobsDaily: {
     entry: 'functions/jobs/daily.ts',
     // 03:00 UTC every day: reconciles with Stripe, sends renewal reminders, lapses expired memberships, retries mail.
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
-    access: { table: true, cursorSecret: false, stripe: true, ses: true },
+    // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
+    access: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;
 export const jobNames = Object.keys(jobs) as JobName[];
+
+/**
+ * The functions run by events (what runs each is in its construct): name, handler file, timeout and access.
+ * The three of them load core/deps.ts; the two that call eventsDeps() get the schedule and
+ * bucket settings it requires at cold start, without the permissions they never use.
+ */
+export const workers = {
+  // Target of the one-time schedules (the 24-hour event reminder): queues a broadcast, which
+  // the streams consumer expands and sends, so no SES.
+  jobsScheduled: {
+    entry: 'functions/jobs/scheduled.ts',
+    timeout: Duration.minutes(1),
+    access: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+  },
+  // The table's stream: sends outbox mail, expands broadcasts (with unsubscribe links), promotes waitlists.
+  streams: {
+    entry: 'functions/streams/handler.ts',
+    // A batch is 25 records; expanding a broadcast to a large event, or sending with SES backoff, takes a while.
+    timeout: Duration.minutes(2),
+    access: { table: true, cursorSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+  },
+  // SES bounces and complaints (SNS): writes suppressions. CURSOR_SECRET only because core/deps.ts requires it (see profiles).
+  sesEvents: {
+    entry: 'functions/ses-events/handler.ts',
+    timeout: Duration.seconds(30),
+    access: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  },
+} as const satisfies Record<string, { entry: string; timeout: Duration; access: FunctionAccess }>;
+export type WorkerName = keyof typeof workers;
+export const workerNames = Object.keys(workers) as WorkerName[];
 
 export interface PlatformStackProps extends StackProps {
   settings: Settings;
@@ -63,7 +121,6 @@ export class PlatformStack extends Stack {
     const auth = new Auth(this, 'Auth');
     const functions = new Functions(this, 'Functions', {
       mailFrom: settings.mailFrom,
-      mailFromDomain: settings.mailFromDomain,
       corsOrigins: settings.corsOrigins,
       appUrl: settings.appUrl,
       platformFeePercent: settings.platformFeePercent,
@@ -77,15 +134,26 @@ export class PlatformStack extends Stack {
       schedule: events.Schedule.expression(jobs.jobsDaily.schedule),
       description: 'Daily dues job: Stripe reconciliation, renewal reminders, lapsing, mail retries',
     });
-
-    const grant = (fn: NodejsFunction, access: FunctionAccess) => {
-      if (access.table) data.grantReadWrite(fn);
-      if (access.cursorSecret) functions.passCursorSecret(fn);
-      if (access.stripe) functions.passStripe(fn);
-      if (access.ses) functions.allowSendingMail(fn);
-    };
-    for (const name of functionNames) grant(functions.byName[name], functionAccess[name]);
-    grant(daily.fn, jobs.jobsDaily.access);
+    const schedules = new OneTimeSchedules(this, 'Schedules', {
+      functions,
+      name: 'jobsScheduled',
+      entry: workers.jobsScheduled.entry,
+      timeout: workers.jobsScheduled.timeout,
+    });
+    const outbox = new StreamConsumer(this, 'Outbox', {
+      functions,
+      table: data.table,
+      name: 'streams',
+      entry: workers.streams.entry,
+      timeout: workers.streams.timeout,
+    });
+    const mail = new Mail(this, 'Mail', {
+      functions,
+      mailFrom: settings.mailFrom,
+      mailFromDomain: settings.mailFromDomain,
+      notifications: { name: 'sesEvents', entry: workers.sesEvents.entry, timeout: workers.sesEvents.timeout },
+    });
+    const exportFiles = new ExportFiles(this, 'Exports');
 
     const api = new Api(this, 'Api', {
       functions: functions.byName,
@@ -95,10 +163,41 @@ export class PlatformStack extends Stack {
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,
     });
+
+    const grant = (fn: NodejsFunction, access: FunctionAccess) => {
+      if (access.table) data.grantReadWrite(fn);
+      if (access.cursorSecret) functions.passCursorSecret(fn);
+      if (access.stripe) functions.passStripe(fn);
+      if (access.ses) mail.allowSending(fn);
+      // The API's own endpoint, not the stage URL: no trailing slash, and no dependency on the
+      // stage, which depends on the routes and so on the functions (the API itself does not).
+      if (access.apiUrl) fn.addEnvironment('API_URL', api.httpApi.apiEndpoint);
+      if (access.jwt) {
+        // What the JWT authorizer checks: https://cognito-idp.<region>.amazonaws.com/<pool id>, and the web client.
+        fn.addEnvironment('JWT_ISSUER', auth.issuer);
+        fn.addEnvironment('JWT_AUDIENCE', auth.webClient.userPoolClientId);
+      }
+      if (access.scheduler === 'manage') schedules.allowManaging(fn);
+      else if (access.scheduler === 'settings') schedules.passSettings(fn);
+      if (access.exports === 'readWrite') exportFiles.grantReadWrite(fn);
+      else if (access.exports === 'settings') exportFiles.passName(fn);
+    };
+    for (const name of functionNames) grant(functions.byName[name], functionAccess[name]);
+    grant(daily.fn, jobs.jobsDaily.access);
+    grant(schedules.fn, workers.jobsScheduled.access);
+    grant(outbox.fn, workers.streams.access);
+    grant(mail.fn, workers.sesEvents.access);
+
     const monitoring = new Monitoring(this, 'Monitoring', {
       httpApi: api.httpApi,
-      functions: { ...functions.byName, jobsDaily: daily.fn },
-      deadLetterQueues: { DailyJobDlq: daily.deadLetterQueue },
+      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, sesEvents: mail.fn },
+      deadLetterQueues: {
+        DailyJobDlq: daily.deadLetterQueue,
+        ScheduledJobDlq: schedules.deadLetterQueue,
+        StreamFailures: outbox.failures,
+        SesEventsDlq: mail.deadLetterQueue,
+      },
+      streamConsumers: { streams: outbox.fn },
       table: data.table,
       alarmEmail: settings.alarmEmail,
     });
@@ -114,5 +213,11 @@ export class PlatformStack extends Stack {
     });
     new CfnOutput(this, 'DailyJobFunctionName', { value: daily.fn.functionName, description: 'Run by hand with aws lambda invoke' });
     new CfnOutput(this, 'DailyJobDeadLetterQueueUrl', { value: daily.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'SesConfigurationSetName', { value: mail.configurationSet.configurationSetName });
+    new CfnOutput(this, 'SesEventsDeadLetterQueueUrl', { value: mail.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
+    new CfnOutput(this, 'ScheduledJobDeadLetterQueueUrl', { value: schedules.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'StreamFailuresQueueUrl', { value: outbox.failures.queueUrl });
+    new CfnOutput(this, 'ExportsBucketName', { value: exportFiles.bucket.bucketName });
   }
 }

@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, routeKey, type FunctionName } from '../../functions/core/api.js';
+import { routes, routeKey, type Access, type FunctionName } from '../../functions/core/api.js';
 import { acknowledge } from '../nag.js';
 
 export interface ApiProps {
@@ -19,7 +19,18 @@ export interface ApiProps {
   throttleBurst: number;
 }
 
-/** The HTTP API: one route per catalog entry, JWT-protected unless the catalog says public. */
+/**
+ * Why a route has no authorizer, or undefined if it has the JWT authorizer. A JWT authorizer
+ * cannot be optional, so 'viewer' routes (a token only shows more) have none and the function
+ * verifies a token itself, against the same issuer and audience (JWT_ISSUER, JWT_AUDIENCE).
+ */
+export function withoutAuthorizer(access: Access): string | undefined {
+  if (access === 'public') return 'public by design in the route catalog';
+  if (access === 'viewer') return 'token optional: verified in the function, with the same issuer and audience as the JWT authorizer, and who may see the event is checked there';
+  return undefined;
+}
+
+/** The HTTP API: one route per catalog entry, JWT-protected unless the catalog says public or viewer. */
 export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
@@ -90,19 +101,14 @@ export class Api extends Construct {
     };
 
     for (const spec of routes) {
+      const open = withoutAuthorizer(spec.access);
       const route = new apigw.HttpRoute(this, routeKey(spec), {
         httpApi: this.httpApi,
         routeKey: apigw.HttpRouteKey.with(spec.path, apigw.HttpMethod[spec.method]),
         integration: integrationFor(spec.fn),
-        authorizer: spec.access === 'public' ? none : jwt,
+        authorizer: open ? none : jwt,
       });
-      if (spec.access === 'public') {
-        acknowledge(
-          route,
-          'AwsSolutions-APIG4',
-          `${routeKey(spec)} is public by design in the route catalog (functions/core/api.ts): ${spec.summary}.`,
-        );
-      }
+      if (open) acknowledge(route, 'AwsSolutions-APIG4', `${routeKey(spec)}: ${open} (functions/core/api.ts): ${spec.summary}.`);
     }
   }
 

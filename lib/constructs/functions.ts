@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { Duration, SecretValue } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -23,8 +23,6 @@ export const stripeSecretPlaceholder = { secretKey: '', webhookSecret: '' };
 
 export interface FunctionsProps {
   mailFrom: string;
-  /** Domain of mailFrom: with the address, the SES identities the mail-sending functions may use. */
-  mailFromDomain: string;
   corsOrigins: string[];
   appUrl: string;
   platformFeePercent: number;
@@ -41,6 +39,14 @@ export interface JobOptions {
   retryAttempts: number;
   /** How long Lambda keeps trying an asynchronous invocation. */
   maxEventAge: Duration;
+  /** A fixed function name, only where the function must know its own ARN before it exists. */
+  functionName?: string;
+}
+
+export interface WorkerOptions {
+  /** Handler file, relative to the project root; it must export `handler`. */
+  entry: string;
+  timeout: Duration;
 }
 
 /**
@@ -92,7 +98,10 @@ export class Functions extends Construct {
     this.byName = byName;
   }
 
-  /** A function that is not behind the API, run by a schedule: same runtime, bundling, role and logs as the others. */
+  /**
+   * A function that is not behind the API and is invoked asynchronously (a schedule, SNS):
+   * same runtime, bundling, role and logs as the others, with a dead-letter queue.
+   */
   addJob(name: string, options: JobOptions): NodejsFunction {
     return this.create(name, {
       entry: options.entry,
@@ -101,10 +110,19 @@ export class Functions extends Construct {
       deadLetterQueue: options.deadLetterQueue,
       retryAttempts: options.retryAttempts,
       maxEventAge: options.maxEventAge,
+      functionName: options.functionName,
     });
   }
 
-  /** CURSOR_SECRET, only for the functions that sign list cursors. */
+  /**
+   * A function invoked synchronously by an event source mapping (a stream): the mapping
+   * retries and keeps its own on-failure destination, so no asynchronous settings here.
+   */
+  addWorker(name: string, options: WorkerOptions): NodejsFunction {
+    return this.create(name, { entry: options.entry, timeout: options.timeout, environment: {} });
+  }
+
+  /** CURSOR_SECRET, only for the functions whose code requires it (list cursors, signed links in mail). */
   passCursorSecret(fn: lambda.Function): void {
     // A CloudFormation dynamic reference, resolved at deploy time into the function's
     // configuration. Acceptable because the key only signs pagination cursors; fetching it
@@ -125,24 +143,9 @@ export class Functions extends Construct {
     this.stripeSecret.grantRead(fn);
   }
 
-  /** SES v2 SendEmail, only as the sender's own identities (the mailFrom address and its domain). */
-  allowSendingMail(fn: lambda.Function): void {
-    const stack = Stack.of(this);
-    const identity = (name: string) =>
-      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        // SES authorizes a send against the verified identity it uses: the address if it is
-        // verified itself, otherwise its domain. No configuration set is used.
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [identity(this.props.mailFromDomain), identity(this.props.mailFrom)],
-      }),
-    );
-  }
-
   private create(
     name: string,
-    options: Pick<lambda.FunctionOptions, 'timeout' | 'deadLetterQueue' | 'retryAttempts' | 'maxEventAge'> & {
+    options: Pick<lambda.FunctionOptions, 'timeout' | 'deadLetterQueue' | 'retryAttempts' | 'maxEventAge' | 'functionName'> & {
       entry: string;
       environment: Record<string, string>;
     },

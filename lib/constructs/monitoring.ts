@@ -15,6 +15,8 @@ export interface MonitoringProps {
   functions: Record<string, lambda.IFunction>;
   /** Dead-letter queues, by name: a message in one means something was given up on. */
   deadLetterQueues: Record<string, sqs.IQueue>;
+  /** Stream consumers, by name: their IteratorAge says how far behind the stream they are. */
+  streamConsumers: Record<string, lambda.IFunction>;
   table: dynamodb.Table;
   alarmEmail?: string;
 }
@@ -52,6 +54,14 @@ export class Monitoring extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `${name} function errors (uncaught exceptions, timeouts)`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `${name} function throttled (concurrency limit)`);
+    }
+    for (const [name, fn] of Object.entries(props.streamConsumers)) {
+      this.alarm(
+        `${name}IteratorAge`,
+        fn.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+        Duration.minutes(5).toMilliseconds(),
+        `${name} is 5+ minutes behind the table stream (mail and waitlist promotions are late): look for errors or throttles of the function`,
+      );
     }
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.alarm(
