@@ -47,15 +47,14 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   associations: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt.
   members: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
-  // No cursors, but core/deps.ts loads core/files.ts, which loads http/links.ts: that module requires CURSOR_SECRET at cold start.
-  profiles: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  profiles: { table: true, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   meta: { table: false, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
   // receipts go out from webhooks and the daily job), so no SES; test/cdk fails if that changes.
   dues: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Signed Stripe events: verifies with the webhook secret, mails receipts and failures.
   // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
-  webhooks: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  webhooks: { table: true, cursorSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Events and RSVPs: its mail goes into the outbox (sent by the streams consumer), so no SES;
   // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
@@ -72,7 +71,7 @@ export const jobs = {
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
     // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
-    access: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+    access: { table: true, cursorSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;
@@ -80,8 +79,8 @@ export const jobNames = Object.keys(jobs) as JobName[];
 
 /**
  * The functions run by events (what runs each is in its construct): name, handler file, timeout and access.
- * The three of them load core/deps.ts; the two that call eventsDeps() get the schedule and
- * bucket settings it requires at cold start, without the permissions they never use.
+ * The two that call eventsDeps() get the schedule and bucket settings (read only if a
+ * schedule or an export is made, which they never do), without the permissions.
  */
 export const workers = {
   // Target of the one-time schedules (the 24-hour event reminder): queues a broadcast, which
@@ -98,11 +97,11 @@ export const workers = {
     timeout: Duration.minutes(2),
     access: { table: true, cursorSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   },
-  // SES bounces and complaints (SNS): writes suppressions. CURSOR_SECRET only because core/deps.ts requires it (see profiles).
+  // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
     entry: 'functions/ses-events/handler.ts',
     timeout: Duration.seconds(30),
-    access: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+    access: { table: true, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; timeout: Duration; access: FunctionAccess }>;
 export type WorkerName = keyof typeof workers;

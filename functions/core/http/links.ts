@@ -6,8 +6,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { required } from '../config.js';
 import { badRequest } from '../errors.js';
 
-const secret = required('CURSOR_SECRET');
-const sign = (purpose: string, payload: string) => createHmac('sha256', secret).update(`link:${purpose}:${payload}`).digest('base64url');
+// Read on first use: only functions that put links in mail or read them need the key.
+let secret: string | undefined;
+const sign = (purpose: string, payload: string) =>
+  createHmac('sha256', (secret ??= required('CURSOR_SECRET'))).update(`link:${purpose}:${payload}`).digest('base64url');
 
 export function signLink(purpose: string, data: Record<string, string>): string {
   const payload = Buffer.from(JSON.stringify(data)).toString('base64url');

@@ -11,7 +11,8 @@ import type { Association, Member, OutboxMail, Payment, Plan } from '../domain/t
 import { conflict, unavailable, unprocessable } from '../errors.js';
 import { dailyAction, nextDueAt, reminderTag, startGrace, stateFromSubscription, type MemberState } from '../domain/dues.js';
 import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from '../domain/emails.js';
-import { deliverAll, newMail, sweepOutbox, type Mailer } from './outbox.js';
+import { deliverAll, sweepOutbox, type Mailer } from './outbox.js';
+import { newMail } from './mail-item.js';
 import { logger } from '../http/logger.js';
 
 export interface DuesDeps {

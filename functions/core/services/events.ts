@@ -32,7 +32,8 @@ import {
 } from '../domain/emails.js';
 import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
 import { HttpProblem, conflict, notFound, unavailable, unprocessable } from '../errors.js';
-import { newMail, type Mailer } from './outbox.js';
+import { newMail } from './mail-item.js';
+import type { Mailer } from './outbox.js';
 import { signLink } from '../http/links.js';
 import type { Scheduler } from '../scheduling.js';
 import type { Caller } from '../http/access.js';

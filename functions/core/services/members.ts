@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import { AlreadyApplied, ConditionFailed, StaleMember, type MemberFilter, type Store } from '../data/store.js';
 import { nextDueAt } from '../domain/dues.js';
 import { receiptMail } from '../domain/emails.js';
-import { newMail } from './outbox.js';
+import { newMail } from './mail-item.js';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import type { Caller } from '../http/access.js';
 import type { Association, Member, Payment } from '../domain/types.js';

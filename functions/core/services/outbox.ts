@@ -4,46 +4,11 @@
  * update before sending, so retries and concurrent senders never send it twice.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { ulid } from 'ulid';
 import type { Store } from '../data/store.js';
 import type { OutboxMail } from '../domain/types.js';
-import type { Mail } from '../domain/emails.js';
 import { logger } from '../http/logger.js';
 
 const MAX_ATTEMPTS = 8;
-
-export function newMail(
-  input: {
-    to: string;
-    fromName: string;
-    kind: string;
-    associationId?: string;
-    mail: Mail;
-    headers?: Record<string, string>;
-    attachments?: OutboxMail['attachments'];
-    fill?: OutboxMail['fill'];
-    /** A deterministic id makes queueing idempotent (a retried expansion adds nothing). */
-    mailId?: string;
-  },
-  now: Date,
-): OutboxMail {
-  return {
-    mailId: input.mailId ?? ulid(now.getTime()),
-    attachments: input.attachments,
-    fill: input.fill,
-    associationId: input.associationId,
-    kind: input.kind,
-    to: input.to,
-    fromName: input.fromName,
-    subject: input.mail.subject,
-    text: input.mail.text,
-    html: input.mail.html,
-    headers: input.headers,
-    status: 'pending',
-    attempts: 0,
-    createdAt: now.toISOString(),
-  };
-}
 
 export interface Mailer {
   ses: SESv2Client;
