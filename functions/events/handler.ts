@@ -7,11 +7,9 @@ import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { eventView } from '../core/domain/events.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
+import { htmlPage, wantsHtml } from '../core/http/html.js';
 
 const deps = await eventsDeps();
-
-const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:480px;margin:3em auto"><h1>${title}</h1><p>${body}</p></body></html>`;
 
 async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
   const link = readLink('leave-waitlist', query.token);
@@ -53,11 +51,21 @@ export const handler = httpHandler(
       text: svc.calendarFile(deps, access.event!, access.association!),
       headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}.ics"` },
     }),
-    'GET /events/{eventId}/waitlist/leave': async (ctx) => {
-      await leave(ctx);
-      return { text: page('You left the waitlist', `You are no longer on the waitlist for ${ctx.access.event!.title}.`), headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+    // GET only asks (mail scanners open links); the button's POST leaves.
+    'GET /events/{eventId}/waitlist/leave': async ({ access, query, params }) => {
+      const link = readLink('leave-waitlist', query.token);
+      if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
+      return htmlPage('Leave the waitlist', [`Leave the waitlist for ${access.event!.title}?`], { label: 'Leave the waitlist', action: `?token=${encodeURIComponent(query.token)}` });
     },
-    'POST /events/{eventId}/waitlist/leave': async (ctx) => json(await leave(ctx)),
+    'POST /events/{eventId}/waitlist/leave': async (ctx) => {
+      const r = await leave(ctx);
+      if (!wantsHtml(ctx.headers)) return json(r);
+      const title = ctx.access.event!.title;
+      return htmlPage(
+        r.status === 'going' ? 'You are registered' : 'You left the waitlist',
+        [r.status === 'going' ? `You already have a spot at ${title}; to cancel, use the event page.` : `You are no longer on the waitlist for ${title}.`],
+      );
+    },
   },
   { store },
 );

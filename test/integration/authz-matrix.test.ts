@@ -7,7 +7,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { routes, routeKey, type Access } from '../../functions/core/api.js';
 import { call, signIn, type Res } from '../support/http.js';
-import { buildAssociation, createAssociation, expectProblem, uniqueSlug, type AssociationFixture, type User } from '../support/fixtures.js';
+import { buildAssociation, createAssociation, expectProblem, expectStatus, uniqueSlug, type AssociationFixture, type User } from '../support/fixtures.js';
+import { addHours, createEvent, eventBody, futureTime, header, rsvp, subjectStarts, urlAfter, waitForMail } from '../support/events.js';
 
 const roles = ['anonymous', 'nonMember', 'member', 'organizer', 'admin', 'owner', 'foreignAdmin'] as const;
 type Caller = (typeof roles)[number];
@@ -15,7 +16,8 @@ type Target = 'self' | 'other';
 
 /** Who the catalog's `access` value lets through (before any business rule). */
 function allowedByAccess(access: Access, role: Caller, target?: Target): boolean {
-  if (role === 'anonymous') return access === 'public';
+  // 'viewer' takes an optional token: nobody is refused, members-only events are hidden (404) from outsiders.
+  if (role === 'anonymous') return access === 'public' || access === 'viewer';
   switch (access) {
     case 'public':
     case 'signedIn':
@@ -33,6 +35,11 @@ function allowedByAccess(access: Access, role: Caller, target?: Target): boolean
       return role === 'owner';
     case 'selfOrAdmin':
       return target === 'self' || ['admin', 'owner'].includes(role);
+    case 'viewer':
+      return true;
+    case 'attendee':
+      // The matrix's event rows use a members-only event: members in good standing and staff.
+      return ['member', 'organizer', 'admin', 'owner'].includes(role);
     default: {
       // A new access rule must be taught to this test before the matrix can pass.
       const unknown: never = access;
@@ -93,6 +100,25 @@ const staff = (ok: number, min: 'member' | 'organizer' | 'admin'): Record<Caller
 });
 
 const A = (fx: AssociationFixture) => `/associations/${fx.associationId}`;
+
+/**
+ * Events of the shared association, made in beforeAll. Event routes take the event's
+ * association from the event: the foreign admin calls them with this association's ids.
+ */
+interface MatrixEvents {
+  /** Members-only: outsiders must neither see nor join it. */
+  members: string;
+  /** Public, with every signed-in caller holding an RSVP to cancel. */
+  withdraw: string;
+  /** One event per caller to cancel, keyed by userId ('anonymous' for no token). */
+  toCancel: Map<string, string>;
+  /** A leave-the-waitlist link and a one-click unsubscribe link, from real mails (path + query). */
+  leaveLink: string;
+  unsubscribeLink: string;
+}
+let events: MatrixEvents;
+const E = (eventId: string) => `/events/${eventId}`;
+const hidden = (ok: number): Record<Caller, number> => ({ anonymous: 404, nonMember: 404, member: ok, organizer: ok, admin: ok, owner: ok, foreignAdmin: 404 });
 
 const matrix: Record<string, Row> = {
   'POST /associations': {
@@ -192,6 +218,70 @@ const matrix: Record<string, Row> = {
     request: () => signedStripeEvent(),
     expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
   },
+  // Events. Event-scoped rows address the members-only event unless said otherwise;
+  // events-access.test.ts runs the viewer and attendee routes against a public event.
+  'POST /associations/{associationId}/events': {
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/events`, body: eventBody({ title: 'Matrix event' }) }),
+    expect: staff(201, 'organizer'),
+  },
+  'GET /associations/{associationId}/events': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/events` }),
+    expect: same(200),
+  },
+  'GET /events/{eventId}': {
+    request: () => ({ method: 'GET', path: E(events.members) }),
+    expect: hidden(200),
+  },
+  'PATCH /events/{eventId}': {
+    request: () => ({ method: 'PATCH', path: E(events.members), body: { description: 'Patched by the matrix' } }),
+    expect: staff(200, 'organizer'),
+  },
+  'POST /events/{eventId}/cancel': {
+    request: (_fx, _target, caller) => ({ method: 'POST', path: `${E(events.toCancel.get(caller?.userId ?? 'anonymous')!)}/cancel` }),
+    expect: staff(200, 'organizer'),
+  },
+  'PUT /events/{eventId}/rsvp': {
+    request: () => ({ method: 'PUT', path: `${E(events.members)}/rsvp`, body: { status: 'going' } }),
+    expect: staff(200, 'member'),
+  },
+  // Anyone signed in may cancel their own RSVP; here every caller has one (a public event).
+  'DELETE /events/{eventId}/rsvp': {
+    request: () => ({ method: 'DELETE', path: `${E(events.withdraw)}/rsvp` }),
+    expect: signedIn(200),
+  },
+  'GET /events/{eventId}/attendees': {
+    request: () => ({ method: 'GET', path: `${E(events.members)}/attendees` }),
+    expect: staff(200, 'organizer'),
+  },
+  'GET /events/{eventId}/attendees/export': {
+    request: () => ({ method: 'GET', path: `${E(events.members)}/attendees/export` }),
+    expect: staff(200, 'organizer'),
+  },
+  'POST /events/{eventId}/check-in': {
+    request: (fx) => ({ method: 'POST', path: `${E(events.members)}/check-in`, body: { userId: fx.member.userId } }),
+    expect: staff(200, 'organizer'),
+  },
+  'GET /events/{eventId}/calendar.ics': {
+    request: () => ({ method: 'GET', path: `${E(events.members)}/calendar.ics` }),
+    expect: hidden(200),
+  },
+  // Public: the signed link is the credential, whoever holds it.
+  'GET /events/{eventId}/waitlist/leave': {
+    request: () => ({ method: 'GET', path: events.leaveLink }),
+    expect: same(200),
+  },
+  'POST /events/{eventId}/waitlist/leave': {
+    request: () => ({ method: 'POST', path: events.leaveLink }),
+    expect: same(200),
+  },
+  'GET /email/unsubscribe': {
+    request: () => ({ method: 'GET', path: events.unsubscribeLink }),
+    expect: same(200),
+  },
+  'POST /email/unsubscribe': {
+    request: () => ({ method: 'POST', path: events.unsubscribeLink, raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    expect: same(200),
+  },
   'GET /me/profile': {
     request: () => ({ method: 'GET', path: '/me/profile' }),
     expect: { anonymous: 401, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
@@ -241,7 +331,42 @@ beforeAll(async () => {
   // The foreign admin owns another association: rights there must not leak into this one.
   await createAssociation(foreignAdmin);
   world = { shared, nonMember, foreignAdmin };
-});
+  events = await matrixEvents(world);
+}, 60_000);
+
+/** Path and query of a link from a mail, to call through the test client. */
+const pathOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+
+async function matrixEvents({ shared: fx, nonMember, foreignAdmin }: World): Promise<MatrixEvents> {
+  const everyone = [nonMember, foreignAdmin, fx.member, fx.organizer, fx.admin, fx.owner];
+  const [members, withdraw, waitlisted] = await Promise.all([
+    createEvent(fx.organizer, fx.associationId, { visibility: 'members', title: 'Matrix members-only' }),
+    createEvent(fx.organizer, fx.associationId, { title: 'Matrix withdraw' }),
+    createEvent(fx.organizer, fx.associationId, { title: 'Matrix waitlist', capacity: 1 }),
+  ]);
+  expectStatus(await rsvp(fx.member, members.eventId), 200, 'member RSVP');
+  for (const u of everyone) expectStatus(await rsvp(u, withdraw.eventId), 200, 'RSVP to withdraw');
+  const toCancel = new Map<string, string>();
+  for (const key of ['anonymous', ...everyone.map((u) => u.userId)]) {
+    toCancel.set(key, (await createEvent(fx.organizer, fx.associationId, { title: 'Matrix cancel' })).eventId);
+  }
+  // A real leave link: the other plain member waits behind the owner.
+  expectStatus(await rsvp(fx.owner, waitlisted.eventId), 200, 'seat');
+  expectStatus(await rsvp(fx.other, waitlisted.eventId), 200, 'wait');
+  const [waitMail] = await waitForMail(fx.other.email, { filter: subjectStarts("You're on the waitlist: Matrix waitlist") });
+  // A real one-click link: the reminder of an event far ahead, fired now.
+  const day = 400 + Math.floor(Math.random() * 100);
+  const reminded = await createEvent(fx.organizer, fx.associationId, { title: 'Matrix reminder', startsAt: futureTime(day, 11), endsAt: addHours(futureTime(day, 11), 1) });
+  expectStatus(await rsvp(fx.other, reminded.eventId), 200, 'RSVP to the reminded event');
+  expectStatus(await call('POST', '/dev/schedules/run', { body: { time: addHours(reminded.startsAt, -23) } }), 200, 'run schedules');
+  const [reminder] = await waitForMail(fx.other.email, { filter: subjectStarts('Tomorrow: Matrix reminder') });
+  const unsubscribe = /^<(.+)>$/.exec(header(reminder!, 'List-Unsubscribe') ?? '')?.[1];
+  if (!unsubscribe) throw new Error('the reminder has no List-Unsubscribe link');
+  return { members: members.eventId, withdraw: withdraw.eventId, toCancel, leaveLink: pathOf(urlAfter(waitMail!, 'Leave the waitlist: ')), unsubscribeLink: pathOf(unsubscribe) };
+}
 
 describe('the matrix covers the catalog', () => {
   it('has exactly one row per route, and each row a status for every caller', () => {

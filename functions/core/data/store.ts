@@ -748,11 +748,17 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       if (seatDelta > 0 && event.capacity !== null) {
         values[':limit'] = event.capacity - seatDelta;
         conditions.push('goingCount <= :limit');
+        // Only a promotion may take seats while people wait: nobody overtakes the waitlist.
+        if (before?.status !== 'waitlisted') {
+          values[':zero'] = 0;
+          conditions.push('waitlistCount = :zero');
+        }
       }
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted' && event.capacity !== null) {
-        // Only wait while the event is really full for this party.
+        // Only wait while the event is really full for this party, or others already wait.
         values[':fullFrom'] = event.capacity - (1 + after.guests);
-        conditions.push('goingCount > :fullFrom');
+        values[':zero'] = 0;
+        conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
       }
       const items: TransactItem[] = [
         {
@@ -790,10 +796,17 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     /** The first entries of the waitlist, in order. */
     async waitlistHead(eventId: string, limit: number): Promise<{ waitKey: string; userId: string; seats: number }[]> {
       const { pk, skPrefix } = keys.waitingPrefix(eventId);
-      const res = await db.send(
-        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, Limit: limit, ConsistentRead: true }),
-      );
-      return (res.Items ?? []).map((i) => ({ waitKey: String(i.sk).slice(skPrefix.length), userId: i.userId as string, seats: i.seats as number }));
+      const out: { waitKey: string; userId: string; seats: number }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        // Pages of at most 1 MB: follow them until `limit` entries or the end of the list.
+        const res = await db.send(
+          new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, Limit: Math.min(limit - out.length, 10_000), ConsistentRead: true, ExclusiveStartKey: startKey }),
+        );
+        for (const i of res.Items ?? []) out.push({ waitKey: String(i.sk).slice(skPrefix.length), userId: i.userId as string, seats: i.seats as number });
+        startKey = res.LastEvaluatedKey;
+      } while (startKey && out.length < limit);
+      return out;
     },
 
     /** 1-based position on the waitlist: how many committed entries sort before this one, plus one. */

@@ -68,16 +68,20 @@ export async function exportAttendees(
   const plans = new Map((await store.plansOfAssociation(event.associationId)).map((p) => [p.planId, p.name]));
   const positions = q.status !== 'going' ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
   const statuses = q.status === 'all' ? ['going', 'waitlisted'] : [q.status];
+  const toRow = (r: Rsvp): Row => {
+    const member = members.get(r.userId);
+    return { r, position: positions.get(r.userId), member, planName: member ? plans.get(member.planId) : undefined };
+  };
   async function* pages(): AsyncIterable<Row[]> {
     for (const status of statuses) {
-      for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, status, { limit: 500, startKey }))) {
-        const rows = page.map((r) => {
-          const member = members.get(r.userId);
-          return { r, position: positions.get(r.userId), member, planName: member ? plans.get(member.planId) : undefined };
-        });
-        // The waitlist exports in its own order.
-        yield status === 'waitlisted' ? rows.sort((a, b) => (a.position ?? 0) - (b.position ?? 0)) : rows;
+      if (status === 'waitlisted') {
+        // The waitlist exports in its own order, across all pages.
+        const waiting: Row[] = [];
+        for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, status, { limit: 500, startKey }))) waiting.push(...page.map(toRow));
+        yield waiting.sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity));
+        continue;
       }
+      for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, status, { limit: 500, startKey }))) yield page.map(toRow);
     }
   }
   return exportRows<Row>({

@@ -263,11 +263,14 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
         throw conflict(`Only ${spotsLeft(event)} more spots are free.`, [{ path: 'guests', message: 'not enough free spots' }]);
       }
       await save(deps, event, before, after, []);
+      // Fewer guests free seats: they go to the waitlist now, like a cancellation's.
+      if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, association, eventId, now);
       return result(deps, after);
     }
 
     const seats = seatsOf(guests);
-    const fits = event.capacity === null || event.goingCount + seats <= event.capacity;
+    // While anyone waits, newcomers wait too: freed seats belong to the waitlist.
+    const fits = event.capacity === null || (event.goingCount + seats <= event.capacity && event.waitlistCount === 0);
     const f = facts(deps, event, association, base.name);
     if (fits) {
       const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };

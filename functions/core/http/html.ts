@@ -1,0 +1,19 @@
+/**
+ * The few plain pages the API serves to people arriving from an email link (unsubscribe,
+ * leave the waitlist, introductions). Every value is escaped; the CSP forbids scripts.
+ */
+import type { Reply } from './router.js';
+
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A page with a title and paragraphs (escaped here), and optionally one POST button. */
+export function htmlPage(title: string, paragraphs: string[], button?: { label: string; action: string }): Reply {
+  const form = button ? `<form method="post" action="${escapeHtml(button.action)}"><button type="submit">${escapeHtml(button.label)}</button></form>` : '';
+  return {
+    text: `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:480px;margin:3em auto;padding:0 1em"><h1>${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${form}</body></html>`,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", 'X-Content-Type-Options': 'nosniff' },
+  };
+}
+
+/** Whether a browser (a form post) rather than a program made the request. */
+export const wantsHtml = (headers: Record<string, string | undefined>) => (headers.accept ?? '').includes('text/html');
