@@ -96,11 +96,11 @@ describe('RSVP going while seats are free', () => {
       TableName: TABLE,
       Key: EVENT_KEY,
       UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
-      ConditionExpression: '#status = :scheduled AND goingCount <= :limit',
+      ConditionExpression: '#status = :scheduled AND goingCount <= :limit AND waitlistCount = :zero',
       ExpressionAttributeNames: { '#status': 'status' },
     });
     // Two seats (Ada and one guest) fit while at most 10 - 2 are taken.
-    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':limit': 8 });
+    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':limit': 8, ':zero': 0 });
 
     expect(rsvpPut!.Put).toMatchObject({
       TableName: TABLE,
@@ -153,9 +153,9 @@ describe('RSVP going when the event is full', () => {
     const items = transactions()[0]!;
     const update = items[0]!.Update!;
     expect(update.Key).toEqual(EVENT_KEY);
-    expect(update.ConditionExpression).toBe('#status = :scheduled AND goingCount > :fullFrom');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND (goingCount > :fullFrom OR waitlistCount > :zero)');
     // One seat: waiting is right only while more than 10 - 1 seats are taken.
-    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':fullFrom': 9 });
+    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':fullFrom': 9, ':zero': 0 });
 
     const r = storedRsvp(ada.userId)!;
     expect(r).toMatchObject({ status: 'waitlisted', waitKey: expect.stringMatching(/^1#[0-9A-Z]{26}$/) });
@@ -382,6 +382,7 @@ describe('withdrawing and promotion', () => {
     expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: undefined, ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
     expect(free![1]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
 
+    // A promotion is the one seat-taking change allowed while others wait.
     expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND goingCount <= :limit', ExpressionAttributeValues: { ':seats': 1, ':wait': -1, ':limit': 1 } });
     expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
     const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
