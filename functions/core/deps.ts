@@ -1,8 +1,7 @@
 /** Stores and service dependencies, built once per container from the shared clients. */
 import { documentClient, ses } from './clients.js';
-import { config, required, stripeConfig } from './config.js';
+import { config, required } from './config.js';
 import { createStore } from './data/store.js';
-import type { DuesDeps } from './services/dues.js';
 import type { Mailer } from './services/outbox.js';
 import type { EventsDeps } from './services/events.js';
 import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
@@ -11,32 +10,6 @@ import { localFileStore, s3FileStore, type FileStore } from './files.js';
 export const store = createStore(documentClient, required('TABLE_NAME'));
 
 export const mailer: Mailer = { ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet };
-
-/**
- * Dependencies of the dues services. Awaited at load time (top-level await) by the
- * functions that take payments, so a missing Stripe setting stops them at cold start.
- */
-export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
-  // Imported here, not at the top: functions that never take payments do not bundle the Stripe SDK.
-  const { createStripe, stripeGateway } = await import('./payments/stripe.js');
-  const s = await stripeConfig(async (arn) => {
-    // Loaded only where a secret ARN is configured (AWS), so local runs need no client.
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const res = await new SecretsManagerClient({ region: config.region }).send(new GetSecretValueCommand({ SecretId: arn }));
-    return res.SecretString ?? '';
-  });
-  const stripe = createStripe(s);
-  return {
-    store,
-    payments: stripeGateway(stripe),
-    mailer,
-    appUrl: config.appUrl,
-    platformFeePercent: config.platformFeePercent,
-    sendRate: config.sesMaxSendRate,
-    webhookSecret: s.webhookSecret,
-    stripe,
-  };
-}
 
 /**
  * Dependencies of the events services. Schedules and export files go to EventBridge

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { duesDeps } from '../core/deps.js';
+import { duesDeps } from '../core/deps-dues.js';
 import { runDaily } from '../core/services/dues.js';
 import { logger } from '../core/http/logger.js';
 

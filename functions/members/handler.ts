@@ -1,7 +1,8 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, export. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { duesDeps, mailer, store } from '../core/deps.js';
+import { mailer, store } from '../core/deps.js';
+import { duesDeps } from '../core/deps-dues.js';
 import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
 import * as svc from '../core/services/members.js';

@@ -4,7 +4,8 @@
  * changes nothing. A 2xx is returned only once the event's effect is durably written.
  */
 import { httpHandler, json } from '../core/http/router.js';
-import { duesDeps, store } from '../core/deps.js';
+import { store } from '../core/deps.js';
+import { duesDeps } from '../core/deps-dues.js';
 import { badRequest } from '../core/errors.js';
 import { handleStripeEvent, type StripeEvent } from '../core/services/dues.js';
 import { logger } from '../core/http/logger.js';

@@ -1,0 +1,517 @@
+/**
+ * Maximum-weight b-matching (everyone at most k partners) on a candidate graph, by greedy
+ * then local search, with a coverage repair (everyone with a candidate gets a partner) and a
+ * fill (people short of k get more). Deterministic: edges and nodes are visited in a fixed
+ * order and every choice breaks ties by edge order, that is by weight, then by index.
+ */
+import type { CandidateGraph } from './candidates.js';
+import { radixOrder } from './order.js';
+
+const EPS = 1e-9;
+
+export interface BMatchingOptions {
+  /** Run the local search (swaps and short augmenting paths) after the greedy pass. */
+  improve: boolean;
+  /** Give everyone with a candidate at least one partner, at the least loss found. */
+  cover: boolean;
+  /**
+   * Give people short of k another partner through a path u–v, drop v–y, y–z when it
+   * costs at most this share of the mean matched score (0: only when it does not lose).
+   */
+  fillTolerance: number;
+  /** Neighbours read when looking for a free partner of someone who just lost one. */
+  scan: number;
+  /** Local search: additions per alternating walk (0: the simpler swap search). */
+  walkDepth: number;
+  /** Local search: edges tried from each freed person, and from the root. */
+  walkBreadth: number;
+  rootBreadth: number;
+  /** Subgradient steps on the LP dual whose prices order the greedy pass (0: plain weights). */
+  dualIterations: number;
+}
+
+export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({ improve: true, cover: true, fillTolerance: 0.5, scan: 48, walkDepth: 2, walkBreadth: 4, rootBreadth: 32, dualIterations: 300 });
+
+interface WalkMode {
+  keepCovered: boolean;
+  depth: number;
+  breadth: number;
+  rootBreadth: number;
+  /** Only walks that add an edge (root and end both short of k), losing at most maxLoss. */
+  augmentOnly: boolean;
+  maxLoss: number;
+  /** Start from everyone rather than from the people changed since the last search. */
+  everyone: boolean;
+}
+
+/** The matching as a set of edge ids of the graph. */
+export interface BMatching {
+  edges: Int32Array;
+  deg: Int32Array;
+}
+
+export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BMatchingOptions> = {}): BMatching {
+  const o = { ...defaultBMatchingOptions, ...options };
+  const s = new BMatchingState(g, k);
+  s.scanLimit = o.scan;
+  if (o.dualIterations > 0) {
+    const { order, bound } = s.dualOrder(o.dualIterations);
+    s.greedy(order);
+    if (typeof process !== 'undefined' && process.env?.MDEBUG) console.log('dual bound', bound);
+  } else s.greedy();
+  const walk = { depth: o.walkDepth, breadth: o.walkBreadth, rootBreadth: o.rootBreadth, maxLoss: 0 };
+  const improve = (keepCovered: boolean, everyone = false) => {
+    if (o.improve && o.walkDepth > 0) s.walks({ ...walk, keepCovered, augmentOnly: false, everyone });
+  };
+  improve(false, true);
+  if (o.cover) {
+    s.cover(o.scan);
+    improve(true);
+  }
+  if (o.fillTolerance > 0 && o.walkDepth > 0) {
+    s.walks({ ...walk, keepCovered: o.cover, augmentOnly: true, maxLoss: o.fillTolerance * s.meanMatched(), everyone: true });
+    improve(o.cover);
+  }
+  return s.result();
+}
+
+class BMatchingState {
+  readonly n: number;
+  readonly m: number;
+  readonly eu: Int32Array;
+  readonly ev: Int32Array;
+  readonly ew: Float64Array;
+  /** Edges of each node by weight desc: adjEdge[adjStart[x] .. adjStart[x+1]). */
+  readonly adjStart: Int32Array;
+  readonly adjEdge: Int32Array;
+  /** The same, by neighbour, for lookups: nbrNode ascending with nbrEdge beside it. */
+  readonly nbrNode: Int32Array;
+  readonly nbrEdge: Int32Array;
+  readonly inM: Uint8Array;
+  readonly deg: Int32Array;
+  /** The matched edges of node x: slot[x*k .. x*k+deg[x]). */
+  readonly slot: Int32Array;
+  /** People whose matches changed since the last local search (its starting points). */
+  readonly dirty: Uint8Array;
+  /** Changes of the move in progress, to undo it: edge id, +1 added / -1 removed. */
+  private log: number[] = [];
+  /** Neighbours read when looking for a free partner (BMatchingOptions.scan). */
+  scanLimit = 12;
+
+  constructor(
+    g: CandidateGraph,
+    readonly k: number,
+  ) {
+    const n = (this.n = g.n);
+    const m = (this.m = g.eu.length);
+    this.eu = g.eu;
+    this.ev = g.ev;
+    this.ew = g.ew;
+    const start = new Int32Array(n + 1);
+    for (let e = 0; e < m; e++) {
+      start[g.eu[e]! + 1]!++;
+      start[g.ev[e]! + 1]!++;
+    }
+    for (let x = 0; x < n; x++) start[x + 1]! += start[x]!;
+    const fill = start.slice(0, n);
+    const adj = new Int32Array(2 * m);
+    for (let e = 0; e < m; e++) {
+      adj[fill[g.eu[e]!]!++] = e;
+      adj[fill[g.ev[e]!]!++] = e;
+    }
+    this.adjStart = start;
+    this.adjEdge = adj;
+    // Neighbour-sorted copy: pack (neighbour, edge) into one number and sort each segment.
+    const packed = new Float64Array(2 * m);
+    for (let x = 0; x < n; x++) {
+      for (let i = start[x]!; i < start[x + 1]!; i++) {
+        const e = adj[i]!;
+        const y = g.eu[e] === x ? g.ev[e]! : g.eu[e]!;
+        packed[i] = y * m + e;
+      }
+      packed.subarray(start[x]!, start[x + 1]!).sort();
+    }
+    this.nbrNode = new Int32Array(2 * m);
+    this.nbrEdge = new Int32Array(2 * m);
+    for (let i = 0; i < 2 * m; i++) {
+      const y = Math.floor(packed[i]! / m);
+      this.nbrNode[i] = y;
+      this.nbrEdge[i] = packed[i]! - y * m;
+    }
+    this.inM = new Uint8Array(m);
+    this.deg = new Int32Array(n);
+    this.slot = new Int32Array(Math.max(0, n * k)).fill(-1);
+    this.dirty = new Uint8Array(n);
+  }
+
+  other(e: number, x: number): number {
+    return this.eu[e] === x ? this.ev[e]! : this.eu[e]!;
+  }
+
+  /** The edge between x and y, or -1. */
+  edge(x: number, y: number): number {
+    let lo = this.adjStart[x]!;
+    let hi = this.adjStart[x + 1]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const z = this.nbrNode[mid]!;
+      if (z === y) return this.nbrEdge[mid]!;
+      if (z < y) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  add(e: number): void {
+    const u = this.eu[e]!;
+    const v = this.ev[e]!;
+    this.dirty[u] = this.dirty[v] = 1;
+    this.inM[e] = 1;
+    this.slot[u * this.k + this.deg[u]!++] = e;
+    this.slot[v * this.k + this.deg[v]!++] = e;
+    this.log.push(e + 1);
+  }
+
+  remove(e: number): void {
+    this.inM[e] = 0;
+    this.dirty[this.eu[e]!] = this.dirty[this.ev[e]!] = 1;
+    for (const x of [this.eu[e]!, this.ev[e]!]) {
+      const base = x * this.k;
+      const d = --this.deg[x]!;
+      for (let i = 0; i <= d; i++) {
+        if (this.slot[base + i] === e) {
+          this.slot[base + i] = this.slot[base + d]!;
+          this.slot[base + d] = -1;
+          break;
+        }
+      }
+    }
+    this.log.push(-(e + 1));
+  }
+
+  private begin(): void {
+    this.log.length = 0;
+  }
+
+  /** Undoes the move in progress. */
+  private undo(): void {
+    const log = this.log.splice(0);
+    for (let i = log.length - 1; i >= 0; i--) {
+      const c = log[i]!;
+      if (c > 0) this.remove(c - 1);
+      else this.add(-c - 1);
+    }
+    this.log.length = 0;
+  }
+
+  /** Plain greedy: heaviest edge first while both ends have room. */
+  greedy(order?: Uint32Array): void {
+    const { k, deg, eu, ev } = this;
+    for (let i = 0; i < this.m; i++) {
+      const e = order ? order[i]! : i;
+      if (deg[eu[e]!]! < k && deg[ev[e]!]! < k) this.add(e);
+    }
+  }
+
+  /**
+   * Prices per person from the LP dual (min kΣy + Σ max(0, w_e − y_u − y_v)) by subgradient
+   * steps; returns the edge order by reduced weight w_e − y_u − y_v and the best dual bound.
+   */
+  dualOrder(iterations: number): { order: Uint32Array; bound: number } {
+    const { n, m, k, eu, ev, ew } = this;
+    const y = new Float64Array(n);
+    const count = new Int32Array(n);
+    // Start from half of each person's k-th best weight: the price at which they want k.
+    for (let v = 0; v < n; v++) {
+      const deg = this.adjStart[v + 1]! - this.adjStart[v]!;
+      if (deg >= k) y[v] = ew[this.adjEdge[this.adjStart[v]! + k - 1]!]! / 2;
+    }
+    let mean = 0;
+    for (let e = 0; e < m; e++) mean += ew[e]!;
+    mean = m ? mean / m : 0;
+    let bound = Infinity;
+    let bestY = y.slice();
+    for (let t = 0; t < iterations; t++) {
+      count.fill(0);
+      let d = 0;
+      for (let e = 0; e < m; e++) {
+        const r = ew[e]! - y[eu[e]!]! - y[ev[e]!]!;
+        if (r > 0) {
+          d += r;
+          count[eu[e]!]!++;
+          count[ev[e]!]!++;
+        }
+      }
+      for (let v = 0; v < n; v++) d += k * y[v]!;
+      if (d < bound) {
+        bound = d;
+        bestY = y.slice();
+      }
+      const step = (0.2 * mean) / Math.sqrt(t + 1) / Math.max(1, k);
+      for (let v = 0; v < n; v++) {
+        const next = y[v]! + step * (count[v]! - k);
+        y[v] = next > 0 ? next : 0;
+      }
+    }
+    const reduced = new Float64Array(m);
+    for (let e = 0; e < m; e++) reduced[e] = ew[e]! - bestY[eu[e]!]! - bestY[ev[e]!]!;
+    return { order: radixOrder(reduced, true), bound };
+  }
+
+  /**
+   * The best unmatched edge from x to someone with room (other than `not`), among the first
+   * `scan` neighbours of x; -1 if none.
+   */
+  bestFree(x: number, not: number, scan: number): number {
+    const { adjStart, adjEdge, inM, deg, k } = this;
+    const end = Math.min(adjStart[x + 1]!, adjStart[x]! + scan);
+    for (let i = adjStart[x]!; i < end; i++) {
+      const f = adjEdge[i]!;
+      if (inM[f]) continue;
+      const z = this.other(f, x);
+      if (z !== not && deg[z]! < k) return f;
+    }
+    return -1;
+  }
+
+  /** Adds f if both ends still have room; its weight, or 0. */
+  private tryAdd(f: number): number {
+    if (f < 0 || this.inM[f]) return 0;
+    if (this.deg[this.eu[f]!]! >= this.k || this.deg[this.ev[f]!]! >= this.k) return 0;
+    this.add(f);
+    return this.ew[f]!;
+  }
+
+  /**
+   * Local search by alternating walks (Lin–Kernighan style): from a root, add an unmatched
+   * edge, drop an edge of the partner if it is full, add an edge from the partner it lost, …
+   * while the running gain stays positive, up to `depth` additions. A walk from a root with
+   * room may end anywhere; from a full root it must come back and drop one of the root's
+   * edges (a cycle: the 2-opt swap is the shortest). The best walk found is applied, then its
+   * people are searched again, until no walk gains.
+   */
+  walks(mode: WalkMode): void {
+    const { n, k, adjStart, adjEdge, inM, deg, slot, ew } = this;
+    const { keepCovered, depth, breadth, rootBreadth, augmentOnly } = mode;
+    if (k <= 0) return;
+    // Improving: every walk must gain. Filling: walks must add an edge and may lose up to `floor`.
+    const floor = augmentOnly ? -mode.maxLoss : EPS;
+    const queue = new Int32Array(n);
+    const queued = new Uint8Array(n);
+    let head = 0;
+    let size = 0;
+    const push = (x: number) => {
+      if (x < 0 || queued[x] || (augmentOnly && deg[x]! >= k)) return;
+      queued[x] = 1;
+      queue[(head + size++) % n] = x;
+    };
+    // Start from everyone the first time, then from the people changed since.
+    for (let x = 0; x < n; x++) if (mode.everyone || this.dirty[x]) push(x);
+    this.dirty.fill(0);
+    let visits = 0;
+    const onWalk = new Uint8Array(n);
+    const removedOnWalk = new Uint8Array(this.m);
+    // The walk in progress and the best one: edge ids, + for added, - for dropped (id+1).
+    const walk = new Int32Array(4 * depth + 2);
+    let walkLen = 0;
+    const best = new Int32Array(4 * depth + 2);
+    let bestLen = 0;
+    let bestGain = EPS;
+    let root = -1;
+    let rootFree = false;
+    const record = (gain: number) => {
+      bestGain = gain;
+      bestLen = walkLen;
+      best.set(walk.subarray(0, walkLen));
+    };
+
+    // v has just been given an added edge; running gain g.
+    const afterAdd = (v: number, g: number, level: number): void => {
+      if (deg[v]! < k) {
+        if (rootFree && g > bestGain) record(g);
+        return;
+      }
+      for (let b = 0; b < k; b++) {
+        const yo = slot[v * k + b]!;
+        if (removedOnWalk[yo]) continue;
+        const y = this.other(yo, v);
+        const g2 = g - ew[yo]!;
+        if (g2 <= floor) continue;
+        walk[walkLen++] = -(yo + 1);
+        if (y === root) {
+          if (!augmentOnly && g2 > bestGain) record(g2);
+        } else if (!onWalk[y]) {
+          if (!augmentOnly && rootFree && g2 > bestGain && !(keepCovered && deg[y] === 1)) record(g2);
+          if (level < depth) {
+            onWalk[y] = 1;
+            removedOnWalk[yo] = 1;
+            fromFreed(y, g2, level);
+            removedOnWalk[yo] = 0;
+            onWalk[y] = 0;
+          }
+        }
+        walkLen--;
+      }
+    };
+    // y has a free place (it just lost an edge); running gain g.
+    // Whether adding an edge to full z (running gain g after it) can go on: some edge of z
+    // can be dropped keeping the gain above the floor.
+    const viable = (z: number, g: number): boolean => {
+      for (let b = 0; b < k; b++) {
+        const zo = slot[z * k + b]!;
+        if (!removedOnWalk[zo] && g - ew[zo]! > floor) return true;
+      }
+      return false;
+    };
+    // Partners with room end the walk (only the best one matters), so more are read of them.
+    const fromFreed = (y: number, g: number, level: number): void => {
+      let tried = 0;
+      let freeSeen = false;
+      const end = Math.min(adjStart[y + 1]!, adjStart[y]! + Math.max(breadth, this.scanLimit));
+      for (let i = adjStart[y]!; i < end; i++) {
+        const f = adjEdge[i]!;
+        if (inM[f]) continue;
+        const z = this.other(f, y);
+        if (onWalk[z]) continue;
+        const g2 = g + ew[f]!;
+        if (deg[z]! >= k) {
+          if (tried >= breadth || level >= depth || !viable(z, g2)) continue;
+          tried++;
+        } else {
+          if (freeSeen || !rootFree) continue;
+          freeSeen = true;
+        }
+        visits++;
+        onWalk[z] = 1;
+        walk[walkLen++] = f + 1;
+        afterAdd(z, g2, level + 1);
+        walkLen--;
+        onWalk[z] = 0;
+      }
+    };
+
+    let pops = 0;
+    let moves = 0;
+    let budget = 50 * this.m + 10 * n;
+    while (size > 0 && budget-- > 0) {
+      pops++;
+      const u = queue[head]!;
+      head = (head + 1) % n;
+      size--;
+      queued[u] = 0;
+      root = u;
+      rootFree = deg[u]! < k;
+      if (augmentOnly && !rootFree) continue;
+      bestGain = floor;
+      bestLen = 0;
+      onWalk[u] = 1;
+      let tried = 0;
+      let freeSeen = false;
+      for (let i = adjStart[u]!; i < adjStart[u + 1]! && tried < rootBreadth; i++) {
+        const e = adjEdge[i]!;
+        if (inM[e]) continue;
+        const v = this.other(e, u);
+        if (deg[v]! < k) {
+          if (freeSeen || !rootFree) continue;
+          freeSeen = true;
+        } else if (!viable(v, ew[e]!)) continue;
+        tried++;
+        visits++;
+        onWalk[v] = 1;
+        walk[walkLen++] = e + 1;
+        afterAdd(v, ew[e]!, 1);
+        walkLen--;
+        onWalk[v] = 0;
+      }
+      onWalk[u] = 0;
+      if (bestLen === 0) continue;
+      this.begin();
+      for (let i = 0; i < bestLen; i++) if (best[i]! < 0) this.remove(-best[i]! - 1);
+      let ok = true;
+      for (let i = 0; i < bestLen; i++) if (best[i]! > 0 && this.tryAdd(best[i]! - 1) === 0) ok = false;
+      if (!ok) {
+        this.undo();
+        continue;
+      }
+      moves++;
+      for (let i = 0; i < bestLen; i++) {
+        const e = Math.abs(best[i]!) - 1;
+        push(this.eu[e]!);
+        push(this.ev[e]!);
+      }
+    }
+    if (typeof process !== 'undefined' && process.env?.MDEBUG) console.log('walks', { pops, moves, visits, keepCovered, augmentOnly });
+  }
+
+  /**
+   * Everyone with a candidate gets a partner: directly if someone has room, else by taking
+   * the place of a partner who keeps another match (or finds a free one), at the least loss.
+   */
+  cover(scan: number): void {
+    const { n, k, adjStart, adjEdge, deg, slot, ew } = this;
+    if (k <= 0) return;
+    for (let u = 0; u < n; u++) {
+      if (deg[u]! > 0 || adjStart[u] === adjStart[u + 1]) continue;
+      let bestCost = Infinity;
+      let bE = -1;
+      let bY = -1;
+      let bF = -1;
+      for (let i = adjStart[u]!; i < adjStart[u + 1]!; i++) {
+        const e = adjEdge[i]!;
+        const v = this.other(e, u);
+        const w = ew[e]!;
+        if (deg[v]! < k) {
+          if (-w < bestCost) {
+            bestCost = -w;
+            bE = e;
+            bY = bF = -1;
+          }
+          continue;
+        }
+        for (let b = 0; b < k; b++) {
+          const yo = slot[v * k + b]!;
+          const y = this.other(yo, v);
+          let cost = ew[yo]! - w;
+          let f = -1;
+          if (deg[y] === 1) {
+            f = this.bestFree(y, v, scan);
+            if (f < 0 || this.other(f, y) === u) continue;
+            cost -= ew[f]!;
+          }
+          if (cost < bestCost) {
+            bestCost = cost;
+            bE = e;
+            bY = yo;
+            bF = f;
+          }
+        }
+      }
+      if (bE < 0) continue;
+      this.begin();
+      if (bY >= 0) this.remove(bY);
+      this.tryAdd(bE);
+      this.tryAdd(bF);
+      const y = bY >= 0 ? this.other(bY, this.other(bE, u)) : -1;
+      if (!this.inM[bE] || (y >= 0 && deg[y] === 0)) this.undo();
+    }
+  }
+
+  /** Mean score of the matched edges (0 when none). */
+  meanMatched(): number {
+    let total = 0;
+    let count = 0;
+    for (let e = 0; e < this.m; e++) {
+      if (this.inM[e]) {
+        total += this.ew[e]!;
+        count++;
+      }
+    }
+    return count ? total / count : 0;
+  }
+
+  result(): BMatching {
+    const edges: number[] = [];
+    for (let e = 0; e < this.m; e++) if (this.inM[e]) edges.push(e);
+    return { edges: Int32Array.from(edges), deg: this.deg };
+  }
+}

@@ -1,0 +1,47 @@
+/** Lambda for matchmaking: preview, send, the organizer's view, attendees' matches, feedback, intros. */
+import { httpHandler, json } from '../core/http/router.js';
+import { paging } from '../core/http/paging.js';
+import { eventsDeps, store } from '../core/deps.js';
+import * as svc from '../core/services/matching.js';
+import { readLink } from '../core/http/links.js';
+import { badRequest } from '../core/errors.js';
+import { htmlPage, wantsHtml } from '../core/http/html.js';
+
+/** The person a signed "introduce us" link speaks for, if it is for this match. */
+function introLink(token: string, params: Record<string, string>): string {
+  const link = readLink('introduce', token);
+  if (link.eventId !== params.eventId || link.matchId !== params.matchId) throw badRequest('This link is for another match.', [{ path: 'token', message: 'is for another match' }]);
+  return link.userId!;
+}
+
+const deps = await eventsDeps();
+
+export const handler = httpHandler(
+  'matching',
+  {
+    'POST /events/{eventId}/matches/preview': async ({ access }) => json(await svc.preview(store, access.event!)),
+    'POST /events/{eventId}/matches/send': async ({ access, caller, now }) => json(await svc.send(deps, access.association!, access.event!, caller!.userId, now)),
+    'GET /events/{eventId}/matches': async ({ access, query }) => {
+      const p = paging(query, `matches:${access.event!.eventId}`);
+      const { lastKey, items, ...rest } = await svc.eventMatches(store, access.event!, p.limit, p.startKey);
+      return json({ ...rest, ...p.page(items, lastKey) });
+    },
+    'GET /events/{eventId}/matches/me': async ({ access, caller }) => json(await svc.myMatches(store, access.event!, caller!.userId)),
+    'POST /events/{eventId}/matches/{matchId}/feedback': async ({ access, params, caller, body, now }) =>
+      json(await svc.feedback(store, access.event!, params.matchId!, caller!.userId, body, now)),
+    // GET only asks (mail scanners open links); the button's POST records the ask.
+    'GET /events/{eventId}/matches/{matchId}/introduce': async ({ params, query }) => {
+      introLink(query.token, params);
+      return htmlPage('Introduce us', ['We will send one email to both of you as soon as the other person asks too.'], { label: 'Introduce us', action: `?token=${encodeURIComponent(query.token)}` });
+    },
+    'POST /events/{eventId}/matches/{matchId}/introduce': async ({ access, params, query, headers, now }) => {
+      const userId = introLink(query.token, params);
+      const r = await svc.introduce(deps, access.association!, access.event!, params.matchId!, userId, now);
+      if (!wantsHtml(headers)) return json(r);
+      return htmlPage('Introduce us', [
+        r.introduced ? 'You have both asked: we sent one email to both of you. Reply all to start the conversation.' : 'Noted. When the other person asks too, we will send one email to both of you.',
+      ]);
+    },
+  },
+  { store },
+);
