@@ -1,6 +1,7 @@
 /**
  * `npm run seed`: loads a demo association into a running `npm start` through the public
- * API (so every rule applies): an owner, plans, a few dozen members with varied profiles.
+ * API (so every rule applies): an owner, plans, 30 members with varied profiles, and an
+ * event they all attend with matchmaking on.
  * API_URL picks the server (default http://127.0.0.1:3000). Prints the tokens to try it.
  */
 const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
@@ -78,7 +79,29 @@ async function main() {
   await call('PATCH', `/associations/${id}/members/${people[1]!.userId}`, owner.token, { role: 'organizer' });
   await call('PATCH', `/associations/${id}/members/${people[2]!.userId}`, owner.token, { role: 'admin' });
 
+  // A meetup next week that everyone attends, with matchmaking on: preview and send it by hand.
+  const start = new Date(Date.now() + 7 * 86_400_000);
+  start.setUTCHours(17, 0, 0, 0);
+  const event = await call('POST', `/associations/${id}/events`, owner.token, {
+    title: 'Climate Tech Mixer',
+    description: 'Short talks, then drinks and introductions.',
+    startsAt: start.toISOString(),
+    endsAt: new Date(start.getTime() + 3 * 3_600_000).toISOString(),
+    timezone: 'Europe/Paris',
+    venue: 'Station F, 5 Parvis Alan Turing, Paris',
+    capacity: 60,
+    visibility: 'public',
+    waitlist: true,
+    maxGuests: 1,
+    questions: [{ id: 'topic', label: 'What would you like to talk about?', type: 'text', required: false }],
+    matchmaking: { enabled: true, matchesPerAttendee: 3 },
+  });
+  for (const p of people) {
+    await call('PUT', `/events/${event.eventId}/rsvp`, p.token, { status: 'going', answers: { topic: 'Meeting people' } });
+  }
+
   console.log(`Seeded "${assoc.name}" (${id}) at ${API}
+  event:     "${event.title}" (${event.eventId}), ${people.length} going, matchmaking on
   owner:     owner@demo.local   (token below)
   organizer: ${people[1]!.email}
   admin:     ${people[2]!.email}
@@ -88,6 +111,9 @@ Try:
   export TOKEN=${owner.token}
   curl -s ${API}/associations/${id}/members -H "authorization: Bearer $TOKEN"
   curl -s ${API}/associations/${id}/directory -H "authorization: Bearer $TOKEN"
+  curl -s -XPOST ${API}/events/${event.eventId}/matches/preview -H "authorization: Bearer $TOKEN"
+  curl -s -XPOST ${API}/events/${event.eventId}/matches/send -H "authorization: Bearer $TOKEN"
+  then read the introductions in the mail viewer, or: curl -s '${API}/dev/emails?to=${people[0]!.email}'
 Sign in as anyone: curl -s -XPOST ${API}/dev/token -d '{"email":"${people[0]!.email}"}'`);
 }
 
