@@ -59,6 +59,9 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
   events: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
+  // Matchmaking: computes and stores matches, queues their mail (sent by the streams consumer),
+  // signs "introduce us" and unsubscribe links; schedules and exports only through eventsDeps().
+  matching: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   // One-click unsubscribe: reads the signed link, writes a suppression.
   email: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
 };

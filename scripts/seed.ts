@@ -48,6 +48,13 @@ async function main() {
   const pro = await call('POST', `/associations/${id}/plans`, owner.token, { name: 'Professional', amount: 12000, interval: 'year', benefits: ['Member directory', 'Matchmaking at every event', 'Workshops'] });
   await call('POST', `/associations/${id}/plans`, owner.token, { name: 'Supporter (monthly)', amount: 1500, interval: 'month' });
 
+  // Connect Stripe (locally the stand-in: its onboarding page has one form) so paid plans can be joined.
+  const { url: onboarding } = await call('POST', `/associations/${id}/stripe/connect`, owner.token);
+  const done = new URL(onboarding);
+  done.pathname += '/complete';
+  await fetch(done, { method: 'POST', redirect: 'manual' });
+  for (let i = 0; i < 50 && !(await call('GET', `/associations/${id}`)).acceptsCardPayments; i++) await new Promise((r) => setTimeout(r, 100));
+
   const people: { name: string; email: string; token: string; userId: string }[] = [];
   for (let i = 0; i < 30; i++) {
     const name = `${firstNames[i % firstNames.length]} ${lastNames[(i * 7) % lastNames.length]}`;

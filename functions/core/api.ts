@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import * as s from './schemas.js';
 
 /** Lambda functions, one per bounded context. */
-export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email'] as const;
+export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email', 'matching'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 /**
@@ -84,6 +84,14 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/events/{eventId}/calendar.ics', fn: 'events', access: 'viewer', summary: 'iCalendar file of the event', params: s.EventParams, produces: 'text/calendar' },
   { method: 'GET', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist from the link in the mail (signed token)', params: s.EventParams, query: s.TokenQuery, produces: 'text/html' },
   { method: 'POST', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist (signed token)', params: s.EventParams, query: s.TokenQuery },
+  // Matching
+  { method: 'POST', path: '/events/{eventId}/matches/preview', fn: 'matching', access: 'organizer', summary: 'Compute matches now; store nothing; return matches and quality figures', params: s.EventParams },
+  { method: 'POST', path: '/events/{eventId}/matches/send', fn: 'matching', access: 'organizer', summary: 'Compute, store and email the matches now (otherwise at matchmaking.sendAt)', params: s.EventParams },
+  { method: 'GET', path: '/events/{eventId}/matches', fn: 'matching', access: 'organizer', summary: 'Stored matches with acceptance, intro and met rates', params: s.EventParams, query: s.PageQuery },
+  { method: 'GET', path: '/events/{eventId}/matches/me', fn: 'matching', access: 'matched', summary: "The caller's matches with the reasons", params: s.EventParams },
+  { method: 'POST', path: '/events/{eventId}/matches/{matchId}/feedback', fn: 'matching', access: 'matched', summary: 'Rate a match: rating 1-5 and whether you met', params: s.MatchParams, body: s.MatchFeedback },
+  { method: 'GET', path: '/events/{eventId}/matches/{matchId}/introduce', fn: 'matching', access: 'public', summary: '"Introduce us" page from the match mail (signed token); its button posts', params: s.MatchParams, query: s.TokenQuery, produces: 'text/html' },
+  { method: 'POST', path: '/events/{eventId}/matches/{matchId}/introduce', fn: 'matching', access: 'public', summary: 'Ask for an introduction (signed token); when both sides have asked, one mail goes to both', params: s.MatchParams, query: s.TokenQuery },
   // Email
   { method: 'GET', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'Unsubscribe page for one kind of email (signed token)', query: s.TokenQuery, produces: 'text/html' },
   { method: 'POST', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'One-click unsubscribe (RFC 8058)', query: s.TokenQuery, rawBody: true },

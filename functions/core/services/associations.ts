@@ -17,6 +17,8 @@ export const publicAssociation = (a: Association) => ({
   currency: a.currency,
   timezone: a.timezone,
   description: a.description ?? null,
+  /** Whether paid plans can be joined (Stripe connected and able to take charges). */
+  acceptsCardPayments: !!(a.stripeAccountId && a.chargesEnabled),
   createdAt: a.createdAt,
 });
 

@@ -237,7 +237,7 @@ export async function introduce(deps: EventsDeps, association: Association, even
   if (!ra || !rb) throw unprocessable('One of you is no longer registered for this event.');
   const pa = toMatchProfile(m.a, profiles.get(m.a));
   const pb = toMatchProfile(m.b, profiles.get(m.b));
-  const content = introMail({ associationName: association.name, title: event.title, a: { name: pa.name, email: ra.email }, b: { name: pb.name, email: rb.email }, reasons: reasonSentences(m as Match, pa, pb) });
+  const content = introMail({ associationName: association.name, title: event.title, a: { name: pa.name, email: ra.email }, b: { name: pb.name, email: rb.email }, reasons: introSentences(m, pa, pb) });
   const mail: OutboxMail = {
     ...newMail({ mailId: `intro.${event.eventId}.${matchId}`, to: ra.email, fromName: association.name, kind: 'match_introduction', associationId: association.associationId, mail: content }, now),
     // Both people are on the To line, so a reply-all reaches the other.
@@ -260,4 +260,23 @@ export async function sendScheduledMatches(deps: EventsDeps, eventId: string, st
     if (err instanceof Error && err.name === 'HttpProblem') return 'already-sent';
     throw err;
   }
+}
+
+const intentWords: Record<string, string> = { cofounder: 'a co-founder partnership', job: 'a job', hiring: 'help with hiring', customers: 'business as a customer', suppliers: 'supplies and services' };
+
+/** The reasons in the third person, for the one mail addressed to both people. */
+export function introSentences(m: Pick<StoredMatch, 'reasons'>, a: MatchProfile, b: MatchProfile): string[] {
+  const first = (id: string | undefined) => ((id === a.userId ? a : b).name || 'one of you').split(/\s+/)[0]!;
+  const out: string[] = [];
+  for (const r of m.reasons.filter((r) => r.kind === 'offer_meets_seek')) {
+    out.push(`${first(r.giver)} offers ${intentWords[r.tag] ?? r.tag}, which ${first(r.receiver)} is looking for`);
+  }
+  const both = (kind: string, words: string) => {
+    const tags = m.reasons.filter((r) => r.kind === kind).map((r) => r.tag);
+    if (tags.length) out.push(`you both ${words} ${tags.length > 1 ? `${tags.slice(0, -1).join(', ')} and ${tags.at(-1)}` : tags[0]}`);
+  };
+  both('industry', 'work in');
+  both('shared_interest', 'are interested in');
+  both('shared_skill', 'have experience in');
+  return out;
 }

@@ -26,11 +26,13 @@ export interface BMatchingOptions {
   /** Local search: edges tried from each freed person, and from the root. */
   walkBreadth: number;
   rootBreadth: number;
+  /** Search steps from one root at most. */
+  maxVisits: number;
   /** Subgradient steps on the LP dual whose prices order the greedy pass (0: plain weights). */
   dualIterations: number;
 }
 
-export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({ improve: true, cover: true, fillTolerance: 0.5, scan: 48, walkDepth: 2, walkBreadth: 4, rootBreadth: 32, dualIterations: 300 });
+export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({ improve: true, cover: true, fillTolerance: 0.5, scan: 48, walkDepth: 2, walkBreadth: 4, rootBreadth: 32, maxVisits: 200, dualIterations: 300 });
 
 interface WalkMode {
   keepCovered: boolean;
@@ -42,6 +44,8 @@ interface WalkMode {
   maxLoss: number;
   /** Start from everyone rather than from the people changed since the last search. */
   everyone: boolean;
+  /** Steps of the search from one root at most (keeps hubs from costing seconds). */
+  maxVisits: number;
 }
 
 /** The matching as a set of edge ids of the graph. */
@@ -59,7 +63,7 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
     s.greedy(order);
     if (typeof process !== 'undefined' && process.env?.MDEBUG) console.log('dual bound', bound);
   } else s.greedy();
-  const walk = { depth: o.walkDepth, breadth: o.walkBreadth, rootBreadth: o.rootBreadth, maxLoss: 0 };
+  const walk = { depth: o.walkDepth, breadth: o.walkBreadth, rootBreadth: o.rootBreadth, maxLoss: 0, maxVisits: o.maxVisits };
   const improve = (keepCovered: boolean, everyone = false) => {
     if (o.improve && o.walkDepth > 0) s.walks({ ...walk, keepCovered, augmentOnly: false, everyone });
   };
@@ -73,6 +77,14 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
     improve(o.cover);
   }
   return s.result();
+}
+
+/**
+ * An upper bound on the best total of any b-matching of the graph: the LP dual objective
+ * kΣy + Σ max(0, w_e − y_u − y_v) at the best prices found by `iterations` subgradient steps.
+ */
+export function lpDualBound(g: CandidateGraph, k: number, iterations: number): number {
+  return new BMatchingState(g, k).dualOrder(iterations).bound;
 }
 
 class BMatchingState {
@@ -309,6 +321,11 @@ class BMatchingState {
     for (let x = 0; x < n; x++) if (mode.everyone || this.dirty[x]) push(x);
     this.dirty.fill(0);
     let visits = 0;
+    let rootVisits = 0;
+    const maxVisits = mode.maxVisits;
+    // The heaviest edge of each person: the most a walk can regain where it frees a place.
+    const top = new Float64Array(n);
+    for (let x = 0; x < n; x++) top[x] = adjStart[x + 1]! > adjStart[x]! ? ew[adjEdge[adjStart[x]!]!]! : 0;
     const onWalk = new Uint8Array(n);
     const removedOnWalk = new Uint8Array(this.m);
     // The walk in progress and the best one: edge ids, + for added, - for dropped (id+1).
@@ -336,7 +353,8 @@ class BMatchingState {
         if (removedOnWalk[yo]) continue;
         const y = this.other(yo, v);
         const g2 = g - ew[yo]!;
-        if (g2 <= floor) continue;
+        // The running gain may dip below the floor if y's best edge can lift it back.
+        if (g2 + (y === root ? 0 : top[y]!) <= floor) continue;
         walk[walkLen++] = -(yo + 1);
         if (y === root) {
           if (!augmentOnly && g2 > bestGain) record(g2);
@@ -359,7 +377,7 @@ class BMatchingState {
     const viable = (z: number, g: number): boolean => {
       for (let b = 0; b < k; b++) {
         const zo = slot[z * k + b]!;
-        if (!removedOnWalk[zo] && g - ew[zo]! > floor) return true;
+        if (!removedOnWalk[zo] && g - ew[zo]! + top[this.other(zo, z)]! > floor) return true;
       }
       return false;
     };
@@ -375,13 +393,14 @@ class BMatchingState {
         if (onWalk[z]) continue;
         const g2 = g + ew[f]!;
         if (deg[z]! >= k) {
-          if (tried >= breadth || level >= depth || !viable(z, g2)) continue;
+          if (tried >= breadth || level >= depth || rootVisits >= maxVisits || !viable(z, g2)) continue;
           tried++;
         } else {
           if (freeSeen || !rootFree) continue;
           freeSeen = true;
         }
         visits++;
+        rootVisits++;
         onWalk[z] = 1;
         walk[walkLen++] = f + 1;
         afterAdd(z, g2, level + 1);
@@ -402,12 +421,13 @@ class BMatchingState {
       root = u;
       rootFree = deg[u]! < k;
       if (augmentOnly && !rootFree) continue;
+      rootVisits = 0;
       bestGain = floor;
       bestLen = 0;
       onWalk[u] = 1;
       let tried = 0;
       let freeSeen = false;
-      for (let i = adjStart[u]!; i < adjStart[u + 1]! && tried < rootBreadth; i++) {
+      for (let i = adjStart[u]!; i < adjStart[u + 1]! && tried < rootBreadth && rootVisits < maxVisits; i++) {
         const e = adjEdge[i]!;
         if (inM[e]) continue;
         const v = this.other(e, u);
@@ -417,6 +437,7 @@ class BMatchingState {
         } else if (!viable(v, ew[e]!)) continue;
         tried++;
         visits++;
+        rootVisits++;
         onWalk[v] = 1;
         walk[walkLen++] = e + 1;
         afterAdd(v, ew[e]!, 1);
