@@ -469,9 +469,9 @@ describe('template', () => {
 
   test('who may manage schedules, write export files and verify tokens, by name: a change here is a change of privileges', () => {
     expect(withAccess('scheduler', 'manage')).toEqual(['events']);
-    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'streams']);
+    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
     expect(withAccess('exports', 'readWrite')).toEqual(['events']);
-    expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'streams']);
+    expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
     expect(withAccess('jwt')).toEqual(allFunctions.filter(hasViewerRoutes).sort());
     expect(withAccess('jwt')).toEqual(['events']);
   });
