@@ -6,7 +6,6 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
@@ -15,18 +14,29 @@ import { logger } from '../core/http/logger.js';
 
 const deps = await eventsDeps();
 
+type Image = Record<string, { S?: string; N?: string; NULL?: boolean }>;
+const str = (img: Image, k: string) => img[k]?.S;
+const num = (img: Image, k: string) => (img[k]?.N !== undefined ? Number(img[k]!.N) : img[k]?.NULL ? null : undefined);
+
+/**
+ * Reads only the few attributes it needs, straight from the record: most records (RSVPs,
+ * members) are not for this consumer, and a full unmarshall would fail on any attribute
+ * shape it does not expect (DynamoDB Local writes empty maps without their type).
+ */
 async function handleRecord(record: DynamoDBStreamEvent['Records'][number]) {
-  const image = record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as never) : undefined;
-  if (!image) return;
+  const img = record.dynamodb?.NewImage as Image | undefined;
+  if (!img) return;
+  const entity = str(img, 'entity');
   const now = new Date();
-  if (record.eventName === 'INSERT' && image.entity === 'outbox') {
-    await deliver(store, mailer, image.mailId, now);
-  } else if (record.eventName === 'INSERT' && image.entity === 'broadcast') {
-    await expandBroadcast(deps, image.broadcastId, now);
-  } else if (record.eventName === 'MODIFY' && image.entity === 'event' && image.status === 'scheduled' && image.waitlistCount > 0) {
-    if (image.capacity === null || image.capacity > image.goingCount) {
-      const association = await store.getAssociation(image.associationId);
-      if (association) await promoteWaitlisted(deps, association, image.eventId, now);
+  if (record.eventName === 'INSERT' && entity === 'outbox') {
+    await deliver(store, mailer, str(img, 'mailId')!, now);
+  } else if (record.eventName === 'INSERT' && entity === 'broadcast') {
+    await expandBroadcast(deps, str(img, 'broadcastId')!, now);
+  } else if (record.eventName === 'MODIFY' && entity === 'event' && str(img, 'status') === 'scheduled' && (num(img, 'waitlistCount') ?? 0) > 0) {
+    const capacity = num(img, 'capacity') ?? null;
+    if (capacity === null || capacity > (num(img, 'goingCount') ?? 0)) {
+      const association = await store.getAssociation(str(img, 'associationId')!);
+      if (association) await promoteWaitlisted(deps, association, str(img, 'eventId')!, now);
     }
   }
 }

@@ -323,12 +323,14 @@ export async function withdraw(deps: EventsDeps, association: Association, event
     const event = (await deps.store.getEvent(eventId, true))!;
     const before = await deps.store.getRsvp(eventId, caller.userId);
     if (!before) throw notFound('You have no RSVP for this event.');
-    if (before.status === 'not_going') return false;
+    if (before.status === 'not_going') return 0;
     const after: Rsvp = { ...before, status: 'not_going', waitKey: undefined, updatedAt: now.toISOString() };
     await save(deps, event, before, after, []);
-    return before.status === 'going';
+    return before.status === 'going' ? seatsOf(before.guests) : 0;
   });
-  if (freed) await promoteWaitlisted(deps, association, eventId, now);
+  // Hand over at most the seats this cancellation freed, so concurrent cancellations do not all
+  // fight over the same waitlist head; anything left is promoted by the stream consumer.
+  if (freed) await promoteWaitlisted(deps, association, eventId, now, freed);
   return { status: 'not_going' };
 }
 
@@ -337,9 +339,9 @@ export async function withdraw(deps: EventsDeps, association: Association, event
  * Stops at the first party that does not fit, so nobody is overtaken. Safe to run
  * concurrently and repeatedly (the stream consumer runs it too).
  */
-export async function promoteWaitlisted(deps: EventsDeps, association: Association, eventId: string, now: Date): Promise<number> {
+export async function promoteWaitlisted(deps: EventsDeps, association: Association, eventId: string, now: Date, maxPromotions = Infinity): Promise<number> {
   let promoted = 0;
-  for (let guard = 0; guard < 10_000; guard++) {
+  for (let guard = 0; guard < 10_000 && promoted < maxPromotions; guard++) {
     const event = (await deps.store.getEvent(eventId, true))!;
     if (event.status !== 'scheduled' || event.waitlistCount === 0) break;
     const free = spotsLeft(event);
