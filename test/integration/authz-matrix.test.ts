@@ -38,7 +38,10 @@ function allowedByAccess(access: Access, role: Caller, target?: Target): boolean
     case 'viewer':
       return true;
     case 'attendee':
+    case 'matched':
       // The matrix's event rows use a members-only event: members in good standing and staff.
+      // ('matched' lets in whoever may see the event; which match is theirs is the service's
+      // rule, a 404 for anyone else's, not a denial.)
       return ['member', 'organizer', 'admin', 'owner'].includes(role);
     default: {
       // A new access rule must be taught to this test before the matrix can pass.
@@ -115,6 +118,13 @@ interface MatrixEvents {
   /** A leave-the-waitlist link and a one-click unsubscribe link, from real mails (path + query). */
   leaveLink: string;
   unsubscribeLink: string;
+  /** Members-only, matchmaking on, matches sent: the plain member is matched with the other member. */
+  matching: string;
+  /** The match of the member and the other member, and the member's "Introduce us" link (path + query). */
+  matchId: string;
+  introduceLink: string;
+  /** One event per caller to send matches for (a second send is 409), keyed like toCancel. */
+  toSend: Map<string, string>;
 }
 let events: MatrixEvents;
 const E = (eventId: string) => `/events/${eventId}`;
@@ -274,6 +284,37 @@ const matrix: Record<string, Row> = {
     request: () => ({ method: 'POST', path: events.leaveLink }),
     expect: same(200),
   },
+  // Matching. Staff run it; 'matched' routes let in whoever may see the (members-only) event,
+  // and the service answers 404 for a match that is not the caller's.
+  'POST /events/{eventId}/matches/preview': {
+    request: () => ({ method: 'POST', path: `${E(events.matching)}/matches/preview` }),
+    expect: staff(200, 'organizer'),
+  },
+  'POST /events/{eventId}/matches/send': {
+    request: (_fx, _target, caller) => ({ method: 'POST', path: `${E(events.toSend.get(caller?.userId ?? 'anonymous')!)}/matches/send` }),
+    expect: staff(200, 'organizer'),
+  },
+  'GET /events/{eventId}/matches': {
+    request: () => ({ method: 'GET', path: `${E(events.matching)}/matches` }),
+    expect: staff(200, 'organizer'),
+  },
+  'GET /events/{eventId}/matches/me': {
+    request: () => ({ method: 'GET', path: `${E(events.matching)}/matches/me` }),
+    expect: staff(200, 'member'),
+  },
+  'POST /events/{eventId}/matches/{matchId}/feedback': {
+    request: () => ({ method: 'POST', path: `${E(events.matching)}/matches/${events.matchId}/feedback`, body: { rating: 4, met: true } }),
+    expect: { anonymous: 401, nonMember: 403, member: 200, organizer: 404, admin: 404, owner: 404, foreignAdmin: 403 },
+  },
+  // Public: the signed link is the credential (without one, or with a bad one: 400, in matching-flow.test.ts).
+  'GET /events/{eventId}/matches/{matchId}/introduce': {
+    request: () => ({ method: 'GET', path: events.introduceLink }),
+    expect: same(200),
+  },
+  'POST /events/{eventId}/matches/{matchId}/introduce': {
+    request: () => ({ method: 'POST', path: events.introduceLink }),
+    expect: same(200),
+  },
   'GET /email/unsubscribe': {
     request: () => ({ method: 'GET', path: events.unsubscribeLink }),
     expect: same(200),
@@ -365,7 +406,30 @@ async function matrixEvents({ shared: fx, nonMember, foreignAdmin }: World): Pro
   const [reminder] = await waitForMail(fx.other.email, { filter: subjectStarts('Tomorrow: Matrix reminder') });
   const unsubscribe = /^<(.+)>$/.exec(header(reminder!, 'List-Unsubscribe') ?? '')?.[1];
   if (!unsubscribe) throw new Error('the reminder has no List-Unsubscribe link');
-  return { members: members.eventId, withdraw: withdraw.eventId, toCancel, leaveLink: pathOf(urlAfter(waitMail!, 'Leave the waitlist: ')), unsubscribeLink: pathOf(unsubscribe) };
+  return { members: members.eventId, withdraw: withdraw.eventId, toCancel, leaveLink: pathOf(urlAfter(waitMail!, 'Leave the waitlist: ')), unsubscribeLink: pathOf(unsubscribe), ...(await matchingEvents(fx, everyone)) };
+}
+
+/** A members-only event where the two plain members, opted in and complementary, are matched; one event per caller to send. */
+async function matchingEvents(fx: AssociationFixture, everyone: User[]) {
+  const title = `Matrix matchmaking ${uniqueSlug('mm')}`;
+  const profiles = [
+    [fx.member, { name: 'Matrix Member', company: 'Member Co', offers: ['mentoring'], seeks: ['investment'], interests: ['climate'], matchOptIn: true }],
+    [fx.other, { name: 'Matrix Other', company: 'Other Co', offers: ['investment'], seeks: ['mentoring'], interests: ['climate'], matchOptIn: true }],
+  ] as const;
+  for (const [u, body] of profiles) expectStatus(await call('PUT', '/me/profile', { token: u.token, body }), 200, 'matching profile');
+  const matching = await createEvent(fx.organizer, fx.associationId, { visibility: 'members', title, matchmaking: { enabled: true, matchesPerAttendee: 1 } });
+  for (const u of [fx.member, fx.other]) expectStatus(await rsvp(u, matching.eventId), 200, 'RSVP to the matching event');
+  const sent = expectStatus(await call('POST', `${E(matching.eventId)}/matches/send`, { token: fx.organizer.token }), 200, 'send matches');
+  if (sent.body.matches !== 1) throw new Error(`expected the two members to be matched: ${sent.text}`);
+  const [mail] = await waitForMail(fx.member.email, { filter: subjectStarts(`People to meet at ${title}`) });
+  const link = pathOf(urlAfter(mail!, 'Introduce us: '));
+  const matchId = /^\/events\/[^/]+\/matches\/([^/]+)\/introduce\?token=/.exec(link)?.[1];
+  if (!matchId) throw new Error(`unexpected "Introduce us" link ${link}`);
+  const toSend = new Map<string, string>();
+  for (const key of ['anonymous', ...everyone.map((u) => u.userId)]) {
+    toSend.set(key, (await createEvent(fx.organizer, fx.associationId, { visibility: 'members', title: 'Matrix send', matchmaking: { enabled: true, matchesPerAttendee: 2 } })).eventId);
+  }
+  return { matching: matching.eventId, matchId, introduceLink: link, toSend };
 }
 
 describe('the matrix covers the catalog', () => {

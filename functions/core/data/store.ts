@@ -983,13 +983,13 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     /** Earlier introductions at an association, with their feedback. */
-    async pairsOfAssociation(associationId: string): Promise<{ a: string; b: string; rating?: number; met?: boolean; reasons?: string[] }[]> {
+    async pairsOfAssociation(associationId: string): Promise<{ a: string; b: string; eventId?: string; rating?: number; met?: boolean; reasons?: string[] }[]> {
       const { pk, skPrefix } = keys.pairsPrefix(associationId);
-      const out: { a: string; b: string; rating?: number; met?: boolean; reasons?: string[] }[] = [];
+      const out: { a: string; b: string; eventId?: string; rating?: number; met?: boolean; reasons?: string[] }[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const res = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ExclusiveStartKey: startKey }));
-        for (const i of res.Items ?? []) out.push({ a: i.a, b: i.b, rating: i.rating, met: i.met, reasons: i.reasons });
+        for (const i of res.Items ?? []) out.push({ a: i.a, b: i.b, eventId: i.eventId, rating: i.rating, met: i.met, reasons: i.reasons });
         startKey = res.LastEvaluatedKey;
       } while (startKey);
       return out;

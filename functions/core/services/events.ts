@@ -158,6 +158,11 @@ export async function patchEvent(deps: EventsDeps, association: Association, eve
     if (v === undefined) continue;
     (fields as Record<string, unknown>)[k] = ['startsAt', 'endsAt', 'rsvpDeadline'].includes(k) ? new Date(v as string).toISOString() : v;
   }
+  // An explicit matchmaking time moves with the event, unless the patch sets a new one.
+  if (fields.startsAt && event.matchmaking?.sendAt && !patch.matchmaking) {
+    const shift = Date.parse(fields.startsAt) - Date.parse(event.startsAt);
+    fields.matchmaking = { ...event.matchmaking, sendAt: new Date(Date.parse(event.matchmaking.sendAt) + shift).toISOString() };
+  }
   const after = { ...event, ...fields } as Event;
   if (Date.parse(after.endsAt) <= Date.parse(after.startsAt)) throw unprocessable('The event must end after it starts.', [{ path: 'endsAt', message: 'must be after startsAt' }]);
   if (!after.venue && !after.onlineUrl) throw unprocessable('Give a venue or an online URL.', [{ path: 'venue', message: 'give a venue or an onlineUrl' }]);

@@ -34,7 +34,7 @@ async function candidates(store: Store, event: Event): Promise<{ profiles: Match
 
 async function history(store: Store, associationId: string, eventId: string) {
   const pairs = await store.pairsOfAssociation(associationId);
-  const earlier = pairs.filter((p) => (p as { eventId?: string }).eventId !== eventId);
+  const earlier = pairs.filter((p) => p.eventId !== eventId);
   return {
     pastPairs: earlier.map((p) => [p.a, p.b] as [string, string]),
     feedback: earlier.filter((p) => p.rating !== undefined || p.met !== undefined).map((p) => ({ a: p.a, b: p.b, rating: p.rating, met: p.met, reasons: (p.reasons ?? []) as never[] })),
@@ -229,7 +229,9 @@ export async function feedback(store: Store, event: Event, matchId: string, user
  * is queued, exactly once (a conditional write decides who queues it).
  */
 export async function introduce(deps: EventsDeps, association: Association, event: Event, matchId: string, userId: string, now: Date) {
-  await matchOfCaller(deps.store, event.eventId, matchId, userId);
+  const found = await matchOfCaller(deps.store, event.eventId, matchId, userId);
+  const [ga, gb] = await Promise.all([deps.store.getRsvp(event.eventId, found.a), deps.store.getRsvp(event.eventId, found.b)]);
+  if (ga?.status !== 'going' || gb?.status !== 'going') throw unprocessable('One of you is no longer registered for this event.');
   const m = await deps.store.requestIntro(event.eventId, matchId, userId);
   if (m.introRequestedBy.length < 2 || m.introSentAt) return { introduced: !!m.introSentAt, waitingForOtherSide: m.introRequestedBy.length < 2 };
   const [ra, rb] = await Promise.all([deps.store.getRsvp(event.eventId, m.a), deps.store.getRsvp(event.eventId, m.b)]);

@@ -16,7 +16,7 @@
  * of everyone's kept lists.
  */
 import { radixOrder } from './order.js';
-import { scoreCompiled, type CompiledProfile, type ScoringContext } from './scoring.js';
+import { pack, scorePacked, type CompiledProfile, type Packed, type ScoringContext } from './scoring.js';
 
 export interface CandidateOptions {
   /** Best candidates kept per person (the graph is the union of these lists). */
@@ -186,6 +186,7 @@ export function buildCandidateGraph(
   ctx: ScoringContext,
   excluded: ((i: number, j: number) => boolean) | undefined,
   options: CandidateOptions = defaultCandidateOptions,
+  packed: Packed = pack(people),
 ): CandidateGraph {
   const n = people.length;
   const nTags = ctx.tagNames.length;
@@ -201,23 +202,29 @@ export function buildCandidateGraph(
   const affinity = w.industry * w.industryAffinity * mult.industry;
   const rarityAt = (r: Float64Array, t: number) => (t < r.length ? r[t]! : 1);
   const classes = intentClasses(people, offerGain, w.giverShare, options.intentBudget, options.maxClasses);
-  // Flat copies of what the inner loop reads of everyone (intents as bit sets when they fit).
-  const companyOf = Int32Array.from(people, (p) => p.company);
+  const { data: pd, at: pat } = packed;
+  // What the inner loop reads of everyone, side by side (one cache line per person): the
+  // company, then offers and seeks as bit sets when the intents fit in 31 bits.
   const masks = ctx.intentNames.length <= 31;
   const mask = (ids: Int32Array) => ids.reduce((m, id) => m | (1 << id), 0);
-  const offersMask = masks ? Int32Array.from(people, (p) => mask(p.offers)) : undefined;
-  const seeksMask = masks ? Int32Array.from(people, (p) => mask(p.seeks)) : undefined;
+  const info = new Int32Array(4 * n);
+  people.forEach((p, i) => {
+    info[4 * i] = p.company;
+    info[4 * i + 1] = masks ? mask(p.offers) : 0;
+    info[4 * i + 2] = masks ? mask(p.seeks) : 0;
+  });
 
   // What each person met so far shares with the person reading (tags only): its gain to the
   // reader (gainP) and to them (gainQ): the same sums as the exact score, over what was read.
-  const gainP = new Float64Array(n);
-  const gainQ = new Float64Array(n);
+  const gain = new Float64Array(2 * n); // gainP at 2q, gainQ at 2q+1
   const met = new Uint8Array(n);
   const touched = new Int32Array(n);
   const perPerson = Math.max(1, options.perPerson);
   const shortlist = Math.max(perPerson, Math.ceil(perPerson * options.shortlistFactor));
   const heapScore = new Float64Array(shortlist);
   const heapIdx = new Int32Array(shortlist);
+  const bestScore = new Float64Array(perPerson);
+  const bestIdx = new Int32Array(perPerson);
   let keys = new Float64Array(Math.min(n * perPerson, 1 << 20) || 16);
   let keyScores = new Float64Array(keys.length);
   let nKeys = 0;
@@ -284,8 +291,8 @@ export function buildCandidateGraph(
           met[q] = 1;
           touched[nTouched++] = q;
         }
-        gainP[q] += toP;
-        gainQ[q] += toQ;
+        gain[2 * q] += toP;
+        gain[2 * q + 1] += toQ;
       }
     }
     // Intents: people of the classes that best answer p's, a window of each.
@@ -314,24 +321,24 @@ export function buildCandidateGraph(
     // Shortlist by the partial score (tags read + intents exactly), then score it exactly.
     const pCompany = cp.company;
     const pIntents = cp.offers.length > 0 || cp.seeks.length > 0;
-    const pOffers = offersMask ? offersMask[p]! : 0;
-    const pSeeks = seeksMask ? seeksMask[p]! : 0;
+    const pOffers = info[4 * p + 1]!;
+    const pSeeks = info[4 * p + 2]!;
     let heapSize = 0;
     for (let t = 0; t < nTouched; t++) {
       const q = touched[t]!;
-      let a = gainP[q]!;
-      let b = gainQ[q]!;
-      gainP[q] = 0;
-      gainQ[q] = 0;
+      let a = gain[2 * q]!;
+      let b = gain[2 * q + 1]!;
+      gain[2 * q] = 0;
+      gain[2 * q + 1] = 0;
       met[q] = 0;
       if (q === p) continue;
-      if (pCompany >= 0 && pCompany === companyOf[q]) continue;
+      if (pCompany >= 0 && pCompany === info[4 * q]) continue;
       if (pIntents) {
         let toP: number;
         let toQ: number;
-        if (offersMask) {
-          toP = popcount(offersMask[q]! & pSeeks);
-          toQ = popcount(pOffers & seeksMask![q]!);
+        if (masks) {
+          toP = popcount(info[4 * q + 1]! & pSeeks);
+          toQ = popcount(pOffers & info[4 * q + 2]!);
         } else {
           toP = overlap(people[q]!.offers, cp.seeks);
           toQ = overlap(cp.offers, people[q]!.seeks);
@@ -340,17 +347,22 @@ export function buildCandidateGraph(
         b += offerGain * (toQ + w.giverShare * toP);
       }
       if (!(a > 0 && b > 0)) continue;
+      const partial = (2 * a * b) / (a + b);
+      // Below the worst of a full shortlist: out (without a call).
+      if (heapSize === shortlist && (partial < heapScore[0]! || (partial === heapScore[0]! && q > heapIdx[0]!))) continue;
       if (excluded && excluded(p < q ? p : q, p < q ? q : p)) continue;
-      heapSize = pushBest(heapScore, heapIdx, heapSize, shortlist, (2 * a * b) / (a + b), q);
+      heapSize = pushBest(heapScore, heapIdx, heapSize, shortlist, partial, q);
     }
+    // Score the shortlist exactly and keep the best `perPerson` (in any order: the union
+    // below sorts the pairs).
+    let kept = 0;
     for (let h = 0; h < heapSize; h++) {
       const q = heapIdx[h]!;
-      heapScore[h] = p < q ? scoreCompiled(cp, people[q]!, ctx) : scoreCompiled(people[q]!, cp, ctx);
+      const score = p < q ? scorePacked(pd, pat[p]!, pat[q]!, ctx) : scorePacked(pd, pat[q]!, pat[p]!, ctx);
+      if (score > 0) kept = pushBest(bestScore, bestIdx, kept, perPerson, score, q);
     }
-    // Keep the best `perPerson` by exact score.
-    const order = Array.from({ length: heapSize }, (_, h) => h).sort((x, y) => heapScore[y]! - heapScore[x]! || heapIdx[x]! - heapIdx[y]!);
-    if (nKeys + perPerson > keys.length) {
-      const size = Math.max(keys.length * 2, nKeys + perPerson);
+    if (nKeys + kept > keys.length) {
+      const size = Math.max(keys.length * 2, nKeys + kept);
       const biggerKeys = new Float64Array(size);
       biggerKeys.set(keys.subarray(0, nKeys));
       keys = biggerKeys;
@@ -358,13 +370,10 @@ export function buildCandidateGraph(
       biggerScores.set(keyScores.subarray(0, nKeys));
       keyScores = biggerScores;
     }
-    let kept = 0;
-    for (const h of order) {
-      if (kept >= perPerson || !(heapScore[h]! > 0)) break;
-      const q = heapIdx[h]!;
-      keyScores[nKeys] = heapScore[h]!;
+    for (let h = 0; h < kept; h++) {
+      const q = bestIdx[h]!;
+      keyScores[nKeys] = bestScore[h]!;
       keys[nKeys++] = p < q ? p * n + q : q * n + p;
-      kept++;
     }
   }
 
@@ -442,6 +451,7 @@ function worse(s1: number, i1: number, s2: number, i2: number): boolean {
 /** Every pair scored: the reference graph for small populations (tests, bench). */
 export function allPairsGraph(people: readonly CompiledProfile[], ctx: ScoringContext, excluded?: (i: number, j: number) => boolean): CandidateGraph {
   const n = people.length;
+  const { data, at } = pack(people);
   const u: number[] = [];
   const v: number[] = [];
   const w: number[] = [];
@@ -451,7 +461,7 @@ export function allPairsGraph(people: readonly CompiledProfile[], ctx: ScoringCo
       const b = people[j]!;
       if (a.company >= 0 && a.company === b.company) continue;
       if (excluded && excluded(i, j)) continue;
-      const s = scoreCompiled(a, b, ctx);
+      const s = scorePacked(data, at[i]!, at[j]!, ctx);
       if (s > 0) {
         u.push(i);
         v.push(j);

@@ -10,7 +10,7 @@
  */
 import { buildCandidateGraph, defaultCandidateOptions, type CandidateOptions } from './candidates.js';
 import { defaultBMatchingOptions, solveBMatching, type BMatchingOptions } from './bmatching.js';
-import { compilePopulation, defaultWeights, explainCompiled } from './scoring.js';
+import { compilePopulation, defaultWeights, explainPacked } from './scoring.js';
 import type { Match, MatchHistory, MatchProfile, MatchResult, Weights } from './types.js';
 
 export type { Match, MatchFigures, MatchHistory, MatchProfile, MatchReason, MatchResult, ReasonKind, Weights } from './types.js';
@@ -51,37 +51,70 @@ export function computeMatches(
   const n = people.length;
   const index = new Map(people.map((p, i) => [p.userId, i]));
 
-  const { ctx, compiled } = compilePopulation(people, history, weights);
-  const past = new Set<number>();
-  for (const [a, b] of history?.pastPairs ?? []) {
-    const i = index.get(a);
-    const j = index.get(b);
-    if (i === undefined || j === undefined || i === j) continue;
-    past.add(i < j ? i * n + j : j * n + i);
-  }
-  const excluded = past.size ? (i: number, j: number) => past.has(i * n + j) : undefined;
+  const { ctx, compiled, packed } = compilePopulation(people, history, weights);
+  // Past partners of each person, as short sorted lists (a Set of pair keys is slower).
+  const pastOf = pastPartners(history?.pastPairs, index, n);
+  const excluded = pastOf.items.length ? (i: number, j: number) => pastOf.has(i, j) : undefined;
 
-  const graph = buildCandidateGraph(compiled, ctx, excluded, { ...defaultCandidateOptions, ...options.candidates });
+  const graph = buildCandidateGraph(compiled, ctx, excluded, { ...defaultCandidateOptions, ...options.candidates }, packed);
   const solved = cap > 0 ? solveBMatching(graph, cap, { ...defaultBMatchingOptions, ...options.bmatching }) : { edges: new Int32Array(0), deg: new Int32Array(n) };
+
+  const pairs: number[] = [];
+  for (const e of solved.edges) pairs.push(graph.eu[e]!, graph.ev[e]!);
+  const deg = solved.deg;
+  const coverable = new Uint8Array(n);
+  for (let e = 0; e < graph.eu.length; e++) coverable[graph.eu[e]!] = coverable[graph.ev[e]!] = 1;
+  let candidatePairs = graph.eu.length;
+
+  // Second chance: people still short of k are looked for partners among each other. In a
+  // big event they are few, nobody's first choice, and missing from each other's candidate
+  // lists, which were drawn from everyone.
+  for (let round = 0; round < 2 && cap > 0; round++) {
+    const short: number[] = [];
+    for (let x = 0; x < n; x++) if (deg[x]! < cap) short.push(x);
+    if (short.length < 2) break;
+    const matchedPairs = new Set<number>();
+    for (let i = 0; i < pairs.length; i += 2) matchedPairs.add(pairs[i]! * n + pairs[i + 1]!);
+    const sub = buildCandidateGraph(
+      short.map((x) => compiled[x]!),
+      ctx,
+      (i, j) => {
+        const key = short[i]! * n + short[j]!;
+        return pastOf.has(short[i]!, short[j]!) || matchedPairs.has(key);
+      },
+      { ...defaultCandidateOptions, ...options.candidates },
+    );
+    candidatePairs += sub.eu.length;
+    let added = 0;
+    for (let e = 0; e < sub.eu.length; e++) {
+      const u = short[sub.eu[e]!]!;
+      const v = short[sub.ev[e]!]!;
+      coverable[u] = coverable[v] = 1;
+      if (deg[u]! >= cap || deg[v]! >= cap) continue;
+      deg[u]!++;
+      deg[v]!++;
+      pairs.push(u, v);
+      added++;
+    }
+    if (added === 0) break;
+  }
 
   const matches: Match[] = [];
   let totalScore = 0;
-  for (const e of solved.edges) {
-    const u = graph.eu[e]!;
-    const v = graph.ev[e]!;
-    const { score, reasons } = explainCompiled(compiled[u]!, compiled[v]!, people[u]!.userId, people[v]!.userId, ctx);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const u = pairs[i]!;
+    const v = pairs[i + 1]!;
+    const { score, reasons } = explainPacked(packed, u, v, people[u]!.userId, people[v]!.userId, ctx);
     matches.push({ a: people[u]!.userId, b: people[v]!.userId, score, reasons });
     totalScore += score;
   }
   matches.sort((x, y) => y.score - x.score || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
 
-  const coverable = new Uint8Array(n);
-  for (let e = 0; e < graph.eu.length; e++) coverable[graph.eu[e]!] = coverable[graph.ev[e]!] = 1;
   let matched = 0;
   let withK = 0;
   for (let x = 0; x < n; x++) {
-    if (solved.deg[x]! > 0) matched++;
-    if (cap > 0 && solved.deg[x] === cap) withK++;
+    if (deg[x]! > 0) matched++;
+    if (cap > 0 && deg[x] === cap) withK++;
   }
   return {
     matches,
@@ -90,9 +123,36 @@ export function computeMatches(
       matched,
       withK,
       totalScore,
-      candidatePairs: graph.eu.length,
+      candidatePairs,
       coverable: coverable.reduce((s, c) => s + c, 0),
       ms: clock() - started,
+    },
+  };
+}
+
+/** Each person's past partners (indices), sorted, with a lookup. */
+function pastPartners(pairs: Iterable<[string, string]> | undefined, index: Map<string, number>, n: number) {
+  const us: number[] = [];
+  const vs: number[] = [];
+  for (const [a, b] of pairs ?? []) {
+    const i = index.get(a);
+    const j = index.get(b);
+    if (i === undefined || j === undefined || i === j) continue;
+    us.push(i, j);
+    vs.push(j, i);
+  }
+  const start = new Int32Array(n + 1);
+  for (const u of us) start[u + 1]!++;
+  for (let x = 0; x < n; x++) start[x + 1]! += start[x]!;
+  const fill = start.slice(0, n);
+  const items = new Int32Array(us.length);
+  us.forEach((u, e) => (items[fill[u]!++] = vs[e]!));
+  for (let x = 0; x < n; x++) items.subarray(start[x]!, start[x + 1]!).sort();
+  return {
+    items,
+    has(i: number, j: number): boolean {
+      for (let at = start[i]!; at < start[i + 1]!; at++) if (items[at] === j) return true;
+      return false;
     },
   };
 }

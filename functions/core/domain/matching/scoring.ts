@@ -170,7 +170,7 @@ export function compilePopulation(
   profiles: readonly MatchProfile[],
   history?: MatchHistory,
   weights: Weights = defaultWeights,
-): { ctx: ScoringContext; compiled: CompiledProfile[] } {
+): { ctx: ScoringContext; compiled: CompiledProfile[]; packed: Packed } {
   const tags = new Dictionary(new Map(), []);
   const intents = new Dictionary(new Map(), []);
   const companies = new Dictionary(new Map(), []);
@@ -202,7 +202,7 @@ export function compilePopulation(
     industryRarity: r(dfIndustry),
     pastPairs,
   };
-  return { ctx, compiled };
+  return { ctx, compiled, packed: pack(compiled) };
 }
 
 /** Tag rarities from the population, the past pairs to exclude, multipliers from feedback. */
@@ -214,106 +214,155 @@ export function buildScoringContext(profiles: readonly MatchProfile[], history?:
 export type ReasonSink = (kind: ReasonKind, tagId: number, weight: number, giver: 0 | 1 | -1) => void;
 
 /**
- * The score of two compiled profiles (exclusions are the caller's business): the harmonic
- * mean of the two one-way gains, 0 when either side gains nothing.
+ * Profiles packed one after the other in one array, which keeps a pair's score to a couple
+ * of cache lines: at `at[i]`, the industry, the counts of interests, skills, offers and
+ * seeks, then those sorted ids.
  */
-export function scoreCompiled(a: CompiledProfile, b: CompiledProfile, ctx: ScoringContext, sink?: ReasonSink): number {
+export interface Packed {
+  data: Int32Array;
+  at: Int32Array;
+}
+
+export function pack(people: readonly CompiledProfile[]): Packed {
+  const at = new Int32Array(people.length);
+  let size = 0;
+  people.forEach((p, i) => {
+    at[i] = size;
+    size += 5 + p.interests.length + p.skills.length + p.offers.length + p.seeks.length;
+  });
+  const data = new Int32Array(size);
+  people.forEach((p, i) => {
+    let o = at[i]!;
+    data[o++] = p.industry;
+    data[o++] = p.interests.length;
+    data[o++] = p.skills.length;
+    data[o++] = p.offers.length;
+    data[o++] = p.seeks.length;
+    for (const list of [p.interests, p.skills, p.offers, p.seeks]) {
+      data.set(list, o);
+      o += list.length;
+    }
+  });
+  return { data, at };
+}
+
+/**
+ * The score of two packed profiles, the one at offset `a` first (exclusions are the caller's
+ * business): the harmonic mean of the two one-way gains, 0 when either side gains nothing.
+ */
+export function scorePacked(d: Int32Array, a: number, b: number, ctx: ScoringContext, sink?: ReasonSink): number {
   const w = ctx.weights;
   const m = ctx.multipliers;
+  // Ranges of each list: interests from aI, skills from aS, offers from aO, seeks from aK.
+  const aInd = d[a]!;
+  const aI = a + 5;
+  const aS = aI + d[a + 1]!;
+  const aO = aS + d[a + 2]!;
+  const aK = aO + d[a + 3]!;
+  const aEnd = aK + d[a + 4]!;
+  const bInd = d[b]!;
+  const bI = b + 5;
+  const bS = bI + d[b + 1]!;
+  const bO = bS + d[b + 2]!;
+  const bK = bO + d[b + 3]!;
+  const bEnd = bK + d[b + 4]!;
   let ga = 0;
   let gb = 0;
   // What b offers that a seeks, then the other way round: the receiver gains, the giver a share.
-  if (b.offers.length && a.seeks.length) {
+  if (bK > bO && aEnd > aK) {
     const v = w.offerMeetsSeek * m.offer_meets_seek;
-    const hits = intersect(b.offers, a.seeks, sink ? (t) => sink('offer_meets_seek', t, v, 1) : undefined);
+    const hits = intersect(d, bO, bK, aK, aEnd, sink ? (t) => sink('offer_meets_seek', t, v, 1) : undefined);
     ga += hits * v;
     gb += hits * v * w.giverShare;
   }
-  if (a.offers.length && b.seeks.length) {
+  if (aK > aO && bEnd > bK) {
     const v = w.offerMeetsSeek * m.offer_meets_seek;
-    const hits = intersect(a.offers, b.seeks, sink ? (t) => sink('offer_meets_seek', t, v, 0) : undefined);
+    const hits = intersect(d, aO, aK, bK, bEnd, sink ? (t) => sink('offer_meets_seek', t, v, 0) : undefined);
     gb += hits * v;
     ga += hits * v * w.giverShare;
   }
-  const shared = weightedIntersect(a.interests, b.interests, ctx.interestRarity, w.sharedInterest * m.shared_interest, sink ? (t, v) => sink('shared_interest', t, v, -1) : undefined)
-    + weightedIntersect(a.skills, b.skills, ctx.skillRarity, w.sharedSkill * m.shared_skill, sink ? (t, v) => sink('shared_skill', t, v, -1) : undefined);
+  const shared =
+    weightedIntersect(d, aI, aS, bI, bS, ctx.interestRarity, w.sharedInterest * m.shared_interest, sink ? (t, v) => sink('shared_interest', t, v, -1) : undefined) +
+    weightedIntersect(d, aS, aO, bS, bO, ctx.skillRarity, w.sharedSkill * m.shared_skill, sink ? (t, v) => sink('shared_skill', t, v, -1) : undefined);
   ga += shared;
   gb += shared;
-  if (a.industry >= 0 && a.industry === b.industry) {
-    const v = w.industry * m.industry * rarityOf(ctx.industryRarity, a.industry);
+  if (aInd >= 0 && aInd === bInd) {
+    const v = w.industry * m.industry * rarityOf(ctx.industryRarity, aInd);
     ga += v;
     gb += v;
-    sink?.('industry', a.industry, v, -1);
+    sink?.('industry', aInd, v, -1);
   } else {
     // One side works in what the other is interested in: the interested side gains.
-    if (a.industry >= 0 && contains(b.interests, a.industry)) {
-      const v = w.industry * w.industryAffinity * m.industry * rarityOf(ctx.interestRarity, a.industry);
+    if (aInd >= 0 && contains(d, bI, bS, aInd)) {
+      const v = w.industry * w.industryAffinity * m.industry * rarityOf(ctx.interestRarity, aInd);
       gb += v;
       ga += v * w.giverShare;
-      sink?.('industry', a.industry, v, 0);
+      sink?.('industry', aInd, v, 0);
     }
-    if (b.industry >= 0 && contains(a.interests, b.industry)) {
-      const v = w.industry * w.industryAffinity * m.industry * rarityOf(ctx.interestRarity, b.industry);
+    if (bInd >= 0 && contains(d, aI, aS, bInd)) {
+      const v = w.industry * w.industryAffinity * m.industry * rarityOf(ctx.interestRarity, bInd);
       ga += v;
       gb += v * w.giverShare;
-      sink?.('industry', b.industry, v, 1);
+      sink?.('industry', bInd, v, 1);
     }
   }
   if (!(ga > 0 && gb > 0)) return 0;
   return (2 * ga * gb) / (ga + gb);
 }
 
+/** The score of two compiled profiles, `a` first (see scorePacked). */
+export function scoreCompiled(a: CompiledProfile, b: CompiledProfile, ctx: ScoringContext, sink?: ReasonSink): number {
+  const { data, at } = pack([a, b]);
+  return scorePacked(data, at[0]!, at[1]!, ctx, sink);
+}
+
 /** Tags outside the population (scorePair on strangers) count as niche. */
 const rarityOf = (r: Float64Array, id: number) => (id < r.length ? r[id]! : 1);
 
-function intersect(x: Int32Array, y: Int32Array, each?: (id: number) => void): number {
-  let i = 0;
-  let j = 0;
+function intersect(d: Int32Array, i: number, iEnd: number, j: number, jEnd: number, each?: (id: number) => void): number {
   let hits = 0;
-  while (i < x.length && j < y.length) {
-    const a = x[i]!;
-    const b = y[j]!;
-    if (a === b) {
+  while (i < iEnd && j < jEnd) {
+    const x = d[i]!;
+    const y = d[j]!;
+    if (x === y) {
       hits++;
-      each?.(a);
+      each?.(x);
       i++;
       j++;
-    } else if (a < b) i++;
+    } else if (x < y) i++;
     else j++;
   }
   return hits;
 }
 
-function weightedIntersect(x: Int32Array, y: Int32Array, r: Float64Array, unit: number, each?: (id: number, v: number) => void): number {
-  let i = 0;
-  let j = 0;
+function weightedIntersect(d: Int32Array, i: number, iEnd: number, j: number, jEnd: number, r: Float64Array, unit: number, each?: (id: number, v: number) => void): number {
   let sum = 0;
-  while (i < x.length && j < y.length) {
-    const a = x[i]!;
-    const b = y[j]!;
-    if (a === b) {
-      const v = unit * rarityOf(r, a);
+  while (i < iEnd && j < jEnd) {
+    const x = d[i]!;
+    const y = d[j]!;
+    if (x === y) {
+      const v = unit * rarityOf(r, x);
       sum += v;
-      each?.(a, v);
+      each?.(x, v);
       i++;
       j++;
-    } else if (a < b) i++;
+    } else if (x < y) i++;
     else j++;
   }
   return sum;
 }
 
-function contains(xs: Int32Array, id: number): boolean {
-  for (let i = 0; i < xs.length; i++) if (xs[i] === id) return true;
+function contains(d: Int32Array, from: number, to: number, id: number): boolean {
+  for (let i = from; i < to; i++) if (d[i] === id) return true;
   return false;
 }
 
 /** The reasons of a scored pair, strongest first (ties: kind, then tag). */
-export function explainCompiled(a: CompiledProfile, b: CompiledProfile, aId: string, bId: string, ctx: ScoringContext, names?: { tags: string[]; intents: string[] }): { score: number; reasons: MatchReason[] } {
+export function explainPacked(packed: Packed, i: number, j: number, aId: string, bId: string, ctx: ScoringContext, names?: { tags: string[]; intents: string[] }): { score: number; reasons: MatchReason[] } {
   const reasons: MatchReason[] = [];
   const tagNames = names?.tags ?? ctx.tagNames;
   const intentNames = names?.intents ?? ctx.intentNames;
-  const score = scoreCompiled(a, b, ctx, (kind, id, weight, giver) => {
+  const score = scorePacked(packed.data, packed.at[i]!, packed.at[j]!, ctx, (kind, id, weight, giver) => {
     const tag = (kind === 'offer_meets_seek' ? intentNames[id] : tagNames[id]) ?? String(id);
     const reason: MatchReason = { kind, tag, weight };
     if (giver !== -1) {
@@ -348,5 +397,5 @@ export function scorePair(a: MatchProfile, b: MatchProfile, ctx: ScoringContext)
   const pa = compileWith(a, d, ctx.weights.maxTagsPerKind);
   const pb = compileWith(b, d, ctx.weights.maxTagsPerKind);
   const extend = (base: string[], ext: Map<string, number>) => (ext.size ? [...base, ...ext.keys()] : base);
-  return explainCompiled(pa, pb, a.userId, b.userId, ctx, { tags: extend(ctx.tagNames, tagExt), intents: extend(ctx.intentNames, intentExt) });
+  return explainPacked(pack([pa, pb]), 0, 1, a.userId, b.userId, ctx, { tags: extend(ctx.tagNames, tagExt), intents: extend(ctx.intentNames, intentExt) });
 }

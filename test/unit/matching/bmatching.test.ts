@@ -1,0 +1,71 @@
+import { solveBMatching } from '../../../functions/core/domain/matching/bmatching.js';
+import type { CandidateGraph } from '../../../functions/core/domain/matching/candidates.js';
+import { radixOrder } from '../../../functions/core/domain/matching/order.js';
+import { prng } from '../../../bench/matching/generator.js';
+
+/** A graph from [u, v, w] triples, in the order the solver expects (heaviest first). */
+function graph(n: number, edges: [number, number, number][]): CandidateGraph {
+  const sorted = edges.map(([u, v, w]) => [Math.min(u, v), Math.max(u, v), w] as const).sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
+  return { n, eu: Int32Array.from(sorted, (e) => e[0]), ev: Int32Array.from(sorted, (e) => e[1]), ew: Float64Array.from(sorted, (e) => e[2]) };
+}
+const total = (g: CandidateGraph, edges: Int32Array) => Array.from(edges).reduce((s, e) => s + g.ew[e]!, 0);
+
+describe('solveBMatching', () => {
+  it('finds the augmenting path that plain greedy misses', () => {
+    // Greedy takes 1–2 (10) and is stuck; the path 0–1, drop 1–2, 2–3 gives 18.
+    const g = graph(4, [[1, 2, 10], [0, 1, 9], [2, 3, 9]]);
+    expect(total(g, solveBMatching(g, 1, { dualIterations: 0, improve: false, cover: false, fillTolerance: 0 }).edges)).toBe(10);
+    expect(total(g, solveBMatching(g, 1, { dualIterations: 0, cover: false, fillTolerance: 0 }).edges)).toBe(18);
+  });
+
+  it('covers someone whose only partner is taken, at the least loss, keeping the others covered', () => {
+    // k = 1: 1–2 is worth far more than 0–1 + 2–3, but 0 and 3 have nobody else.
+    const g = graph(4, [[1, 2, 10], [0, 1, 1], [2, 3, 1]]);
+    const plain = solveBMatching(g, 1, { cover: false, fillTolerance: 0 });
+    expect(total(g, plain.edges)).toBe(10);
+    const covered = solveBMatching(g, 1);
+    expect(Array.from(covered.deg)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('respects k on random graphs and never uses an edge twice', () => {
+    const rnd = prng(5);
+    for (let round = 0; round < 20; round++) {
+      const n = 30 + Math.floor(rnd() * 40);
+      const edges: [number, number, number][] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < n * 6; i++) {
+        const u = Math.floor(rnd() * n);
+        const v = Math.floor(rnd() * n);
+        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
+        if (u === v || seen.has(key)) continue;
+        seen.add(key);
+        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
+      }
+      const k = 1 + (round % 4);
+      const g = graph(n, edges);
+      const { edges: chosen, deg } = solveBMatching(g, k);
+      const count = new Int32Array(n);
+      for (const e of chosen) {
+        count[g.eu[e]!]!++;
+        count[g.ev[e]!]!++;
+      }
+      expect(Array.from(count)).toEqual(Array.from(deg));
+      expect(Math.max(...count)).toBeLessThanOrEqual(k);
+      expect(new Set(chosen).size).toBe(chosen.length);
+    }
+  });
+});
+
+describe('radixOrder', () => {
+  it('sorts floats like a comparator, ties by index, descending too', () => {
+    const rnd = prng(3);
+    const values = Float64Array.from({ length: 5000 }, () => (rnd() < 0.2 ? 0 : Math.round((rnd() - 0.4) * 1e4) / 100));
+    values[7] = -0;
+    values[8] = Infinity;
+    values[9] = -Infinity;
+    const idx = Array.from(values, (_, i) => i);
+    expect(Array.from(radixOrder(values))).toEqual(idx.slice().sort((a, b) => values[a]! - values[b]! || a - b));
+    expect(Array.from(radixOrder(values, true))).toEqual(idx.slice().sort((a, b) => values[b]! - values[a]! || a - b));
+    expect(radixOrder(new Float64Array(0))).toEqual(new Uint32Array(0));
+  });
+});
