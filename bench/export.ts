@@ -25,8 +25,8 @@ import type { RunningStack } from '../scripts/local/stack.js';
 import { keys } from '../functions/core/data/keys.js';
 import type { Rsvp } from '../functions/core/domain/events.js';
 import { instrument } from './dynamo-cost.js';
-import { commandsPer, createAssociation, createEvent, cpuMeter, removeExportsDir, tallyLogs, waitIdleCpu } from './rsvp.js';
-import { call, envNumber, expectStatus, fmt, isMain, loadAverage, machineInfo, signIn, sleep, table, withStack, type User } from './common.js';
+import { commandsPer, createAssociation, createEvent, cpuMeter, runStandalone, waitIdleCpu } from './rsvp.js';
+import { call, envNumber, expectStatus, fmt, isMain, signIn, sleep, table, type User } from './common.js';
 
 type Item = Record<string, unknown>;
 
@@ -308,17 +308,6 @@ export async function benchExport(stack: RunningStack, log: (s: string) => void 
 }
 
 if (isMain(import.meta.url)) {
-  console.log(machineInfo() + '\n');
-  const logs = tallyLogs();
-  // The export files (tens of MiB) go to a temporary folder the stack makes: removed afterwards.
-  withStack((stack) => benchExport(stack).finally(() => removeExportsDir(stack)))
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    })
-    .finally(() => {
-      logs.restore();
-      for (const line of logs.summary()) console.log(`note: the stack logged (counted, not printed): ${line}`);
-      console.log(loadAverage() + ' at the end');
-    });
+  // The export files (tens of MiB) go to a temporary folder the stack makes: runStandalone removes it.
+  runStandalone(benchExport);
 }

@@ -289,6 +289,22 @@ function findJava(): number | undefined {
  * The stack's JSON log lines (Powertools) are counted instead of printed, so the tables stay
  * readable; the counts are reported at the end. Other output passes through.
  */
+/** Runs one bench section on its own stack, as `npx tsx bench/<name>.ts` does, and cleans up. */
+export function runStandalone(section: (stack: RunningStack) => Promise<void>): void {
+  console.log(machineInfo() + '\n');
+  const logs = tallyLogs();
+  withStack((stack) => section(stack).finally(() => removeExportsDir(stack)))
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => {
+      logs.restore();
+      for (const line of logs.summary()) console.log(`note: the stack logged (counted, not printed): ${line}`);
+      console.log(loadAverage() + ' at the end');
+    });
+}
+
 export function tallyLogs(): { summary: () => string[]; restore: () => void } {
   const counts = new Map<string, number>();
   const restores: (() => void)[] = [];
@@ -551,16 +567,5 @@ if (process.env.BENCH_HTTP_CLIENT === '1' && process.send) {
     );
   });
 } else if (isMain(import.meta.url)) {
-  console.log(machineInfo() + '\n');
-  const logs = tallyLogs();
-  withStack((stack) => benchRsvp(stack).finally(() => removeExportsDir(stack)))
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    })
-    .finally(() => {
-      logs.restore();
-      for (const line of logs.summary()) console.log(`note: the stack logged (counted, not printed): ${line}`);
-      console.log(loadAverage() + ' at the end');
-    });
+  runStandalone(benchRsvp);
 }

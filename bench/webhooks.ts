@@ -28,8 +28,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunningStack } from '../scripts/local/stack.js';
 import { keys } from '../functions/core/data/keys.js';
 import { instrument } from './dynamo-cost.js';
-import { capacityUnits, commandsPer, cpuMeter, createAssociation, removeExportsDir, runRequests, tallyLogs, type HttpReq, type RunResult } from './rsvp.js';
-import { call, envNumber, expectStatus, fmt, isMain, loadAverage, machineInfo, percentile, signIn, sleep, sortedCopy, table, withStack, type User } from './common.js';
+import { capacityUnits, commandsPer, cpuMeter, createAssociation, runRequests, runStandalone, type HttpReq, type RunResult } from './rsvp.js';
+import { call, envNumber, expectStatus, fmt, isMain, percentile, signIn, sleep, sortedCopy, table, type User } from './common.js';
 
 type Obj = Record<string, any>;
 
@@ -293,16 +293,5 @@ export async function benchWebhooks(stack: RunningStack, log: (s: string) => voi
 }
 
 if (isMain(import.meta.url)) {
-  console.log(machineInfo() + '\n');
-  const logs = tallyLogs();
-  withStack((stack) => benchWebhooks(stack).finally(() => removeExportsDir(stack)))
-    .catch((err) => {
-      console.error(err);
-      process.exitCode = 1;
-    })
-    .finally(() => {
-      logs.restore();
-      for (const line of logs.summary()) console.log(`note: the stack logged (counted, not printed): ${line}`);
-      console.log(loadAverage() + ' at the end');
-    });
+  runStandalone(benchWebhooks);
 }

@@ -3,7 +3,7 @@
  * package), the local SES server, the table, the local token issuer and the gateway in
  * front of the real Lambda handlers. Everything listens on 127.0.0.1; stop() ends it all.
  */
-import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +13,34 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
 import { z } from 'zod';
 import { ensureTable, waitForDynamo } from './table.js';
-import { createIssuer, LOCAL_AUDIENCE } from './issuer.js';
+import { createIssuer, LOCAL_AUDIENCE, subFor } from './issuer.js';
 import { startStreamPoller } from './streams.js';
 import { createGateway } from './gateway.js';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
 
 const require = createRequire(import.meta.url);
+
+type DevReply = { status: number; body: unknown; headers?: Record<string, string> };
+const devProblem = (status: number, title: string, detail: string, errors?: { path: string; message: string }[]): DevReply => ({
+  status,
+  headers: { 'Content-Type': 'application/problem+json' },
+  body: { type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) },
+});
+
+/** Parses a dev route's JSON body with its schema; bad JSON or fields become a 400 problem. */
+function devBody<T>(schema: z.ZodType<T>, body: Buffer, detail: string): { ok: true; value: T } | { ok: false; reply: DevReply } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return { ok: false, reply: devProblem(400, 'Bad Request', 'The body is not valid JSON.', [{ path: 'body', message: 'is not valid JSON' }]) };
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) return { ok: false, reply: devProblem(400, 'Bad Request', detail, r.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }))) };
+  return { ok: true, value: r.data };
+}
+
+const TimeBody = z.strictObject({ time: z.iso.datetime({ offset: true }).optional() });
 
 export interface StackOptions {
   port?: number;
@@ -211,50 +233,30 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       verify: async (token) => ((await issuer?.verify(token)) as Record<string, unknown> | null) ?? null,
       dev: {
         'POST /dev/token': async (_req, body) => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(body.toString('utf8') || '{}');
-          } catch {
-            return { status: 400, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The body is not valid JSON.', errors: [{ path: 'body', message: 'is not valid JSON' }] }, headers: { 'Content-Type': 'application/problem+json' } };
-          }
-          const r = TokenRequest.safeParse(parsed);
-          if (!r.success) {
-            return {
-              status: 400,
-              headers: { 'Content-Type': 'application/problem+json' },
-              body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The body is not valid.', errors: r.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })) },
-            };
-          }
-          const token = await issuer!.sign(r.data.email.toLowerCase(), r.data.name);
-          const { subFor } = await import('./issuer.js');
-          return { status: 200, body: { token, userId: subFor(r.data.email) } };
+          const r = devBody(TokenRequest, body, 'The body is not valid.');
+          if (!r.ok) return r.reply;
+          const data = r.value;
+          const token = await issuer!.sign(data.email.toLowerCase(), data.name);
+          return { status: 200, body: { token, userId: subFor(data.email) } };
         },
         'POST /dev/jobs/daily': async (_req, body) => {
           // Runs the daily job now, optionally "as of" another time: {"time":"2027-01-01T00:00:00Z"}.
-          let time: string | undefined;
-          try {
-            time = body.length ? z.strictObject({ time: z.iso.datetime({ offset: true }).optional() }).parse(JSON.parse(body.toString('utf8'))).time : undefined;
-          } catch {
-            return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"time": ISO 8601} or empty.', errors: [{ path: 'time', message: 'must be an ISO 8601 date-time' }] } };
-          }
-          return { status: 200, body: await runDailyJob(time) };
+          const r = devBody(TimeBody, body, 'Body must be {"time": ISO 8601} or empty.');
+          if (!r.ok) return r.reply;
+          return { status: 200, body: await runDailyJob(r.value.time) };
         },
         'GET /dev/.well-known/jwks.json': async () => ({ status: 200, body: issuer!.jwks }),
         'POST /dev/schedules/run': async (_req, body) => {
           // Fires the one-time schedules due "as of" a time: {"time":"..."}; default now.
-          let time: string | undefined;
-          try {
-            time = body.length ? z.strictObject({ time: z.iso.datetime({ offset: true }).optional() }).parse(JSON.parse(body.toString('utf8'))).time : undefined;
-          } catch {
-            return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"time": ISO 8601} or empty.', errors: [{ path: 'time', message: 'must be an ISO 8601 date-time' }] } };
-          }
-          return { status: 200, body: { fired: await fireDueSchedules(time ? new Date(time) : new Date()) } };
+          const r = devBody(TimeBody, body, 'Body must be {"time": ISO 8601} or empty.');
+          if (!r.ok) return r.reply;
+          return { status: 200, body: { fired: await fireDueSchedules(r.value.time ? new Date(r.value.time) : new Date()) } };
         },
         'POST /dev/ses/notification': async (_req, body) => {
           // Simulates an SES bounce or complaint: {"type":"Bounce"|"Complaint","email":"..."}.
-          const parsed = z.strictObject({ type: z.enum(['Bounce', 'Complaint']), email: z.email() }).safeParse(JSON.parse(body.toString('utf8') || '{}'));
-          if (!parsed.success) return { status: 400, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Body must be {"type":"Bounce"|"Complaint","email"}.' } };
-          const { type, email } = parsed.data;
+          const r = devBody(z.strictObject({ type: z.enum(['Bounce', 'Complaint']), email: z.email() }), body, 'Body must be {"type":"Bounce"|"Complaint","email"}.');
+          if (!r.ok) return r.reply;
+          const { type, email } = r.value;
           const message = type === 'Bounce' ? { notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: email }] } } : { notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: email }] } };
           return { status: 200, body: await sesEvents({ Records: [{ Sns: { Message: JSON.stringify(message) } }] }, lambdaContext('ses-events')) };
         },
@@ -265,7 +267,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
             if (`/dev/files/${key}` !== url.pathname || Number(expires) * 1000 < Date.now() || key!.includes('..')) throw new Error('expired');
             return { status: 200, body: readFileSync(join(exportsDir, key!)), headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${key!.split('/').pop()}"` } };
           } catch {
-            return { status: 403, headers: { 'Content-Type': 'application/problem+json' }, body: { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'This link is not valid or has expired.' } };
+            return devProblem(403, 'Forbidden', 'This link is not valid or has expired.');
           }
         },
         'GET /dev/emails': async (_req, _body, url) => {

@@ -148,6 +148,37 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     };
   }
 
+  /** BatchGetItem by key, 100 keys a call; unprocessed keys (a partial answer under load) are asked again. */
+  async function batchGet<T>(allKeys: Key[], idOf: (item: T) => string): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    for (let i = 0; i < allKeys.length; i += 100) {
+      let request: Record<string, { Keys: Key[] }> | undefined = { [table]: { Keys: allKeys.slice(i, i + 100) } };
+      for (let attempt = 0; request && Object.keys(request).length && attempt < 5; attempt++) {
+        const res: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const it of res.Responses?.[table] ?? []) {
+          const item = strip<T>(it)!;
+          out.set(idOf(item), item);
+        }
+        request = res.UnprocessedKeys as typeof request;
+      }
+    }
+    return out;
+  }
+
+  /** `SET #k = :k, …` for the defined fields of a patch, plus updatedAt. */
+  function setExpression(patch: Record<string, unknown>, at: string) {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': at };
+    const sets = ['#updatedAt = :updatedAt'];
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) continue;
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      sets.push(`#${k} = :${k}`);
+    }
+    return { UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  }
+
   /** Query helper that keeps reading until `limit` items pass the filter, for exact page sizes. */
   async function queryPage<T>(input: Omit<QueryCommandInput, "TableName">, page: PageRequest): Promise<Page<T>> {
     const items: Record<string, unknown>[] = [];
@@ -180,22 +211,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     async batchGetAssociations(ids: string[]): Promise<Map<string, Association>> {
-      const out = new Map<string, Association>();
-      for (let i = 0; i < ids.length; i += 100) {
-        let request: Record<string, { Keys: Key[] }> | undefined = {
-          [table]: { Keys: ids.slice(i, i + 100).map((id) => keys.association(id)) },
-        };
-        // Unprocessed keys are retried; BatchGet may return a partial answer under load.
-        for (let attempt = 0; request && Object.keys(request).length && attempt < 5; attempt++) {
-          const res: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: request }));
-          for (const it of res.Responses?.[table] ?? []) {
-            const a = strip<Association>(it)!;
-            out.set(a.associationId, a);
-          }
-          request = res.UnprocessedKeys as typeof request;
-        }
-      }
-      return out;
+      return batchGet<Association>(ids.map((id) => keys.association(id)), (a) => a.associationId);
     },
 
     /** Creates the association, reserves its slug and makes the creator owner, all or nothing. */
@@ -215,15 +231,6 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     async updateAssociation(associationId: string, patch: Record<string, unknown>, actorId: string, at: string): Promise<Association> {
-      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-      const values: Record<string, unknown> = { ':updatedAt': at };
-      const sets = ['#updatedAt = :updatedAt'];
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined) continue;
-        names[`#${k}`] = k;
-        values[`:${k}`] = v;
-        sets.push(`#${k} = :${k}`);
-      }
       await write(() =>
         db.send(
           new TransactWriteCommand({
@@ -232,10 +239,8 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
                 Update: {
                   TableName: table,
                   Key: keys.association(associationId),
-                  UpdateExpression: `SET ${sets.join(', ')}`,
+                  ...setExpression(patch, at),
                   ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeNames: names,
-                  ExpressionAttributeValues: values,
                 },
               },
               auditPut({ associationId, action: 'association.updated', actorId, at, data: { fields: Object.keys(patch) } }),
@@ -276,15 +281,6 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     async updatePlan(associationId: string, planId: string, patch: Record<string, unknown>, actorId: string, at: string): Promise<Plan> {
-      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-      const values: Record<string, unknown> = { ':updatedAt': at };
-      const sets = ['#updatedAt = :updatedAt'];
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined) continue;
-        names[`#${k}`] = k;
-        values[`:${k}`] = v;
-        sets.push(`#${k} = :${k}`);
-      }
       await write(() =>
         db.send(
           new TransactWriteCommand({
@@ -293,10 +289,8 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
                 Update: {
                   TableName: table,
                   Key: keys.plan(associationId, planId),
-                  UpdateExpression: `SET ${sets.join(', ')}`,
+                  ...setExpression(patch, at),
                   ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeNames: names,
-                  ExpressionAttributeValues: values,
                 },
               },
               auditPut({ associationId, action: patch.archived ? 'plan.archived' : 'plan.updated', actorId, subjectId: planId, at }),
@@ -1056,21 +1050,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     async batchGetProfiles(userIds: string[]): Promise<Map<string, Profile>> {
-      const out = new Map<string, Profile>();
-      for (let i = 0; i < userIds.length; i += 100) {
-        let request: Record<string, { Keys: Key[] }> | undefined = {
-          [table]: { Keys: userIds.slice(i, i + 100).map((id) => keys.profile(id)) },
-        };
-        for (let attempt = 0; request && Object.keys(request).length && attempt < 5; attempt++) {
-          const res: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: request }));
-          for (const it of res.Responses?.[table] ?? []) {
-            const p = strip<Profile>(it)!;
-            out.set(p.userId, p);
-          }
-          request = res.UnprocessedKeys as typeof request;
-        }
-      }
-      return out;
+      return batchGet<Profile>(userIds.map((id) => keys.profile(id)), (p) => p.userId);
     },
 
     async putProfile(profile: Profile): Promise<void> {
