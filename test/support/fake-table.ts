@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { tableSchema } from '../../functions/core/data/table-schema.js';
 
 export type Item = Record<string, unknown> & { pk: string; sk: string };
 type Names = Record<string, string> | undefined;
@@ -347,8 +348,15 @@ export class FakeTable {
     ScanIndexForward?: boolean;
     Select?: string;
   }) {
-    const [pkAttr, skAttr] = input.IndexName === 'gsi1' ? ['gsi1pk', 'gsi1sk'] : input.IndexName === 'gsi2' ? ['gsi2pk', 'gsi2sk'] : ['pk', 'sk'];
-    if (input.IndexName && !['gsi1', 'gsi2'].includes(input.IndexName)) throw new Error(`fake table: no index ${input.IndexName}`);
+    const index = input.IndexName ? tableSchema.globalSecondaryIndexes.find((g) => g.indexName === input.IndexName) : undefined;
+    if (input.IndexName && !index) throw new Error(`fake table: no index ${input.IndexName}`);
+    const [pkAttr, skAttr] = index ? [index.partitionKey, index.sortKey] : ['pk', 'sk'];
+    if (input.ExclusiveStartKey) {
+      // DynamoDB's rule: a resume key holds exactly the table's keys plus the queried index's.
+      const want = [...new Set(['pk', 'sk', pkAttr, skAttr])].sort();
+      const got = Object.keys(input.ExclusiveStartKey).sort();
+      if (want.join() !== got.join()) throw Object.assign(new Error('The provided starting key is invalid'), { name: 'ValidationException' });
+    }
     let rows = [...this.items.values()].filter((it) => it[pkAttr] !== undefined && evaluateCondition(input.KeyConditionExpression, it, input.ExpressionAttributeNames, input.ExpressionAttributeValues));
     const cmp = (a: Item, b: Item) => {
       const x = String(a[skAttr] ?? '');

@@ -18,6 +18,7 @@ import {
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { keys, type Key } from './keys.js';
+import { resumeKeyOf } from './table-schema.js';
 import type { Association, AuditEntry, Member, OutboxMail, Payment, Plan, Profile } from '../domain/types.js';
 import type { Event, Rsvp } from '../domain/events.js';
 import type { MemberStatus, Role } from '../domain/roles.js';
@@ -183,11 +184,6 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
   async function queryPage<T>(input: Omit<QueryCommandInput, "TableName">, page: PageRequest): Promise<Page<T>> {
     const items: Record<string, unknown>[] = [];
     let startKey = page.startKey;
-    const keyOf = (it: Record<string, unknown>) => {
-      const k: Record<string, unknown> = { pk: it.pk, sk: it.sk };
-      if (input.IndexName === 'gsi1') Object.assign(k, { gsi1pk: it.gsi1pk, gsi1sk: it.gsi1sk });
-      return k;
-    };
     for (;;) {
       const res = await db.send(new QueryCommand({ ...input, TableName: table, Limit: page.limit, ExclusiveStartKey: startKey }));
       for (const it of res.Items ?? []) {
@@ -195,7 +191,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         if (items.length === page.limit) {
           // The page is full mid-way: resume after the last item we return.
           const more = it !== res.Items![res.Items!.length - 1] || res.LastEvaluatedKey !== undefined;
-          return { items: items.map((i) => strip<T>(i)!), lastKey: more ? keyOf(it) : undefined };
+          return { items: items.map((i) => strip<T>(i)!), lastKey: more ? resumeKeyOf(it, input.IndexName) : undefined };
         }
       }
       if (!res.LastEvaluatedKey) return { items: items.map((i) => strip<T>(i)!) };

@@ -15,3 +15,20 @@ export const tableSchema = {
 } as const;
 
 export type IndexName = (typeof tableSchema.globalSecondaryIndexes)[number]['indexName'];
+
+/**
+ * The attributes of a resume key (ExclusiveStartKey) for a Query on `indexName`: the
+ * table's keys plus the index's own, as DynamoDB requires.
+ */
+export function keyAttributes(indexName?: string): string[] {
+  const attrs: string[] = [tableSchema.partitionKey, tableSchema.sortKey];
+  if (!indexName) return attrs;
+  const index = tableSchema.globalSecondaryIndexes.find((g) => g.indexName === indexName);
+  if (!index) throw new Error(`The table has no index ${indexName}`);
+  return [...attrs, index.partitionKey, index.sortKey];
+}
+
+/** The resume key that continues a Query on `indexName` right after `item`. */
+export function resumeKeyOf(item: Record<string, unknown>, indexName?: string): Record<string, unknown> {
+  return Object.fromEntries(keyAttributes(indexName).map((a) => [a, item[a]]));
+}
