@@ -132,6 +132,22 @@ describe.each([local, fake])('store paging on $name', (backend) => {
     expect(pages).toBeGreaterThanOrEqual(3);
   });
 
+  test("one attendee's matches of a large event: just theirs, from either side of the pair", async () => {
+    const eventId = ulid();
+    const people = Array.from({ length: 60 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    // Everyone is matched with the next three people round the circle: 180 matches, 6 each.
+    const matches = people.flatMap((a, i) =>
+      [1, 2, 3].map((d) => ({ matchId: ulid(), eventId, associationId: 'assoc', a, b: people[(i + d) % people.length], score: 1, reasons: [], introRequestedBy: [], feedback: {}, createdAt: '2030-01-01T00:00:00.000Z' })),
+    );
+    await store.batchPut(matches.map((m) => store.matchItem(m)));
+
+    const mine = await store.matchesOfAttendee(eventId, 'p07');
+
+    const expected = matches.filter((m) => m.a === 'p07' || m.b === 'p07').map((m) => m.matchId).sort();
+    expect(mine.map((m) => m.matchId)).toEqual(expected);
+    expect(mine).toHaveLength(6);
+  });
+
   test('filtered reads still fill whole pages and resume after the last item returned', async () => {
     const associationId = ulid();
     const members = Array.from({ length: 90 }, (_, i) => makeMember({ associationId, userId: `f${String(i).padStart(3, '0')}`, status: i % 3 === 0 ? 'lapsed' : 'active' }));

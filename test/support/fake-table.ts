@@ -12,6 +12,7 @@
  */
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -291,6 +292,7 @@ export class FakeTable {
     ddb.on(DeleteCommand).callsFake((input) => this.run('DeleteCommand', () => this.deleteItem(input)));
     ddb.on(QueryCommand).callsFake((input) => this.run('QueryCommand', () => this.query(input)));
     ddb.on(BatchGetCommand).callsFake((input) => this.run('BatchGetCommand', () => this.batchGet(input)));
+    ddb.on(BatchWriteCommand).callsFake((input) => this.run('BatchWriteCommand', () => this.batchWrite(input)));
     ddb.on(TransactWriteCommand).callsFake((input) => this.run('TransactWriteCommand', () => this.transact(input.TransactItems)));
     ddb.on(ScanCommand).callsFake(() => {
       throw new Error('fake table: Scan is not allowed');
@@ -378,6 +380,17 @@ export class FakeTable {
     const lastKey = more && last ? { pk: last.pk, sk: last.sk, ...(input.IndexName ? { [pkAttr]: last[pkAttr], [skAttr]: last[skAttr] } : {}) } : undefined;
     if (input.Select === 'COUNT') return { Count: found.length, LastEvaluatedKey: lastKey };
     return { Items: found.map((i) => structuredClone(i)), Count: found.length, LastEvaluatedKey: lastKey };
+  }
+
+  private batchWrite(input: { RequestItems: Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]> }) {
+    for (const requests of Object.values(input.RequestItems)) {
+      if (requests.length > 25) throw Object.assign(new Error('Too many items requested for the BatchWriteItem call'), { name: 'ValidationException' });
+      for (const r of requests) {
+        if (r.PutRequest) this.items.set(keyOf(r.PutRequest.Item), clean(structuredClone(r.PutRequest.Item)) as Item);
+        else if (r.DeleteRequest) this.items.delete(keyOf(r.DeleteRequest.Key));
+      }
+    }
+    return { UnprocessedItems: {} };
   }
 
   private batchGet(input: { RequestItems: Record<string, { Keys: Record<string, unknown>[] }> }) {

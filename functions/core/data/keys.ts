@@ -63,6 +63,10 @@ export const keys = {
   matchRun: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'MATCHRUN' }),
   match: (eventId: string, matchId: string): Key => ({ pk: `EVENT#${eventId}`, sk: `MATCH#${matchId}` }),
   matchesPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'MATCH#' }),
+  /** gsi1 and gsi2 select one attendee's matches of an event: gsi1 by side a, gsi2 by side b. */
+  matchOfSideA: (eventId: string, userId: string, matchId: string) => ({ gsi1pk: `EVENT#${eventId}#MATCHES#${userId}`, gsi1sk: `MATCH#${matchId}` }),
+  matchOfSideB: (eventId: string, userId: string, matchId: string) => ({ gsi2pk: `EVENT#${eventId}#MATCHES#${userId}`, gsi2sk: `MATCH#${matchId}` }),
+  matchesOfAttendee: (eventId: string, userId: string) => ({ gsi1pk: `EVENT#${eventId}#MATCHES#${userId}`, gsi2pk: `EVENT#${eventId}#MATCHES#${userId}` }),
   /** Pairs introduced at an association (excluded next time) with their feedback. */
   pair: (associationId: string, a: string, b: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `PAIR#${a < b ? `${a}#${b}` : `${b}#${a}`}` }),
   pairsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'PAIR#' }),

@@ -948,7 +948,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     },
 
     matchItem(m: StoredMatch) {
-      return { ...keys.match(m.eventId, m.matchId), entity: 'match', ...m };
+      return { ...keys.match(m.eventId, m.matchId), ...keys.matchOfSideA(m.eventId, m.a, m.matchId), ...keys.matchOfSideB(m.eventId, m.b, m.matchId), entity: 'match', ...m };
     },
 
     pairItem(associationId: string, a: string, b: string, eventId: string, at: string) {
@@ -960,16 +960,22 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       return strip<StoredMatch>(res.Item);
     },
 
-    async matchesOfEvent(eventId: string, page: PageRequest, userId?: string): Promise<Page<StoredMatch>> {
+    async matchesOfEvent(eventId: string, page: PageRequest): Promise<Page<StoredMatch>> {
       const { pk, skPrefix } = keys.matchesPrefix(eventId);
-      return queryPage<StoredMatch>(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          FilterExpression: userId ? 'a = :u OR b = :u' : undefined,
-          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(userId ? { ':u': userId } : {}) },
-        },
-        page,
-      );
+      return queryPage<StoredMatch>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix } }, page);
+    },
+
+    /**
+     * One attendee's matches of an event, in match order: the side-a index and the side-b
+     * index each hold just this person's matches, so the cost is theirs, not the event's.
+     */
+    async matchesOfAttendee(eventId: string, userId: string): Promise<StoredMatch[]> {
+      const k = keys.matchesOfAttendee(eventId, userId);
+      const [asA, asB] = await Promise.all([
+        queryPage<StoredMatch>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': k.gsi1pk } }, { limit: 1000 }),
+        queryPage<StoredMatch>({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': k.gsi2pk } }, { limit: 1000 }),
+      ]);
+      return [...asA.items, ...asB.items].sort((x, y) => (x.matchId < y.matchId ? -1 : x.matchId > y.matchId ? 1 : 0));
     },
 
     /** Earlier introductions at an association, with their feedback. */

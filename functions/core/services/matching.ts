@@ -160,7 +160,7 @@ export async function matchOfCaller(store: Store, eventId: string, matchId: stri
 }
 
 export async function myMatches(store: Store, event: Event, userId: string) {
-  const { items } = await store.matchesOfEvent(event.eventId, { limit: 1000 }, userId);
+  const items = await store.matchesOfAttendee(event.eventId, userId);
   if (!items.length) return { items: [] };
   const others = items.map((m) => (m.a === userId ? m.b : m.a));
   const profiles = await store.batchGetProfiles([userId, ...others]);
