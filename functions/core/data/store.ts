@@ -133,7 +133,9 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
 
   function auditPut(entry: Omit<AuditEntry, 'auditId'>) {
     const auditId = ulid();
-    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), entity: 'audit', auditId, ...entry } } };
+    // Entries about a person are also keyed by them, so their own export can find them.
+    const aboutPerson = entry.subjectId && /^(member|rsvp)\./.test(entry.action) ? keys.auditOfUser(entry.subjectId, entry.associationId, auditId) : {};
+    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), ...aboutPerson, entity: 'audit', auditId, ...entry } } };
   }
 
   function memberItem(m: Member) {
@@ -463,7 +465,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         },
       ];
       for (const p of c.ledger ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
       for (const r of c.paymentRefs ?? []) {
         // One reference per Stripe payment object: a payment reported twice (by Stripe's event
@@ -560,7 +562,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
               ...outbox.map(outboxPut),
               eventMarkerPut(eventId, p.createdAt),
             ],
@@ -898,7 +900,12 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: table, Item: { ...keys.exportRecord(associationId, record.exportId), entity: 'export', associationId, ...record } } },
+            {
+              Put: {
+                TableName: table,
+                Item: { ...keys.exportRecord(associationId, record.exportId), ...keys.exportOfList(associationId, record.subjectId ? `EVENT#${record.subjectId}` : record.what, record.exportId), entity: 'export', associationId, ...record },
+              },
+            },
             auditPut({ associationId, action: 'export.created', actorId: record.actorId, subjectId: record.subjectId, at: record.at, data: { what: record.what, rows: record.rows, format: record.format } }),
           ],
         }),
