@@ -164,4 +164,21 @@ describe('GET /me/export and DELETE /me', () => {
       expect((await call('POST', `${A(fx)}/members`, { token: same.token, body: { planId: fx.freePlanId } })).status).toBe(201);
     });
   });
+
+  it('many erasures of one person at once all answer 204 and free the seat exactly once', async () => {
+    const dee = await signIn('dee-erase', 'Dee Concurrent');
+    const eve = await signIn('eve-waiting', 'Eve Waiting');
+    for (const u of [dee, eve]) await join(u, fx.associationId, fx.freePlanId);
+    const ev = await createEvent(fx.organizer, fx.associationId, { title: 'One seat', capacity: 1 });
+    expect((await rsvp(dee, ev.eventId)).body.status).toBe('going');
+    expect((await rsvp(eve, ev.eventId)).body.status).toBe('waitlisted');
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => call('DELETE', '/me', { token: dee.token }).then((r) => r.status)));
+    expect([...new Set(statuses)]).toEqual([204]);
+    const after = await getEvent(ev.eventId, fx.organizer.token);
+    expect({ going: after.goingCount, waiting: after.waitlistCount }).toEqual({ going: 1, waiting: 0 });
+    const going = await allItems(`/events/${ev.eventId}/attendees?status=going`, fx.organizer.token);
+    expect(going.map((a) => a.userId)).toEqual([eve.userId]);
+    const members = await allItems(`${A(fx)}/members`, fx.organizer.token);
+    expect(members.find((m) => m.userId === dee.userId)).toEqual(expect.objectContaining({ name: 'Deleted member', email: '', status: 'cancelled' }));
+  }, 60_000);
 });
