@@ -162,6 +162,9 @@ describe('GET /me/export and DELETE /me', () => {
       await putProfile(same, { name: 'Ada Again' });
       expect(expectStatus(await call('GET', '/me/export', { token: same.token }), 200, 'export').body.suppressions).toEqual([]);
       expect((await call('POST', `${A(fx)}/members`, { token: same.token, body: { planId: fx.freePlanId } })).status).toBe(201);
+      // Rejoining is a new membership, filed under the person again, with the new name.
+      expect((await call('GET', '/me/associations', { token: same.token })).body.items).toHaveLength(1);
+      expect((await call('GET', `${A(fx)}/members/${ada.userId}`, { token: same.token })).body).toEqual(expect.objectContaining({ name: 'Ada Again', email: ada.email, status: 'active' }));
     });
   });
 

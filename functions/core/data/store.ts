@@ -141,7 +141,8 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
   function memberItem(m: Member) {
     return {
       ...keys.member(m.associationId, m.userId),
-      ...keys.memberByUser(m.userId, m.associationId),
+      // An erased person's pseudonymised membership is no longer filed under them (docs/privacy.md).
+      ...(m.erasedAt ? {} : keys.memberByUser(m.userId, m.associationId)),
       ...(m.dueAt ? keys.memberDue(m.dueAt, m.associationId, m.userId) : {}),
       entity: 'member',
       ...m,

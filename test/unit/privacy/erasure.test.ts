@@ -147,6 +147,18 @@ describe('eraseMe', () => {
   });
 });
 
+describe('after an erasure', () => {
+  it('a later change of the membership (a Stripe event about the old subscription) does not file it under the person again', async () => {
+    world();
+    await eraseMe(deps, ada, now);
+    const m = (await store.getMember('assocA', ada.userId))!;
+    await store.saveMember({ before: m, after: { ...m, autoRenew: false, updatedAt: '2026-03-02T00:00:00.000Z' } });
+    const item = table.get('ASSOC#assocA', `MEMBER#${ada.userId}`)!;
+    expect({ name: item.name, gsi1pk: item.gsi1pk, autoRenew: item.autoRenew }).toEqual({ name: 'Deleted member', gsi1pk: undefined, autoRenew: false });
+    expect((await exportMe(deps, ada, now)).memberships).toEqual([]);
+  });
+});
+
 describe('exportMe', () => {
   it('reads every piece by key and hands over the RSVP answers, the match and the ledger entry', async () => {
     world();
