@@ -45,13 +45,16 @@ export interface FunctionAccess {
 /** The HTTP functions. A Record, so a new function cannot be left out. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   associations: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
-  // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt.
-  members: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt. Large member
+  // exports go to S3. Erasing a person (DELETE /me) cancels their RSVPs through the events
+  // dependencies (settings only: it never schedules) and stops their Stripe billing.
+  members: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'readWrite' },
   profiles: { table: true, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   meta: { table: false, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
   // receipts go out from webhooks and the daily job), so no SES; test/cdk fails if that changes.
-  dues: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  // Large ledger exports go to S3 (API_URL: the local file links).
+  dues: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
   // Signed Stripe events: verifies with the webhook secret, mails receipts and failures.
   // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
   webhooks: { table: true, cursorSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },

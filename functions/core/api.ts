@@ -58,7 +58,8 @@ export const routes: readonly RouteSpec[] = [
   // Members
   { method: 'POST', path: '/associations/{associationId}/members', fn: 'members', access: 'signedIn', summary: 'Join on a plan: free plans are active at once, paid plans pending payment', params: s.AssociationParams, body: s.MemberJoin, status: 201 },
   { method: 'GET', path: '/associations/{associationId}/members', fn: 'members', access: 'organizer', summary: 'List members; filter by status, planId, or q (name/email prefix)', params: s.AssociationParams, query: s.MembersQuery },
-  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members', params: s.AssociationParams, produces: 'text/csv' },
+  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv' },
+  { method: 'GET', path: '/associations/{associationId}/exports', fn: 'members', access: 'admin', summary: 'Export log: who exported which personal data, when, how many rows; newest first', params: s.AssociationParams, query: s.PageQuery },
   { method: 'GET', path: '/associations/{associationId}/directory', fn: 'members', access: 'member', summary: 'Members who opted into the directory, without emails', params: s.AssociationParams, query: s.PageQuery },
   { method: 'GET', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'One member', params: s.MemberParams },
   { method: 'PATCH', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'admin', summary: 'Change a role, or record an offline payment', params: s.MemberParams, body: s.MemberPatch },
@@ -68,7 +69,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/associations/{associationId}/members/me/checkout', fn: 'dues', access: 'enrolled', summary: "Stripe Checkout for the caller's plan", params: s.AssociationParams },
   { method: 'POST', path: '/associations/{associationId}/members/me/billing-portal', fn: 'dues', access: 'enrolled', summary: 'Stripe customer portal to manage the card and auto-renewal', params: s.AssociationParams },
   { method: 'GET', path: '/associations/{associationId}/payments', fn: 'dues', access: 'admin', summary: 'Ledger of payments, failures and refunds, newest first', params: s.AssociationParams, query: s.PaymentsQuery },
-  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger', params: s.AssociationParams, produces: 'text/csv' },
+  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv' },
   { method: 'POST', path: '/webhooks/stripe', fn: 'webhooks', access: 'public', summary: 'Signed Stripe events; 2xx once durably recorded', rawBody: true, maxBodyBytes: 1_048_576 },
   // Events and RSVPs
   { method: 'POST', path: '/associations/{associationId}/events', fn: 'events', access: 'organizer', summary: 'Create an event', params: s.AssociationParams, body: s.EventCreate, status: 201 },
@@ -98,6 +99,9 @@ export const routes: readonly RouteSpec[] = [
   // Profile and vocabulary
   { method: 'GET', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "The caller's profile" },
   { method: 'PUT', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "Replace the caller's profile", body: s.ProfilePut },
+  // The caller's own data. In the members function: erasure ends memberships, which may stop Stripe billing. Rate-limited (see the rate-limit work).
+  { method: 'GET', path: '/me/export', fn: 'members', access: 'signedIn', summary: 'Everything held about the caller, as a JSON download', query: s.NoQuery },
+  { method: 'DELETE', path: '/me', fn: 'members', access: 'signedIn', summary: 'Erase the caller; what associations must keep for their books stays, pseudonymised', query: s.NoQuery, status: 204 },
   { method: 'GET', path: '/vocabulary', fn: 'meta', access: 'public', summary: 'Values allowed in offers and seeks' },
   { method: 'GET', path: '/openapi.json', fn: 'meta', access: 'public', summary: 'This description' },
 ];

@@ -2,12 +2,16 @@
 import { documentClient, ses } from './clients.js';
 import { config, required } from './config.js';
 import { createStore } from './data/store.js';
+import { createPrivacyData } from './data/privacy.js';
 import type { Mailer } from './services/outbox.js';
 import type { EventsDeps } from './services/events.js';
 import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
 import { localFileStore, s3FileStore, type FileStore } from './files.js';
 
 export const store = createStore(documentClient, required('TABLE_NAME'));
+
+/** A person's own data: their export and erasure. */
+export const privacyData = createPrivacyData(documentClient, required('TABLE_NAME'));
 
 export const mailer: Mailer = { ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet };
 
@@ -24,8 +28,7 @@ export async function eventsDeps(): Promise<EventsDeps & { files: FileStore }> {
       process.env.SCHEDULER === 'local'
         ? Promise.resolve(localScheduler(store))
         : awsScheduler({ group: required('SCHEDULE_GROUP'), targetArn: required('SCHEDULE_TARGET_ARN'), roleArn: required('SCHEDULE_ROLE_ARN'), region: config.region }));
-  let files: Promise<FileStore> | undefined;
-  const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? Promise.resolve(localFileStore(process.env.EXPORTS_DIR, apiUrl)) : s3FileStore(required('EXPORTS_BUCKET'), config.region));
+  const files = exportFiles();
   return {
     store,
     mailer,
@@ -35,6 +38,14 @@ export async function eventsDeps(): Promise<EventsDeps & { files: FileStore }> {
       upsert: async (name, at, payload) => (await schedulerOnce()).upsert(name, at, payload),
       remove: async (name) => (await schedulerOnce()).remove(name),
     },
-    files: { put: async (key, body, type, ttl) => (await filesOnce()).put(key, body, type, ttl) },
+    files,
   };
+}
+
+/** Export files: S3 in AWS, a local folder in local mode; the client is made on first use. */
+export function exportFiles(): FileStore {
+  const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
+  let files: Promise<FileStore> | undefined;
+  const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? Promise.resolve(localFileStore(process.env.EXPORTS_DIR, apiUrl)) : s3FileStore(required('EXPORTS_BUCKET'), config.region));
+  return { put: async (key, body, type, ttl) => (await filesOnce()).put(key, body, type, ttl) };
 }

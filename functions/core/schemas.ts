@@ -53,6 +53,10 @@ export const MembersQuery = PageQuery.extend({
 });
 
 export const PaymentsQuery = PageQuery.extend({ userId: id.optional() });
+/** Member and ledger exports: inline CSV, or `url` for a time-limited link to a file. */
+export const ListExportQuery = z.strictObject({ format: z.enum(['csv', 'url']).default('csv') });
+/** No query fields: an unknown one is refused by name rather than ignored. */
+export const NoQuery = z.strictObject({});
 
 // ---- bodies
 export const AssociationCreate = z

@@ -1,12 +1,13 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { store } from '../core/deps.js';
+import { exportFiles, store } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
 
 const deps = await duesDeps();
+const files = exportFiles();
 
 export const handler = httpHandler(
   'dues',
@@ -24,10 +25,11 @@ export const handler = httpHandler(
       const { items, lastKey } = await ledger.list(store, access.association!, query.userId, p.limit, p.startKey);
       return json(p.page(items, lastKey));
     },
-    'GET /associations/{associationId}/payments/export': async ({ access }) => {
-      const csv = await ledger.exportCsv(store, access.association!);
+    'GET /associations/{associationId}/payments/export': async ({ access, caller, query, now }) => {
+      const out = await ledger.exportCsv({ store, files }, access.association!, caller!.userId, now, query.format);
+      if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
       return {
-        text: csv,
+        text: out.csv,
         headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.association!.slug}-payments.csv"` },
       };
     },

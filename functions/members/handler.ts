@@ -1,13 +1,18 @@
-/** Lambda for members: joining, lists, the directory, roles, offline payments, export. */
+/** Lambda for members: joining, lists, the directory, roles, offline payments, exports and their log, a person's own data. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { mailer, store } from '../core/deps.js';
+import { eventsDeps, exportFiles, mailer, privacyData, store } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
 import * as svc from '../core/services/members.js';
+import { exportMe, eraseMe } from '../core/services/privacy.js';
+import { listExports } from '../core/services/exports.js';
 
 const dues = await duesDeps();
+const events = await eventsDeps();
+const files = exportFiles();
+const stopBilling = (account: string, sub: string, key: string) => dues.payments.cancelSubscription(account, sub, key);
 
 export const handler = httpHandler(
   'members',
@@ -21,8 +26,8 @@ export const handler = httpHandler(
       const { items, lastKey } = await svc.list(store, access.association!, { status, planId, q }, p.limit, p.startKey);
       return json(p.page(items, lastKey));
     },
-    'GET /associations/{associationId}/members/export': async ({ access, caller, now }) => {
-      const out = await svc.exportCsv({ store }, access.association!, caller!.userId, now);
+    'GET /associations/{associationId}/members/export': async ({ access, caller, query, now }) => {
+      const out = await svc.exportCsv({ store, files }, access.association!, caller!.userId, now, query.format);
       if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
       return {
         text: out.csv,
@@ -31,6 +36,19 @@ export const handler = httpHandler(
           'Content-Disposition': `attachment; filename="${access.association!.slug}-members.csv"`,
         },
       };
+    },
+    'GET /associations/{associationId}/exports': async ({ access, query }) => {
+      const p = paging(query, `exports:${access.association!.associationId}`);
+      const { items, lastKey } = await listExports(privacyData, access.association!.associationId, p.limit, p.startKey);
+      return json(p.page(items, lastKey));
+    },
+    'GET /me/export': async ({ caller, now }) => ({
+      text: JSON.stringify(await exportMe({ store, data: privacyData }, caller!, now), null, 2),
+      headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="my-data-${now.toISOString().slice(0, 10)}.json"` },
+    }),
+    'DELETE /me': async ({ caller, now }) => {
+      await eraseMe({ store, data: privacyData, events, stopBilling: (account, sub) => stopBilling(account, sub, `erase:${caller!.userId}:${sub}`) }, caller!, now);
+      return { status: 204 };
     },
     'GET /associations/{associationId}/directory': async ({ access, query }) => {
       const p = paging(query, `directory:${access.association!.associationId}`);
@@ -42,9 +60,7 @@ export const handler = httpHandler(
     'PATCH /associations/{associationId}/members/{userId}': async ({ access, params, body, now }) =>
       json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now, (ids) => deliverAll(store, mailer, ids))),
     'DELETE /associations/{associationId}/members/{userId}': async ({ access, params, caller, now }) => {
-      await svc.remove(store, access.association!, access.membership, caller!, params.userId!, now, (account, sub) =>
-        dues.payments.cancelSubscription(account, sub, `leave:${params.associationId}:${params.userId}:${sub}`),
-      );
+      await svc.remove(store, access.association!, access.membership, caller!, params.userId!, now, (account, sub) => stopBilling(account, sub, `leave:${params.associationId}:${params.userId}:${sub}`));
       return { status: 204 };
     },
   },

@@ -469,8 +469,8 @@ describe('template', () => {
 
   test('who may manage schedules, write export files and verify tokens, by name: a change here is a change of privileges', () => {
     expect(withAccess('scheduler', 'manage')).toEqual(['events']);
-    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
-    expect(withAccess('exports', 'readWrite')).toEqual(['events']);
+    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'members', 'streams']);
+    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'members']);
     expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
     expect(withAccess('jwt')).toEqual(allFunctions.filter(hasViewerRoutes).sort());
     expect(withAccess('jwt')).toEqual(['events']);
@@ -662,7 +662,7 @@ describe('template', () => {
     }
   });
 
-  test('exports bucket: private, TLS only, SSE-S3, files expire after a day, access logged, retained; only events reads and writes it', () => {
+  test('exports bucket: private, TLS only, SSE-S3, files expire after a day, access logged, retained; only the functions that export read and write it', () => {
     const { exports, accessLogs } = bucketIds();
     const bucket = resources[exports]!;
     const privateBucket = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };

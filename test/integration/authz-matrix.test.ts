@@ -86,6 +86,8 @@ interface Row {
   request: (fx: AssociationFixture, target: User, caller: User | undefined) => Req;
   /** Use a new association per call: for routes whose success changes the roles or members others rely on. */
   fresh?: boolean;
+  /** Fresh callers too (with `fresh`): for routes that change the caller themselves (erasure). The foreign admin is the sole owner of their own association. */
+  freshCallers?: boolean;
   /** Expected status per caller; selfOrAdmin routes give one table per target. */
   expect: Record<Caller, number> | Record<Target, Record<Caller, number>>;
 }
@@ -323,6 +325,21 @@ const matrix: Record<string, Row> = {
     request: () => ({ method: 'POST', path: events.unsubscribeLink, raw: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
     expect: same(200),
   },
+  'GET /me/export': {
+    request: () => ({ method: 'GET', path: '/me/export' }),
+    expect: signedIn(200),
+  },
+  // Erasure: anyone signed in may erase themselves; the sole owner of an association must hand it over first (409, a state clash).
+  'DELETE /me': {
+    fresh: true,
+    freshCallers: true,
+    request: () => ({ method: 'DELETE', path: '/me' }),
+    expect: { anonymous: 401, nonMember: 204, member: 204, organizer: 204, admin: 204, owner: 204, foreignAdmin: 409 },
+  },
+  'GET /associations/{associationId}/exports': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/exports` }),
+    expect: staff(200, 'admin'),
+  },
   'GET /me/profile': {
     request: () => ({ method: 'GET', path: '/me/profile' }),
     expect: { anonymous: 401, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
@@ -432,6 +449,13 @@ async function matchingEvents(fx: AssociationFixture, everyone: User[]) {
   return { matching: matching.eventId, matchId, introduceLink: link, toSend };
 }
 
+/** A new non-member and a new foreign admin, for rows whose success changes the caller. */
+async function freshOutsiders(): Promise<Pick<World, 'nonMember' | 'foreignAdmin'>> {
+  const [nonMember, foreignAdmin] = await Promise.all([signIn('nonmember'), signIn('foreign')]);
+  await createAssociation(foreignAdmin);
+  return { nonMember, foreignAdmin };
+}
+
 describe('the matrix covers the catalog', () => {
   it('has exactly one row per route, and each row a status for every caller', () => {
     const catalog = routes.map(routeKey).sort();
@@ -466,13 +490,14 @@ describe('the matrix covers the catalog', () => {
 describe('every route × every caller', () => {
   it.each(cases.map((c) => [`${c.key} as ${c.role}${c.target ? ` on ${c.target}` : ''} → ${c.status}`, c] as const))('%s', async (_name, c) => {
     const fx = c.row.fresh ? await buildAssociation({ coOwner: true }) : world.shared;
+    const outsiders = c.row.freshCallers ? await freshOutsiders() : world;
     const users: Record<Exclude<Caller, 'anonymous'>, User> = {
-      nonMember: world.nonMember,
+      nonMember: outsiders.nonMember,
       member: fx.member,
       organizer: fx.organizer,
       admin: fx.admin,
       owner: fx.owner,
-      foreignAdmin: world.foreignAdmin,
+      foreignAdmin: outsiders.foreignAdmin,
     };
     const caller = c.role === 'anonymous' ? undefined : users[c.role];
     // "self" for an anonymous caller: the plain member's id, the caller has no token anyway.

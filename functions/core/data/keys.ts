@@ -20,9 +20,15 @@ export const keys = {
   /** Append-only history of an association: who did what, when. */
   audit: (associationId: string, auditId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `AUDIT#${auditId}` }),
   auditPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'AUDIT#' }),
+  /** gsi1: audit entries about a person (member and RSVP actions), for their own export. */
+  auditOfUser: (userId: string, associationId: string, auditId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `AUDIT#${associationId}#${auditId}` }),
+  auditOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'AUDIT#' }),
   /** Ledger entries, in time order: `paymentId` starts with the time it happened. */
   payment: (associationId: string, paymentId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `PAYMENT#${paymentId}` }),
   paymentsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'PAYMENT#' }),
+  /** gsi1: the ledger entries about one person, across associations (their export; unlinked by erasure). */
+  paymentOfUser: (userId: string, associationId: string, paymentId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `PAYMENT#${associationId}#${paymentId}` }),
+  paymentsOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'PAYMENT#' }),
   /** gsi2: memberships the daily job must look at on a given UTC day. */
   memberDue: (dueAt: string, associationId: string, userId: string) => ({ gsi2pk: `DUE#${dueAt.slice(0, 10)}`, gsi2sk: `${dueAt}#${associationId}#${userId}` }),
   membersDueOn: (day: string) => ({ gsi2pk: `DUE#${day}` }),
@@ -44,6 +50,7 @@ export const keys = {
   rsvpsPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'RSVP#' }),
   /** gsi1: a user's RSVPs in event start order. */
   rsvpOfUser: (userId: string, startsAt: string, eventId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `RSVP#${startsAt}#${eventId}` }),
+  rsvpsOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'RSVP#' }),
   /** The waitlist, in order: priority then arrival. */
   waiting: (eventId: string, waitKey: string): Key => ({ pk: `EVENT#${eventId}`, sk: `WAIT#${waitKey}` }),
   waitingPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'WAIT#' }),
@@ -53,8 +60,16 @@ export const keys = {
   broadcast: (broadcastId: string): Key => ({ pk: `BROADCAST#${broadcastId}`, sk: 'BROADCAST' }),
   /** Addresses that must not get a kind of mail (`ALL` after a bounce or complaint). */
   suppression: (email: string, kind: string): Key => ({ pk: `SUPPRESS#${email.toLowerCase()}`, sk: kind }),
-  /** A record of an attendee or member export: who, when, how many rows. */
+  suppressionsOf: (email: string) => ({ pk: `SUPPRESS#${email.toLowerCase()}` }),
+  /** A record of an attendee, member or ledger export: who, when, how many rows. Newest last (ULIDs). */
   exportRecord: (associationId: string, exportId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `EXPORT#${exportId}` }),
+  exportsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'EXPORT#' }),
+  /**
+   * gsi1: the exports of one list (`members`, `payments`, or an event's attendees), so a
+   * person's export can name the exports that may have included them, read from a time on.
+   */
+  exportOfList: (associationId: string, list: string, exportId: string) => ({ gsi1pk: `ASSOC#${associationId}#EXPORTS#${list}`, gsi1sk: exportId }),
+  exportsOfList: (associationId: string, list: string) => ({ gsi1pk: `ASSOC#${associationId}#EXPORTS#${list}` }),
   /** Local mode's stand-in for EventBridge Scheduler: one-time schedules by day (gsi2). */
   localSchedule: (name: string): Key => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
   localScheduleDue: (at: string, name: string) => ({ gsi2pk: `SCHEDULE#${at.slice(0, 10)}`, gsi2sk: `${at}#${name}` }),
@@ -70,4 +85,7 @@ export const keys = {
   /** Pairs introduced at an association (excluded next time) with their feedback. */
   pair: (associationId: string, a: string, b: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `PAIR#${a < b ? `${a}#${b}` : `${b}#${a}`}` }),
   pairsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'PAIR#' }),
+  /** A person's side of a match (a match names two people; each gets a pointer in their own partition). */
+  matchOfUser: (userId: string, eventId: string, matchId: string): Key => ({ pk: `USER#${userId}`, sk: `MATCH#${eventId}#${matchId}` }),
+  matchesOfUserPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'MATCH#' }),
 } as const;

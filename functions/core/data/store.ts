@@ -134,13 +134,16 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
 
   function auditPut(entry: Omit<AuditEntry, 'auditId'>) {
     const auditId = ulid();
-    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), entity: 'audit', auditId, ...entry } } };
+    // Entries about a person are also keyed by them, so their own export can find them.
+    const aboutPerson = entry.subjectId && /^(member|rsvp)\./.test(entry.action) ? keys.auditOfUser(entry.subjectId, entry.associationId, auditId) : {};
+    return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), ...aboutPerson, entity: 'audit', auditId, ...entry } } };
   }
 
   function memberItem(m: Member) {
     return {
       ...keys.member(m.associationId, m.userId),
-      ...keys.memberByUser(m.userId, m.associationId),
+      // An erased person's pseudonymised membership is no longer filed under them (docs/privacy.md).
+      ...(m.erasedAt ? {} : keys.memberByUser(m.userId, m.associationId)),
       ...(m.dueAt ? keys.memberDue(m.dueAt, m.associationId, m.userId) : {}),
       entity: 'member',
       ...m,
@@ -459,7 +462,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         },
       ];
       for (const p of c.ledger ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
       for (const r of c.paymentRefs ?? []) {
         // One reference per Stripe payment object: a payment reported twice (by Stripe's event
@@ -556,7 +559,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
               ...outbox.map(outboxPut),
               eventMarkerPut(eventId, p.createdAt),
             ],
@@ -894,7 +897,12 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: table, Item: { ...keys.exportRecord(associationId, record.exportId), entity: 'export', associationId, ...record } } },
+            {
+              Put: {
+                TableName: table,
+                Item: { ...keys.exportRecord(associationId, record.exportId), ...keys.exportOfList(associationId, record.subjectId ? `EVENT#${record.subjectId}` : record.what, record.exportId), entity: 'export', associationId, ...record },
+              },
+            },
             auditPut({ associationId, action: 'export.created', actorId: record.actorId, subjectId: record.subjectId, at: record.at, data: { what: record.what, rows: record.rows, format: record.format } }),
           ],
         }),

@@ -63,6 +63,8 @@ export interface Member {
   remindersSent?: string[];
   /** When the daily job must next look at this membership (gsi2). */
   dueAt?: string | null;
+  /** Set when the person erased themselves: the fields above are a pseudonym (docs/privacy.md). */
+  erasedAt?: string;
 }
 
 export interface Profile {

@@ -6,6 +6,7 @@
 import { ulid } from 'ulid';
 import type { Store } from '../data/store.js';
 import type { FileStore } from '../files.js';
+import type { PrivacyData } from '../data/privacy.js';
 import { toCsv, type Column } from '../domain/csv.js';
 
 export const INLINE_MAX_ROWS = 5_000;
@@ -44,6 +45,15 @@ export async function exportRows<T>(req: ExportRequest<T>): Promise<ExportResult
     : { kind: 'inline', csv, rows: rows.length };
   await req.store.recordExport(req.associationId, { exportId, what: req.what, subjectId: req.subjectId, actorId: req.actorId, rows: rows.length, format: result.kind, at: req.now.toISOString() });
   return result;
+}
+
+/** The export log of an association, newest first: who exported which list, when, how many rows. */
+export async function listExports(data: Pick<PrivacyData, 'exportsOf'>, associationId: string, limit: number, startKey?: Record<string, unknown>) {
+  const page = await data.exportsOf(associationId, { limit, startKey });
+  return {
+    items: page.items.map((e) => ({ exportId: e.exportId, what: e.what, subjectId: e.subjectId ?? null, actorId: e.actorId, rows: e.rows, format: e.format, at: e.at })),
+    lastKey: page.lastKey,
+  };
 }
 
 /** Every page of a paged store query, as an async iterable. */

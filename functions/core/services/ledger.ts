@@ -1,7 +1,9 @@
 /** The payment ledger: every payment, failed attempt and refund, newest first. */
 import type { Store } from '../data/store.js';
 import type { Association, Payment } from '../domain/types.js';
-import { toCsv, type Column } from '../domain/csv.js';
+import type { Column } from '../domain/csv.js';
+import type { FileStore } from '../files.js';
+import { allPages, exportRows } from './exports.js';
 
 export const paymentView = (p: Payment) => ({
   paymentId: p.paymentId,
@@ -37,13 +39,18 @@ const columns: Column<Payment>[] = [
   { header: 'stripeCharge', value: (p) => p.stripe?.chargeId },
 ];
 
-export async function exportCsv(store: Store, association: Association): Promise<string> {
-  const rows: Payment[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.paymentsOf(association.associationId, { limit: 200, startKey });
-    rows.push(...page.items);
-    startKey = page.lastKey;
-  } while (startKey);
-  return toCsv(columns, rows);
+/** The whole ledger through the shared exporter: recorded, inline or as a file link. */
+export async function exportCsv(deps: { store: Store; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
+  return exportRows<Payment>({
+    store: deps.store,
+    files: deps.files,
+    associationId: association.associationId,
+    what: 'payments',
+    actorId,
+    fileName: `${association.slug}-payments.csv`,
+    columns,
+    pages: allPages((startKey) => deps.store.paymentsOf(association.associationId, { limit: 500, startKey })),
+    format,
+    now,
+  });
 }

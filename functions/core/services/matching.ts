@@ -5,6 +5,7 @@
  */
 import { computeMatches, reasonSentences, type MatchProfile, type Match } from '../domain/matching/index.js';
 import type { Store, StoredMatch } from '../data/store.js';
+import { matchRefItem } from '../data/privacy.js';
 import type { Association, OutboxMail, Profile } from '../domain/types.js';
 import type { Event, Rsvp } from '../domain/events.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
@@ -96,6 +97,8 @@ export async function send(deps: EventsDeps, association: Association, event: Ev
   await deps.store.batchPut([
     ...stored.map((m) => deps.store.matchItem(m)),
     ...stored.map((m) => deps.store.pairItem(event.associationId, m.a, m.b, event.eventId, at)),
+    // Each person's pointer to the match: their export and erasure find it by their key.
+    ...stored.flatMap((m) => [matchRefItem(m.a, m), matchRefItem(m.b, m)]),
   ]);
   const byId = new Map(profiles.map((p) => [p.userId, p]));
   const perPerson = new Map<string, Match[]>();

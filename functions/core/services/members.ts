@@ -265,7 +265,7 @@ const memberColumns = (planNames: Map<string, string>): Column<Member>[] => [
 ];
 
 /** Every member, read page by page, through the shared exporter (recorded, inline or as a file). */
-export async function exportCsv(deps: { store: Store; files?: FileStore }, association: Association, actorId: string, now: Date) {
+export async function exportCsv(deps: { store: Store; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
   const plans = await deps.store.plansOfAssociation(association.associationId);
   const planNames = new Map(plans.map((p) => [p.planId, p.name]));
   return exportRows<Member>({
@@ -277,7 +277,7 @@ export async function exportCsv(deps: { store: Store; files?: FileStore }, assoc
     fileName: `${association.slug}-members.csv`,
     columns: memberColumns(planNames),
     pages: allPages((startKey) => deps.store.membersOfAssociation(association.associationId, {}, { limit: 500, startKey })),
-    format: 'csv',
+    format,
     now,
   });
 }

@@ -1,5 +1,6 @@
 /** The caller's own profile, used by the directory and by matching. */
 import type { Store } from '../data/store.js';
+import type { PrivacyData } from '../data/privacy.js';
 import type { Caller } from '../http/access.js';
 import type { Profile } from '../domain/types.js';
 import type { ProfilePut } from '../schemas.js';
@@ -22,7 +23,7 @@ export async function getProfile(store: Store, caller: Caller): Promise<Profile>
   );
 }
 
-export async function putProfile(store: Store, caller: Caller, input: ProfilePut, now: Date): Promise<Profile> {
+export async function putProfile(store: Store, caller: Caller, input: ProfilePut, now: Date, privacy?: Pick<PrivacyData, 'liftErasureSuppression'>): Promise<Profile> {
   const dedupe = <T>(xs: T[]) => [...new Set(xs)];
   const profile: Profile = {
     ...input,
@@ -34,6 +35,8 @@ export async function putProfile(store: Store, caller: Caller, input: ProfilePut
     updatedAt: now.toISOString(),
   };
   await store.putProfile(profile);
+  // Someone who erased themselves and comes back may get mail again (bounces and complaints stay suppressed).
+  if (caller.email) await privacy?.liftErasureSuppression(caller.email);
   // Member lists show the name and the directory flag; keep each membership in step.
   await store.syncMemberships(caller.userId, { name: profile.name, directoryVisible: profile.directoryVisible }, profile.updatedAt);
   return profile;
