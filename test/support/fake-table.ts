@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { tableSchema } from '../../functions/core/data/table-schema.js';
 
 export type Item = Record<string, unknown> & { pk: string; sk: string };
 type Names = Record<string, string> | undefined;
@@ -347,8 +348,9 @@ export class FakeTable {
     ScanIndexForward?: boolean;
     Select?: string;
   }) {
-    const [pkAttr, skAttr] = input.IndexName === 'gsi1' ? ['gsi1pk', 'gsi1sk'] : input.IndexName === 'gsi2' ? ['gsi2pk', 'gsi2sk'] : ['pk', 'sk'];
-    if (input.IndexName && !['gsi1', 'gsi2'].includes(input.IndexName)) throw new Error(`fake table: no index ${input.IndexName}`);
+    const index = tableSchema.globalSecondaryIndexes.find((g) => g.indexName === input.IndexName);
+    if (input.IndexName && !index) throw new Error(`fake table: no index ${input.IndexName}`);
+    const [pkAttr, skAttr] = index ? [index.partitionKey, index.sortKey] : ['pk', 'sk'];
     let rows = [...this.items.values()].filter((it) => it[pkAttr] !== undefined && evaluateCondition(input.KeyConditionExpression, it, input.ExpressionAttributeNames, input.ExpressionAttributeValues));
     const cmp = (a: Item, b: Item) => {
       const x = String(a[skAttr] ?? '');
