@@ -485,7 +485,10 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
               await write(() => db.send(new PutCommand(memberPut(m, after))));
               break;
             } catch (err) {
-              if (!(err instanceof ConditionFailed) || attempt >= 4) throw err;
+              if (!(err instanceof ConditionFailed)) throw err;
+              if (attempt >= 7) throw new StaleMember();
+              // Spread out writers racing for the same membership.
+              await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
             }
           }
         }

@@ -146,10 +146,10 @@ export async function setPreferences(store: Store, association: Association, cal
       await store.savePreferences(m, { ...m, preferences: own, directoryVisible: effective.directoryVisible, updatedAt: now.toISOString() });
       return effective;
     } catch (err) {
-      if (!(err instanceof StaleMember) || attempt >= 4) {
-        if (err instanceof StaleMember) throw conflict('The membership changed meanwhile; retry.');
-        throw err;
-      }
+      if (!(err instanceof StaleMember)) throw err;
+      if (attempt >= 7) throw conflict('The membership changed meanwhile; retry.');
+      // Spread out writers racing for the same membership.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
     }
   }
 }

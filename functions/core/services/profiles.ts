@@ -1,5 +1,6 @@
 /** The caller's own profile, used by the directory and by matching. */
-import type { Store } from '../data/store.js';
+import { StaleMember, type Store } from '../data/store.js';
+import { conflict } from '../errors.js';
 import type { Caller } from '../http/access.js';
 import type { Profile } from '../domain/types.js';
 import type { ProfilePut } from '../schemas.js';
@@ -35,6 +36,12 @@ export async function putProfile(store: Store, caller: Caller, input: ProfilePut
   };
   await store.putProfile(profile);
   // Member lists show the name and the directory flag; keep each membership in step.
-  await store.syncMemberships(caller.userId, { name: profile.name, directoryVisible: profile.directoryVisible }, profile.updatedAt);
+  try {
+    await store.syncMemberships(caller.userId, { name: profile.name, directoryVisible: profile.directoryVisible }, profile.updatedAt);
+  } catch (err) {
+    // The profile is saved; a membership kept changing under us. Putting the same profile again finishes the copy.
+    if (err instanceof StaleMember) throw conflict('A membership changed meanwhile; send the profile again.');
+    throw err;
+  }
   return profile;
 }
