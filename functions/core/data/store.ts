@@ -138,14 +138,14 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), entity: 'audit', auditId, ...entry } } };
   }
 
-  /** Replaces a membership read at `before.version` with `after`, bumping the version. */
-  function memberPut(before: Member, after: Member, extraCondition = '') {
+  /** Replaces a membership read at `before.version` with `after`, bumping the version; `live`: only if not cancelled. */
+  function memberPut(before: Member, after: Member, opts: { live?: boolean } = {}) {
     return {
       TableName: table,
       Item: memberItem({ ...after, version: before.version + 1 }),
-      ConditionExpression: `#version = :version${extraCondition}`,
-      ExpressionAttributeNames: { '#version': 'version', ...(extraCondition ? { '#status': 'status' } : {}) },
-      ExpressionAttributeValues: { ':version': before.version, ...(extraCondition ? { ':cancelled': 'cancelled' } : {}) },
+      ConditionExpression: opts.live ? '#version = :version AND #status <> :cancelled' : '#version = :version',
+      ExpressionAttributeNames: { '#version': 'version', ...(opts.live ? { '#status': 'status' } : {}) },
+      ExpressionAttributeValues: { ':version': before.version, ...(opts.live ? { ':cancelled': 'cancelled' } : {}) },
     };
   }
 
@@ -411,7 +411,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     /** Writes a member's own preferences (and the visibility they make effective), guarded by the version read. */
     async savePreferences(before: Member, after: Member): Promise<void> {
       try {
-        await write(() => db.send(new PutCommand(memberPut(before, after, ' AND #status <> :cancelled'))));
+        await write(() => db.send(new PutCommand(memberPut(before, after, { live: true }))));
       } catch (err) {
         if (err instanceof ConditionFailed) throw new StaleMember();
         throw err;
@@ -458,7 +458,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     async removeMember(m: Member, actorId: string, at: string): Promise<void> {
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
         // A Put of the whole item, so the member's index entries (directory, status) follow.
-        { Put: memberPut(m, { ...m, status: 'cancelled', role: 'member', leftAt: at, updatedAt: at } as Member, ' AND #status <> :cancelled') },
+        { Put: memberPut(m, { ...m, status: 'cancelled', role: 'member', leftAt: at, updatedAt: at } as Member, { live: true }) },
         auditPut({ associationId: m.associationId, action: actorId === m.userId ? 'member.left' : 'member.removed', actorId, subjectId: m.userId, at, data: { role: m.role, status: m.status } }),
       ];
       if (m.role === 'owner') items.push(ownerCountUpdate(m.associationId, -1));
