@@ -86,11 +86,12 @@ describe('directory visibility per association', () => {
     expect(await directoryIds(y)).not.toContain(u.userId);
   });
 
-  it('hundreds of concurrent changes leave the directory and the member agreeing, with nothing lost', async () => {
+  // 150 at once on one membership: the local gateway runs them all in one process with a 10 s budget each.
+  it('150 concurrent changes leave the directory and the member agreeing, with nothing lost', async () => {
     const u = await signIn('dirrace', 'Rita Race');
     await join(u, x.associationId, x.freePlanId);
     await putProfile(u, { name: 'Rita Race', directoryVisible: false });
-    const writes = Array.from({ length: 200 }, (_, i) =>
+    const writes = Array.from({ length: 150 }, (_, i) =>
       i % 10 === 9 ? call('PUT', '/me/profile', { token: u.token, body: { name: `Rita Race ${i}`, directoryVisible: i % 20 === 9 } }) : setPrefs(u, x, { directoryVisible: i % 2 === 0 }),
     );
     const replies = await Promise.all(writes);
@@ -101,7 +102,7 @@ describe('directory visibility per association', () => {
     const m = await memberOf(u, x);
     expect((await directoryIds(x)).includes(u.userId)).toBe(m.preferences.directoryVisible);
     // The name is one that was written (profile writes themselves race; the last sync to land wins).
-    expect(['Rita Race', ...Array.from({ length: 20 }, (_, k) => `Rita Race ${k * 10 + 9}`)]).toContain(m.name);
+    expect(['Rita Race', ...Array.from({ length: 15 }, (_, k) => `Rita Race ${k * 10 + 9}`)]).toContain(m.name);
   });
 });
 

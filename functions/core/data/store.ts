@@ -486,7 +486,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
               break;
             } catch (err) {
               if (!(err instanceof ConditionFailed)) throw err;
-              if (attempt >= 7) throw new StaleMember();
+              if (attempt >= 5) throw new StaleMember();
               // Spread out writers racing for the same membership.
               await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
             }

@@ -147,7 +147,7 @@ export async function setPreferences(store: Store, association: Association, cal
       return effective;
     } catch (err) {
       if (!(err instanceof StaleMember)) throw err;
-      if (attempt >= 7) throw conflict('The membership changed meanwhile; retry.');
+      if (attempt >= 5) throw conflict('The membership changed meanwhile; retry.');
       // Spread out writers racing for the same membership.
       await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
     }
