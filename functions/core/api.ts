@@ -61,6 +61,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv' },
   { method: 'GET', path: '/associations/{associationId}/exports', fn: 'members', access: 'admin', summary: 'Export log: who exported which personal data, when, how many rows; newest first', params: s.AssociationParams, query: s.PageQuery },
   { method: 'GET', path: '/associations/{associationId}/directory', fn: 'members', access: 'member', summary: 'Members who opted into the directory, without emails', params: s.AssociationParams, query: s.PageQuery },
+  // 'enrolled', not 'member': withdrawing consent (matching, the directory) must not depend on dues being paid up.
+  { method: 'PUT', path: '/associations/{associationId}/members/me/preferences', fn: 'members', access: 'enrolled', summary: "The caller's matching opt-in and directory visibility for this association (unset: the profile's flags)", params: s.AssociationParams, body: s.MemberPreferencesPut },
   { method: 'GET', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'One member', params: s.MemberParams },
   { method: 'PATCH', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'admin', summary: 'Change a role, or record an offline payment', params: s.MemberParams, body: s.MemberPatch },
   { method: 'DELETE', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'Leave, or remove a member; history is kept', params: s.MemberParams },

@@ -116,6 +116,14 @@ export const MemberPatch = z
   .refine((o) => o.role !== undefined || o.offlinePayment !== undefined, 'give role or offlinePayment')
   .meta({ id: 'MemberPatch' });
 
+/** This association's own choices; a field not sent keeps its value (or keeps following the profile). */
+export const MemberPreferencesPut = z
+  .strictObject({
+    matchOptIn: z.boolean().optional(),
+    directoryVisible: z.boolean().optional(),
+  })
+  .meta({ id: 'MemberPreferences' });
+
 export const ProfilePut = z
   .strictObject({
     name: text(120),
@@ -138,6 +146,7 @@ export type PlanCreate = z.infer<typeof PlanCreate>;
 export type PlanPatch = z.infer<typeof PlanPatch>;
 export type MemberPatch = z.infer<typeof MemberPatch>;
 export type ProfilePut = z.infer<typeof ProfilePut>;
+export type MemberPreferencesPut = z.infer<typeof MemberPreferencesPut>;
 export type MembersQuery = z.infer<typeof MembersQuery>;
 
 // ---- events and RSVPs

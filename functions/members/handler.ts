@@ -55,6 +55,8 @@ export const handler = httpHandler(
       const { items, lastKey } = await svc.directory(store, access.association!, p.limit, p.startKey);
       return json(p.page(items, lastKey));
     },
+    'PUT /associations/{associationId}/members/me/preferences': async ({ access, caller, body, now }) =>
+      json(await svc.setPreferences(store, access.association!, caller!, body, now)),
     'GET /associations/{associationId}/members/{userId}': async ({ access, params }) =>
       json(await svc.getOne(store, access.association!, params.userId!)),
     'PATCH /associations/{associationId}/members/{userId}': async ({ access, params, body, now }) =>

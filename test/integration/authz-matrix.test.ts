@@ -180,6 +180,11 @@ const matrix: Record<string, Row> = {
     request: (fx) => ({ method: 'GET', path: `${A(fx)}/directory` }),
     expect: { anonymous: 401, nonMember: 403, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 403 },
   },
+  // Enrolled (any live membership): everyone here sets their own choice for this association.
+  'PUT /associations/{associationId}/members/me/preferences': {
+    request: (fx) => ({ method: 'PUT', path: `${A(fx)}/members/me/preferences`, body: { directoryVisible: true } }),
+    expect: { anonymous: 401, nonMember: 403, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
   // Self: allowed for anyone signed in; people with no membership here get 404 (nothing to show).
   'GET /associations/{associationId}/members/{userId}': {
     request: (fx, target) => ({ method: 'GET', path: `${A(fx)}/members/${target.userId}` }),

@@ -7,18 +7,16 @@
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { keys } from '../../functions/core/data/keys.js';
+import { tableSchema } from '../../functions/core/data/table-schema.js';
+import { memberItem as storeMemberItem } from '../../functions/core/data/member-item.js';
 import type { Association, Member, Plan, Profile } from '../../functions/core/domain/types.js';
 
 export type Item = Record<string, unknown> & { pk: string; sk: string };
 
 export const associationItem = (a: Association): Item => ({ ...keys.association(a.associationId), type: 'association', ...a });
 export const planItem = (p: Plan): Item => ({ ...keys.plan(p.associationId, p.planId), type: 'plan', ...p });
-export const memberItem = (m: Member): Item => ({
-  ...keys.member(m.associationId, m.userId),
-  ...keys.memberByUser(m.userId, m.associationId),
-  type: 'member',
-  ...m,
-});
+/** As the store writes it (index keys included), so index reads find it. */
+export const memberItem = (m: Member): Item => ({ ...storeMemberItem(m), type: 'member' });
 export const profileItem = (p: Profile): Item => ({ ...keys.profile(p.userId), type: 'profile', ...p });
 
 /** Serves `items` to reads; writes succeed and change nothing. */
@@ -31,7 +29,8 @@ export function serveTable(ddb: AwsClientStub<DynamoDBDocumentClient>, items: It
   ddb.on(QueryCommand).callsFake((input: { IndexName?: string; ExpressionAttributeValues: Record<string, string> }) => {
     const pk = input.ExpressionAttributeValues[':pk'];
     const prefix = input.ExpressionAttributeValues[':sk'] ?? '';
-    const [pkAttr, skAttr] = input.IndexName === 'gsi1' ? ['gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
+    const index = tableSchema.globalSecondaryIndexes.find((g) => g.indexName === input.IndexName);
+    const [pkAttr, skAttr] = index ? [index.partitionKey, index.sortKey] : ['pk', 'sk'];
     const found = items.filter((it) => it[pkAttr] === pk && String(it[skAttr] ?? '').startsWith(prefix));
     return { Items: structuredClone(found) };
   });

@@ -16,6 +16,22 @@ export const keys = {
   /** gsi1: a user's memberships across associations. */
   memberByUser: (userId: string, associationId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `MEMBER#${associationId}` }),
   membershipsOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'MEMBER#' }),
+  /**
+   * Sparse member indexes (gsi3-gsi7), each selecting exactly one kind of member list so a
+   * filtered list never reads the rest of the association's partition. Sort keys are the
+   * lower-cased name (or email) then the user id: alphabetical, unique, prefix-searchable.
+   * Only store.memberItem sets them, from the member's whole state.
+   */
+  memberInDirectory: (associationId: string, nameLower: string, userId: string) => ({ gsi3pk: `ASSOC#${associationId}#DIRECTORY`, gsi3sk: `${nameLower}#${userId}` }),
+  directoryOf: (associationId: string) => ({ gsi3pk: `ASSOC#${associationId}#DIRECTORY` }),
+  memberByStatus: (associationId: string, status: string, nameLower: string, userId: string) => ({ gsi4pk: `ASSOC#${associationId}#STATUS#${status}`, gsi4sk: `${nameLower}#${userId}` }),
+  membersWithStatus: (associationId: string, status: string) => ({ gsi4pk: `ASSOC#${associationId}#STATUS#${status}` }),
+  memberByName: (associationId: string, nameLower: string, userId: string) => ({ gsi5pk: `ASSOC#${associationId}#NAMES`, gsi5sk: `${nameLower}#${userId}` }),
+  membersByName: (associationId: string) => ({ gsi5pk: `ASSOC#${associationId}#NAMES` }),
+  memberByEmail: (associationId: string, emailLower: string, userId: string) => ({ gsi6pk: `ASSOC#${associationId}#EMAILS`, gsi6sk: `${emailLower}#${userId}` }),
+  membersByEmail: (associationId: string) => ({ gsi6pk: `ASSOC#${associationId}#EMAILS` }),
+  memberByPlan: (associationId: string, planId: string, nameLower: string, userId: string) => ({ gsi7pk: `ASSOC#${associationId}#PLAN#${planId}`, gsi7sk: `${nameLower}#${userId}` }),
+  membersOnPlan: (associationId: string, planId: string) => ({ gsi7pk: `ASSOC#${associationId}#PLAN#${planId}` }),
   profile: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   /** Append-only history of an association: who did what, when. */
   audit: (associationId: string, auditId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `AUDIT#${auditId}` }),

@@ -18,7 +18,8 @@ import {
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { keys, type Key } from './keys.js';
-import { resumeKeyOf } from './table-schema.js';
+import { resumeKeyOf, tableSchema, type IndexName } from './table-schema.js';
+import { memberItem } from './member-item.js';
 import type { Association, AuditEntry, Member, OutboxMail, Payment, Plan, Profile } from '../domain/types.js';
 import type { Event, Rsvp } from '../domain/events.js';
 import type { MemberStatus, Role } from '../domain/roles.js';
@@ -53,7 +54,7 @@ export type PageRequest = { limit: number; startKey?: Record<string, unknown> };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 // `entity` names the kind of item for people reading the table; it is not part of the domain.
-const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'] as const;
+const KEY_ATTRS = ['pk', 'sk', ...tableSchema.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey]), 'entity'] as const;
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
   const out: Record<string, unknown> = { ...item };
@@ -111,7 +112,7 @@ export interface MemberChange {
 
 const EVENT_RETENTION_S = 30 * 86_400; // Stripe retries for 3 days; keep a safe margin.
 
-export type MemberFilter = { status?: MemberStatus; statuses?: MemberStatus[]; planId?: string; q?: string; directoryOnly?: boolean };
+export type MemberFilter = { status?: MemberStatus; planId?: string; q?: string };
 
 export function createStore(db: DynamoDBDocumentClient, table: string) {
   /** Wraps a write so a failed condition surfaces as ConditionFailed with per-item reasons. */
@@ -139,16 +140,44 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     return { Put: { TableName: table, Item: { ...keys.audit(entry.associationId, auditId), ...aboutPerson, entity: 'audit', auditId, ...entry } } };
   }
 
-  function memberItem(m: Member) {
+  /** Replaces a membership read at `before.version` with `after`, bumping the version; `live`: only if not cancelled. */
+  function memberPut(before: Member, after: Member, opts: { live?: boolean } = {}) {
     return {
-      ...keys.member(m.associationId, m.userId),
-      // An erased person's pseudonymised membership is no longer filed under them (docs/privacy.md).
-      ...(m.erasedAt ? {} : keys.memberByUser(m.userId, m.associationId)),
-      ...(m.dueAt ? keys.memberDue(m.dueAt, m.associationId, m.userId) : {}),
-      entity: 'member',
-      ...m,
-      nameLower: m.name.toLowerCase(),
-      emailLower: m.email.toLowerCase(),
+      TableName: table,
+      Item: memberItem({ ...after, version: before.version + 1 }),
+      ConditionExpression: opts.live ? '#version = :version AND #status <> :cancelled' : '#version = :version',
+      ExpressionAttributeNames: { '#version': 'version', ...(opts.live ? { '#status': 'status' } : {}) },
+      ExpressionAttributeValues: { ':version': before.version, ...(opts.live ? { ':cancelled': 'cancelled' } : {}) },
+    };
+  }
+
+  /** A Query of one member index, by partition and optional sort-key prefix, filtered only within that set. */
+  function memberQuery(indexName: IndexName, pk: string, skPrefix: string | undefined, within: { status?: string; planId?: string; notNamePrefix?: string }) {
+    const index = tableSchema.globalSecondaryIndexes.find((g) => g.indexName === indexName)!;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': pk };
+    const conds: string[] = [];
+    if (skPrefix !== undefined) values[':prefix'] = skPrefix;
+    if (within.status) {
+      names['#status'] = 'status';
+      values[':status'] = within.status;
+      conds.push('#status = :status');
+    }
+    if (within.planId) {
+      names['#planId'] = 'planId';
+      values[':planId'] = within.planId;
+      conds.push('#planId = :planId');
+    }
+    if (within.notNamePrefix) {
+      values[':namePrefix'] = within.notNamePrefix;
+      conds.push('NOT begins_with(nameLower, :namePrefix)');
+    }
+    return {
+      IndexName: indexName,
+      KeyConditionExpression: `${index.partitionKey} = :pk${skPrefix !== undefined ? ` AND begins_with(${index.sortKey}, :prefix)` : ''}`,
+      FilterExpression: conds.length ? conds.join(' AND ') : undefined,
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: values,
     };
   }
 
@@ -331,40 +360,57 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       );
     },
 
-    /** Members of an association in key order, optionally filtered (a Query, never a Scan). */
+    /**
+     * Members of an association. Each filter reads by a key that selects just its members,
+     * so the cost follows the answer, not the association's size: none → the member items
+     * (by user id); status → gsi4, planId → gsi7 (by name); q → gsi5 (name prefix, by name),
+     * then gsi6 (email prefix, by email, minus those the name already found). A second
+     * filter is applied within the set the first one's key selected.
+     */
     async membersOfAssociation(associationId: string, filter: MemberFilter, page: PageRequest): Promise<Page<Member>> {
-      const { pk, skPrefix } = keys.membersPrefix(associationId);
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':pk': pk, ':sk': skPrefix };
-      const conds: string[] = [];
-      const statuses = filter.statuses ?? (filter.status ? [filter.status] : undefined);
-      if (statuses) {
-        names['#status'] = 'status';
-        conds.push(`#status IN (${statuses.map((s, i) => `:st${i}`).join(', ')})`);
-        statuses.forEach((s, i) => (values[`:st${i}`] = s));
-      }
-      if (filter.planId) {
-        names['#planId'] = 'planId';
-        values[':planId'] = filter.planId;
-        conds.push('#planId = :planId');
-      }
       if (filter.q) {
-        values[':q'] = filter.q.toLowerCase();
-        conds.push('(begins_with(nameLower, :q) OR begins_with(emailLower, :q))');
+        const q = filter.q.toLowerCase();
+        const rest = { status: filter.status, planId: filter.planId };
+        // The cursor says which of the two lists it is in.
+        const start = page.startKey as { phase?: 'name' | 'email'; key?: Record<string, unknown> } | undefined;
+        const found: Member[] = [];
+        if (start?.phase !== 'email') {
+          const byName = await queryPage<Member>(memberQuery('gsi5', keys.membersByName(associationId).gsi5pk, q, rest), { limit: page.limit, startKey: start?.key });
+          if (byName.lastKey) return { items: byName.items, lastKey: { phase: 'name', key: byName.lastKey } };
+          found.push(...byName.items);
+          // A full page ends here; the next one starts the email list (it may come back empty).
+          if (found.length === page.limit) return { items: found, lastKey: { phase: 'email' } };
+        }
+        const byEmail = await queryPage<Member>(memberQuery('gsi6', keys.membersByEmail(associationId).gsi6pk, q, { ...rest, notNamePrefix: q }), {
+          limit: page.limit - found.length,
+          startKey: start?.phase === 'email' ? start.key : undefined,
+        });
+        return { items: [...found, ...byEmail.items], lastKey: byEmail.lastKey ? { phase: 'email', key: byEmail.lastKey } : undefined };
       }
-      if (filter.directoryOnly) {
-        values[':true'] = true;
-        conds.push('directoryVisible = :true');
+      if (filter.status) return queryPage<Member>(memberQuery('gsi4', keys.membersWithStatus(associationId, filter.status).gsi4pk, undefined, { planId: filter.planId }), page);
+      if (filter.planId) return queryPage<Member>(memberQuery('gsi7', keys.membersOnPlan(associationId, filter.planId).gsi7pk, undefined, {}), page);
+      const { pk, skPrefix } = keys.membersPrefix(associationId);
+      return queryPage<Member>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix } }, page);
+    },
+
+    /** The directory (gsi3): only visible members in good standing are in it, by name. */
+    async directoryOf(associationId: string, page: PageRequest): Promise<Page<Member>> {
+      return queryPage<Member>({ IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': keys.directoryOf(associationId).gsi3pk } }, page);
+    },
+
+    /** Memberships of some people in one association, by key (absent: not a member). */
+    async batchGetMembers(associationId: string, userIds: string[]): Promise<Map<string, Member>> {
+      return batchGet<Member>([...new Set(userIds)].map((id) => keys.member(associationId, id)), (m) => m.userId);
+    },
+
+    /** Writes a member's own preferences (and the visibility they make effective), guarded by the version read. */
+    async savePreferences(before: Member, after: Member): Promise<void> {
+      try {
+        await write(() => db.send(new PutCommand(memberPut(before, after, { live: true }))));
+      } catch (err) {
+        if (err instanceof ConditionFailed) throw new StaleMember();
+        throw err;
       }
-      return queryPage<Member>(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          FilterExpression: conds.length ? conds.join(' AND ') : undefined,
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: values,
-        },
-        page,
-      );
     },
 
     /** The memberships of one user across associations (gsi1). */
@@ -406,43 +452,44 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
     /** Ends a membership; the item stays (status cancelled) so history is kept. */
     async removeMember(m: Member, actorId: string, at: string): Promise<void> {
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-        {
-          Update: {
-            TableName: table,
-            Key: keys.member(m.associationId, m.userId),
-            UpdateExpression: 'SET #status = :cancelled, #role = :member, leftAt = :at, #version = #version + :one, updatedAt = :at',
-            ConditionExpression: '#version = :version AND #status <> :cancelled',
-            ExpressionAttributeNames: { '#status': 'status', '#role': 'role', '#version': 'version' },
-            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':member': 'member', ':at': at, ':one': 1, ':version': m.version },
-          },
-        },
+        // A Put of the whole item, so the member's index entries (directory, status) follow.
+        { Put: memberPut(m, { ...m, status: 'cancelled', role: 'member', leftAt: at, updatedAt: at } as Member, { live: true }) },
         auditPut({ associationId: m.associationId, action: actorId === m.userId ? 'member.left' : 'member.removed', actorId, subjectId: m.userId, at, data: { role: m.role, status: m.status } }),
       ];
       if (m.role === 'owner') items.push(ownerCountUpdate(m.associationId, -1));
       await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
     },
 
-    /** Copies profile fields the member list shows onto each membership of the user. */
+    /**
+     * Copies profile fields the member list shows onto each membership of the user: the name,
+     * and the directory flag where the membership did not choose its own. Each membership is
+     * re-read and replaced at its version (retried if it changed meanwhile), so its index
+     * entries follow and a concurrent change is never overwritten.
+     */
     async syncMemberships(userId: string, fields: { name: string; directoryVisible: boolean }, at: string): Promise<void> {
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.membershipsOfUser(userId, { limit: 100, startKey });
-        for (const m of page.items) {
-          await db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: keys.member(m.associationId, userId),
-              UpdateExpression: 'SET #name = :name, nameLower = :lower, directoryVisible = :dv, updatedAt = :at',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeNames: { '#name': 'name' },
-              ExpressionAttributeValues: { ':name': fields.name, ':lower': fields.name.toLowerCase(), ':dv': fields.directoryVisible, ':at': at },
-            }),
-          );
+        for (const listed of page.items) {
+          for (let attempt = 0; ; attempt++) {
+            const res = await db.send(new GetCommand({ TableName: table, Key: keys.member(listed.associationId, userId), ConsistentRead: true }));
+            const m = strip<Member>(res.Item);
+            if (!m) break;
+            const after: Member = { ...m, name: fields.name, directoryVisible: m.preferences?.directoryVisible ?? fields.directoryVisible, updatedAt: at };
+            try {
+              await write(() => db.send(new PutCommand(memberPut(m, after))));
+              break;
+            } catch (err) {
+              if (!(err instanceof ConditionFailed)) throw err;
+              if (attempt >= 5) throw new StaleMember();
+              // Spread out writers racing for the same membership.
+              await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+            }
+          }
         }
         startKey = page.lastKey;
       } while (startKey);
     },
-
 
     /**
      * Writes a membership's new state with everything that goes with it (ledger, mail,

@@ -45,7 +45,10 @@ export interface Member {
   joinedAt: string;
   name: string;
   email: string;
+  /** Effective directory visibility here: `preferences.directoryVisible`, else the profile's flag. */
   directoryVisible: boolean;
+  /** What the member chose for this association; unset fields follow the profile. */
+  preferences?: { matchOptIn?: boolean; directoryVisible?: boolean };
   /** Optimistic-lock counter: every update is conditional on the version read. */
   version: number;
   updatedAt: string;

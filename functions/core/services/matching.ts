@@ -13,6 +13,7 @@ import { introMail, matchesMail } from '../domain/emails.js';
 import { newMail } from './mail-item.js';
 import { signLink } from '../http/links.js';
 import { allPages } from './exports.js';
+import { effectivePreferences } from '../domain/preferences.js';
 import type { EventsDeps } from './events.js';
 
 export const matchIdOf = (a: string, b: string) => (a < b ? `${a}.${b}` : `${b}.${a}`);
@@ -23,11 +24,12 @@ async function candidates(store: Store, event: Event): Promise<{ profiles: Match
   for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, 'going', { limit: 500, startKey }))) {
     for (const r of page) rsvps.set(r.userId, r);
   }
-  const full = await store.batchGetProfiles([...rsvps.keys()]);
+  const [full, memberships] = await Promise.all([store.batchGetProfiles([...rsvps.keys()]), store.batchGetMembers(event.associationId, [...rsvps.keys()])]);
   const profiles: MatchProfile[] = [];
   for (const [userId, r] of rsvps) {
     const p = full.get(userId);
-    if (!p?.matchOptIn) continue; // only people who opted in are matched or shown
+    // Only people opted in for this association (their own choice here, else their profile's) are matched.
+    if (!p || !effectivePreferences(memberships.get(userId)?.preferences, p).matchOptIn) continue;
     profiles.push({ userId, name: p.name || r.name, headline: p.headline, company: p.company, jobTitle: p.jobTitle, industry: p.industry, skills: p.skills, interests: p.interests, offers: p.offers, seeks: p.seeks });
   }
   return { profiles, rsvps, full };
@@ -163,10 +165,15 @@ export async function matchOfCaller(store: Store, eventId: string, matchId: stri
 }
 
 export async function myMatches(store: Store, event: Event, userId: string) {
-  const items = await store.matchesOfAttendee(event.eventId, userId);
-  if (!items.length) return { items: [] };
-  const others = items.map((m) => (m.a === userId ? m.b : m.a));
-  const profiles = await store.batchGetProfiles([userId, ...others]);
+  const stored = await store.matchesOfAttendee(event.eventId, userId);
+  if (!stored.length) return { items: [] };
+  const partners = stored.map((m) => (m.a === userId ? m.b : m.a));
+  const [profiles, memberships] = await Promise.all([store.batchGetProfiles([userId, ...partners]), store.batchGetMembers(event.associationId, partners)]);
+  // A partner who has since opted out of matching here is no longer shown to anyone.
+  const items = stored.filter((m) => {
+    const otherId = m.a === userId ? m.b : m.a;
+    return effectivePreferences(memberships.get(otherId)?.preferences, profiles.get(otherId)).matchOptIn;
+  });
   const me = toMatchProfile(userId, profiles.get(userId));
   return {
     items: items.map((m) => {

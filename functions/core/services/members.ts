@@ -12,9 +12,10 @@ import type { MemberPatch } from '../schemas.js';
 import type { Column } from '../domain/csv.js';
 import { allPages, exportRows } from './exports.js';
 import type { FileStore } from '../files.js';
-import { inGoodStanding, type Role } from '../domain/roles.js';
+import type { Role } from '../domain/roles.js';
 import { assertCanTakePayments } from './dues.js';
 import { logger } from '../http/logger.js';
+import { effectivePreferences, mergePreferences, type OwnPreferences } from '../domain/preferences.js';
 
 /** The member as admins and the member see it. */
 export const memberView = (m: Member) => ({
@@ -60,7 +61,7 @@ export async function join(
     throw conflict('You are already a member of this association.');
   }
   const profile = await store.getProfile(caller.userId);
-  const member = newMembership(
+  const fresh = newMembership(
     association.associationId,
     plan,
     {
@@ -72,6 +73,9 @@ export async function join(
     'member',
     now,
   );
+  // Someone rejoining keeps what they chose for this association (an opt-out above all).
+  const own = existing?.preferences;
+  const member: Member = own ? { ...fresh, preferences: own, directoryVisible: effectivePreferences(own, profile).directoryVisible } : fresh;
   try {
     await store.join(member);
   } catch (err) {
@@ -93,39 +97,61 @@ export async function list(store: Store, association: Association, filter: Membe
   return { items: page.items.map(memberView), lastKey: page.lastKey };
 }
 
-/** Opted-in members in good standing, with their public profile and never their email. */
+/**
+ * Opted-in members in good standing, with their public profile and never their email.
+ * The directory index holds exactly those members, so every page is full and in name order.
+ */
 export async function directory(store: Store, association: Association, limit: number, startKey?: Record<string, unknown>) {
-  const page = await store.membersOfAssociation(
-    association.associationId,
-    { statuses: ['active', 'past_due'], directoryOnly: true },
-    { limit, startKey },
-  );
+  const page = await store.directoryOf(association.associationId, { limit, startKey });
   const profiles = await store.batchGetProfiles(page.items.map((m) => m.userId));
-  const items = page.items
-    .filter((m) => inGoodStanding(m.status) && profiles.get(m.userId)?.directoryVisible)
-    .map((m) => {
-      const p = profiles.get(m.userId)!;
-      return {
-        userId: m.userId,
-        name: p.name,
-        role: m.role,
-        headline: p.headline ?? null,
-        company: p.company ?? null,
-        jobTitle: p.jobTitle ?? null,
-        industry: p.industry ?? null,
-        skills: p.skills,
-        interests: p.interests,
-        offers: p.offers,
-        seeks: p.seeks,
-      };
-    });
+  const items = page.items.map((m) => {
+    const p = profiles.get(m.userId);
+    return {
+      userId: m.userId,
+      name: p?.name ?? m.name,
+      role: m.role,
+      headline: p?.headline ?? null,
+      company: p?.company ?? null,
+      jobTitle: p?.jobTitle ?? null,
+      industry: p?.industry ?? null,
+      skills: p?.skills ?? [],
+      interests: p?.interests ?? [],
+      offers: p?.offers ?? [],
+      seeks: p?.seeks ?? [],
+    };
+  });
   return { items, lastKey: page.lastKey };
 }
 
+/** One member, with the preferences in effect for this association. */
 export async function getOne(store: Store, association: Association, userId: string) {
-  const m = await store.getMember(association.associationId, userId);
+  const [m, profile] = await Promise.all([store.getMember(association.associationId, userId), store.getProfile(userId)]);
   if (!m) throw notFound('No such member.');
-  return memberView(m);
+  return { ...memberView(m), preferences: effectivePreferences(m.preferences, profile) };
+}
+
+/**
+ * Sets the caller's own matching opt-in and directory visibility for this association;
+ * what is not sent keeps its earlier value (or keeps following the profile). Returns the
+ * preferences in effect. Written at the version read; a concurrent change is re-read.
+ */
+export async function setPreferences(store: Store, association: Association, caller: Caller, change: OwnPreferences, now: Date) {
+  const profile = await store.getProfile(caller.userId);
+  for (let attempt = 0; ; attempt++) {
+    const m = await store.getMember(association.associationId, caller.userId);
+    if (!m || m.status === 'cancelled') throw notFound('No such member.');
+    const own = mergePreferences(m.preferences, change);
+    const effective = effectivePreferences(own, profile);
+    try {
+      await store.savePreferences(m, { ...m, preferences: own, directoryVisible: effective.directoryVisible, updatedAt: now.toISOString() });
+      return effective;
+    } catch (err) {
+      if (!(err instanceof StaleMember)) throw err;
+      if (attempt >= 5) throw conflict('The membership changed meanwhile; retry.');
+      // Spread out writers racing for the same membership.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+    }
+  }
 }
 
 /** Changes a role and/or records an offline payment; each is its own atomic write. */

@@ -1,6 +1,7 @@
 /** The caller's own profile, used by the directory and by matching. */
-import type { Store } from '../data/store.js';
+import { StaleMember, type Store } from '../data/store.js';
 import type { PrivacyData } from '../data/privacy.js';
+import { conflict } from '../errors.js';
 import type { Caller } from '../http/access.js';
 import type { Profile } from '../domain/types.js';
 import type { ProfilePut } from '../schemas.js';
@@ -38,6 +39,12 @@ export async function putProfile(store: Store, caller: Caller, input: ProfilePut
   // Someone who erased themselves and comes back may get mail again (bounces and complaints stay suppressed).
   if (caller.email) await privacy?.liftErasureSuppression(caller.email);
   // Member lists show the name and the directory flag; keep each membership in step.
-  await store.syncMemberships(caller.userId, { name: profile.name, directoryVisible: profile.directoryVisible }, profile.updatedAt);
+  try {
+    await store.syncMemberships(caller.userId, { name: profile.name, directoryVisible: profile.directoryVisible }, profile.updatedAt);
+  } catch (err) {
+    // The profile is saved; a membership kept changing under us. Putting the same profile again finishes the copy.
+    if (err instanceof StaleMember) throw conflict('A membership changed meanwhile; send the profile again.');
+    throw err;
+  }
   return profile;
 }

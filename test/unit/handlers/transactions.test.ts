@@ -153,7 +153,11 @@ describe('removing an owner', () => {
     );
     expect(res.statusCode).toBe(204);
     const items = onlyTransaction();
-    expect(items.find((i) => i.Update?.Key?.sk === 'MEMBER#user-co-owner')!.Update!.ExpressionAttributeValues).toMatchObject({ ':cancelled': 'cancelled' });
+    // The membership is replaced whole (so its index entries follow), at the version read.
+    const removal = items.find((i) => i.Put?.Item?.sk === 'MEMBER#user-co-owner')!.Put!;
+    expect(removal.Item).toMatchObject({ status: 'cancelled', role: 'member', version: coOwner.version + 1 });
+    expect(removal.ConditionExpression).toBe('#version = :version AND #status <> :cancelled');
+    expect(removal.ExpressionAttributeValues).toMatchObject({ ':version': coOwner.version, ':cancelled': 'cancelled' });
     expect(items.find((i) => i.Update?.Key?.sk === 'ASSOC')!.Update!.ConditionExpression).toBe('ownerCount > :one');
     expect(items.some((i) => i.Put?.Item?.action === 'member.removed')).toBe(true);
   });
