@@ -129,7 +129,7 @@ export class FakePayments implements PaymentsGateway {
   }
 
   async retrieveCharge(account: string, id: string) {
-    this.record('retrieveCharge' as keyof PaymentsGateway, account, id);
+    this.record('retrieveCharge', account, id);
     const c = this.charges.get(id);
     if (!c) throw Object.assign(new Error(`No such charge: '${id}'`), { statusCode: 404, code: 'resource_missing' });
     return chargeSnapshotOf(c);

@@ -23,6 +23,9 @@ export const keys = {
   /** Ledger entries, in time order: `paymentId` starts with the time it happened. */
   payment: (associationId: string, paymentId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `PAYMENT#${paymentId}` }),
   paymentsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'PAYMENT#' }),
+  /** gsi1: one payer's ledger entries in time order (the paymentId starts with the time). */
+  paymentOfPayer: (associationId: string, userId: string, paymentId: string) => ({ gsi1pk: `ASSOC#${associationId}#PAYER#${userId}`, gsi1sk: paymentId }),
+  paymentsOfPayer: (associationId: string, userId: string) => ({ gsi1pk: `ASSOC#${associationId}#PAYER#${userId}` }),
   /** gsi2: memberships the daily job must look at on a given UTC day. */
   memberDue: (dueAt: string, associationId: string, userId: string) => ({ gsi2pk: `DUE#${dueAt.slice(0, 10)}`, gsi2sk: `${dueAt}#${associationId}#${userId}` }),
   membersDueOn: (day: string) => ({ gsi2pk: `DUE#${day}` }),

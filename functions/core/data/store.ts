@@ -463,7 +463,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         },
       ];
       for (const p of c.ledger ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push(paymentPut(p));
       }
       for (const r of c.paymentRefs ?? []) {
         // One reference per Stripe payment object: a payment reported twice (by Stripe's event
@@ -560,13 +560,27 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              paymentPut(p),
               ...outbox.map(outboxPut),
               eventMarkerPut(eventId, p.createdAt),
             ],
           }),
         ),
       );
+    },
+
+    /**
+     * Adds one ledger entry on its own, once: false when an entry with this id exists
+     * (the same Stripe object reported by another event). For refunds, keyed by the refund.
+     */
+    async addLedgerEntry(p: Payment): Promise<boolean> {
+      try {
+        await write(() => db.send(new PutCommand(paymentPut(p).Put)));
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
     },
 
     /** Memberships the daily job must look at on one UTC day (gsi2), oldest due first. */
@@ -1066,16 +1080,17 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       );
     },
 
-    /** The ledger, newest first; optionally one member's entries only. */
+    /** The ledger, newest first; optionally one member's entries only (gsi1, by payer: no filter over the ledger). */
     async paymentsOf(associationId: string, page: PageRequest, userId?: string): Promise<Page<Payment>> {
+      if (userId) {
+        return queryPage<Payment>(
+          { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.paymentsOfPayer(associationId, userId).gsi1pk }, ScanIndexForward: false },
+          page,
+        );
+      }
       const { pk, skPrefix } = keys.paymentsPrefix(associationId);
       return queryPage<Payment>(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          FilterExpression: userId ? 'userId = :u' : undefined,
-          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(userId ? { ':u': userId } : {}) },
-          ScanIndexForward: false,
-        },
+        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ScanIndexForward: false },
         page,
       );
     },
@@ -1088,6 +1103,13 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         Item: { ...keys.stripeEvent(eventId), entity: 'stripe_event', processedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_S },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
+    };
+  }
+
+  /** A ledger entry, written once; indexed by payer on gsi1. */
+  function paymentPut(p: Payment) {
+    return {
+      Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfPayer(p.associationId, p.userId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' },
     };
   }
 

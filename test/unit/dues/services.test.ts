@@ -858,11 +858,11 @@ describe('handleStripeEvent: refunds, one ledger entry per Stripe refund', () =>
     await expect(handleStripeEvent(deps, ev('charge.refunded', charge([re2, re1])), now)).resolves.toBe('applied');
 
     const entries = refundEntries(table);
-    expect(entries.map((e) => [e.amount, e.stripe.refundId]).sort()).toEqual([
+    expect(entries.map((e) => [e.amount, (e.stripe as { refundId: string }).refundId]).sort()).toEqual([
       [1000, 're_1'],
       [1500, 're_2'],
     ]);
-    expect(entries.every((e) => String(e.sk).endsWith(e.stripe.refundId))).toBe(true);
+    expect(entries.every((e) => String(e.sk).endsWith((e.stripe as { refundId: string }).refundId))).toBe(true);
     // A partial refund changes no status.
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active' });
   });
