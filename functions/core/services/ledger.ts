@@ -1,4 +1,4 @@
-/** The payment ledger: every payment, failed attempt and refund, newest first. */
+/** The payment ledger: every payment, failed attempt, refund (one per Stripe refund) and unmatched payment, newest first. */
 import type { Store } from '../data/store.js';
 import type { Association, Payment } from '../domain/types.js';
 import { toCsv, type Column } from '../domain/csv.js';
@@ -14,6 +14,8 @@ export const paymentView = (p: Payment) => ({
   periodStart: p.periodStart,
   periodEnd: p.periodEnd,
   note: p.note ?? null,
+  /** Why an `unmatched` payment did not count for the membership. */
+  reason: p.reason ?? null,
   recordedBy: p.recordedBy,
   stripe: p.stripe ?? null,
 });
@@ -35,6 +37,9 @@ const columns: Column<Payment>[] = [
   { header: 'note', value: (p) => p.note },
   { header: 'stripeInvoice', value: (p) => p.stripe?.invoiceId },
   { header: 'stripeCharge', value: (p) => p.stripe?.chargeId },
+  { header: 'stripeRefund', value: (p) => p.stripe?.refundId },
+  { header: 'stripeCheckout', value: (p) => p.stripe?.checkoutSessionId },
+  { header: 'reason', value: (p) => p.reason },
 ];
 
 export async function exportCsv(store: Store, association: Association): Promise<string> {
