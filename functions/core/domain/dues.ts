@@ -142,6 +142,17 @@ export function matchCheckout(m: Member, plan: Plan | undefined, associationId: 
   return { matched: true };
 }
 
+/**
+ * Is this subscription the membership's: the one it is linked to, or one our checkout made
+ * for it (metadata naming this association, member and plan)? Another subscription on the
+ * same account with the member's id in it must not renew or end this membership.
+ */
+export function subscriptionIsMembership(m: Member, associationId: string, sub: Pick<SubscriptionSnapshot, 'id' | 'metadata'>): boolean {
+  if (m.stripeSubscriptionId && sub.id === m.stripeSubscriptionId) return true;
+  const md = sub.metadata ?? {};
+  return md.associationId === associationId && md.userId === m.userId && !!m.planId && md.planId === m.planId;
+}
+
 /** What the daily job should do with a membership now, if anything. */
 export type DailyAction =
   | { kind: 'reconcile_checkout' }

@@ -9,7 +9,7 @@ import { AlreadyApplied, ConditionFailed, StaleMember } from '../data/store.js';
 import type { PaymentsGateway, SubscriptionSnapshot } from '../payments/gateway.js';
 import type { Association, Member, OutboxMail, Payment, Plan } from '../domain/types.js';
 import { conflict, unavailable, unprocessable } from '../errors.js';
-import { dailyAction, decideMembership, matchCheckout, nextDueAt, reminderTag, type MembershipFact, type MemberState } from '../domain/dues.js';
+import { dailyAction, decideMembership, matchCheckout, subscriptionIsMembership, nextDueAt, reminderTag, type MembershipFact, type MemberState } from '../domain/dues.js';
 import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from '../domain/emails.js';
 import { deliverAll, sweepOutbox, type Mailer } from './outbox.js';
 import { newMail } from './mail-item.js';
@@ -372,6 +372,7 @@ async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Prom
     // A fresh read on every attempt but the first (which may reuse the one the caller made).
     const sub = subscriptionId ? (attempt === 0 && input.subscription ? input.subscription : await retrieveOrNull(ctx, subscriptionId)) ?? undefined : undefined;
     if (subscriptionId && !sub && !input.lifetimePayment && !input.refund) return ignore(ctx, 'subscription not on this account');
+    if (sub && !subscriptionIsMembership(member, association.associationId, sub)) return ignore(ctx, 'a subscription this membership did not create');
     const change = planSync(ctx, member, plan, sub, input);
     try {
       await deps.store.saveMember({ ...change, eventId: event.id });

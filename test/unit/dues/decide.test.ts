@@ -3,7 +3,7 @@
  * (domain/dues.ts decideMembership), and the check that a completed checkout is the one
  * the membership created (matchCheckout). Pure: no I/O, time given.
  */
-import { decideMembership, matchCheckout, stateFromSubscription, startGrace } from '../../../functions/core/domain/dues.js';
+import { decideMembership, matchCheckout, stateFromSubscription, startGrace, subscriptionIsMembership } from '../../../functions/core/domain/dues.js';
 import type { Member } from '../../../functions/core/domain/types.js';
 import { makeMember, makePlan } from '../../support/factories.js';
 import { subscriptionSnapshot } from '../../support/fake-payments.js';
@@ -103,5 +103,16 @@ describe('matchCheckout', () => {
     expect(refused(session({ currency: 'usd' }))).toMatch(/currency/);
     expect(refused(session({ mode: 'payment' }))).toMatch(/mode/);
     expect(refused(session({ amountTotal: null as unknown as number }))).toMatch(/amount/);
+  });
+});
+
+describe('subscriptionIsMembership', () => {
+  it('the linked subscription, or one whose metadata names this association, member and plan', () => {
+    const linked = makeMember({ stripeSubscriptionId: 'sub_1' });
+    expect(subscriptionIsMembership(linked, 'assocA', { id: 'sub_1', metadata: {} })).toBe(true);
+    expect(subscriptionIsMembership(pending, 'assocA', { id: 'sub_2', metadata: { associationId: 'assocA', userId: 'user-member', planId: 'planYearly' } })).toBe(true);
+    expect(subscriptionIsMembership(pending, 'assocA', { id: 'sub_2', metadata: { userId: 'user-member' } })).toBe(false);
+    expect(subscriptionIsMembership(pending, 'assocA', { id: 'sub_2', metadata: { associationId: 'assocA', userId: 'user-member', planId: 'planLife' } })).toBe(false);
+    expect(subscriptionIsMembership(linked, 'assocA', { id: 'sub_other', metadata: { associationId: 'assocB', userId: 'user-member', planId: 'planYearly' } })).toBe(false);
   });
 });

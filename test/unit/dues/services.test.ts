@@ -420,7 +420,8 @@ describe('handleStripeEvent: what is never applied', () => {
     it('a user who is a member of both: only the membership in B changes', async () => {
       const inB = pendingMember({ associationId: 'assocB', version: 1 });
       const { payments, deps, table } = setup([m, inB]);
-      payments.subscriptions.set('sub_1', paidSub({ metadata: { userId: 'user-member' } }));
+      // The subscription B's checkout made: its metadata names B, the member and the plan.
+      payments.subscriptions.set('sub_1', paidSub({ metadata: { associationId: 'assocB', userId: 'user-member', planId: 'planYearly' } }));
       const before = table.all('ASSOC#assocA');
       await expect(handleStripeEvent(deps, invoiceEvent('invoice.paid', { account: 'acct_B' }), now)).resolves.toBe('applied');
       expect(table.all('ASSOC#assocA')).toEqual(before);
@@ -825,6 +826,25 @@ describe('handleStripeEvent: checkout.session.completed is applied only to the s
     await expect(handleStripeEvent(deps, event, now)).resolves.toBe('applied');
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', currentPeriodEnd: null });
     expect(ledgerOf(table)).toEqual([expect.objectContaining({ type: 'payment', amount: 20000 })]);
+  });
+});
+
+describe('handleStripeEvent: a subscription this membership did not create', () => {
+  it('invoice.paid of another subscription naming the member only by userId: ignored, the membership stays pending', async () => {
+    const { deps, payments, table } = setup([pendingMember()]);
+    payments.subscriptions.set('sub_other', paidSub({ id: 'sub_other', metadata: { userId: 'user-member' } }));
+    const before = table.all('ASSOC#assocA');
+    const event = invoiceEvent('invoice.paid', { id: 'evt_other_inv' }, { id: 'in_other', parent: { subscription_details: { subscription: 'sub_other' } } });
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('ignored');
+    expect(table.all('ASSOC#assocA')).toEqual(before);
+  });
+
+  it('customer.subscription.deleted of another subscription naming the member: the active membership stays active', async () => {
+    const { deps, payments } = setup([activeMember({ currentPeriodEnd: NEXT_END.toISOString() })]);
+    payments.subscriptions.set('sub_other', paidSub({ id: 'sub_other', status: 'canceled', metadata: { associationId: 'assocA', userId: 'user-member' } }));
+    const event: StripeEvent = { id: 'evt_other_del', type: 'customer.subscription.deleted', account: 'acct_A', created: unix(now), data: { object: { id: 'sub_other', metadata: { associationId: 'assocA', userId: 'user-member' } } } };
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('ignored');
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', stripeSubscriptionId: 'sub_1', version: 7 });
   });
 });
 
