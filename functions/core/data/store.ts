@@ -526,9 +526,10 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       return res.Item?.associationId as string | undefined;
     },
 
-    async paymentRef(accountId: string, objectId: string): Promise<{ associationId: string; userId: string } | undefined> {
+    /** unmatched: the payment did not count for the membership (its refunds do not either). */
+    async paymentRef(accountId: string, objectId: string): Promise<{ associationId: string; userId: string; unmatched?: boolean } | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.paymentRef(accountId, objectId) }));
-      return res.Item ? { associationId: res.Item.associationId as string, userId: res.Item.userId as string } : undefined;
+      return res.Item ? { associationId: res.Item.associationId as string, userId: res.Item.userId as string, ...(res.Item.unmatched ? { unmatched: true } : {}) } : undefined;
     },
 
     /** Applies Stripe's account status to the association, once per event. */
@@ -554,13 +555,19 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       );
     },
 
-    /** Adds a ledger entry with no membership change (e.g. a refund on a subscription). */
-    async recordLedger(p: Payment, eventId: string, outbox: OutboxMail[] = []): Promise<void> {
+    /**
+     * Adds a ledger entry with no membership change (e.g. an unmatched payment), with the
+     * lookups that let its refunds be found (marked unmatched: they change no membership).
+     */
+    async recordLedger(p: Payment, eventId: string, outbox: OutboxMail[] = [], unmatchedRefs: { accountId: string; objectId: string }[] = []): Promise<void> {
       await write(() =>
         db.send(
           new TransactWriteCommand({
             TransactItems: [
               paymentPut(p),
+              ...unmatchedRefs.map((r) => ({
+                Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), entity: 'payref', associationId: p.associationId, userId: p.userId, unmatched: true }, ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
               ...outbox.map(outboxPut),
               eventMarkerPut(eventId, p.createdAt),
             ],

@@ -205,7 +205,8 @@ const idOf = (v: string | { id: string } | null | undefined) => (v == null ? und
 
 /**
  * A paid checkout that is not this membership's: one ledger entry (keyed by the session, so
- * any number of events make one), no status change, no receipt, no link for refunds.
+ * any number of events make one), no status change, no receipt. Its payment intent is linked
+ * as unmatched, so a refund of it is recorded too but changes no membership.
  */
 async function recordUnmatched(ctx: EventCtx, member: Member, s: any, reason: string): Promise<EventOutcome> {
   const paidAt = new Date((s.created ?? ctx.event.created) * 1000).toISOString();
@@ -227,7 +228,8 @@ async function recordUnmatched(ctx: EventCtx, member: Member, s: any, reason: st
   };
   logger.warn('unmatched checkout recorded', { eventId: ctx.event.id, sessionId: s.id, reason });
   try {
-    await ctx.deps.store.recordLedger(entry, ctx.event.id);
+    const pi = idOf(s.payment_intent);
+    await ctx.deps.store.recordLedger(entry, ctx.event.id, [], pi ? [{ accountId: ctx.account, objectId: pi }] : []);
   } catch (err) {
     if (err instanceof ConditionFailed) return 'duplicate';
     throw err;
@@ -277,8 +279,19 @@ async function refundEvent(ctx: EventCtx): Promise<EventOutcome> {
     });
     if (written) recorded++;
   }
-  const outcome = await syncMember(ctx, ref.userId, { refund: { fullyRefunded: charge.amountRefunded >= charge.amount } });
-  return recorded > 0 && outcome !== 'ignored' ? 'applied' : outcome;
+  const refund = { fullyRefunded: charge.amountRefunded >= charge.amount };
+  // A refunded unmatched payment never bought anything: the membership is not the refund's to change.
+  if (ref.unmatched) return settle(await ignore(ctx, 'refund of an unmatched payment'));
+  // Most refunds change no membership: then only the event marker is written, so many refund
+  // events at once do not contend on the membership's version.
+  const member = await ctx.deps.store.getMember(ctx.association.associationId, ref.userId);
+  const plan = member?.planId ? await ctx.deps.store.getPlan(ctx.association.associationId, member.planId) : undefined;
+  const unchanged = !member || JSON.stringify(decideMembership(member, plan, { kind: 'refund', ...refund }, ctx.now, ctx.association.gracePeriodDays)) === JSON.stringify(stateOf(member));
+  return settle(unchanged ? await ignore(ctx, 'refund changes no membership') : await syncMember(ctx, ref.userId, { refund }));
+
+  function settle(outcome: EventOutcome): EventOutcome {
+    return recorded > 0 ? 'applied' : outcome;
+  }
 }
 
 async function retrieveChargeOrNull(ctx: EventCtx, chargeId: string) {

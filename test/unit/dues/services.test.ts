@@ -763,8 +763,8 @@ describe('handleStripeEvent: checkout.session.completed is applied only to the s
       reason: expect.stringMatching(/not the checkout/),
       stripe: { checkoutSessionId: 'cs_foreign', paymentIntentId: 'pi_foreign', customerId: 'cus_9', eventId: 'evt_cs_foreign' },
     });
-    // Not a payment of this membership: no lookup for refunds, no receipt, no call to Stripe.
-    expect(table.all('PAYREF#')).toEqual([]);
+    // Not a payment of this membership: no receipt, no call to Stripe; its refunds can be found, marked unmatched.
+    expect(table.all('PAYREF#')).toEqual([expect.objectContaining({ pk: 'PAYREF#acct_A#pi_foreign', userId: 'user-member', unmatched: true })]);
     expect(mailsSent()).toEqual([]);
     expect(payments.calls).toEqual([]);
     // The admins see it in the ledger.
@@ -925,6 +925,17 @@ describe('handleStripeEvent: refunds, one ledger entry per Stripe refund', () =>
     await expect(handleStripeEvent(deps, ev('refund.created', full), now)).resolves.toBe('applied');
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'cancelled' });
     expect(refundEntries(table).map((e) => e.amount)).toEqual([20000]);
+  });
+
+  it('a refund of an unmatched payment is recorded (the CSV adds up) and never cancels the membership', async () => {
+    const { deps, table, payments } = setup([lifer()], refs);
+    const session = { id: 'cs_x', object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', payment_intent: 'pi_x', amount_total: 100, currency: 'eur', client_reference_id: 'user-member', created, metadata: {} };
+    await expect(handleStripeEvent(deps, ev('checkout.session.completed', session), now)).resolves.toBe('unmatched');
+    const back = { ...re1, id: 're_x', amount: 100, charge: 'ch_x', payment_intent: 'pi_x' };
+    payments.charges.set('ch_x', { id: 'ch_x', amount: 100, amount_refunded: 100, currency: 'eur', payment_intent: 'pi_x', refunds: { data: [back] } });
+    await expect(handleStripeEvent(deps, ev('charge.refunded', payments.charges.get('ch_x')), now)).resolves.toBe('applied');
+    expect(refundEntries(table)).toEqual([expect.objectContaining({ amount: 100, userId: 'user-member' })]);
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', version: 7 });
   });
 
   it('a refund that has not succeeded is not recorded', async () => {
