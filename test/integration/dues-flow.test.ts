@@ -244,7 +244,7 @@ describe('dues: connect, join, pay, renew, lapse', () => {
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect([...res.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const rows: string[][] = parse(res.bytes.subarray(3).toString('utf8'));
-      expect(rows[0]).toEqual(['date', 'type', 'source', 'userId', 'amount', 'currency', 'periodStart', 'periodEnd', 'note', 'stripeInvoice', 'stripeCharge']);
+      expect(rows[0]).toEqual(['date', 'type', 'source', 'userId', 'amount', 'currency', 'periodStart', 'periodEnd', 'note', 'stripeInvoice', 'stripeCharge', 'stripeRefund', 'stripeCheckout', 'reason']);
       const body = rows.slice(1);
       expect(body).toHaveLength(all.length);
       const byKey = (r: { date: string; type: string; userId: string; amount: string }) => `${r.date}|${r.type}|${r.userId}|${r.amount}`;

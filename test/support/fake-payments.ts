@@ -5,6 +5,18 @@
  */
 import type { AccountSnapshot, CheckoutRequest, CheckoutSnapshot, PaymentsGateway, SubscriptionSnapshot } from '../../functions/core/payments/gateway.js';
 
+/** A Stripe charge object (as in fixtures.json) as the gateway hands it to services. */
+export function chargeSnapshotOf(c: any) {
+  return {
+    id: c.id,
+    amount: c.amount,
+    amountRefunded: c.amount_refunded ?? 0,
+    currency: c.currency,
+    paymentIntentId: typeof c.payment_intent === 'string' ? c.payment_intent : c.payment_intent?.id ?? null,
+    refunds: (c.refunds?.data ?? []).map((r: any) => ({ id: r.id, amount: r.amount, currency: r.currency, status: r.status, created: r.created })),
+  };
+}
+
 export type GatewayCall = { method: keyof PaymentsGateway; args: unknown[] };
 
 export function subscriptionSnapshot(overrides: Partial<SubscriptionSnapshot> = {}): SubscriptionSnapshot {
@@ -47,6 +59,8 @@ export class FakePayments implements PaymentsGateway {
   readonly checkouts = new Map<string, CheckoutSnapshot>();
   readonly accounts = new Map<string, AccountSnapshot>();
   readonly invoicesOfIntents = new Map<string, string>();
+  /** Live charges by id, as Stripe's API answers them (with their refunds list). */
+  readonly charges = new Map<string, any>();
   private byKey = new Map<string, unknown>();
   private seq = 0;
 
@@ -112,6 +126,13 @@ export class FakePayments implements PaymentsGateway {
   }
   async cancelSubscription(account: string, subscriptionId: string, idempotencyKey: string): Promise<void> {
     this.record('cancelSubscription', account, subscriptionId, idempotencyKey);
+  }
+
+  async retrieveCharge(account: string, id: string) {
+    this.record('retrieveCharge', account, id);
+    const c = this.charges.get(id);
+    if (!c) throw Object.assign(new Error(`No such charge: '${id}'`), { statusCode: 404, code: 'resource_missing' });
+    return chargeSnapshotOf(c);
   }
 
   async invoiceOfPaymentIntent(account: string, paymentIntentId: string): Promise<string | undefined> {

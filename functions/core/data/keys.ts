@@ -45,6 +45,8 @@ export const keys = {
   /** gsi1: the ledger entries about one person, across associations (their export; unlinked by erasure). */
   paymentOfUser: (userId: string, associationId: string, paymentId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `PAYMENT#${associationId}#${paymentId}` }),
   paymentsOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'PAYMENT#' }),
+  /** One payer's entries in one association, newest last: the same gsi1 entries, narrowed by association. */
+  paymentsOfPayer: (associationId: string, userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: `PAYMENT#${associationId}#` }),
   /** gsi2: memberships the daily job must look at on a given UTC day. */
   memberDue: (dueAt: string, associationId: string, userId: string) => ({ gsi2pk: `DUE#${dueAt.slice(0, 10)}`, gsi2sk: `${dueAt}#${associationId}#${userId}` }),
   membersDueOn: (day: string) => ({ gsi2pk: `DUE#${day}` }),

@@ -509,7 +509,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         },
       ];
       for (const p of c.ledger ?? []) {
-        items.push({ Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push(paymentPut(p));
       }
       for (const r of c.paymentRefs ?? []) {
         // One reference per Stripe payment object: a payment reported twice (by Stripe's event
@@ -572,9 +572,10 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       return res.Item?.associationId as string | undefined;
     },
 
-    async paymentRef(accountId: string, objectId: string): Promise<{ associationId: string; userId: string } | undefined> {
+    /** unmatched: the payment did not count for the membership (its refunds do not either). */
+    async paymentRef(accountId: string, objectId: string): Promise<{ associationId: string; userId: string; unmatched?: boolean } | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.paymentRef(accountId, objectId) }));
-      return res.Item ? { associationId: res.Item.associationId as string, userId: res.Item.userId as string } : undefined;
+      return res.Item ? { associationId: res.Item.associationId as string, userId: res.Item.userId as string, ...(res.Item.unmatched ? { unmatched: true } : {}) } : undefined;
     },
 
     /** Applies Stripe's account status to the association, once per event. */
@@ -600,19 +601,39 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       );
     },
 
-    /** Adds a ledger entry with no membership change (e.g. a refund on a subscription). */
-    async recordLedger(p: Payment, eventId: string, outbox: OutboxMail[] = []): Promise<void> {
+    /**
+     * Adds a ledger entry with no membership change (e.g. an unmatched payment), with the
+     * lookups that let its refunds be found (marked unmatched: they change no membership).
+     */
+    async recordLedger(p: Payment, eventId: string, outbox: OutboxMail[] = [], unmatchedRefs: { accountId: string; objectId: string }[] = []): Promise<void> {
       await write(() =>
         db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              paymentPut(p),
+              ...unmatchedRefs.map((r) => ({
+                Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), entity: 'payref', associationId: p.associationId, userId: p.userId, unmatched: true }, ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
               ...outbox.map(outboxPut),
               eventMarkerPut(eventId, p.createdAt),
             ],
           }),
         ),
       );
+    },
+
+    /**
+     * Adds one ledger entry on its own, once: false when an entry with this id exists
+     * (the same Stripe object reported by another event). For refunds, keyed by the refund.
+     */
+    async addLedgerEntry(p: Payment): Promise<boolean> {
+      try {
+        await write(() => db.send(new PutCommand(paymentPut(p).Put)));
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
     },
 
     /** Memberships the daily job must look at on one UTC day (gsi2), oldest due first. */
@@ -1123,16 +1144,17 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       );
     },
 
-    /** The ledger, newest first; optionally one member's entries only. */
+    /** The ledger, newest first; optionally one member's entries only (gsi1, by payer: no filter over the ledger). */
     async paymentsOf(associationId: string, page: PageRequest, userId?: string): Promise<Page<Payment>> {
+      if (userId) {
+        return queryPage<Payment>(
+          { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)', ExpressionAttributeValues: { ':pk': keys.paymentsOfPayer(associationId, userId).gsi1pk, ':sk': keys.paymentsOfPayer(associationId, userId).gsi1skPrefix }, ScanIndexForward: false },
+          page,
+        );
+      }
       const { pk, skPrefix } = keys.paymentsPrefix(associationId);
       return queryPage<Payment>(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          FilterExpression: userId ? 'userId = :u' : undefined,
-          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(userId ? { ':u': userId } : {}) },
-          ScanIndexForward: false,
-        },
+        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ScanIndexForward: false },
         page,
       );
     },
@@ -1145,6 +1167,13 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         Item: { ...keys.stripeEvent(eventId), entity: 'stripe_event', processedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_S },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
+    };
+  }
+
+  /** A ledger entry, written once; indexed by payer on gsi1. */
+  function paymentPut(p: Payment) {
+    return {
+      Put: { TableName: table, Item: { ...keys.payment(p.associationId, p.paymentId), ...keys.paymentOfUser(p.userId, p.associationId, p.paymentId), entity: 'payment', ...p }, ConditionExpression: 'attribute_not_exists(pk)' },
     };
   }
 

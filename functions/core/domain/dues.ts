@@ -5,7 +5,7 @@
  * Time is always a parameter.
  */
 import type { SubscriptionSnapshot } from '../payments/gateway.js';
-import type { Member } from './types.js';
+import type { Member, Plan } from './types.js';
 
 const DAY = 86_400_000;
 export const REMINDER_DAYS = [14, 3] as const;
@@ -68,6 +68,90 @@ const pick = (m: Member): MemberState => ({
   lapsedAt: m.lapsedAt ?? null,
   autoRenew: m.autoRenew,
 });
+
+/**
+ * A payment fact, as the webhooks, the daily job and offline payments learn it. Every path
+ * turns what it learnt into one of these and asks decideMembership, so no path can set a
+ * status the others would not.
+ */
+export type MembershipFact =
+  /** Stripe's live subscription (invoice paid or failed, subscription created/updated/deleted/paused, subscription checkout, daily reconciliation). */
+  | { kind: 'subscription'; subscription: SubscriptionSnapshot }
+  /** A matched one-time checkout of a `once` plan. */
+  | { kind: 'lifetime_payment' }
+  /** A payment recorded by an admin: it bought the period ending at periodEnd (null: for life). */
+  | { kind: 'offline_payment'; periodEnd: string | null }
+  /** A refund on a payment of this membership; fullyRefunded when the whole charge is refunded. */
+  | { kind: 'refund'; fullyRefunded: boolean }
+  /** A payment that is not this membership's (wrong session, amount, currency or mode). */
+  | { kind: 'unmatched_payment' }
+  /** The daily job, for a membership without a subscription: has the paid period, then the grace period, ended? */
+  | { kind: 'period_check' };
+
+/** The one place that decides what a membership becomes from a payment fact. */
+export function decideMembership(m: Member, plan: Plan | undefined, fact: MembershipFact, now: Date, graceDays: number): MemberState {
+  switch (fact.kind) {
+    case 'subscription':
+      return stateFromSubscription(m, fact.subscription, graceDays, now);
+    case 'lifetime_payment':
+      // A refunded (cancelled) lifetime membership is not revived by a replayed payment.
+      if (m.status === 'cancelled') return pick(m);
+      return { ...pick(m), status: 'active', currentPeriodEnd: null, pastDueSince: null, graceUntil: null, lapsedAt: null };
+    case 'offline_payment':
+      return { ...pick(m), status: 'active', currentPeriodEnd: fact.periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null };
+    case 'refund':
+      // Only a lifetime membership is bought by one charge; a subscription's refund leaves Stripe's state in charge.
+      return fact.fullyRefunded && plan?.interval === 'once' ? { ...pick(m), status: 'cancelled' } : pick(m);
+    case 'unmatched_payment':
+      return pick(m);
+    case 'period_check': {
+      if (m.status === 'past_due') {
+        // Keep the dates of the grace period already running.
+        if (!m.graceUntil || now.toISOString() < m.graceUntil) return pick(m);
+        return { ...pick(m), status: 'lapsed', lapsedAt: m.lapsedAt ?? now.toISOString() };
+      }
+      if (m.status !== 'active' || !m.currentPeriodEnd || now.toISOString() < m.currentPeriodEnd) return pick(m);
+      return startGrace(m, graceDays, now);
+    }
+  }
+}
+
+/** The parts of a completed Checkout session that say whose payment it is. */
+export interface CheckoutFacts {
+  id: string;
+  mode: string;
+  amountTotal: number | null;
+  currency: string | null;
+  metadata: Record<string, string> | null | undefined;
+}
+
+/**
+ * Is this completed session the one this membership created? Its stored session id, or
+ * metadata naming this association, member and plan; and the plan's mode, amount and
+ * currency. A client_reference_id alone proves nothing: anyone can put it on a session.
+ */
+export function matchCheckout(m: Member, plan: Plan | undefined, associationId: string, s: CheckoutFacts): { matched: true } | { matched: false; reason: string } {
+  const md = s.metadata ?? {};
+  const ours = (!!m.checkoutSessionId && s.id === m.checkoutSessionId) || (md.associationId === associationId && md.userId === m.userId && !!m.planId && md.planId === m.planId);
+  if (!ours) return { matched: false, reason: 'not the checkout this membership created' };
+  if (!plan) return { matched: false, reason: 'the membership has no plan' };
+  const mode = plan.interval === 'once' ? 'payment' : 'subscription';
+  if (s.mode !== mode) return { matched: false, reason: `mode ${s.mode} does not match the plan (${mode})` };
+  if (s.currency !== plan.currency) return { matched: false, reason: `currency ${s.currency} does not match the plan (${plan.currency})` };
+  if (s.amountTotal !== plan.amount) return { matched: false, reason: `amount ${s.amountTotal} does not match the plan (${plan.amount})` };
+  return { matched: true };
+}
+
+/**
+ * Is this subscription the membership's: the one it is linked to, or one our checkout made
+ * for it (metadata naming this association, member and plan)? Another subscription on the
+ * same account with the member's id in it must not renew or end this membership.
+ */
+export function subscriptionIsMembership(m: Member, associationId: string, sub: Pick<SubscriptionSnapshot, 'id' | 'metadata'>): boolean {
+  if (m.stripeSubscriptionId && sub.id === m.stripeSubscriptionId) return true;
+  const md = sub.metadata ?? {};
+  return md.associationId === associationId && md.userId === m.userId && !!m.planId && md.planId === m.planId;
+}
 
 /** What the daily job should do with a membership now, if anything. */
 export type DailyAction =

@@ -91,8 +91,12 @@ export interface Payment {
   associationId: string;
   userId: string;
   kind: 'offline' | 'stripe';
-  /** payment: money in; failure: a charge attempt that failed; refund: money back. */
-  type?: 'payment' | 'failure' | 'refund';
+  /**
+   * payment: money in; failure: a charge attempt that failed; refund: money back (one entry
+   * per Stripe refund); unmatched: money paid on the association's account that is not this
+   * membership's (see `reason`), which changed no status.
+   */
+  type?: 'payment' | 'failure' | 'refund' | 'unmatched';
   amount: number;
   currency: string;
   paidAt: string;
@@ -101,7 +105,9 @@ export interface Payment {
   periodEnd: string | null;
   recordedBy: string;
   createdAt: string;
-  stripe?: { eventId?: string; invoiceId?: string; chargeId?: string; paymentIntentId?: string; subscriptionId?: string };
+  /** Why an `unmatched` entry did not count for the membership. */
+  reason?: string;
+  stripe?: { eventId?: string; invoiceId?: string; chargeId?: string; refundId?: string; paymentIntentId?: string; subscriptionId?: string; checkoutSessionId?: string; customerId?: string };
 }
 
 /** An email waiting to be sent: written with the state change that caused it. */

@@ -37,6 +37,16 @@ export interface CheckoutSnapshot {
   created: number;
 }
 
+/** A charge with every refund made on it (Stripe's live object). */
+export interface ChargeSnapshot {
+  id: string;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+  paymentIntentId: string | null;
+  refunds: { id: string; amount: number; currency: string; status: string | null; created: number }[];
+}
+
 export interface AccountSnapshot {
   id: string;
   chargesEnabled: boolean;
@@ -70,6 +80,8 @@ export interface PaymentsGateway {
   billingPortalUrl(input: { account: string; customerId: string; returnUrl: string }): Promise<string>;
   /** Ends a subscription now (the member left): no further charges. */
   cancelSubscription(account: string, subscriptionId: string, idempotencyKey: string): Promise<void>;
+  /** A charge and all its refunds (refund events carry a single refund or a cumulative total). */
+  retrieveCharge(account: string, chargeId: string): Promise<ChargeSnapshot>;
   /** The invoice a payment intent paid, if any (refunds name only the charge and its intent). */
   invoiceOfPaymentIntent(account: string, paymentIntentId: string): Promise<string | undefined>;
 }

@@ -5,7 +5,7 @@
  * connected account (the Stripe-Account header), so money goes to the association.
  */
 import Stripe from 'stripe';
-import type { AccountSnapshot, CheckoutSnapshot, PaymentsGateway, SubscriptionSnapshot } from './gateway.js';
+import type { AccountSnapshot, ChargeSnapshot, CheckoutSnapshot, PaymentsGateway, SubscriptionSnapshot } from './gateway.js';
 
 export interface StripeSettings {
   secretKey: string;
@@ -57,6 +57,17 @@ export function checkoutSnapshot(s: Stripe.Checkout.Session): CheckoutSnapshot {
     currency: s.currency ?? null,
     metadata: (s.metadata ?? {}) as Record<string, string>,
     created: s.created,
+  };
+}
+
+export function chargeSnapshot(c: Stripe.Charge, refunds: Stripe.Refund[]): ChargeSnapshot {
+  return {
+    id: c.id,
+    amount: c.amount,
+    amountRefunded: c.amount_refunded ?? 0,
+    currency: c.currency,
+    paymentIntentId: id(c.payment_intent as string | { id: string } | null),
+    refunds: refunds.map((r) => ({ id: r.id, amount: r.amount, currency: r.currency, status: r.status ?? null, created: r.created })),
   };
 }
 
@@ -124,6 +135,13 @@ export function stripeGateway(stripe: Stripe): PaymentsGateway {
     },
     async cancelSubscription(account, subscriptionId, idempotencyKey) {
       await stripe.subscriptions.cancel(subscriptionId, {}, { stripeAccount: account, idempotencyKey });
+    },
+    async retrieveCharge(account, chargeId) {
+      // Since API 2022-11-15 a charge carries its refunds only when expanded.
+      const c = await stripe.charges.retrieve(chargeId, { expand: ['refunds'] }, { stripeAccount: account });
+      let refunds = c.refunds?.data ?? [];
+      if (c.refunds?.has_more) refunds = await stripe.refunds.list({ charge: chargeId, limit: 100 }, { stripeAccount: account }).autoPagingToArray({ limit: 10_000 });
+      return chargeSnapshot(c, refunds);
     },
     async invoiceOfPaymentIntent(account, paymentIntentId) {
       const list = await stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 }, { stripeAccount: account });

@@ -9,7 +9,7 @@ import { AlreadyApplied, ConditionFailed, StaleMember } from '../data/store.js';
 import type { PaymentsGateway, SubscriptionSnapshot } from '../payments/gateway.js';
 import type { Association, Member, OutboxMail, Payment, Plan } from '../domain/types.js';
 import { conflict, unavailable, unprocessable } from '../errors.js';
-import { dailyAction, nextDueAt, reminderTag, startGrace, stateFromSubscription, type MemberState } from '../domain/dues.js';
+import { dailyAction, decideMembership, matchCheckout, subscriptionIsMembership, nextDueAt, reminderTag, type MembershipFact, type MemberState } from '../domain/dues.js';
 import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from '../domain/emails.js';
 import { deliverAll, sweepOutbox, type Mailer } from './outbox.js';
 import { newMail } from './mail-item.js';
@@ -133,7 +133,8 @@ export interface StripeEvent {
   data: { object: any };
 }
 
-export type EventOutcome = 'applied' | 'duplicate' | 'ignored';
+/** unmatched: a payment that is not the membership's, recorded for the admins, changing no status. */
+export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'unmatched';
 
 interface EventCtx {
   deps: DuesDeps;
@@ -164,7 +165,16 @@ const handlers: Record<string, EventHandler> = {
   'checkout.session.completed': async (ctx) => {
     const s = ctx.event.data.object;
     const userId = s.metadata?.userId ?? s.client_reference_id;
+    // Not naming one of our members (a shop's checkout on the same account, say): not ours.
     if (!userId || (s.metadata?.associationId && s.metadata.associationId !== ctx.association.associationId)) return ignore(ctx, 'checkout for another association');
+    const member = await ctx.deps.store.getMember(ctx.association.associationId, userId);
+    if (!member) return ignore(ctx, 'no such member');
+    const plan = member.planId ? await ctx.deps.store.getPlan(ctx.association.associationId, member.planId) : undefined;
+    const match = matchCheckout(member, plan, ctx.association.associationId, { id: s.id, mode: s.mode, amountTotal: s.amount_total ?? null, currency: s.currency ?? null, metadata: s.metadata });
+    if (!match.matched) {
+      if (s.payment_status !== 'paid') return ignore(ctx, `unpaid checkout, ${match.reason}`);
+      return recordUnmatched(ctx, member, s, match.reason);
+    }
     if (s.mode === 'subscription') {
       return syncMember(ctx, userId, { subscriptionId: typeof s.subscription === 'string' ? s.subscription : s.subscription?.id, customerId: s.customer });
     }
@@ -184,21 +194,115 @@ const handlers: Record<string, EventHandler> = {
   'customer.subscription.updated': async (ctx) => subscriptionEvent(ctx),
   'customer.subscription.deleted': async (ctx) => subscriptionEvent(ctx),
 
-  'charge.refunded': async (ctx) => {
-    const charge = ctx.event.data.object;
-    const invoiceId = typeof charge.invoice === 'string' ? charge.invoice : charge.invoice?.id;
-    const piId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-    // One-off payments are known by their payment intent; subscription payments by their
-    // invoice, which Stripe links to the intent through invoice payments.
-    let ref = piId ? await ctx.deps.store.paymentRef(ctx.account, piId) : undefined;
-    const viaInvoice = invoiceId ?? (piId && !ref ? await ctx.deps.payments.invoiceOfPaymentIntent(ctx.account, piId) : undefined);
-    if (!ref && viaInvoice) ref = await ctx.deps.store.paymentRef(ctx.account, viaInvoice);
-    if (!ref || ref.associationId !== ctx.association.associationId) return ignore(ctx, 'refund of an unknown payment');
-    return syncMember(ctx, ref.userId, {
-      refund: { amount: charge.amount_refunded ?? charge.amount, currency: charge.currency, chargeId: charge.id, full: (charge.amount_refunded ?? 0) >= charge.amount },
-    });
-  },
+  'charge.refunded': async (ctx) => refundEvent(ctx),
+  // Refund objects: Stripe may send these besides (or instead of) charge.refunded.
+  'refund.created': async (ctx) => refundEvent(ctx),
+  'refund.updated': async (ctx) => refundEvent(ctx),
+  'charge.refund.updated': async (ctx) => refundEvent(ctx),
 };
+
+const idOf = (v: string | { id: string } | null | undefined) => (v == null ? undefined : typeof v === 'string' ? v : v.id);
+
+/**
+ * A paid checkout that is not this membership's: one ledger entry (keyed by the session, so
+ * any number of events make one), no status change, no receipt. Its payment intent is linked
+ * as unmatched, so a refund of it is recorded too but changes no membership.
+ */
+async function recordUnmatched(ctx: EventCtx, member: Member, s: any, reason: string): Promise<EventOutcome> {
+  const paidAt = new Date((s.created ?? ctx.event.created) * 1000).toISOString();
+  const entry: Payment = {
+    paymentId: `${paidAt}_unmatched_${s.id}`,
+    associationId: ctx.association.associationId,
+    userId: member.userId,
+    kind: 'stripe',
+    type: 'unmatched',
+    amount: s.amount_total ?? 0,
+    currency: s.currency ?? ctx.association.currency,
+    paidAt,
+    periodStart: null,
+    periodEnd: null,
+    recordedBy: 'stripe',
+    createdAt: ctx.now.toISOString(),
+    reason,
+    stripe: { eventId: ctx.event.id, checkoutSessionId: s.id, paymentIntentId: idOf(s.payment_intent), subscriptionId: idOf(s.subscription), customerId: idOf(s.customer) },
+  };
+  logger.warn('unmatched checkout recorded', { eventId: ctx.event.id, sessionId: s.id, reason });
+  try {
+    const pi = idOf(s.payment_intent);
+    await ctx.deps.store.recordLedger(entry, ctx.event.id, [], pi ? [{ accountId: ctx.account, objectId: pi }] : []);
+  } catch (err) {
+    if (err instanceof ConditionFailed) return 'duplicate';
+    throw err;
+  }
+  return 'unmatched';
+}
+
+/**
+ * charge.refunded carries a cumulative amount_refunded; refund events carry one refund. Either
+ * way the live charge is read and each of its succeeded refunds becomes its own ledger entry,
+ * keyed by the refund id: any number of events, in any order, record each refund once.
+ */
+async function refundEvent(ctx: EventCtx): Promise<EventOutcome> {
+  const obj = ctx.event.data.object;
+  const isRefund = obj?.object === 'refund' || ctx.event.type !== 'charge.refunded';
+  const chargeId = isRefund ? idOf(obj?.charge) : obj?.id;
+  const piId = idOf(obj?.payment_intent);
+  const invoiceId = isRefund ? undefined : idOf(obj?.invoice);
+  if (!chargeId) return ignore(ctx, 'refund without a charge');
+  // One-off payments are known by their payment intent; subscription payments by their
+  // invoice, which Stripe links to the intent through invoice payments.
+  let ref = piId ? await ctx.deps.store.paymentRef(ctx.account, piId) : undefined;
+  const viaInvoice = invoiceId ?? (piId && !ref ? await ctx.deps.payments.invoiceOfPaymentIntent(ctx.account, piId) : undefined);
+  if (!ref && viaInvoice) ref = await ctx.deps.store.paymentRef(ctx.account, viaInvoice);
+  if (!ref || ref.associationId !== ctx.association.associationId) return ignore(ctx, 'refund of an unknown payment');
+  const charge = await retrieveChargeOrNull(ctx, chargeId);
+  if (!charge) return ignore(ctx, 'charge not on this account');
+
+  let recorded = 0;
+  for (const r of charge.refunds) {
+    if (r.status !== 'succeeded') continue; // pending, failed or canceled: no money back (yet)
+    const at = new Date(r.created * 1000).toISOString();
+    const written = await ctx.deps.store.addLedgerEntry({
+      paymentId: `${at}_refund_${r.id}`,
+      associationId: ctx.association.associationId,
+      userId: ref.userId,
+      kind: 'stripe',
+      type: 'refund',
+      amount: r.amount,
+      currency: r.currency,
+      paidAt: at,
+      periodStart: null,
+      periodEnd: null,
+      recordedBy: 'stripe',
+      createdAt: ctx.now.toISOString(),
+      stripe: { eventId: ctx.event.id, chargeId: charge.id, refundId: r.id, paymentIntentId: charge.paymentIntentId ?? undefined },
+    });
+    if (written) recorded++;
+  }
+  const refund = { fullyRefunded: charge.amountRefunded >= charge.amount };
+  // A refunded unmatched payment never bought anything: the membership is not the refund's to change.
+  if (ref.unmatched) return settle(await ignore(ctx, 'refund of an unmatched payment'));
+  // Most refunds change no membership: then only the event marker is written, so many refund
+  // events at once do not contend on the membership's version.
+  const member = await ctx.deps.store.getMember(ctx.association.associationId, ref.userId);
+  const plan = member?.planId ? await ctx.deps.store.getPlan(ctx.association.associationId, member.planId) : undefined;
+  const unchanged = !member || JSON.stringify(decideMembership(member, plan, { kind: 'refund', ...refund }, ctx.now, ctx.association.gracePeriodDays)) === JSON.stringify(stateOf(member));
+  return settle(unchanged ? await ignore(ctx, 'refund changes no membership') : await syncMember(ctx, ref.userId, { refund }));
+
+  function settle(outcome: EventOutcome): EventOutcome {
+    return recorded > 0 ? 'applied' : outcome;
+  }
+}
+
+async function retrieveChargeOrNull(ctx: EventCtx, chargeId: string) {
+  try {
+    return await ctx.deps.payments.retrieveCharge(ctx.account, chargeId);
+  } catch (err) {
+    const e = err as { statusCode?: number; code?: string };
+    if (e.statusCode === 404 || e.code === 'resource_missing') return null;
+    throw err;
+  }
+}
 
 async function invoiceEvent(ctx: EventCtx, kind: 'payment' | 'failure'): Promise<EventOutcome> {
   const invoice = ctx.event.data.object;
@@ -262,7 +366,8 @@ interface SyncInput {
   customerId?: string;
   invoice?: { kind: 'payment' | 'failure'; id: string; amount: number; currency: string; at: Date; periodStart: Date | null; periodEnd: Date | null; paymentIntentId?: string };
   lifetimePayment?: { amount: number; currency: string; objectId: string; paidAt: Date };
-  refund?: { amount: number; currency: string; chargeId: string; full: boolean };
+  /** The refunds themselves are already in the ledger (one entry each); this is what they do to the membership. */
+  refund?: { fullyRefunded: boolean };
 }
 
 /**
@@ -280,6 +385,7 @@ async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Prom
     // A fresh read on every attempt but the first (which may reuse the one the caller made).
     const sub = subscriptionId ? (attempt === 0 && input.subscription ? input.subscription : await retrieveOrNull(ctx, subscriptionId)) ?? undefined : undefined;
     if (subscriptionId && !sub && !input.lifetimePayment && !input.refund) return ignore(ctx, 'subscription not on this account');
+    if (sub && !subscriptionIsMembership(member, association.associationId, sub)) return ignore(ctx, 'a subscription this membership did not create');
     const change = planSync(ctx, member, plan, sub, input);
     try {
       await deps.store.saveMember({ ...change, eventId: event.id });
@@ -294,20 +400,24 @@ async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Prom
   throw unavailable('The membership is changing concurrently; Stripe will retry.');
 }
 
+const stateOf = (m: Member): MemberState => ({
+  status: m.status,
+  currentPeriodEnd: m.currentPeriodEnd,
+  pastDueSince: m.pastDueSince ?? null,
+  graceUntil: m.graceUntil ?? null,
+  lapsedAt: m.lapsedAt ?? null,
+  autoRenew: m.autoRenew,
+});
+
 function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: SubscriptionSnapshot | undefined, input: SyncInput) {
   const { association, event, now, deps } = ctx;
   const at = now.toISOString();
-  let state: MemberState = {
-    status: member.status,
-    currentPeriodEnd: member.currentPeriodEnd,
-    pastDueSince: member.pastDueSince ?? null,
-    graceUntil: member.graceUntil ?? null,
-    lapsedAt: member.lapsedAt ?? null,
-    autoRenew: member.autoRenew,
-  };
-  if (sub) state = stateFromSubscription(member, sub, association.gracePeriodDays, now);
-  if (input.lifetimePayment && member.status !== 'cancelled') state = { ...state, status: 'active', currentPeriodEnd: null, pastDueSince: null, graceUntil: null, lapsedAt: null };
-  if (input.refund?.full && plan?.interval === 'once') state = { ...state, status: 'cancelled' };
+  // Every fact this event brings, decided in turn by the one domain rule.
+  const facts: MembershipFact[] = [];
+  if (sub) facts.push({ kind: 'subscription', subscription: sub });
+  if (input.lifetimePayment) facts.push({ kind: 'lifetime_payment' });
+  if (input.refund) facts.push({ kind: 'refund', fullyRefunded: input.refund.fullyRefunded });
+  const state = facts.reduce<MemberState>((st, fact) => decideMembership({ ...member, ...st }, plan, fact, now, association.gracePeriodDays), stateOf(member));
 
   const after: Member = {
     ...member,
@@ -321,7 +431,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
   const ledger: Payment[] = [];
   const paymentRefs: { accountId: string; objectId: string }[] = [];
   const outbox: OutboxMail[] = [];
-  const facts = { associationName: association.name, memberName: member.name, planName: plan?.name ?? 'membership', timezone: association.timezone };
+  const mailFacts = { associationName: association.name, memberName: member.name, planName: plan?.name ?? 'membership', timezone: association.timezone };
   const mailTo = (kind: string, mail: ReturnType<typeof receiptMail>) =>
     outbox.push(newMail({ to: member.email, fromName: association.name, kind, associationId: association.associationId, mail }, now));
   // Ledger ids start with the time of the Stripe object (so the ledger sorts by time) and
@@ -348,27 +458,23 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
     ledger.push(entry('payment', inv.id, { amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodStart: inv.periodStart?.toISOString() ?? null, periodEnd: inv.periodEnd?.toISOString() ?? null, stripe: { eventId: event.id, invoiceId: inv.id, subscriptionId: sub?.id, paymentIntentId: inv.paymentIntentId } }));
     paymentRefs.push({ accountId: ctx.account, objectId: inv.id });
     if (inv.paymentIntentId) paymentRefs.push({ accountId: ctx.account, objectId: inv.paymentIntentId });
-    mailTo('receipt', receiptMail({ ...facts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: inv.periodEnd?.toISOString() ?? after.currentPeriodEnd }));
+    mailTo('receipt', receiptMail({ ...mailFacts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: inv.periodEnd?.toISOString() ?? after.currentPeriodEnd }));
   }
   if (input.invoice?.kind === 'failure') {
     const inv = input.invoice;
     ledger.push(entry('failure', inv.id, { amount: inv.amount, currency: inv.currency, stripe: { eventId: event.id, invoiceId: inv.id, subscriptionId: sub?.id } }));
     if (after.status === 'past_due') {
-      mailTo('payment_failed', paymentFailedMail({ ...facts, amount: inv.amount, currency: inv.currency, graceUntil: after.graceUntil ?? null, billingUrl: billingUrl(deps, association.associationId) }));
+      mailTo('payment_failed', paymentFailedMail({ ...mailFacts, amount: inv.amount, currency: inv.currency, graceUntil: after.graceUntil ?? null, billingUrl: billingUrl(deps, association.associationId) }));
     }
   }
   if (input.lifetimePayment) {
     const p = input.lifetimePayment;
     ledger.push(entry('payment', p.objectId, { amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodStart: p.paidAt.toISOString(), stripe: { eventId: event.id, paymentIntentId: p.objectId } }));
     paymentRefs.push({ accountId: ctx.account, objectId: p.objectId });
-    mailTo('receipt', receiptMail({ ...facts, amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodEnd: null }));
-  }
-  if (input.refund) {
-    const r = input.refund;
-    ledger.push(entry('refund', r.chargeId, { amount: r.amount, currency: r.currency, stripe: { eventId: event.id, chargeId: r.chargeId } }));
+    mailTo('receipt', receiptMail({ ...mailFacts, amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodEnd: null }));
   }
   if (after.status === 'lapsed' && member.status !== 'lapsed') {
-    mailTo('lapsed', lapsedMail({ ...facts, billingUrl: billingUrl(deps, association.associationId) }));
+    mailTo('lapsed', lapsedMail({ ...mailFacts, billingUrl: billingUrl(deps, association.associationId) }));
   }
   const audit = after.status !== member.status ? { action: `member.${after.status}`, actorId: 'stripe', data: { from: member.status, to: after.status, eventType: event.type } } : undefined;
   return { before: member, after, ledger, paymentRefs, outbox, audit };
@@ -453,7 +559,7 @@ async function dailyForMember(deps: DuesDeps, association: Association, m: Membe
     if (session.status === 'expired') after.checkoutStartedAt = undefined;
   } else if (action?.kind === 'reconcile_subscription' && account && m.stripeSubscriptionId) {
     const sub = await deps.payments.retrieveSubscription(account, m.stripeSubscriptionId);
-    const state = stateFromSubscription(m, sub, association.gracePeriodDays, now);
+    const state = decideMembership(m, plan, { kind: 'subscription', subscription: sub }, now, association.gracePeriodDays);
     after = { ...after, ...state };
     if (state.status === 'lapsed' && m.status !== 'lapsed') mail('lapsed', lapsedMail({ ...facts, billingUrl: billingUrl(deps, association.associationId) }));
     label = `reconciled:${m.status}->${state.status}`;
@@ -464,8 +570,7 @@ async function dailyForMember(deps: DuesDeps, association: Association, m: Membe
     mail(`renewal_reminder_${action.daysBefore}`, renewalReminderMail({ ...facts, daysBefore: action.daysBefore, periodEnd: action.periodEnd, amount: plan.amount, currency: plan.currency, autoRenew, viaStripe: !!sub, billingUrl: billingUrl(deps, association.associationId) }));
     after = { ...after, autoRenew: sub ? autoRenew : m.autoRenew, remindersSent: [...(m.remindersSent ?? []), reminderTag(action.daysBefore, action.periodEnd)] };
   } else if (action?.kind === 'start_grace' || action?.kind === 'lapse') {
-    const state = action.kind === 'lapse' ? { ...startGrace(m, association.gracePeriodDays, now), status: 'lapsed' as const, lapsedAt: at } : startGrace(m, association.gracePeriodDays, now);
-    after = { ...after, ...state, pastDueSince: m.pastDueSince ?? state.pastDueSince, graceUntil: m.graceUntil ?? state.graceUntil };
+    after = { ...after, ...decideMembership(m, plan, { kind: 'period_check' }, now, association.gracePeriodDays) };
     if (after.status === 'lapsed' && m.status !== 'lapsed') mail('lapsed', lapsedMail({ ...facts, billingUrl: billingUrl(deps, association.associationId) }));
   }
   after.dueAt = nextDueAt(after, association.gracePeriodDays, now);

@@ -1,4 +1,4 @@
-/** The payment ledger: every payment, failed attempt and refund, newest first. */
+/** The payment ledger: every payment, failed attempt, refund (one per Stripe refund) and unmatched payment, newest first. */
 import type { Store } from '../data/store.js';
 import type { Association, Payment } from '../domain/types.js';
 import type { Column } from '../domain/csv.js';
@@ -16,6 +16,8 @@ export const paymentView = (p: Payment) => ({
   periodStart: p.periodStart,
   periodEnd: p.periodEnd,
   note: p.note ?? null,
+  /** Why an `unmatched` payment did not count for the membership. */
+  reason: p.reason ?? null,
   recordedBy: p.recordedBy,
   stripe: p.stripe ?? null,
 });
@@ -37,6 +39,9 @@ const columns: Column<Payment>[] = [
   { header: 'note', value: (p) => p.note },
   { header: 'stripeInvoice', value: (p) => p.stripe?.invoiceId },
   { header: 'stripeCharge', value: (p) => p.stripe?.chargeId },
+  { header: 'stripeRefund', value: (p) => p.stripe?.refundId },
+  { header: 'stripeCheckout', value: (p) => p.stripe?.checkoutSessionId },
+  { header: 'reason', value: (p) => p.reason },
 ];
 
 /** The whole ledger through the shared exporter: recorded, inline or as a file link. */

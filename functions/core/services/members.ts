@@ -1,7 +1,7 @@
 /** Joining, listing, managing and removing members of an association. */
 import { ulid } from 'ulid';
 import { AlreadyApplied, ConditionFailed, StaleMember, type MemberFilter, type Store } from '../data/store.js';
-import { nextDueAt } from '../domain/dues.js';
+import { decideMembership, nextDueAt } from '../domain/dues.js';
 import { receiptMail } from '../domain/emails.js';
 import { newMail } from './mail-item.js';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
@@ -216,7 +216,8 @@ export async function patch(
       recordedBy: actor.userId,
       createdAt: at,
     };
-    const after: Member = { ...m, status: 'active', currentPeriodEnd: payment.periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null, updatedAt: at };
+    // The same rule as Stripe's payments and the daily job (domain/dues.ts decideMembership).
+    const after: Member = { ...m, ...decideMembership(m, plan, { kind: 'offline_payment', periodEnd: payment.periodEnd }, now, association.gracePeriodDays), updatedAt: at };
     after.dueAt = nextDueAt(after, association.gracePeriodDays, now);
     const receipt = receiptMail({
       associationName: association.name,

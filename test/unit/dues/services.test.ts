@@ -420,7 +420,8 @@ describe('handleStripeEvent: what is never applied', () => {
     it('a user who is a member of both: only the membership in B changes', async () => {
       const inB = pendingMember({ associationId: 'assocB', version: 1 });
       const { payments, deps, table } = setup([m, inB]);
-      payments.subscriptions.set('sub_1', paidSub({ metadata: { userId: 'user-member' } }));
+      // The subscription B's checkout made: its metadata names B, the member and the plan.
+      payments.subscriptions.set('sub_1', paidSub({ metadata: { associationId: 'assocB', userId: 'user-member', planId: 'planYearly' } }));
       const before = table.all('ASSOC#assocA');
       await expect(handleStripeEvent(deps, invoiceEvent('invoice.paid', { account: 'acct_B' }), now)).resolves.toBe('applied');
       expect(table.all('ASSOC#assocA')).toEqual(before);
@@ -728,3 +729,261 @@ describe('runDaily', () => {
 function setupWith(rows: Item[]) {
   return setup([], rows);
 }
+
+// ================================================================ checkout matching (defect 1)
+
+describe('handleStripeEvent: checkout.session.completed is applied only to the session the membership created', () => {
+  const ours = { associationId: 'assocA', userId: 'user-member', planId: 'planYearly' };
+  const csEvent = (object: Record<string, unknown>, id = 'evt_cs_foreign'): StripeEvent => ({
+    id,
+    type: 'checkout.session.completed',
+    account: 'acct_A',
+    created: unix(now),
+    data: { object: { object: 'checkout.session', status: 'complete', payment_status: 'paid', customer: 'cus_9', created: unix(now) - 60, ...object } },
+  });
+  const ledgerOf = (table: FakeTable) => table.all('ASSOC#assocA', 'PAYMENT#');
+
+  it('a one-off €1.00 session naming the member only in client_reference_id: unmatched ledger entry, membership unchanged, no receipt', async () => {
+    const m = pendingMember();
+    const { deps, table, payments } = setup([m]);
+    const before = table.all('ASSOC#assocA', 'MEMBER#');
+    const event = csEvent({ id: 'cs_foreign', mode: 'payment', client_reference_id: 'user-member', payment_intent: 'pi_foreign', amount_total: 100, currency: 'eur', metadata: {} });
+
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('unmatched');
+
+    expect(table.all('ASSOC#assocA', 'MEMBER#')).toEqual(before);
+    const [entry, ...rest] = ledgerOf(table);
+    expect(rest).toEqual([]);
+    expect(entry).toMatchObject({
+      type: 'unmatched',
+      kind: 'stripe',
+      userId: 'user-member',
+      amount: 100,
+      currency: 'eur',
+      reason: expect.stringMatching(/not the checkout/),
+      stripe: { checkoutSessionId: 'cs_foreign', paymentIntentId: 'pi_foreign', customerId: 'cus_9', eventId: 'evt_cs_foreign' },
+    });
+    // Not a payment of this membership: no receipt, no call to Stripe; its refunds can be found, marked unmatched.
+    expect(table.all('PAYREF#')).toEqual([expect.objectContaining({ pk: 'PAYREF#acct_A#pi_foreign', userId: 'user-member', unmatched: true })]);
+    expect(mailsSent()).toEqual([]);
+    expect(payments.calls).toEqual([]);
+    // The admins see it in the ledger.
+    const page = await deps.store.paymentsOf('assocA', { limit: 50 });
+    expect(page.items.map((p) => p.type)).toEqual(['unmatched']);
+  });
+
+  it('the session named in metadata but for another amount, currency or mode is unmatched; nothing changes', async () => {
+    const cases = [
+      { id: 'cs_cheap', mode: 'subscription', subscription: 'sub_cheap', amount_total: 100, currency: 'eur', why: /amount/ },
+      { id: 'cs_usd', mode: 'subscription', subscription: 'sub_usd', amount_total: 5000, currency: 'usd', why: /currency/ },
+      { id: 'cs_once', mode: 'payment', payment_intent: 'pi_once', amount_total: 5000, currency: 'eur', why: /mode/ },
+    ];
+    for (const { why, ...session } of cases) {
+      const m = pendingMember();
+      const { deps, table, payments } = setup([m]);
+      const before = table.all('ASSOC#assocA', 'MEMBER#');
+      await expect(handleStripeEvent(deps, csEvent({ ...session, client_reference_id: 'user-member', metadata: ours }, `evt_${session.id}`), now)).resolves.toBe('unmatched');
+      expect(table.all('ASSOC#assocA', 'MEMBER#')).toEqual(before);
+      expect(ledgerOf(table)).toEqual([expect.objectContaining({ type: 'unmatched', amount: session.amount_total, currency: session.currency, reason: expect.stringMatching(why) })]);
+      expect(payments.callsOf('retrieveSubscription')).toEqual([]);
+    }
+  });
+
+  it('a subscription session this membership did not create never links its subscription', async () => {
+    const m = pendingMember();
+    const { deps, table, payments } = setup([m]);
+    payments.subscriptions.set('sub_other', paidSub({ id: 'sub_other', metadata: {} }));
+    const event = csEvent({ id: 'cs_other', mode: 'subscription', subscription: 'sub_other', client_reference_id: 'user-member', amount_total: 5000, currency: 'eur', metadata: {} });
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('unmatched');
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'pending', version: 3 });
+    expect((await deps.store.getMember('assocA', 'user-member'))!.stripeSubscriptionId).toBeUndefined();
+    expect(ledgerOf(table)).toEqual([expect.objectContaining({ type: 'unmatched', stripe: expect.objectContaining({ subscriptionId: 'sub_other' }) })]);
+  });
+
+  it('"a second checkout that isn\'t ours" (no member named, no or other metadata): acknowledged, nothing written but the event marker', async () => {
+    for (const [n, metadata] of [{}, { orderId: 'shop-42' }, { associationId: 'assocB', userId: 'user-member' }].entries()) {
+      const { deps, table } = setup([pendingMember()]);
+      const before = table.all('ASSOC#');
+      const event = csEvent({ id: `cs_shop_${n}`, mode: 'payment', payment_intent: `pi_shop_${n}`, amount_total: 100, currency: 'eur', metadata, client_reference_id: null }, `evt_shop_${n}`);
+      await expect(handleStripeEvent(deps, event, now)).resolves.toBe('ignored');
+      expect(table.all('ASSOC#')).toEqual(before);
+      expect(table.all('STRIPEEVENT#').map((i) => i.pk)).toEqual([`STRIPEEVENT#evt_shop_${n}`]);
+    }
+  });
+
+  it('an unmatched session reported twice (two events) is one ledger entry', async () => {
+    const { deps, table } = setup([pendingMember()]);
+    const object = { id: 'cs_foreign', mode: 'payment', client_reference_id: 'user-member', payment_intent: 'pi_foreign', amount_total: 100, currency: 'eur', metadata: {} };
+    const outcomes = await Promise.all([csEvent(object, 'evt_a'), csEvent(object, 'evt_b'), csEvent(object, 'evt_a')].map((e) => handleStripeEvent(deps, e, now)));
+    expect(outcomes.filter((o) => o === 'unmatched')).toHaveLength(1);
+    expect(ledgerOf(table)).toHaveLength(1);
+  });
+
+  it('the membership\'s own session (by its stored id, even without metadata) with the plan\'s amount is applied', async () => {
+    const m = pendingMember({ planId: 'planLife', checkoutSessionId: 'cs_life' });
+    const { deps, table } = setup([m]);
+    const event = csEvent({ id: 'cs_life', mode: 'payment', client_reference_id: 'user-member', payment_intent: 'pi_life', amount_total: 20000, currency: 'eur', metadata: {} });
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('applied');
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', currentPeriodEnd: null });
+    expect(ledgerOf(table)).toEqual([expect.objectContaining({ type: 'payment', amount: 20000 })]);
+  });
+});
+
+describe('handleStripeEvent: a subscription this membership did not create', () => {
+  it('invoice.paid of another subscription naming the member only by userId: ignored, the membership stays pending', async () => {
+    const { deps, payments, table } = setup([pendingMember()]);
+    payments.subscriptions.set('sub_other', paidSub({ id: 'sub_other', metadata: { userId: 'user-member' } }));
+    const before = table.all('ASSOC#assocA');
+    const event = invoiceEvent('invoice.paid', { id: 'evt_other_inv' }, { id: 'in_other', parent: { subscription_details: { subscription: 'sub_other' } } });
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('ignored');
+    expect(table.all('ASSOC#assocA')).toEqual(before);
+  });
+
+  it('customer.subscription.deleted of another subscription naming the member: the active membership stays active', async () => {
+    const { deps, payments } = setup([activeMember({ currentPeriodEnd: NEXT_END.toISOString() })]);
+    payments.subscriptions.set('sub_other', paidSub({ id: 'sub_other', status: 'canceled', metadata: { associationId: 'assocA', userId: 'user-member' } }));
+    const event: StripeEvent = { id: 'evt_other_del', type: 'customer.subscription.deleted', account: 'acct_A', created: unix(now), data: { object: { id: 'sub_other', metadata: { associationId: 'assocA', userId: 'user-member' } } } };
+    await expect(handleStripeEvent(deps, event, now)).resolves.toBe('ignored');
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', stripeSubscriptionId: 'sub_1', version: 7 });
+  });
+});
+
+// ================================================================ refunds (defect 2)
+
+describe('handleStripeEvent: refunds, one ledger entry per Stripe refund', () => {
+  const lifer = () => activeMember({ planId: 'planLife', currentPeriodEnd: null, stripeSubscriptionId: undefined });
+  const refs: Item[] = [{ ...keys.paymentRef('acct_A', 'pi_life'), entity: 'payref', associationId: 'assocA', userId: 'user-member' }];
+  const created = unix(now); // both refunds within the same second
+  const re1 = { id: 're_1', object: 'refund', amount: 1000, currency: 'eur', charge: 'ch_life', payment_intent: 'pi_life', status: 'succeeded', created };
+  const re2 = { id: 're_2', object: 'refund', amount: 1500, currency: 'eur', charge: 'ch_life', payment_intent: 'pi_life', status: 'succeeded', created };
+  const charge = (refunds: (typeof re1)[]) => ({
+    id: 'ch_life',
+    object: 'charge',
+    amount: 20000,
+    currency: 'eur',
+    payment_intent: 'pi_life',
+    amount_refunded: refunds.reduce((s, r) => s + r.amount, 0),
+    refunded: false,
+    refunds: { object: 'list', data: refunds, has_more: false },
+  });
+  let seq = 0;
+  const ev = (type: string, object: unknown): StripeEvent => ({ id: `evt_r_${++seq}`, type, account: 'acct_A', created: created + 1, data: { object } });
+  const refundEntries = (table: FakeTable) => table.all('ASSOC#assocA', 'PAYMENT#').filter((p) => p.type === 'refund');
+
+  it('two partial refunds (10.00 then 15.00, same second) are two entries of 1000 and 1500, keyed by the refund ids', async () => {
+    const { deps, table, payments } = setup([lifer()], refs);
+    payments.charges.set('ch_life', charge([re1]));
+    await expect(handleStripeEvent(deps, ev('charge.refunded', charge([re1])), now)).resolves.toBe('applied');
+    payments.charges.set('ch_life', charge([re2, re1]));
+    await expect(handleStripeEvent(deps, ev('charge.refunded', charge([re2, re1])), now)).resolves.toBe('applied');
+
+    const entries = refundEntries(table);
+    expect(entries.map((e) => [e.amount, (e.stripe as { refundId: string }).refundId]).sort()).toEqual([
+      [1000, 're_1'],
+      [1500, 're_2'],
+    ]);
+    expect(entries.every((e) => String(e.sk).endsWith((e.stripe as { refundId: string }).refundId))).toBe(true);
+    // A partial refund changes no status.
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active' });
+  });
+
+  it('charge.refunded, refund.created and charge.refund.updated in every order, each twice: still two entries (1000 and 1500)', async () => {
+    const events = [
+      () => ev('charge.refunded', charge([re1])),
+      () => ev('charge.refunded', charge([re2, re1])),
+      () => ev('refund.created', re1),
+      () => ev('refund.created', re2),
+      () => ev('charge.refund.updated', re2),
+    ];
+    const orders = [
+      [0, 1, 2, 3, 4],
+      [4, 3, 2, 1, 0],
+      [1, 0, 3, 2, 4],
+      [3, 4, 0, 2, 1],
+    ];
+    for (const order of orders) {
+      const { deps, table, payments } = setup([lifer()], refs);
+      // The events arrive after both refunds happened: Stripe's live charge has both.
+      payments.charges.set('ch_life', charge([re2, re1]));
+      for (const i of [...order, ...order]) await handleStripeEvent(deps, events[i]!(), now);
+      const entries = refundEntries(table);
+      expect(entries.map((e) => e.amount).sort()).toEqual([1000, 1500]);
+    }
+  });
+
+  it('concurrent deliveries of different refund events for the same refunds: two entries', async () => {
+    const { deps, table, payments } = setup([lifer()], refs);
+    payments.charges.set('ch_life', charge([re2, re1]));
+    await Promise.all([ev('charge.refunded', charge([re2, re1])), ev('refund.created', re1), ev('refund.created', re2), ev('charge.refunded', charge([re1]))].map((e) => handleStripeEvent(deps, e, now)));
+    expect(refundEntries(table).map((e) => e.amount).sort()).toEqual([1000, 1500]);
+  });
+
+  it('a full refund of a lifetime membership cancels it, with one entry for the refund', async () => {
+    const { deps, table, payments } = setup([lifer()], refs);
+    const full = { ...re1, id: 're_full', amount: 20000 };
+    payments.charges.set('ch_life', { ...charge([full]), refunded: true });
+    await expect(handleStripeEvent(deps, ev('refund.created', full), now)).resolves.toBe('applied');
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'cancelled' });
+    expect(refundEntries(table).map((e) => e.amount)).toEqual([20000]);
+  });
+
+  it('a refund of an unmatched payment is recorded (the CSV adds up) and never cancels the membership', async () => {
+    const { deps, table, payments } = setup([lifer()], refs);
+    const session = { id: 'cs_x', object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', payment_intent: 'pi_x', amount_total: 100, currency: 'eur', client_reference_id: 'user-member', created, metadata: {} };
+    await expect(handleStripeEvent(deps, ev('checkout.session.completed', session), now)).resolves.toBe('unmatched');
+    const back = { ...re1, id: 're_x', amount: 100, charge: 'ch_x', payment_intent: 'pi_x' };
+    payments.charges.set('ch_x', { id: 'ch_x', amount: 100, amount_refunded: 100, currency: 'eur', payment_intent: 'pi_x', refunds: { data: [back] } });
+    await expect(handleStripeEvent(deps, ev('charge.refunded', payments.charges.get('ch_x')), now)).resolves.toBe('applied');
+    expect(refundEntries(table)).toEqual([expect.objectContaining({ amount: 100, userId: 'user-member' })]);
+    expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', version: 7 });
+  });
+
+  it('a refund that has not succeeded is not recorded', async () => {
+    const { deps, table, payments } = setup([lifer()], refs);
+    const pending = { ...re1, status: 'pending' };
+    payments.charges.set('ch_life', { ...charge([]), refunds: { object: 'list', data: [pending], has_more: false } });
+    await handleStripeEvent(deps, ev('refund.created', pending), now);
+    expect(refundEntries(table)).toEqual([]);
+  });
+});
+
+// ================================================================ one member's payments by key (defect 4)
+
+describe('paymentsOf(associationId, page, userId)', () => {
+  it('queries gsi1 by the payer key, with no FilterExpression, and pages past a full page', async () => {
+    const { deps } = setup([pendingMember(), pendingMember({ userId: 'user-other' })]);
+    // Each payment is written through the store, as the services write them.
+    const pay = (userId: string, n: number) => ({
+      paymentId: `2026-01-0${n}T00:00:00.000Z_offline_${userId}`,
+      associationId: 'assocA',
+      userId,
+      kind: 'offline' as const,
+      type: 'payment' as const,
+      amount: 100 * n,
+      currency: 'eur',
+      paidAt: `2026-01-0${n}T00:00:00.000Z`,
+      periodStart: null,
+      periodEnd: null,
+      recordedBy: 'admin',
+      createdAt: now.toISOString(),
+    });
+    for (let n = 1; n <= 5; n++) {
+      await deps.store.recordLedger(pay('user-member', n), `evt_m_${n}`);
+      await deps.store.recordLedger(pay('user-other', n), `evt_o_${n}`);
+    }
+    ddb.resetHistory();
+    const seen: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.paymentsOf('assocA', { limit: 2, startKey }, 'user-member');
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((p) => p.paymentId));
+      startKey = page.lastKey;
+    } while (startKey);
+    expect(seen).toEqual([5, 4, 3, 2, 1].map((n) => `2026-01-0${n}T00:00:00.000Z_offline_user-member`));
+    for (const c of ddb.commandCalls(QueryCommand)) {
+      expect(c.args[0].input).toMatchObject({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)', ExpressionAttributeValues: { ':pk': 'USER#user-member', ':sk': 'PAYMENT#assocA#' } });
+      expect(c.args[0].input.FilterExpression).toBeUndefined();
+    }
+  });
+});
