@@ -117,8 +117,8 @@ async function renderEvent(req: Req, eventId: string, extra: { status?: number; 
 }
 
 const NOTICES: Record<string, string> = {
-  going: 'You’re going. A confirmation is on its way to your inbox.',
-  waitlisted: 'The event is full: you’re on the waitlist.',
+  going: 'Saved. A confirmation is on its way to your inbox.',
+  waitlisted: 'Saved. The event is full, so you are on the waitlist.',
   not_going: 'Your RSVP is cancelled.',
 };
 

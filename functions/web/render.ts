@@ -51,7 +51,7 @@ ${(l.scripts ?? []).map((s) => `<script type="module" src="${h(s)}"></script>`).
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header class="site"><nav aria-label="Account">${account}</nav></header>
+<header class="site"><nav aria-label="Site"><a class="brand" href="/">Associations</a><span class="account">${account}</span></nav></header>
 <main id="main">
 ${main}
 </main>
