@@ -14,11 +14,14 @@ import { optionalCaller } from '../core/http/tokens.js';
 import { fieldErrors } from '../core/http/router.js';
 import { HttpProblem, badRequest, forbidden, notFound } from '../core/errors.js';
 import { logger } from '../core/http/logger.js';
-import { canSee, eventView } from '../core/domain/events.js';
+import { canSee } from '../core/domain/events.js';
 import { roleAtLeast } from '../core/domain/roles.js';
 import * as s from '../core/schemas.js';
-import * as events from '../core/services/events.js';
-import * as members from '../core/services/members.js';
+// Named imports, so the bundle keeps only what the pages call (no mail sending, no scheduling).
+import { calendarFile, listEvents, rsvp as takeRsvp, withdraw } from '../core/services/events.js';
+import { join as joinPlan } from '../core/services/members.js';
+// Static and named, so the bundle keeps checkout and drops the receipt mail of the same module.
+import { checkout, type DuesDeps } from '../core/services/dues.js';
 import { activePlans, publicAssociation } from '../core/services/associations.js';
 import { associationPage, eventPage, homePage, problemPage, type PageUser } from './render.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
@@ -141,14 +144,14 @@ async function postRsvp(req: Req, eventId: string): Promise<Result> {
     let outcome: string;
     if (status === 'not_going') {
       const a = await authorize(accessOf('DELETE', '/events/{eventId}/rsvp'), { eventId }, req.caller, store);
-      outcome = (await events.withdraw(deps, a.association!, eventId, req.caller, req.now)).status;
+      outcome = (await withdraw(deps, a.association!, eventId, req.caller, req.now)).status;
     } else {
       const a = await authorize(accessOf('PUT', '/events/{eventId}/rsvp'), { eventId }, req.caller, store);
       const guests = req.form.get('guests');
       const input = { status: 'going', answers: answersFrom(req.form, a.event!.questions), ...(guests !== null ? { guests: /^\d+$/.test(guests) ? Number(guests) : guests } : {}) };
       const parsed = s.RsvpPut.safeParse(input);
       if (!parsed.success) throw badRequest('The RSVP is not valid.', fieldErrors(parsed.error));
-      outcome = (await events.rsvp(deps, a.association!, eventId, req.caller, a.membership, parsed.data, req.now)).status;
+      outcome = (await takeRsvp(deps, a.association!, eventId, req.caller, a.membership, parsed.data, req.now)).status;
     }
     // Post, redirect, get: a reload never sends the form twice.
     return redirect(`/e/${encodeURIComponent(eventId)}?rsvp=${outcome}`);
@@ -165,7 +168,7 @@ async function eventCalendar(req: Req, eventId: string): Promise<Result> {
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${eventId}.ics"`, 'Cache-Control': 'private, max-age=300' },
-    body: events.calendarFile(deps, a.event!, a.association!),
+    body: calendarFile(deps, a.event!, a.association!),
   };
 }
 
@@ -183,7 +186,7 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
   const [plans, upcoming, membership] = await Promise.all([
     activePlans(store, a),
     // Outsiders' view: public events only, whoever is looking (members see the rest in their account).
-    events.listEvents(store, a, undefined, {}, 10, undefined, req.now),
+    listEvents(store, a, undefined, {}, 10, undefined, req.now),
     req.caller ? store.getMember(a.associationId, req.caller.userId) : Promise.resolve(undefined),
   ]);
   const html = associationPage({
@@ -199,7 +202,7 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
   return htmlResult(extra.status ?? 200, html);
 }
 
-let dues: Promise<import('../core/services/dues.js').DuesDeps> | undefined;
+let dues: Promise<DuesDeps> | undefined;
 
 async function postJoin(req: Req, slug: string): Promise<Result> {
   if (!req.caller) return signInRedirect(`/a/${slug}`);
@@ -212,8 +215,7 @@ async function postJoin(req: Req, slug: string): Promise<Result> {
     // Stripe is loaded only when someone joins, so pages render without it.
     dues ??= import('../core/deps-dues.js').then((m) => m.duesDeps());
     const d = await dues;
-    const { checkout } = await import('../core/services/dues.js');
-    const m = (await members.join(store, a.association!, req.caller, parsed.data.planId, req.now, (member) => checkout(d, a.association!, member, req.now))) as { status: string; checkoutUrl?: string | null };
+    const m = (await joinPlan(store, a.association!, req.caller, parsed.data.planId, req.now, (member) => checkout(d, a.association!, member, req.now))) as { status: string; checkoutUrl?: string | null };
     if (m.checkoutUrl) return redirect(m.checkoutUrl);
     return redirect(`/a/${encodeURIComponent(slug)}?joined=${m.status}`);
   } catch (err) {
