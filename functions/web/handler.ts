@@ -249,7 +249,10 @@ async function callback(req: Req): Promise<Result> {
   const idToken = await exchangeCode(auth, code, pending.verifier);
   const caller = idToken ? await optionalCaller(`Bearer ${idToken}`).catch(() => null) : null;
   if (!idToken || !caller) return bad('The sign-in could not be completed. Please sign in again.');
-  return redirect(safeNext(pending.next), [cookie(SESSION_COOKIE, idToken, { maxAge: SESSION_MAX_AGE, secure }), cookie(OAUTH_COOKIE, '', { maxAge: 0, path: '/auth', secure })]);
+  // The cookie lives as long as the token (verified just above), never longer.
+  const exp = Number(JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')).exp);
+  const maxAge = Number.isFinite(exp) ? Math.min(SESSION_MAX_AGE, exp - Math.floor(req.now.getTime() / 1000)) : SESSION_MAX_AGE;
+  return redirect(safeNext(pending.next), [cookie(SESSION_COOKIE, idToken, { maxAge, secure }), cookie(OAUTH_COOKIE, '', { maxAge: 0, path: '/auth', secure })]);
 }
 
 // ------------------------------------------------------------------ dispatch
