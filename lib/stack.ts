@@ -13,6 +13,7 @@ import { Mail } from './constructs/mail.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { OneTimeSchedules } from './constructs/schedules.js';
 import { StreamConsumer } from './constructs/streams.js';
+import { WebApp } from './constructs/web.js';
 import type { Settings } from './settings.js';
 
 /** What a function may use; test/cdk checks each against what its bundle actually reads. */
@@ -103,6 +104,13 @@ export const workers = {
     timeout: Duration.minutes(2),
     access: { table: true, cursorSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   },
+  // The web app's pages: reads through the same services as the API, takes RSVPs and joins
+  // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
+  web: {
+    entry: 'functions/web/handler.ts',
+    timeout: Duration.seconds(10),
+    access: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
+  },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
     entry: 'functions/ses-events/handler.ts',
@@ -123,7 +131,7 @@ export class PlatformStack extends Stack {
     const { settings } = props;
 
     const data = new Data(this, 'Data');
-    const auth = new Auth(this, 'Auth');
+    const auth = new Auth(this, 'Auth', { appUrl: settings.appUrl });
     const functions = new Functions(this, 'Functions', {
       mailFrom: settings.mailFrom,
       corsOrigins: settings.corsOrigins,
@@ -169,6 +177,11 @@ export class PlatformStack extends Stack {
       throttleBurst: settings.throttleBurst,
     });
 
+    const webFn = functions.addWorker('web', { entry: workers.web.entry, timeout: workers.web.timeout });
+    webFn.addEnvironment('AUTH_URL', auth.oauthUrl);
+    webFn.addEnvironment('AUTH_CLIENT_ID', auth.webClient.userPoolClientId);
+    const web = new WebApp(this, 'Web', { httpApi: api.httpApi, fn: webFn });
+
     const grant = (fn: NodejsFunction, access: FunctionAccess) => {
       if (access.table) data.grantReadWrite(fn);
       if (access.cursorSecret) functions.passCursorSecret(fn);
@@ -192,10 +205,11 @@ export class PlatformStack extends Stack {
     grant(schedules.fn, workers.jobsScheduled.access);
     grant(outbox.fn, workers.streams.access);
     grant(mail.fn, workers.sesEvents.access);
+    grant(webFn, workers.web.access);
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       httpApi: api.httpApi,
-      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, sesEvents: mail.fn },
+      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, sesEvents: mail.fn, web: webFn },
       deadLetterQueues: {
         DailyJobDlq: daily.deadLetterQueue,
         ScheduledJobDlq: schedules.deadLetterQueue,
@@ -224,5 +238,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ScheduledJobDeadLetterQueueUrl', { value: schedules.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'StreamFailuresQueueUrl', { value: outbox.failures.queueUrl });
     new CfnOutput(this, 'ExportsBucketName', { value: exportFiles.bucket.bucketName });
+    new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web app (set appUrl to it, or to a custom domain in front of it)' });
+    new CfnOutput(this, 'WebAssetsBucketName', { value: web.assets.bucketName, description: 'Upload web/dist here after npm run build:web (docs/deploy.md)' });
   }
 }

@@ -107,7 +107,54 @@ async function main() {
     await call('PUT', `/events/${event.eventId}/rsvp`, p.token, { status: 'going', answers: { topic: 'Meeting people' } });
   }
 
+  // More to look at on the web pages: a members-only evening, an online talk, and a small
+  // workshop that is full with people waiting.
+  const day = (n: number, hour: number) => {
+    const d = new Date(Date.now() + n * 86_400_000);
+    d.setUTCHours(hour, 0, 0, 0);
+    return d;
+  };
+  const membersOnly = await call('POST', `/associations/${id}/events`, owner.token, {
+    title: 'Members’ Dinner: Financing the Grid',
+    description: 'A dinner for members with two investors and a grid operator. Seats are limited.',
+    startsAt: day(12, 18).toISOString(),
+    endsAt: day(12, 21).toISOString(),
+    timezone: 'Europe/Paris',
+    venue: 'Le Petit Zinc, 11 Rue Saint-Benoît, Paris',
+    capacity: 24,
+    visibility: 'members',
+    waitlist: true,
+  });
+  const online = await call('POST', `/associations/${id}/events`, owner.token, {
+    title: 'Online Talk: Heat Pumps at Scale',
+    description: 'A 45-minute talk and questions. The link is sent to everyone who RSVPs.',
+    startsAt: day(3, 16).toISOString(),
+    endsAt: day(3, 17).toISOString(),
+    timezone: 'Europe/Paris',
+    onlineUrl: 'https://meet.example.com/heat-pumps',
+    visibility: 'public',
+    waitlist: false,
+  });
+  const workshop = await call('POST', `/associations/${id}/events`, owner.token, {
+    title: 'Hands-on Workshop: Carbon Accounting',
+    description: 'Bring a laptop. We work through a real company’s footprint together.',
+    startsAt: day(5, 8).toISOString(),
+    endsAt: day(5, 11).toISOString(),
+    timezone: 'Europe/Paris',
+    venue: 'Station F, Room 3',
+    capacity: 4,
+    visibility: 'public',
+    waitlist: true,
+  });
+  for (const p of people.slice(0, 7)) await call('PUT', `/events/${workshop.eventId}/rsvp`, p.token, { status: 'going' });
+  for (const p of people.slice(5, 12)) await call('PUT', `/events/${online.eventId}/rsvp`, p.token, { status: 'going' });
+
   console.log(`Seeded "${assoc.name}" (${id}) at ${API}
+  web pages: ${API}/a/${slug}
+             ${API}/e/${event.eventId}   (the mixer)
+             ${API}/e/${workshop.eventId}   (full, with a waitlist)
+             ${API}/e/${online.eventId}   (online)
+             ${API}/e/${membersOnly.eventId}   (members only)
   event:     "${event.title}" (${event.eventId}), ${people.length} going, matchmaking on
   owner:     owner@demo.local   (token below)
   organizer: ${people[1]!.email}

@@ -24,7 +24,8 @@ async function main() {
   const u = stack.urls;
   console.log(`
 Association platform is running (local mode${persist ? ', data kept in .data/dynamodb' : ', data in memory'})
-  API            ${u.api}
+  Web app        ${u.web}/   (open this)
+  API            ${u.api}   (also under ${u.api}/api/)
   OpenAPI        ${u.openapi}
   Sign in        POST ${u.devToken}  {"email":"you@example.com","name":"You"}
   Sent emails    ${u.devEmails}<address>   (JSON)

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
@@ -10,7 +10,10 @@ export class Auth extends Construct {
   /** Token issuer the API's JWT authorizer checks. */
   readonly issuer: string;
 
-  constructor(scope: Construct, id: string) {
+  /** Base of the hosted login's OAuth 2 endpoints (authorize, token), for the web app's sign-in. */
+  readonly oauthUrl: string;
+
+  constructor(scope: Construct, id: string, props: { appUrl: string }) {
     super(scope, id);
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
@@ -45,7 +48,13 @@ export class Auth extends Construct {
       // A browser cannot keep a secret.
       generateSecret: false,
       authFlows: { userSrp: true },
-      disableOAuth: true,
+      // The web app signs in through the hosted login: authorization code with PKCE, back to its callback.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [`${props.appUrl.replace(/\/$/, '')}/auth/callback`],
+        logoutUrls: [`${props.appUrl.replace(/\/$/, '')}/`],
+      },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
@@ -54,6 +63,11 @@ export class Auth extends Construct {
     });
 
     this.issuer = `https://${this.userPool.userPoolProviderUrl}`;
+    // A Cognito-hosted domain, unique per account and stack; a custom domain can replace it.
+    const domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: `assoc-${Stack.of(this).stackName.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 30)}-${Stack.of(this).account}` },
+    });
+    this.oauthUrl = `${domain.baseUrl()}/oauth2`;
 
     acknowledge(
       this.userPool,

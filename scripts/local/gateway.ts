@@ -5,10 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes, routeKey, type FunctionName, type RouteSpec } from '../../functions/core/api.js';
 
 type Handler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type WebHandler = (event: any) => Promise<APIGatewayProxyStructuredResultV2>;
 export type DevRoute = (req: IncomingMessage, body: Buffer, url: URL) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own payload limit
@@ -44,7 +47,13 @@ export interface GatewayOptions {
   verify: (token: string) => Promise<Record<string, unknown> | null>;
   dev: Record<string, DevRoute>;
   corsOrigin?: string;
+  /** The web app's page function: answers every path the API and /dev do not (CloudFront's default behavior in AWS). */
+  web?: WebHandler;
+  /** Built static assets (web/dist), served under /assets/ as S3 behind CloudFront does. */
+  staticDir?: string;
 }
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.map': 'application/json', '.ico': 'image/x-icon', '.woff2': 'font/woff2' };
 
 export function createGateway(opts: GatewayOptions): Server {
   const table = matchers();
@@ -52,10 +61,13 @@ export function createGateway(opts: GatewayOptions): Server {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
-    const send = (status: number, headers: Record<string, string | number | boolean>, body: string | Buffer) => {
+    const send = (status: number, headers: Record<string, string | number | boolean | string[]>, body: string | Buffer) => {
       res.writeHead(status, { 'Access-Control-Allow-Origin': opts.corsOrigin ?? '*', ...headers });
       res.end(body);
     };
+    // One origin, as CloudFront gives in AWS: the API under /api/, and (for scripts) where it always was.
+    const underApi = url.pathname.startsWith('/api/');
+    if (underApi) url.pathname = url.pathname.slice(4);
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -86,6 +98,33 @@ export function createGateway(opts: GatewayOptions): Server {
     }
 
     const found = table.find((m) => m.spec.method === method && m.regex.test(url.pathname));
+    if (!found && !underApi && opts.staticDir && method === 'GET' && url.pathname.startsWith('/assets/')) {
+      const file = normalize(join(opts.staticDir, url.pathname));
+      if (file.startsWith(normalize(opts.staticDir))) {
+        const bytes = await readFile(file).catch(() => undefined);
+        if (bytes) return send(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }, bytes);
+      }
+    }
+    if (!found && !underApi && opts.web && (method === 'GET' || method === 'POST' || method === 'HEAD')) {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      const text = isText(headers['content-type']);
+      // The payload of a Lambda function URL (CloudFront's origin for the pages in AWS).
+      const result = (await opts.web({
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        cookies: headers.cookie ? headers.cookie.split(/;\s*/) : undefined,
+        body: body.length ? (text ? body.toString('utf8') : body.toString('base64')) : undefined,
+        isBase64Encoded: body.length > 0 && !text,
+        requestContext: { http: { method: method === 'HEAD' ? 'GET' : method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' }, requestId: randomUUID(), timeEpoch: Date.now() },
+      })) as APIGatewayProxyStructuredResultV2;
+      const out: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}) };
+      if (result.cookies?.length) out['Set-Cookie'] = result.cookies;
+      return send(result.statusCode ?? 200, out, method === 'HEAD' ? '' : (result.body ?? ''));
+    }
     if (!found) {
       const p = problem(404, 'Not Found', 'No such route.');
       return send(p.status, p.headers, p.body);

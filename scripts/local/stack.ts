@@ -56,7 +56,7 @@ export interface StackOptions {
 }
 
 export interface RunningStack {
-  urls: { api: string; openapi: string; mailViewer: string; dynamodb: string; devToken: string; devEmails: string; stripe: string };
+  urls: { web: string; api: string; openapi: string; mailViewer: string; dynamodb: string; devToken: string; devEmails: string; stripe: string };
   tableName: string;
   env: Record<string, string>;
   stop: () => Promise<void>;
@@ -177,6 +177,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       API_URL: api,
       JWT_ISSUER: `${api}/dev`,
       JWT_AUDIENCE: LOCAL_AUDIENCE,
+      // The web app's sign-in: the local issuer's OAuth 2 endpoints, as Cognito's hosted login in AWS.
+      AUTH_URL: `${api}/dev/oauth2`,
+      AUTH_CLIENT_ID: LOCAL_AUDIENCE,
       SCHEDULER: 'local',
       EXPORTS_DIR: exportsDir,
       TABLE_NAME: tableName,
@@ -193,6 +196,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     for (const fn of functionNames) {
       handlers[fn] = (await import(`../../functions/${fn}/handler.ts`)).handler;
     }
+    const webHandler = (await import('../../functions/web/handler.js')).handler;
     const lambdaContext = (name: string) => ({ awsRequestId: `${name}-${Date.now()}`, functionName: name, getRemainingTimeInMillis: () => 60_000 });
     const streamsHandler = (await import('../../functions/streams/handler.js')).handler as (e: unknown, c: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
     const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
@@ -230,6 +234,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional() });
     const gateway = createGateway({
       handlers,
+      web: webHandler as (e: unknown) => Promise<any>,
+      staticDir: resolve(import.meta.dirname, '../../web/dist'),
       verify: async (token) => ((await issuer?.verify(token)) as Record<string, unknown> | null) ?? null,
       dev: {
         'POST /dev/token': async (_req, body) => {
@@ -246,6 +252,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
           return { status: 200, body: await runDailyJob(r.value.time) };
         },
         'GET /dev/.well-known/jwks.json': async () => ({ status: 200, body: issuer!.jwks }),
+        'GET /dev/oauth2/authorize': async (_req, _body, url) => issuer!.authorizePage(url),
+        'POST /dev/oauth2/authorize': async (_req, body) => issuer!.submit(body),
+        'POST /dev/oauth2/token': async (_req, body) => issuer!.token(body),
         'POST /dev/schedules/run': async (_req, body) => {
           // Fires the one-time schedules due "as of" a time: {"time":"..."}; default now.
           const r = devBody(TimeBody, body, 'Body must be {"time": ISO 8601} or empty.');
@@ -281,10 +290,11 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     });
     await listen(gateway, apiPort);
     cleanups.push(() => new Promise<void>((r) => { gateway.closeAllConnections(); gateway.close(() => r()); }));
-    issuer = await createIssuer(`${api}/dev`);
+    // With --persist the signing key is kept too, so a browser's session survives a restart.
+    issuer = await createIssuer(`${api}/dev`, { keyFile: opts.persistDir ? resolve(opts.persistDir, '..', 'issuer-key.json') : undefined, redirectOrigin: new URL(env.APP_URL).origin });
 
     return {
-      urls: { api, openapi: `${api}/openapi.json`, mailViewer: `${sesEndpoint}/`, dynamodb: dynamoEndpoint, devToken: `${api}/dev/token`, devEmails: `${api}/dev/emails?to=`, stripe: stripeUrl },
+      urls: { web: env.APP_URL, api, openapi: `${api}/openapi.json`, mailViewer: `${sesEndpoint}/`, dynamodb: dynamoEndpoint, devToken: `${api}/dev/token`, devEmails: `${api}/dev/emails?to=`, stripe: stripeUrl },
       tableName,
       env,
       stop,

@@ -11,6 +11,7 @@ import { functionNames, routeKey, routes, type FunctionName } from '../../functi
 import { tableSchema } from '../../functions/core/data/table-schema.js';
 import { buildApp } from '../../lib/app.js';
 import { readSettings } from '../../lib/settings.js';
+import { webPages } from '../../lib/constructs/web.js';
 import {
   functionAccess,
   jobNames,
@@ -39,8 +40,8 @@ const accessOf = (name: AnyFunction): FunctionAccess =>
   name in functionAccess ? functionAccess[name as FunctionName] : name in jobs ? jobs[name as JobName].access : workers[name as WorkerName].access;
 const withAccess = (key: keyof FunctionAccess, value?: FunctionAccess[keyof FunctionAccess]) =>
   allFunctions.filter((name) => (value === undefined ? accessOf(name)[key] : accessOf(name)[key] === value)).sort();
-/** Functions with routes whose token is optional, checked by the function itself. */
-const hasViewerRoutes = (name: AnyFunction) => routes.some((r) => r.fn === name && r.access === 'viewer');
+/** Functions with routes whose token is optional, checked by the function itself (the web pages' session too). */
+const hasViewerRoutes = (name: AnyFunction) => name === 'web' || routes.some((r) => r.fn === name && r.access === 'viewer');
 
 /** An Fn::Join of strings and Refs as one string, e.g. `arn:${AWS::Partition}:ses:...` (GetAtts as `${Id.Attr}`). */
 const joined = (value: any): string =>
@@ -108,7 +109,8 @@ describe('template', () => {
     return found[0]!;
   };
   const bucketIds = () => {
-    const buckets = ofType('AWS::S3::Bucket');
+    // The web app's asset bucket has a test of its own.
+    const buckets = ofType('AWS::S3::Bucket').filter(([id]) => !id.startsWith('WebAssets'));
     const exports = buckets.filter(([, r]) => r.Properties.LoggingConfiguration);
     expect([buckets.length, exports.length]).toEqual([2, 1]);
     return { exports: exports[0]![0], accessLogs: exports[0]![1].Properties.LoggingConfiguration.DestinationBucketName.Ref as string };
@@ -195,7 +197,8 @@ describe('template', () => {
   });
 
   test('one route per catalog entry, public and viewer ones without authorizer, each on its function', () => {
-    const apiRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const pageKeys = new Set(webPages.map((p) => `${p.method} ${p.path}`));
+    const apiRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties).filter((r) => !pageKeys.has(r.RouteKey));
     expect(apiRoutes).toHaveLength(routes.length);
     expect(apiRoutes.map((r) => r.RouteKey).sort()).toEqual(routes.map(routeKey).sort());
 
@@ -469,11 +472,11 @@ describe('template', () => {
 
   test('who may manage schedules, write export files and verify tokens, by name: a change here is a change of privileges', () => {
     expect(withAccess('scheduler', 'manage')).toEqual(['events']);
-    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'members', 'streams']);
+    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'members', 'streams', 'web']);
     expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'members']);
-    expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
+    expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams', 'web']);
     expect(withAccess('jwt')).toEqual(allFunctions.filter(hasViewerRoutes).sort());
-    expect(withAccess('jwt')).toEqual(['events']);
+    expect(withAccess('jwt')).toEqual(['events', 'web']);
   });
 
   test('least privilege: no managed policies; only table functions get DynamoDB, scoped to the table', () => {
@@ -510,7 +513,7 @@ describe('template', () => {
   });
 
   test('least privilege: only the Stripe functions may read the Stripe secret, and nothing else of Secrets Manager', () => {
-    expect(withAccess('stripe')).toEqual(['dues', 'jobsDaily', 'members', 'webhooks']);
+    expect(withAccess('stripe')).toEqual(['dues', 'jobsDaily', 'members', 'web', 'webhooks']);
     const { stripe } = secretIds();
     const readers: string[] = [];
     for (const name of allFunctions) {
@@ -932,7 +935,51 @@ describe('template', () => {
     expect(tableAlarm).toBeDefined();
   });
 
+  test('web app: one CloudFront origin for assets (S3 with OAC), the API under /api/* and the pages, with security headers and a WAF rate rule', () => {
+    const [, dist] = onlyOf('AWS::CloudFront::Distribution');
+    const cfg = dist.Properties.DistributionConfig;
+    // Pages: every path not otherwise matched goes to the HTTP API's page routes, uncached, HTTPS only.
+    expect(cfg.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: expect.arrayContaining(['POST']) });
+    const byPath = Object.fromEntries(cfg.CacheBehaviors.map((b: any) => [b.PathPattern, b]));
+    expect(Object.keys(byPath).sort()).toEqual(['/api/*', '/assets/*']);
+    expect(byPath['/api/*'].FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+    // Static assets from the private bucket through origin access control only.
+    const [oacId] = onlyOf('AWS::CloudFront::OriginAccessControl');
+    const s3Origin = cfg.Origins.find((o: any) => o.S3OriginConfig);
+    expect(s3Origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+    const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('WebAssets'))!;
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(s3Origin.DomainName).toEqual({ 'Fn::GetAtt': [bucketId, 'RegionalDomainName'] });
+    // Security headers: HSTS, no framing, and a CSP whose scripts are never inline.
+    const [, policy] = onlyOf('AWS::CloudFront::ResponseHeadersPolicy');
+    const sec = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(sec.StrictTransportSecurity).toMatchObject({ IncludeSubdomains: true, Override: true });
+    expect(sec.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(31_536_000);
+    expect(sec.FrameOptions).toMatchObject({ FrameOption: 'DENY' });
+    const csp: string = sec.ContentSecurityPolicy.ContentSecurityPolicy;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(/script-src ([^;]*)/.exec(csp)![1]).not.toContain('unsafe-inline');
+    // WAF: a per-IP rate-based rule that blocks, on the distribution.
+    const [aclId, acl] = onlyOf('AWS::WAFv2::WebACL');
+    expect(acl.Properties.Scope).toBe('CLOUDFRONT');
+    expect(acl.Properties.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ Action: { Block: {} }, Statement: { RateBasedStatement: expect.objectContaining({ AggregateKeyType: 'IP' }) } })]));
+    expect(cfg.WebACLId).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    // The pages are routes of the HTTP API without authorizer, on the web function; sign-in is the hosted login's code flow.
+    const pageRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties).filter((r) => webPages.some((p) => `${p.method} ${p.path}` === r.RouteKey));
+    expect(pageRoutes).toHaveLength(webPages.length);
+    for (const r of pageRoutes) expect(r.AuthorizationType).toBe('NONE');
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://members.example.org/auth/callback'],
+    });
+    const env = resources[fnId('web')]!.Properties.Environment.Variables;
+    expect(env.AUTH_URL).toBeDefined();
+    expect(env.AUTH_CLIENT_ID).toEqual({ Ref: onlyOf('AWS::Cognito::UserPoolClient')[0] });
+  });
+
   test('outputs for the web app and the operator', () => {
+    template.hasOutput('WebUrl', {});
+    template.hasOutput('WebAssetsBucketName', {});
     for (const name of ['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'AlarmTopicArn']) {
       template.hasOutput(name, {});
     }
@@ -1035,18 +1082,22 @@ describe('cdk-nag AwsSolutions', () => {
     // Adding a suppression means adding it here and to docs/deploy.md.
     expect(ids).toEqual([
       'AwsSolutions-APIG4',
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR3',
+      'AwsSolutions-CFR4',
       'AwsSolutions-COG2',
       'AwsSolutions-COG8',
       'AwsSolutions-IAM5[Resource::<ExportsBucket.Arn>/*]',
       'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
       'AwsSolutions-IAM5[Resource::<Table.Arn>/stream/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<region>:<account>:schedule/<ScheduleGroup>/*]',
+      'AwsSolutions-S1',
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
     // No authorizer: the public routes, and the viewer routes, whose token the function verifies.
     const apig4 = acks.filter((a) => a.id === 'AwsSolutions-APIG4');
-    expect(apig4).toHaveLength(routes.filter((r) => r.access === 'public' || r.access === 'viewer').length);
+    expect(apig4).toHaveLength(routes.filter((r) => r.access === 'public' || r.access === 'viewer').length + webPages.length);
     for (const spec of routes.filter((r) => r.access === 'viewer')) {
       expect(apig4.filter((a) => a.reason.startsWith(`${routeKey(spec)}: `)).map((a) => a.reason)).toEqual([
         expect.stringMatching(/^[^:]+: token optional: verified in the function/),

@@ -52,7 +52,7 @@ export interface EventsDeps {
 }
 
 const reminderName = (eventId: string) => `event-reminder-${eventId}`;
-const eventUrl = (deps: EventsDeps, e: Event) => `${deps.appUrl}/events/${e.eventId}`;
+const eventUrl = (deps: EventsDeps, e: Event) => `${deps.appUrl}/e/${e.eventId}`;
 
 function facts(deps: EventsDeps, e: Event, association: Pick<Association, 'name'>, attendeeName: string): EventFacts {
   return {

@@ -143,7 +143,7 @@ export async function send(deps: EventsDeps, association: Association, event: Ev
           endsAt: event.endsAt,
           timezone: event.timezone,
           where: event.venue ?? event.onlineUrl ?? '',
-          eventUrl: `${deps.appUrl}/events/${event.eventId}`,
+          eventUrl: `${deps.appUrl}/e/${event.eventId}`,
           people,
           unsubscribeUrl,
         }),
