@@ -4,7 +4,7 @@
  * (mail scanners fetch links); the POST, from that button or the mail client, acts.
  */
 import { httpHandler, json } from '../core/http/router.js';
-import { store } from '../core/deps.js';
+import { store, limiter } from '../core/deps.js';
 import { readLink } from '../core/http/links.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
 
@@ -25,5 +25,5 @@ export const handler = httpHandler(
       return json({ unsubscribed: kind });
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -1,7 +1,7 @@
 /** Lambda for events: publishing, RSVPs and the waitlist, attendees, exports, check-in, calendar. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, store } from '../core/deps.js';
+import { eventsDeps, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/events.js';
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { eventView } from '../core/domain/events.js';
@@ -67,5 +67,5 @@ export const handler = httpHandler(
       );
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -1,7 +1,7 @@
 /** Lambda for matchmaking: preview, send, the organizer's view, attendees' matches, feedback, intros. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, store } from '../core/deps.js';
+import { eventsDeps, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/matching.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
@@ -43,5 +43,5 @@ export const handler = httpHandler(
       ]);
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -1,7 +1,7 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, export. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { mailer, store } from '../core/deps.js';
+import { mailer, store, limiter } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
@@ -48,5 +48,5 @@ export const handler = httpHandler(
       return { status: 204 };
     },
   },
-  { store },
+  { store, limiter },
 );
