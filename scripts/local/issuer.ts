@@ -1,5 +1,5 @@
 /**
- * The local stand-in for Cognito: signs ID tokens with the claim shape the HTTP API JWT
+ * The local stand-in for Cognito: signs RS256 ID tokens (token_use 'id') with the claim shape the HTTP API JWT
  * authorizer passes on (sub, email, name), and verifies them for the local gateway.
  * The same email always gets the same sub, as a Cognito user keeps theirs.
  */
@@ -15,14 +15,16 @@ export function subFor(email: string): string {
 }
 
 export async function createIssuer(issuerUrl: string) {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'local', alg: 'ES256', use: 'sig' };
+  // RS256, as Cognito signs: the functions accept no other algorithm.
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'local', alg: 'RS256', use: 'sig' };
   return {
     /** Served at <issuer>/.well-known/jwks.json, as Cognito does, for functions that check tokens themselves. */
     jwks: { keys: [jwk] },
-    async sign(email: string, name?: string): Promise<string> {
-      return new SignJWT({ email, ...(name ? { name } : {}), token_use: 'id', email_verified: true })
-        .setProtectedHeader({ alg: 'ES256', kid: 'local' })
+    /** An ID token; `tokenUse` 'access' or 'none' (no claim) only to test that those are refused. */
+    async sign(email: string, name?: string, tokenUse: 'id' | 'access' | 'none' = 'id'): Promise<string> {
+      return new SignJWT({ email, ...(name ? { name } : {}), ...(tokenUse === 'none' ? {} : { token_use: tokenUse }), email_verified: true })
+        .setProtectedHeader({ alg: 'RS256', kid: 'local' })
         .setSubject(subFor(email))
         .setIssuer(issuerUrl)
         .setAudience(LOCAL_AUDIENCE)
@@ -33,7 +35,8 @@ export async function createIssuer(issuerUrl: string) {
     /** The authorizer's check: signature, issuer, audience, expiry. Null when any fails. */
     async verify(token: string): Promise<JWTPayload | null> {
       try {
-        const { payload } = await jwtVerify(token, publicKey, { issuer: issuerUrl, audience: LOCAL_AUDIENCE });
+        // API Gateway's JWT authorizer takes RSA signatures only; token_use is the function's check.
+        const { payload } = await jwtVerify(token, publicKey, { issuer: issuerUrl, audience: LOCAL_AUDIENCE, algorithms: ['RS256'] });
         return payload;
       } catch {
         return null;

@@ -227,7 +227,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     }
 
     let issuer: Awaited<ReturnType<typeof createIssuer>> | undefined;
-    const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional() });
+    // tokenUse lets tests show that an access token (or none at all) is refused; the default is an ID token, as the web app sends.
+    const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional(), tokenUse: z.enum(['id', 'access', 'none']).optional() });
     const gateway = createGateway({
       handlers,
       verify: async (token) => ((await issuer?.verify(token)) as Record<string, unknown> | null) ?? null,
@@ -236,7 +237,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
           const r = devBody(TokenRequest, body, 'The body is not valid.');
           if (!r.ok) return r.reply;
           const data = r.value;
-          const token = await issuer!.sign(data.email.toLowerCase(), data.name);
+          const token = await issuer!.sign(data.email.toLowerCase(), data.name, data.tokenUse);
           return { status: 200, body: { token, userId: subFor(data.email) } };
         },
         'POST /dev/jobs/daily': async (_req, body) => {

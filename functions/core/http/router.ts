@@ -15,7 +15,7 @@ import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } 
 import { logger } from './logger.js';
 import { problemDetails } from './problem.js';
 import { authorize, type Access_, type Caller } from './access.js';
-import { optionalCaller } from './tokens.js';
+import { isIdToken, optionalCaller } from './tokens.js';
 import type { Store } from '../data/store.js';
 import type { RateLimits } from '../data/rate-limits.js';
 import { checkLimits, enforceRateLimits } from './rate-limit.js';
@@ -89,6 +89,8 @@ function readBody(bytes: Buffer, event: Event, spec: RouteSpec): unknown {
 function callerOf(event: Event): Caller | null {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims?.sub || typeof claims.sub !== 'string') return null;
+  // The authorizer checks signature, issuer, audience and expiry, but not token_use.
+  if (!isIdToken(claims)) return null;
   return { userId: claims.sub, email: String(claims.email ?? ''), name: claims.name ? String(claims.name) : undefined };
 }
 
