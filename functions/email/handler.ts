@@ -13,13 +13,13 @@ const label = (kind: string) => kind.replaceAll('_', ' ');
 export const handler = httpHandler(
   'email',
   {
-    'GET /email/unsubscribe': async ({ query }) => {
-      const { email, kind } = readLink('unsubscribe', query.token);
+    'GET /email/unsubscribe': async ({ query, now }) => {
+      const { email, kind } = await readLink('unsubscribe', query.token, now);
       const action = `?token=${encodeURIComponent(query.token)}`;
       return htmlPage('Unsubscribe', [`Stop sending ${label(kind!)} emails to ${email}?`], { label: 'Unsubscribe', action });
     },
     'POST /email/unsubscribe': async ({ query, headers, now }) => {
-      const { email, kind } = readLink('unsubscribe', query.token);
+      const { email, kind } = await readLink('unsubscribe', query.token, now);
       await store.suppress(email!, kind!, 'unsubscribed', now.toISOString());
       if (wantsHtml(headers)) return htmlPage('Unsubscribed', [`You will no longer receive ${label(kind!)} emails.`]);
       return json({ unsubscribed: kind });

@@ -12,7 +12,7 @@ import { htmlPage, wantsHtml } from '../core/http/html.js';
 const deps = await eventsDeps();
 
 async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
-  const link = readLink('leave-waitlist', query.token);
+  const link = await readLink('leave-waitlist', query.token, now);
   if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
   return svc.leaveWaitlist(deps, access.association!, params.eventId!, link.userId!, now);
 }
@@ -52,8 +52,8 @@ export const handler = httpHandler(
       headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}.ics"` },
     }),
     // GET only asks (mail scanners open links); the button's POST leaves.
-    'GET /events/{eventId}/waitlist/leave': async ({ access, query, params }) => {
-      const link = readLink('leave-waitlist', query.token);
+    'GET /events/{eventId}/waitlist/leave': async ({ access, query, params, now }) => {
+      const link = await readLink('leave-waitlist', query.token, now);
       if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
       return htmlPage('Leave the waitlist', [`Leave the waitlist for ${access.event!.title}?`], { label: 'Leave the waitlist', action: `?token=${encodeURIComponent(query.token)}` });
     },
