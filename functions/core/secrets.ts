@@ -11,8 +11,8 @@ export async function readSecretString(arn: string): Promise<string> {
   return res.SecretString;
 }
 
-/** `<name>_ARN` read from Secrets Manager (AWS), else the plain variable `<name>` (local mode and tests). */
-export async function secretFromEnv(name: string): Promise<string> {
-  const arn = process.env[`${name}_ARN`];
-  return arn ? readSecretString(arn) : required(name);
+/** The secret named by the ARN variable (AWS), else the plain variable (local mode and tests). Both names spelled out, so bundles show what they read. */
+export async function secretFromEnv(plainName: string, arnName: string): Promise<string> {
+  const arn = process.env[arnName];
+  return arn ? readSecretString(arn) : required(plainName);
 }

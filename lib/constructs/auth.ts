@@ -1,7 +1,13 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
+
+export interface AuthProps {
+  /** Sender of the pool's verification and reset mail: the same SES identity the functions send as. */
+  mailFrom: string;
+  mailFromDomain: string;
+}
 
 /** Cognito sign-up and sign-in for the web app; the API trusts its JWTs. */
 export class Auth extends Construct {
@@ -10,7 +16,7 @@ export class Auth extends Construct {
   /** Token issuer the API's JWT authorizer checks. */
   readonly issuer: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
@@ -36,6 +42,9 @@ export class Auth extends Construct {
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { sms: false, otp: true },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Through SES, not Cognito's own mailer (50 mails a day, a no-reply sender): the verified
+      // domain identity the functions use, so codes come from the association platform's address.
+      email: cognito.UserPoolEmail.withSES({ fromEmail: props.mailFrom, sesVerifiedDomain: props.mailFromDomain, sesRegion: Stack.of(this).region }),
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -7,7 +7,7 @@ import { secretFromEnv } from '../secrets.js';
 import { badRequest } from '../errors.js';
 
 // At cold start: CURSOR_SECRET_ARN in AWS (never the key itself in the configuration), CURSOR_SECRET locally.
-const secret = await secretFromEnv('CURSOR_SECRET');
+const secret = await secretFromEnv('CURSOR_SECRET', 'CURSOR_SECRET_ARN');
 const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
 
 export function encodeCursor(key: Record<string, unknown> | undefined, scope: string): string | null {
