@@ -13,7 +13,7 @@ export interface Settings {
   mailFrom: string;
   /** The domain part of mailFrom, the other SES identity the functions may send as. */
   mailFromDomain: string;
-  /** Origins allowed by CORS, for both API Gateway preflight and the functions (CORS_ORIGINS). */
+  /** Origins allowed by CORS, for both API Gateway preflight and the functions (CORS_ORIGINS); the app's origin by default, never '*'. */
   corsOrigins: string[];
   /** Optional operator address subscribed to the alarm topic. */
   alarmEmail?: string;
@@ -72,6 +72,20 @@ export function readSettings(app: App): Settings {
     throw new Error(`appUrl "${appUrlRaw}" must be an https:// URL without query or fragment`);
   }
 
+  // Only the web app (and any origin named on purpose) may call the API from a browser: never '*'.
+  const corsOrigins = list(ctx('corsOrigins') ?? appUrl.origin);
+  for (const origin of corsOrigins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (origin === '*' || !parsed || parsed.origin !== origin) {
+      throw new Error(`corsOrigins "${origin}" must be an origin such as https://app.example.org (scheme and host, no path), never *`);
+    }
+  }
+
   const platformFeePercent = number('platformFeePercent', 0);
   // Stripe takes an application fee percent between 0 and 100 with at most two decimals.
   if (platformFeePercent < 0 || platformFeePercent >= 100 || Math.abs(Math.round(platformFeePercent * 100) - platformFeePercent * 100) > 1e-9) {
@@ -84,7 +98,7 @@ export function readSettings(app: App): Settings {
     stage,
     mailFrom,
     mailFromDomain: mailMatch[1]!.toLowerCase(),
-    corsOrigins: list(ctx('corsOrigins') ?? '*'),
+    corsOrigins,
     alarmEmail: alarmEmail ? String(alarmEmail) : undefined,
     throttleRate: positive('throttleRate', 50),
     throttleBurst: positive('throttleBurst', 100),

@@ -20,8 +20,10 @@ import type { Settings } from './settings.js';
 export interface FunctionAccess {
   /** Read/write on the table and its indexes, and TABLE_NAME. */
   table: boolean;
-  /** CURSOR_SECRET, for the functions that sign list cursors or links in mail. */
+  /** CURSOR_SECRET_ARN with GetSecretValue on it, for the functions that sign list cursors. */
   cursorSecret: boolean;
+  /** LINK_SECRET_ARN with GetSecretValue on it, for the functions that sign or read links in mail. */
+  linkSecret: boolean;
   /** STRIPE_SECRET_ARN with GetSecretValue on it, PLATFORM_FEE_PERCENT and SES_MAX_SEND_RATE. */
   stripe: boolean;
   /** ses:SendEmail as the mailFrom identity through the configuration set, and SES_CONFIGURATION_SET. */
@@ -45,29 +47,28 @@ export interface FunctionAccess {
 
 /** The HTTP functions. A Record, so a new function cannot be left out. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
-  associations: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt. Large member
   // exports go to S3. Erasing a person (DELETE /me) cancels their RSVPs through the events
   // dependencies (settings only: it never schedules) and stops their Stripe billing.
-  members: { table: true, cursorSecret: true, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'readWrite' },
-  profiles: { table: true, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
-  meta: { table: false, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'readWrite' },
+  profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
   // receipts go out from webhooks and the daily job), so no SES; test/cdk fails if that changes.
   // Large ledger exports go to S3 (API_URL: the local file links).
-  dues: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
+  dues: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
   // Signed Stripe events: verifies with the webhook secret, mails receipts and failures.
-  // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
-  webhooks: { table: true, cursorSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Events and RSVPs: its mail goes into the outbox (sent by the streams consumer), so no SES;
   // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
-  events: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
+  events: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
   // Matchmaking: computes and stores matches, queues their mail (sent by the streams consumer),
   // signs "introduce us" and unsubscribe links; schedules and exports only through eventsDeps().
-  matching: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   // One-click unsubscribe: reads the signed link, writes a suppression.
-  email: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
 };
 
 /** The functions run on a timetable: name, handler file, schedule and access. */
@@ -77,8 +78,7 @@ export const jobs = {
     // 03:00 UTC every day: reconciles with Stripe, sends renewal reminders, lapses expired memberships, retries mail.
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
-    // CURSOR_SECRET only because core/deps.ts requires it at cold start (see profiles).
-    access: { table: true, cursorSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+      access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;
@@ -95,27 +95,27 @@ export const workers = {
   jobsScheduled: {
     entry: 'functions/jobs/scheduled.ts',
     timeout: Duration.minutes(1),
-    access: { table: true, cursorSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   },
   // The table's stream: sends outbox mail, expands broadcasts (with unsubscribe links), promotes waitlists.
   streams: {
     entry: 'functions/streams/handler.ts',
     // A batch is 25 records; expanding a broadcast to a large event, or sending with SES backoff, takes a while.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
   },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
     entry: 'functions/ses-events/handler.ts',
     timeout: Duration.seconds(30),
-    access: { table: true, cursorSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; timeout: Duration; access: FunctionAccess }>;
 export type WorkerName = keyof typeof workers;
@@ -131,7 +131,7 @@ export class PlatformStack extends Stack {
     const { settings } = props;
 
     const data = new Data(this, 'Data');
-    const auth = new Auth(this, 'Auth', { appUrl: settings.appUrl });
+    const auth = new Auth(this, 'Auth', { appUrl: settings.appUrl, mailFrom: settings.mailFrom, mailFromDomain: settings.mailFromDomain });
     const functions = new Functions(this, 'Functions', {
       mailFrom: settings.mailFrom,
       corsOrigins: settings.corsOrigins,
@@ -185,6 +185,7 @@ export class PlatformStack extends Stack {
     const grant = (fn: NodejsFunction, access: FunctionAccess) => {
       if (access.table) data.grantReadWrite(fn);
       if (access.cursorSecret) functions.passCursorSecret(fn);
+      if (access.linkSecret) functions.passLinkSecret(fn);
       if (access.stripe) functions.passStripe(fn);
       if (access.ses) mail.allowSending(fn);
       // The API's own endpoint, not the stage URL: no trailing slash, and no dependency on the
@@ -229,6 +230,10 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'StripeSecretArn', {
       value: functions.stripeSecret.secretArn,
       description: 'Put {"secretKey","webhookSecret"} here after the first deploy (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'LinkSecretArn', {
+      value: functions.linkSecret.secretArn,
+      description: 'Keys of the links in mail, JSON {"kid","key","previousKid","previousKey"}; rotate as in docs/deploy.md',
     });
     new CfnOutput(this, 'DailyJobFunctionName', { value: daily.fn.functionName, description: 'Run by hand with aws lambda invoke' });
     new CfnOutput(this, 'DailyJobDeadLetterQueueUrl', { value: daily.deadLetterQueue.queueUrl });

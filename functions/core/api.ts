@@ -44,7 +44,37 @@ export interface RouteSpec {
   rawBody?: boolean;
   /** A larger body limit than MAX_BODY_BYTES, for payloads we do not control. */
   maxBodyBytes?: number;
+  /** Request limits, checked by the router after access and validation, before the implementation. */
+  rateLimit?: readonly RateLimit[];
 }
+
+/**
+ * A fixed-window limit: at most `limit` requests per `windowSeconds` for one subject. Routes
+ * naming the same bucket share one counter (PUT and DELETE of an RSVP). The subject is the
+ * caller ('user'), the caller on this event ('userAndEvent'), the source address ('ip') or
+ * the match in the path ('match'). Over the limit: 429 with Retry-After.
+ */
+export interface RateLimit {
+  bucket: string;
+  per: 'user' | 'userAndEvent' | 'ip' | 'match';
+  limit: number;
+  windowSeconds: number;
+}
+
+/** The limits, listed in docs/deploy.md. Generous for people, tight for scripts. */
+export const rateLimits = {
+  // Going/not going/cancel toggles: each may send a confirmation mail and move the waitlist.
+  rsvp: { bucket: 'rsvp', per: 'userAndEvent', limit: 10, windowSeconds: 60 },
+  // Runs the whole matching engine on the event's attendees.
+  matchPreview: { bucket: 'match-preview', per: 'user', limit: 10, windowSeconds: 60 },
+  // Reads whole lists (attendees, members, ledger); one counter for all three.
+  exports: { bucket: 'export', per: 'user', limit: 10, windowSeconds: 600 },
+  // The token-free pages from links in mail; an office behind one address still fits.
+  linkPages: { bucket: 'link-pages', per: 'ip', limit: 120, windowSeconds: 60 },
+  // Asking for an introduction mails the other person once both ask; a few retries are plenty.
+  introduceAsk: { bucket: 'introduce', per: 'match', limit: 10, windowSeconds: 3600 },
+} as const satisfies Record<string, RateLimit>;
+const rl = rateLimits;
 
 export const routes: readonly RouteSpec[] = [
   // Associations and plans
@@ -58,7 +88,7 @@ export const routes: readonly RouteSpec[] = [
   // Members
   { method: 'POST', path: '/associations/{associationId}/members', fn: 'members', access: 'signedIn', summary: 'Join on a plan: free plans are active at once, paid plans pending payment', params: s.AssociationParams, body: s.MemberJoin, status: 201 },
   { method: 'GET', path: '/associations/{associationId}/members', fn: 'members', access: 'organizer', summary: 'List members; filter by status, planId, or q (name/email prefix)', params: s.AssociationParams, query: s.MembersQuery },
-  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv' },
+  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv', rateLimit: [rl.exports] },
   { method: 'GET', path: '/associations/{associationId}/exports', fn: 'members', access: 'admin', summary: 'Export log: who exported which personal data, when, how many rows; newest first', params: s.AssociationParams, query: s.PageQuery },
   { method: 'GET', path: '/associations/{associationId}/directory', fn: 'members', access: 'member', summary: 'Members who opted into the directory, without emails', params: s.AssociationParams, query: s.PageQuery },
   // 'enrolled', not 'member': withdrawing consent (matching, the directory) must not depend on dues being paid up.
@@ -71,7 +101,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/associations/{associationId}/members/me/checkout', fn: 'dues', access: 'enrolled', summary: "Stripe Checkout for the caller's plan", params: s.AssociationParams },
   { method: 'POST', path: '/associations/{associationId}/members/me/billing-portal', fn: 'dues', access: 'enrolled', summary: 'Stripe customer portal to manage the card and auto-renewal', params: s.AssociationParams },
   { method: 'GET', path: '/associations/{associationId}/payments', fn: 'dues', access: 'admin', summary: 'Ledger of payments, failures and refunds, newest first', params: s.AssociationParams, query: s.PaymentsQuery },
-  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv' },
+  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv', rateLimit: [rl.exports] },
   { method: 'POST', path: '/webhooks/stripe', fn: 'webhooks', access: 'public', summary: 'Signed Stripe events; 2xx once durably recorded', rawBody: true, maxBodyBytes: 1_048_576 },
   // Events and RSVPs
   { method: 'POST', path: '/associations/{associationId}/events', fn: 'events', access: 'organizer', summary: 'Create an event', params: s.AssociationParams, body: s.EventCreate, status: 201 },
@@ -79,25 +109,25 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/events/{eventId}', fn: 'events', access: 'viewer', summary: 'One event with goingCount, waitlistCount, spotsLeft', params: s.EventParams },
   { method: 'PATCH', path: '/events/{eventId}', fn: 'events', access: 'organizer', summary: 'Update an event; capacity may grow (promotes the waitlist) but not below goingCount', params: s.EventParams, body: s.EventPatch },
   { method: 'POST', path: '/events/{eventId}/cancel', fn: 'events', access: 'organizer', summary: 'Cancel the event; attendees are emailed', params: s.EventParams },
-  { method: 'PUT', path: '/events/{eventId}/rsvp', fn: 'events', access: 'attendee', summary: 'RSVP going or not going', params: s.EventParams, body: s.RsvpPut },
-  { method: 'DELETE', path: '/events/{eventId}/rsvp', fn: 'events', access: 'signedIn', summary: "Cancel the caller's RSVP; the first waitlisted is promoted", params: s.EventParams },
+  { method: 'PUT', path: '/events/{eventId}/rsvp', fn: 'events', access: 'attendee', summary: 'RSVP going or not going', params: s.EventParams, body: s.RsvpPut, rateLimit: [rl.rsvp] },
+  { method: 'DELETE', path: '/events/{eventId}/rsvp', fn: 'events', access: 'signedIn', summary: "Cancel the caller's RSVP; the first waitlisted is promoted", params: s.EventParams, rateLimit: [rl.rsvp] },
   { method: 'GET', path: '/events/{eventId}/attendees', fn: 'events', access: 'organizer', summary: 'Attendees; ?status=', params: s.EventParams, query: s.AttendeesQuery },
-  { method: 'GET', path: '/events/{eventId}/attendees/export', fn: 'events', access: 'organizer', summary: 'CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all', params: s.EventParams, query: s.ExportQuery, produces: 'text/csv' },
+  { method: 'GET', path: '/events/{eventId}/attendees/export', fn: 'events', access: 'organizer', summary: 'CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all', params: s.EventParams, query: s.ExportQuery, produces: 'text/csv', rateLimit: [rl.exports] },
   { method: 'POST', path: '/events/{eventId}/check-in', fn: 'events', access: 'organizer', summary: 'Mark an attendee present by userId or check-in code', params: s.EventParams, body: s.CheckIn },
   { method: 'GET', path: '/events/{eventId}/calendar.ics', fn: 'events', access: 'viewer', summary: 'iCalendar file of the event', params: s.EventParams, produces: 'text/calendar' },
-  { method: 'GET', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist from the link in the mail (signed token)', params: s.EventParams, query: s.TokenQuery, produces: 'text/html' },
-  { method: 'POST', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist (signed token)', params: s.EventParams, query: s.TokenQuery },
+  { method: 'GET', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist from the link in the mail (signed token)', params: s.EventParams, query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages] },
+  { method: 'POST', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist (signed token)', params: s.EventParams, query: s.TokenQuery, rateLimit: [rl.linkPages] },
   // Matching
-  { method: 'POST', path: '/events/{eventId}/matches/preview', fn: 'matching', access: 'organizer', summary: 'Compute matches now; store nothing; return matches and quality figures', params: s.EventParams },
+  { method: 'POST', path: '/events/{eventId}/matches/preview', fn: 'matching', access: 'organizer', summary: 'Compute matches now; store nothing; return matches and quality figures', params: s.EventParams, rateLimit: [rl.matchPreview] },
   { method: 'POST', path: '/events/{eventId}/matches/send', fn: 'matching', access: 'organizer', summary: 'Compute, store and email the matches now (otherwise at matchmaking.sendAt)', params: s.EventParams },
   { method: 'GET', path: '/events/{eventId}/matches', fn: 'matching', access: 'organizer', summary: 'Stored matches with acceptance, intro and met rates', params: s.EventParams, query: s.PageQuery },
   { method: 'GET', path: '/events/{eventId}/matches/me', fn: 'matching', access: 'matched', summary: "The caller's matches with the reasons", params: s.EventParams },
   { method: 'POST', path: '/events/{eventId}/matches/{matchId}/feedback', fn: 'matching', access: 'matched', summary: 'Rate a match: rating 1-5 and whether you met', params: s.MatchParams, body: s.MatchFeedback },
-  { method: 'GET', path: '/events/{eventId}/matches/{matchId}/introduce', fn: 'matching', access: 'public', summary: '"Introduce us" page from the match mail (signed token); its button posts', params: s.MatchParams, query: s.TokenQuery, produces: 'text/html' },
-  { method: 'POST', path: '/events/{eventId}/matches/{matchId}/introduce', fn: 'matching', access: 'public', summary: 'Ask for an introduction (signed token); when both sides have asked, one mail goes to both', params: s.MatchParams, query: s.TokenQuery },
+  { method: 'GET', path: '/events/{eventId}/matches/{matchId}/introduce', fn: 'matching', access: 'public', summary: '"Introduce us" page from the match mail (signed token); its button posts', params: s.MatchParams, query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages] },
+  { method: 'POST', path: '/events/{eventId}/matches/{matchId}/introduce', fn: 'matching', access: 'public', summary: 'Ask for an introduction (signed token); when both sides have asked, one mail goes to both', params: s.MatchParams, query: s.TokenQuery, rateLimit: [rl.linkPages, rl.introduceAsk] },
   // Email
-  { method: 'GET', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'Unsubscribe page for one kind of email (signed token)', query: s.TokenQuery, produces: 'text/html' },
-  { method: 'POST', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'One-click unsubscribe (RFC 8058)', query: s.TokenQuery, rawBody: true },
+  { method: 'GET', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'Unsubscribe page for one kind of email (signed token)', query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages] },
+  { method: 'POST', path: '/email/unsubscribe', fn: 'email', access: 'public', summary: 'One-click unsubscribe (RFC 8058)', query: s.TokenQuery, rawBody: true, rateLimit: [rl.linkPages] },
   // Profile and vocabulary
   { method: 'GET', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "The caller's profile" },
   { method: 'PUT', path: '/me/profile', fn: 'profiles', access: 'signedIn', summary: "Replace the caller's profile", body: s.ProfilePut },

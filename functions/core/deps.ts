@@ -3,6 +3,7 @@ import { documentClient, ses } from './clients.js';
 import { config, required } from './config.js';
 import { createStore } from './data/store.js';
 import { createPrivacyData } from './data/privacy.js';
+import { createRateLimits } from './data/rate-limits.js';
 import type { Mailer } from './services/outbox.js';
 import type { EventsDeps } from './services/events.js';
 import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
@@ -12,6 +13,9 @@ export const store = createStore(documentClient, required('TABLE_NAME'));
 
 /** A person's own data: their export and erasure. */
 export const privacyData = createPrivacyData(documentClient, required('TABLE_NAME'));
+
+/** Request counters for the route catalog's rate limits, in the same table. */
+export const limiter = createRateLimits(documentClient, required('TABLE_NAME'));
 
 export const mailer: Mailer = { ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet };
 

@@ -30,3 +30,7 @@ export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(422, 'Unprocessable Content', detail, errors);
 export const unavailable = (detail = 'The service is busy; retry shortly.', cause?: unknown) =>
   new HttpProblem(503, 'Service Unavailable', detail, undefined, { cause, headers: { 'Retry-After': '1' } });
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new HttpProblem(429, 'Too Many Requests', `Too many requests; retry in ${retryAfterSeconds} seconds.`, undefined, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });

@@ -4,7 +4,20 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { signLink } from './http/links.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+// Local mode only: the local server runs in this same process, so a per-process key is enough
+// and the mail-link key stays out of it.
+const localKey = randomBytes(32);
+const localMac = (key: string, expires: string) => createHmac('sha256', localKey).update(`file:${key}:${expires}`).digest('base64url');
+
+/** The file key a local download link names, or null if the link is forged or expired. */
+export function readLocalFileLink(path: string, expires: string, token: string, now = Date.now()): string | null {
+  const expected = Buffer.from(localMac(path, expires));
+  const given = Buffer.from(token);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given) || Number(expires) * 1000 < now || path.includes('..')) return null;
+  return path;
+}
 
 export interface FileStore {
   /** Stores the file and returns a link valid for `ttlSeconds`. */
@@ -18,7 +31,7 @@ export function localFileStore(dir: string, apiUrl: string): FileStore {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, body);
       const expires = String(Math.floor(Date.now() / 1000) + ttlSeconds);
-      return `${apiUrl}/dev/files/${key}?token=${signLink('file', { key, expires })}`;
+      return `${apiUrl}/dev/files/${key}?expires=${expires}&token=${localMac(key, expires)}`;
     },
   };
 }

@@ -34,6 +34,7 @@ function parameters(spec: RouteSpec) {
 }
 
 const problem = { $ref: '#/components/responses/Problem' };
+const tooMany = { $ref: '#/components/responses/TooManyRequests' };
 
 export function buildOpenApi(): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
@@ -52,6 +53,7 @@ export function buildOpenApi(): JsonSchema {
         '400': problem,
         ...(r.access !== 'public' ? { '401': problem, '403': problem } : {}),
         '404': problem,
+        ...(r.rateLimit?.length ? { '429': tooMany } : {}),
         '503': problem,
       },
     };
@@ -67,6 +69,11 @@ export function buildOpenApi(): JsonSchema {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       responses: {
         Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        TooManyRequests: {
+          description: 'Over the route\'s rate limit (docs/deploy.md); retry after the given seconds',
+          headers: { 'Retry-After': { description: 'Seconds until the window resets', schema: { type: 'integer', minimum: 1 } } },
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
       },
       schemas: {
         ...components,

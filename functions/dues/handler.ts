@@ -1,7 +1,7 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { exportFiles, store } from '../core/deps.js';
+import { exportFiles, store, limiter } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
@@ -34,5 +34,5 @@ export const handler = httpHandler(
       };
     },
   },
-  { store },
+  { store, limiter },
 );

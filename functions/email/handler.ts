@@ -4,7 +4,7 @@
  * (mail scanners fetch links); the POST, from that button or the mail client, acts.
  */
 import { httpHandler, json } from '../core/http/router.js';
-import { store } from '../core/deps.js';
+import { store, limiter } from '../core/deps.js';
 import { readLink } from '../core/http/links.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
 
@@ -13,17 +13,17 @@ const label = (kind: string) => kind.replaceAll('_', ' ');
 export const handler = httpHandler(
   'email',
   {
-    'GET /email/unsubscribe': async ({ query }) => {
-      const { email, kind } = readLink('unsubscribe', query.token);
+    'GET /email/unsubscribe': async ({ query, now }) => {
+      const { email, kind } = await readLink('unsubscribe', query.token, now);
       const action = `?token=${encodeURIComponent(query.token)}`;
       return htmlPage('Unsubscribe', [`Stop sending ${label(kind!)} emails to ${email}?`], { label: 'Unsubscribe', action });
     },
     'POST /email/unsubscribe': async ({ query, headers, now }) => {
-      const { email, kind } = readLink('unsubscribe', query.token);
+      const { email, kind } = await readLink('unsubscribe', query.token, now);
       await store.suppress(email!, kind!, 'unsubscribed', now.toISOString());
       if (wantsHtml(headers)) return htmlPage('Unsubscribed', [`You will no longer receive ${label(kind!)} emails.`]);
       return json({ unsubscribed: kind });
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -1,7 +1,7 @@
 /** Lambda for events: publishing, RSVPs and the waitlist, attendees, exports, check-in, calendar. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, store } from '../core/deps.js';
+import { eventsDeps, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/events.js';
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { eventView } from '../core/domain/events.js';
@@ -12,7 +12,7 @@ import { htmlPage, wantsHtml } from '../core/http/html.js';
 const deps = await eventsDeps();
 
 async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
-  const link = readLink('leave-waitlist', query.token);
+  const link = await readLink('leave-waitlist', query.token, now);
   if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
   return svc.leaveWaitlist(deps, access.association!, params.eventId!, link.userId!, now);
 }
@@ -52,8 +52,8 @@ export const handler = httpHandler(
       headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}.ics"` },
     }),
     // GET only asks (mail scanners open links); the button's POST leaves.
-    'GET /events/{eventId}/waitlist/leave': async ({ access, query, params }) => {
-      const link = readLink('leave-waitlist', query.token);
+    'GET /events/{eventId}/waitlist/leave': async ({ access, query, params, now }) => {
+      const link = await readLink('leave-waitlist', query.token, now);
       if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
       return htmlPage('Leave the waitlist', [`Leave the waitlist for ${access.event!.title}?`], { label: 'Leave the waitlist', action: `?token=${encodeURIComponent(query.token)}` });
     },
@@ -67,5 +67,5 @@ export const handler = httpHandler(
       );
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -1,15 +1,15 @@
 /** Lambda for matchmaking: preview, send, the organizer's view, attendees' matches, feedback, intros. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, store } from '../core/deps.js';
+import { eventsDeps, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/matching.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
 
 /** The person a signed "introduce us" link speaks for, if it is for this match. */
-function introLink(token: string, params: Record<string, string>): string {
-  const link = readLink('introduce', token);
+async function introLink(token: string, params: Record<string, string>, now: Date): Promise<string> {
+  const link = await readLink('introduce', token, now);
   if (link.eventId !== params.eventId || link.matchId !== params.matchId) throw badRequest('This link is for another match.', [{ path: 'token', message: 'is for another match' }]);
   return link.userId!;
 }
@@ -30,12 +30,12 @@ export const handler = httpHandler(
     'POST /events/{eventId}/matches/{matchId}/feedback': async ({ access, params, caller, body, now }) =>
       json(await svc.feedback(store, access.event!, params.matchId!, caller!.userId, body, now)),
     // GET only asks (mail scanners open links); the button's POST records the ask.
-    'GET /events/{eventId}/matches/{matchId}/introduce': async ({ params, query }) => {
-      introLink(query.token, params);
+    'GET /events/{eventId}/matches/{matchId}/introduce': async ({ params, query, now }) => {
+      await introLink(query.token, params, now);
       return htmlPage('Introduce us', ['We will send one email to both of you as soon as the other person asks too.'], { label: 'Introduce us', action: `?token=${encodeURIComponent(query.token)}` });
     },
     'POST /events/{eventId}/matches/{matchId}/introduce': async ({ access, params, query, headers, now }) => {
-      const userId = introLink(query.token, params);
+      const userId = await introLink(query.token, params, now);
       const r = await svc.introduce(deps, access.association!, access.event!, params.matchId!, userId, now);
       if (!wantsHtml(headers)) return json(r);
       return htmlPage('Introduce us', [
@@ -43,5 +43,5 @@ export const handler = httpHandler(
       ]);
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -1,7 +1,7 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, exports and their log, a person's own data. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, exportFiles, mailer, privacyData, store } from '../core/deps.js';
+import { eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
@@ -66,5 +66,5 @@ export const handler = httpHandler(
       return { status: 204 };
     },
   },
-  { store },
+  { store, limiter },
 );

@@ -87,7 +87,10 @@ export class Api extends Construct {
       },
     });
 
-    const jwt = new HttpJwtAuthorizer('CognitoJwt', props.jwtIssuer, { jwtAudience: props.jwtAudience });
+    // Issuer and audience pinned to the pool and its web client; API Gateway accepts RSA
+    // signatures only (Cognito's RS256). It cannot check token_use: the router refuses
+    // anything but an ID token (functions/core/http/tokens.ts, isIdToken).
+    const jwt = new HttpJwtAuthorizer('CognitoJwt', props.jwtIssuer, { jwtAudience: props.jwtAudience, identitySource: ['$request.header.Authorization'] });
     const none = new apigw.HttpNoneAuthorizer();
     // One integration per function, shared by its routes.
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();

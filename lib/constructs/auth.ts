@@ -3,6 +3,14 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 
+export interface AuthProps {
+  /** Sender of the pool's verification and reset mail: the same SES identity the functions send as. */
+  mailFrom: string;
+  mailFromDomain: string;
+  /** The web app's address: the hosted login returns there. */
+  appUrl: string;
+}
+
 /** Cognito sign-up and sign-in for the web app; the API trusts its JWTs. */
 export class Auth extends Construct {
   readonly userPool: cognito.UserPool;
@@ -13,7 +21,7 @@ export class Auth extends Construct {
   /** Base of the hosted login's OAuth 2 endpoints (authorize, token), for the web app's sign-in. */
   readonly oauthUrl: string;
 
-  constructor(scope: Construct, id: string, props: { appUrl: string }) {
+  constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
@@ -39,6 +47,9 @@ export class Auth extends Construct {
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { sms: false, otp: true },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Through SES, not Cognito's own mailer (50 mails a day, a no-reply sender): the verified
+      // domain identity the functions use, so codes come from the association platform's address.
+      email: cognito.UserPoolEmail.withSES({ fromEmail: props.mailFrom, sesVerifiedDomain: props.mailFromDomain, sesRegion: Stack.of(this).region }),
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -56,6 +56,8 @@ export interface WorkerOptions {
 export class Functions extends Construct {
   readonly byName: Record<FunctionName, NodejsFunction>;
   readonly cursorSecret: secretsmanager.Secret;
+  /** The links in mail's own HMAC keys, JSON {"kid","key","previousKid"?,"previousKey"?} (docs/deploy.md). */
+  readonly linkSecret: secretsmanager.Secret;
   /** Stripe API key and webhook signing secret, JSON {"secretKey","webhookSecret"}; filled in by the operator. */
   readonly stripeSecret: secretsmanager.Secret;
 
@@ -74,6 +76,17 @@ export class Functions extends Construct {
       this.cursorSecret,
       'AwsSolutions-SMG4',
       'Only an HMAC key for pagination cursors, no credential to any system; rotating it just invalidates open cursors, so it is rotated by hand (regenerate and redeploy) rather than by a rotation Lambda.',
+    );
+
+    this.linkSecret = new secretsmanager.Secret(this, 'LinkSecret', {
+      description: 'HMAC keys of the signed links in mail (unsubscribe, leave the waitlist, introduce us), JSON {"kid","key","previousKid","previousKey"}',
+      // The first key, kid k1; later keys are put in by the operator, keeping the previous one (docs/deploy.md).
+      generateSecretString: { secretStringTemplate: JSON.stringify({ kid: 'k1' }), generateStringKey: 'key', passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledge(
+      this.linkSecret,
+      'AwsSolutions-SMG4',
+      'An HMAC key for links in mail, no credential to any system. Rotation must keep the previous key so links already mailed keep working (docs/deploy.md); a rotation Lambda would add code for a yearly manual step.',
     );
 
     this.stripeSecret = new secretsmanager.Secret(this, 'StripeSecret', {
@@ -122,13 +135,16 @@ export class Functions extends Construct {
     return this.create(name, { entry: options.entry, timeout: options.timeout, environment: {} });
   }
 
-  /** CURSOR_SECRET, only for the functions whose code requires it (list cursors, signed links in mail). */
+  /** CURSOR_SECRET_ARN, for the functions that page lists: the key is read with GetSecretValue at cold start. */
   passCursorSecret(fn: lambda.Function): void {
-    // A CloudFormation dynamic reference, resolved at deploy time into the function's
-    // configuration. Acceptable because the key only signs pagination cursors; fetching it
-    // from Secrets Manager at cold start would add a client, an IAM grant and latency.
-    // CloudFormation re-resolves it only when it updates the function: after a new value, deploy an update.
-    fn.addEnvironment('CURSOR_SECRET', this.cursorSecret.secretValue.unsafeUnwrap());
+    fn.addEnvironment('CURSOR_SECRET_ARN', this.cursorSecret.secretArn);
+    this.cursorSecret.grantRead(fn);
+  }
+
+  /** LINK_SECRET_ARN, for the functions that sign or read links in mail: read on first use, never in the configuration. */
+  passLinkSecret(fn: lambda.Function): void {
+    fn.addEnvironment('LINK_SECRET_ARN', this.linkSecret.secretArn);
+    this.linkSecret.grantRead(fn);
   }
 
   /**

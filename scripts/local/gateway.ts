@@ -157,6 +157,7 @@ export function createGateway(opts: GatewayOptions): Server {
     const text = isText(headers['content-type']);
     const requestId = randomUUID();
     const now = new Date();
+    // sourceIp as API Gateway sets it (the TCP peer, IPv4-mapped addresses unwrapped): per-ip rate limits key on it.
     const event = {
       version: '2.0',
       routeKey: routeKey(found.spec),
@@ -172,7 +173,7 @@ export function createGateway(opts: GatewayOptions): Server {
         apiId: 'local',
         domainName: headers.host ?? '127.0.0.1',
         domainPrefix: 'local',
-        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''), userAgent: headers['user-agent'] ?? '' },
         requestId,
         routeKey: routeKey(found.spec),
         stage: '$default',

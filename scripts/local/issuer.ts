@@ -1,5 +1,5 @@
 /**
- * The local stand-in for Cognito: signs ID tokens with the claim shape the HTTP API JWT
+ * The local stand-in for Cognito: signs RS256 ID tokens (token_use 'id') with the claim shape the HTTP API JWT
  * authorizer passes on (sub, email, name), and verifies them for the local gateway.
  * It also serves Cognito's OAuth 2 authorization-code flow with PKCE (authorize and token
  * endpoints), with a page that asks for an email and a name instead of a password, so the
@@ -24,9 +24,10 @@ async function loadOrMakeKeys(keyFile?: string): Promise<{ privateKey: CryptoKey
   if (keyFile && existsSync(keyFile)) {
     const jwk = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
     const { d: _d, ...pub } = jwk;
-    return { privateKey: (await importJWK(jwk, 'ES256')) as CryptoKey, publicKey: (await importJWK(pub, 'ES256')) as CryptoKey };
+    return { privateKey: (await importJWK(jwk, 'RS256')) as CryptoKey, publicKey: (await importJWK(pub, 'RS256')) as CryptoKey };
   }
-  const keys = await generateKeyPair('ES256', { extractable: true });
+  // RS256, as Cognito signs: the functions accept no other algorithm.
+  const keys = await generateKeyPair('RS256', { extractable: true });
   if (keyFile) {
     mkdirSync(dirname(keyFile), { recursive: true });
     writeFileSync(keyFile, JSON.stringify(await exportJWK(keys.privateKey)), { mode: 0o600 });
@@ -55,12 +56,13 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export async function createIssuer(issuerUrl: string, opts: { keyFile?: string; redirectOrigin?: string } = {}) {
   const { privateKey, publicKey } = await loadOrMakeKeys(opts.keyFile);
   const { d: _d, ...publicJwk } = await exportJWK(publicKey);
-  const jwk = { ...publicJwk, kid: 'local', alg: 'ES256', use: 'sig' };
+  const jwk = { ...publicJwk, kid: 'local', alg: 'RS256', use: 'sig' };
   const codes = new Map<string, PendingCode>();
 
-  const sign = async (email: string, name?: string): Promise<string> =>
-    new SignJWT({ email, ...(name ? { name } : {}), token_use: 'id', email_verified: true })
-      .setProtectedHeader({ alg: 'ES256', kid: 'local' })
+  /** An ID token; `tokenUse` 'access' or 'none' (no claim) only to test that those are refused. */
+  const sign = async (email: string, name?: string, tokenUse: 'id' | 'access' | 'none' = 'id'): Promise<string> =>
+    new SignJWT({ email, ...(name ? { name } : {}), ...(tokenUse === 'none' ? {} : { token_use: tokenUse }), email_verified: true })
+      .setProtectedHeader({ alg: 'RS256', kid: 'local' })
       .setSubject(subFor(email))
       .setIssuer(issuerUrl)
       .setAudience(LOCAL_AUDIENCE)
@@ -106,7 +108,8 @@ export async function createIssuer(issuerUrl: string, opts: { keyFile?: string; 
     /** The authorizer's check: signature, issuer, audience, expiry. Null when any fails. */
     async verify(token: string): Promise<JWTPayload | null> {
       try {
-        const { payload } = await jwtVerify(token, publicKey, { issuer: issuerUrl, audience: LOCAL_AUDIENCE });
+        // API Gateway's JWT authorizer takes RSA signatures only; token_use is the function's check.
+        const { payload } = await jwtVerify(token, publicKey, { issuer: issuerUrl, audience: LOCAL_AUDIENCE, algorithms: ['RS256'] });
         return payload;
       } catch {
         return null;

@@ -187,6 +187,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       SES_ENDPOINT: sesEndpoint,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       CURSOR_SECRET: process.env.CURSOR_SECRET ?? 'local-cursor-secret',
+      // The mail-link keys, separate from the cursor key; the same JSON as the AWS secret (docs/deploy.md).
+      LINK_SECRETS: process.env.LINK_SECRETS ?? JSON.stringify({ kid: 'local1', key: 'local-link-secret-0123456789abcdef0123' }),
       MAIL_FROM: process.env.MAIL_FROM ?? 'no-reply@assoc.local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
@@ -231,7 +233,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     }
 
     let issuer: Awaited<ReturnType<typeof createIssuer>> | undefined;
-    const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional() });
+    // tokenUse lets tests show that an access token (or none at all) is refused; the default is an ID token, as the web app sends.
+    const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional(), tokenUse: z.enum(['id', 'access', 'none']).optional() });
     const gateway = createGateway({
       handlers,
       web: webHandler as (e: unknown) => Promise<any>,
@@ -242,7 +245,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
           const r = devBody(TokenRequest, body, 'The body is not valid.');
           if (!r.ok) return r.reply;
           const data = r.value;
-          const token = await issuer!.sign(data.email.toLowerCase(), data.name);
+          const token = await issuer!.sign(data.email.toLowerCase(), data.name, data.tokenUse);
           return { status: 200, body: { token, userId: subFor(data.email) } };
         },
         'POST /dev/jobs/daily': async (_req, body) => {
@@ -270,10 +273,10 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
           return { status: 200, body: await sesEvents({ Records: [{ Sns: { Message: JSON.stringify(message) } }] }, lambdaContext('ses-events')) };
         },
         'GET /dev/files/*': async (_req, _body, url): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> => {
-          const { readLink } = await import('../../functions/core/http/links.js');
+          const { readLocalFileLink } = await import('../../functions/core/files.js');
           try {
-            const { key, expires } = readLink('file', url.searchParams.get('token') ?? '');
-            if (`/dev/files/${key}` !== url.pathname || Number(expires) * 1000 < Date.now() || key!.includes('..')) throw new Error('expired');
+            const key = readLocalFileLink(decodeURIComponent(url.pathname.slice('/dev/files/'.length)), url.searchParams.get('expires') ?? '', url.searchParams.get('token') ?? '');
+            if (!key) throw new Error('expired');
             return { status: 200, body: readFileSync(join(exportsDir, key!)), headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${key!.split('/').pop()}"` } };
           } catch {
             return devProblem(403, 'Forbidden', 'This link is not valid or has expired.');

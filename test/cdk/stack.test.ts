@@ -79,10 +79,11 @@ describe('template', () => {
   const roleOf = (name: AnyFunction) => resources[fnId(name)]!.Properties.Role['Fn::GetAtt'][0] as string;
   const secretIds = () => {
     const secrets = ofType('AWS::SecretsManager::Secret');
-    const cursor = secrets.filter(([, r]) => r.Properties.GenerateSecretString);
+    const cursor = secrets.filter(([, r]) => r.Properties.Description?.includes('list cursors'));
+    const link = secrets.filter(([, r]) => r.Properties.Description?.includes('links in mail'));
     const stripe = secrets.filter(([, r]) => r.Properties.Description?.startsWith('Stripe'));
-    expect([cursor.length, stripe.length]).toEqual([1, 1]);
-    return { cursor: cursor[0]![0], stripe: stripe[0]![0] };
+    expect([cursor.length, link.length, stripe.length, secrets.length]).toEqual([1, 1, 1, 3]);
+    return { cursor: cursor[0]![0], link: link[0]![0], stripe: stripe[0]![0] };
   };
   /** The dead-letter queue of an asynchronously invoked function. */
   const dlqOf = (name: AnyFunction) => resources[fnId(name)]!.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
@@ -169,6 +170,24 @@ describe('template', () => {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
       PreventUserExistenceErrors: 'ENABLED',
     });
+  });
+
+  test('functions allow the same CORS origins as the HTTP API, never *', () => {
+    for (const name of functionNames) {
+      expect({ name, cors: resources[fnId(name)]!.Properties.Environment.Variables.CORS_ORIGINS }).toEqual({ name, cors: 'https://app.example.com,https://admin.example.com' });
+    }
+  });
+
+  test('user pool mail goes through SES as the configured sender', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: Match.objectLike({
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'hello@example.org',
+        SourceArn: Match.anyValue(),
+      }),
+    });
+    const pool = onlyOf('AWS::Cognito::UserPool')[1];
+    expect(joined(pool.Properties.EmailConfiguration.SourceArn)).toEqual(arnPattern('ses', 'identity/example.org'));
   });
 
   test('HTTP API with CORS preflight for the configured origins', () => {
@@ -360,25 +379,27 @@ describe('template', () => {
     }
   });
 
-  test.each(allFunctions)('function %s: TABLE_NAME, CURSOR_SECRET and the Stripe settings exactly as functionAccess says', (name) => {
+  test.each(allFunctions)('function %s: TABLE_NAME, the cursor and link secret ARNs and the Stripe settings exactly as functionAccess says; no key in the configuration', (name) => {
     const env = resources[fnId(name)]!.Properties.Environment.Variables;
     const access = accessOf(name);
     const [tableId] = ofType('AWS::DynamoDB::Table')[0]!;
     const secrets = secretIds();
     const present = (key: string) => Object.prototype.hasOwnProperty.call(env, key);
 
-    expect({ name, table: present('TABLE_NAME'), cursorSecret: present('CURSOR_SECRET'), stripe: present('STRIPE_SECRET_ARN') }).toEqual({
+    expect({ name, table: present('TABLE_NAME'), cursorSecret: present('CURSOR_SECRET_ARN'), linkSecret: present('LINK_SECRET_ARN'), stripe: present('STRIPE_SECRET_ARN') }).toEqual({
       name,
       table: access.table,
       cursorSecret: access.cursorSecret,
+      linkSecret: access.linkSecret,
       stripe: access.stripe,
     });
     if (access.table) expect(env.TABLE_NAME).toEqual({ Ref: tableId });
-    if (access.cursorSecret) {
-      expect(env.CURSOR_SECRET).toEqual({
-        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secrets.cursor }, ':SecretString:::}}']],
-      });
-    }
+    // Only ARNs: the keys are read with GetSecretValue, never resolved into the configuration.
+    if (access.cursorSecret) expect(env.CURSOR_SECRET_ARN).toEqual({ Ref: secrets.cursor });
+    if (access.linkSecret) expect(env.LINK_SECRET_ARN).toEqual({ Ref: secrets.link });
+    expect(env).not.toHaveProperty('CURSOR_SECRET');
+    expect(env).not.toHaveProperty('LINK_SECRET');
+    expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
     if (access.stripe) {
       // Only the ARN: the keys are read with GetSecretValue at cold start, never put in the configuration.
       expect(env).toMatchObject({ STRIPE_SECRET_ARN: { Ref: secrets.stripe }, PLATFORM_FEE_PERCENT: '2.5', SES_MAX_SEND_RATE: '14' });
@@ -457,6 +478,7 @@ describe('template', () => {
     const used: FunctionAccess = {
       table: reads('TABLE_NAME'),
       cursorSecret: reads('CURSOR_SECRET'),
+      linkSecret: reads('LINK_SECRET_ARN'),
       stripe: reads('STRIPE_SECRET_ARN'),
       ses: reads('SendEmailCommand') && /new [\w$]+\(\{FromEmailAddress:/.test(code),
       apiUrl: reads('API_URL'),
@@ -512,20 +534,29 @@ describe('template', () => {
     expect(actionsOf(policyStatementsOfRole(metaRole)).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 
-  test('least privilege: only the Stripe functions may read the Stripe secret, and nothing else of Secrets Manager', () => {
+  test('least privilege: each function reads exactly the secrets its access names (Stripe, cursor key, link key), and nothing else of Secrets Manager', () => {
     expect(withAccess('stripe')).toEqual(['dues', 'jobsDaily', 'members', 'web', 'webhooks']);
-    const { stripe } = secretIds();
-    const readers: string[] = [];
+    expect(withAccess('linkSecret')).toEqual(['email', 'events', 'jobsScheduled', 'matching', 'streams', 'web']);
+    const ids = secretIds();
     for (const name of allFunctions) {
+      const access = accessOf(name);
       const secretStatements = policyStatementsOfRole(roleOf(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
-      if (secretStatements.length === 0) continue;
-      readers.push(name);
-      for (const s of secretStatements) {
-        expect({ name, resource: s.Resource }).toEqual({ name, resource: { Ref: stripe } });
-        expect(actionsOf([s]).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-      }
+      for (const s of secretStatements) expect(actionsOf([s]).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+      const readable = secretStatements.map((s) => s.Resource.Ref as string).sort();
+      const expected = [access.stripe && ids.stripe, access.cursorSecret && ids.cursor, access.linkSecret && ids.link].filter((x): x is string => !!x).sort();
+      expect({ name, readable }).toEqual({ name, readable: expected });
     }
-    expect(readers.sort()).toEqual(withAccess('stripe'));
+  });
+
+  test('link secret: generated JSON {kid, key} with a 48-character key; the cursor key is a different secret', () => {
+    const { link, cursor } = secretIds();
+    expect(link).not.toBe(cursor);
+    expect(resources[link]!.Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: JSON.stringify({ kid: 'k1' }),
+      GenerateStringKey: 'key',
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+    });
   });
 
   test('least privilege: only the mail-sending functions may send, only as the mailFrom address or its domain, through the configuration set', () => {
@@ -559,7 +590,7 @@ describe('template', () => {
   });
 
   test('cursor secret: generated, 48 characters, no punctuation', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     const secret = resources[secretIds().cursor]!.Properties;
     expect(secret.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
     expect(secret.SecretString).toBeUndefined();
@@ -998,6 +1029,14 @@ describe('template', () => {
 describe('settings', () => {
   const settingsOf = (ctx: Record<string, unknown>) => readSettings(new CdkApp({ context: ctx }));
 
+  test('CORS allows the web app origin by default, never *', () => {
+    expect(settingsOf({}).corsOrigins).toEqual(['https://app.example.com']);
+    expect(settingsOf({ appUrl: 'https://example.org/app/' }).corsOrigins).toEqual(['https://example.org']);
+    expect(() => settingsOf({ corsOrigins: '*' })).toThrow(/corsOrigins/);
+    expect(() => settingsOf({ corsOrigins: 'https://a.example.org,*' })).toThrow(/corsOrigins/);
+    expect(() => settingsOf({ corsOrigins: 'https://a.example.org/path' })).toThrow(/corsOrigins/);
+  });
+
   test('defaults', () => {
     expect(settingsOf({})).toMatchObject({
       mailFrom: 'no-reply@example.com',
@@ -1111,9 +1150,10 @@ describe('cdk-nag AwsSolutions', () => {
     expect(pathsOf(/\/index\/\*\]$/)).toEqual(withAccess('table').map((n) => `Functions/${n}Role`).sort());
     // The stream's on-failure queue is a dead-letter destination cdk-nag does not recognize.
     expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['Outbox/Failures']);
-    // No rotation only for the two secrets whose reasons were reviewed: the cursor key and the Stripe keys.
+    // No rotation Lambda only for the secrets whose reasons were reviewed: the cursor key, the link keys and the Stripe keys.
     expect(acks.filter((a) => a.id === 'AwsSolutions-SMG4').map((a) => a.path.replace(/^[^/]+\//, '')).sort()).toEqual([
       'Functions/CursorSecret',
+      'Functions/LinkSecret',
       'Functions/StripeSecret',
     ]);
   });

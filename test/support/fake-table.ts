@@ -242,6 +242,15 @@ export function applyUpdate(expr: string, item: Record<string, unknown>, names: 
         const p = new Parser(tokenize(part), part, names, values, out);
         delete out[p.attrName(p.next())];
       }
+    } else if (kind === 'ADD') {
+      // Numbers only: ADD a :n adds to a number, or sets it when absent.
+      for (const part of body.split(',')) {
+        const p = new Parser(tokenize(part), part, names, values, out);
+        const target = p.attrName(p.next());
+        const v = p.operand();
+        if (typeof v.value !== 'number' || (out[target] !== undefined && typeof out[target] !== 'number')) throw new Error(`fake table: ADD of a non-number in "${part}"`);
+        out[target] = ((out[target] as number | undefined) ?? 0) + v.value;
+      }
     } else {
       throw new Error(`fake table: ${kind} is not supported ("${expr}")`);
     }

@@ -3,6 +3,7 @@
  * (a child process on free ports), and hands its URLs to the tests through env vars.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'assoc-it-'));
   const readyFile = join(dir, 'ready.json');
+  // The link keys of the stack, shared with the tests (they sign expired or rotated links themselves).
+  process.env.LINK_SECRETS ??= JSON.stringify({ kid: 'it1', key: randomBytes(24).toString('hex') });
   // Tests never reach real Stripe: drop any Stripe keys of the developer's shell so the stand-in is used.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STRIPE_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {

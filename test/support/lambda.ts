@@ -76,7 +76,8 @@ export function apiEvent(routeKey: string, opts: EventOptions = {}): APIGatewayP
       authorizer: {
         principalId: '',
         integrationLatency: 0,
-        jwt: { claims: opts.claims ? { ...opts.claims } : {}, scopes: [] },
+        // As for a Cognito ID token, the only kind the API accepts.
+        jwt: { claims: opts.claims ? { token_use: 'id', ...opts.claims } : {}, scopes: [] },
       },
     },
   } as APIGatewayProxyEventV2WithJWTAuthorizer;

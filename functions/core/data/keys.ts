@@ -89,6 +89,8 @@ export const keys = {
   exportOfList: (associationId: string, list: string, exportId: string) => ({ gsi1pk: `ASSOC#${associationId}#EXPORTS#${list}`, gsi1sk: exportId }),
   exportsOfList: (associationId: string, list: string) => ({ gsi1pk: `ASSOC#${associationId}#EXPORTS#${list}` }),
   /** Local mode's stand-in for EventBridge Scheduler: one-time schedules by day (gsi2). */
+  /** A fixed-window request counter: one item per limit, subject and window start, expired by TTL. */
+  rateWindow: (bucket: string, subject: string, windowStart: number): Key => ({ pk: `RATE#${bucket}#${subject}`, sk: `WINDOW#${windowStart}` }),
   localSchedule: (name: string): Key => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
   localScheduleDue: (at: string, name: string) => ({ gsi2pk: `SCHEDULE#${at.slice(0, 10)}`, gsi2sk: `${at}#${name}` }),
   localSchedulesOn: (day: string) => ({ gsi2pk: `SCHEDULE#${day}` }),

@@ -3,10 +3,11 @@
  * HMAC and bound to the list it came from, so a client cannot steer a query elsewhere.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { required } from '../config.js';
+import { secretFromEnv } from '../secrets.js';
 import { badRequest } from '../errors.js';
 
-const secret = required('CURSOR_SECRET');
+// At cold start: CURSOR_SECRET_ARN in AWS (never the key itself in the configuration), CURSOR_SECRET locally.
+const secret = await secretFromEnv('CURSOR_SECRET', 'CURSOR_SECRET_ARN');
 const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
 
 export function encodeCursor(key: Record<string, unknown> | undefined, scope: string): string | null {

@@ -19,6 +19,9 @@ const THROTTLING = new Set([
   'TransactionInProgressException',
 ]);
 
+/** AWS said it is overloaded or briefly unavailable (not a bug in the request). */
+export const isThrottling = (err: unknown) => err instanceof Error && THROTTLING.has(err.name);
+
 export const PROBLEM_JSON = 'application/problem+json';
 
 export function problemResponse(err: unknown): APIGatewayProxyStructuredResultV2 {

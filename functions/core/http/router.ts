@@ -15,8 +15,10 @@ import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } 
 import { logger } from './logger.js';
 import { problemDetails } from './problem.js';
 import { authorize, type Access_, type Caller } from './access.js';
-import { optionalCaller } from './tokens.js';
+import { isIdToken, optionalCaller } from './tokens.js';
 import type { Store } from '../data/store.js';
+import type { RateLimits } from '../data/rate-limits.js';
+import { checkLimits, enforceRateLimits } from './rate-limit.js';
 
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -87,12 +89,16 @@ function readBody(bytes: Buffer, event: Event, spec: RouteSpec): unknown {
 function callerOf(event: Event): Caller | null {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims?.sub || typeof claims.sub !== 'string') return null;
+  // The authorizer checks signature, issuer, audience and expiry, but not token_use.
+  if (!isIdToken(claims)) return null;
   return { userId: claims.sub, email: String(claims.email ?? ''), name: claims.name ? String(claims.name) : undefined };
 }
 
 export interface HandlerDeps {
   /** Absent for functions that touch no association (meta). */
   store?: Store;
+  /** Required when any of the function's routes has a rateLimit. */
+  limiter?: RateLimits;
   now?: () => Date;
 }
 
@@ -104,6 +110,8 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   const mine = routes.filter((r) => r.fn === fn);
   const table = new Map(mine.map((r) => [routeKey(r), r]));
   for (const r of mine) if (!impls[routeKey(r)]) throw new Error(`No implementation for ${routeKey(r)}`);
+  for (const r of mine) checkLimits(r);
+  if (mine.some((r) => r.rateLimit?.length) && !deps.limiter) throw new Error(`Function ${fn} has rate-limited routes but no limiter`);
 
   // Order matters and is pinned by a test: onError runs in reverse, so the problem mapper
   // answers first, then CORS adds its headers to error responses, then the request is logged.
@@ -120,6 +128,10 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     const parsedJson = spec.rawBody ? undefined : readBody(bytes, event, spec);
     const access = await authorize(spec.access, params, caller, deps.store);
     const body = parse(spec.body, parsedJson, 'body');
+    const now = deps.now ? deps.now() : new Date();
+    if (spec.rateLimit?.length) {
+      await enforceRateLimits(spec.rateLimit, { userId: caller?.userId, sourceIp: event.requestContext?.http?.sourceIp, params }, deps.limiter!, now);
+    }
     const reply = await impls[event.routeKey]!({
       rawBody: spec.rawBody ? bytes.toString('utf8') : undefined,
       headers: event.headers ?? {},
@@ -128,7 +140,7 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
       body,
       caller,
       access,
-      now: deps.now ? deps.now() : new Date(),
+      now,
       requestId: context.awsRequestId,
     });
     if (reply.text !== undefined) {

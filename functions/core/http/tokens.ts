@@ -9,6 +9,13 @@ import type { Caller } from './access.js';
 
 let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
+/**
+ * The API takes Cognito ID tokens only: they carry the email and name the API uses, and an
+ * access token of the same pool (API Gateway's authorizer accepts it too, by client_id) must not
+ * stand in for one.
+ */
+export const isIdToken = (claims: Record<string, unknown>) => claims.token_use === 'id';
+
 export async function optionalCaller(authorization: string | undefined): Promise<Caller | null> {
   if (!authorization) return null;
   const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
@@ -17,8 +24,11 @@ export async function optionalCaller(authorization: string | undefined): Promise
   if (!token || !issuer || !audience) throw unauthorized('The bearer token is not valid.');
   jwks ??= createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
   try {
-    const { payload } = await jwtVerify(token, jwks, { issuer, audience });
+    // RS256 pinned: Cognito signs only with it, and a token naming another algorithm (HS256
+    // keyed with the public key, none) must never reach key selection.
+    const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256'] });
     if (typeof payload.sub !== 'string') throw new Error('no sub');
+    if (!isIdToken(payload)) throw new Error('not an ID token');
     return { userId: payload.sub, email: String(payload.email ?? ''), name: payload.name ? String(payload.name) : undefined };
   } catch {
     // A token that does not verify is refused, not silently treated as anonymous.

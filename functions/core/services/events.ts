@@ -289,7 +289,7 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
     if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
     const key = waitKey(event, member, nextUlid(now.getTime()));
     const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
-    const leaveUrl = `${deps.apiUrl}/events/${eventId}/waitlist/leave?token=${signLink('leave-waitlist', { eventId, userId: caller.userId })}`;
+    const leaveUrl = `${deps.apiUrl}/events/${eventId}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId, userId: caller.userId }, now)}`;
     const mail = newMail(
       {
         to: after.email,
@@ -414,7 +414,7 @@ export async function expandBroadcast(deps: EventsDeps, broadcastId: string, now
       const page = await deps.store.rsvpsOfEvent(event.eventId, status, { limit: 100, startKey });
       for (const r of page.items) {
         const f = facts(deps, event, association, r.name);
-        const unsubscribeUrl = `${deps.apiUrl}/email/unsubscribe?token=${signLink('unsubscribe', { email: r.email, kind: b.kind })}`;
+        const unsubscribeUrl = `${deps.apiUrl}/email/unsubscribe?token=${await signLink('unsubscribe', { email: r.email, kind: b.kind })}`;
         const content =
           b.kind === 'event_cancelled' ? eventCancelledMail(f)
           : b.kind === 'event_changed' ? eventChangedMail({ ...f, changed: (b.data?.changed as string[]) ?? ['details'] })

@@ -11,7 +11,7 @@ import type { Event, Rsvp } from '../domain/events.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { introMail, matchesMail } from '../domain/emails.js';
 import { newMail } from './mail-item.js';
-import { signLink } from '../http/links.js';
+import { linkSigner } from '../http/links.js';
 import { allPages } from './exports.js';
 import { effectivePreferences } from '../domain/preferences.js';
 import type { EventsDeps } from './events.js';
@@ -110,6 +110,7 @@ export async function send(deps: EventsDeps, association: Association, event: Ev
   }
   const rsvps = new Map<string, Rsvp>();
   for await (const page of allPages((startKey) => deps.store.rsvpsOfEvent(event.eventId, 'going', { limit: 500, startKey }))) for (const r of page) rsvps.set(r.userId, r);
+  const link = await linkSigner();
   let queued = 0;
   for (const [userId, ms] of perPerson) {
     const me = byId.get(userId)!;
@@ -124,10 +125,10 @@ export async function send(deps: EventsDeps, association: Association, event: Ev
         company: other.company,
         jobTitle: other.jobTitle,
         reasons: reasonSentences(m, me, other),
-        introduceUrl: `${deps.apiUrl}/events/${event.eventId}/matches/${matchId}/introduce?token=${signLink('introduce', { eventId: event.eventId, matchId, userId })}`,
+        introduceUrl: `${deps.apiUrl}/events/${event.eventId}/matches/${matchId}/introduce?token=${link.sign('introduce', { eventId: event.eventId, matchId, userId }, now)}`,
       };
     });
-    const unsubscribeUrl = `${deps.apiUrl}/email/unsubscribe?token=${signLink('unsubscribe', { email: r.email, kind: 'match_intro' })}`;
+    const unsubscribeUrl = `${deps.apiUrl}/email/unsubscribe?token=${link.sign('unsubscribe', { email: r.email, kind: 'match_intro' })}`;
     const mail = newMail(
       {
         mailId: `matches.${event.eventId}.${userId}`,

@@ -92,7 +92,7 @@ afterAll(async () => {
 
 /** A token as the user pool would issue it; `opts` break one property of it. */
 function token(c: Claims, opts: { key?: PrivateKey; issuer?: string; audience?: string; expiresAt?: number; kid?: string } = {}) {
-  return new SignJWT({ email: c.email, name: c.name })
+  return new SignJWT({ email: c.email, name: c.name, token_use: 'id' })
     .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? 'test-key-1' })
     .setSubject(c.sub)
     .setIssuer(opts.issuer ?? issuer)

@@ -285,7 +285,7 @@ describe('a broadcast INSERT', () => {
     expect(mails.map((m) => m.to).sort()).toEqual(['g1@example.test', 'g2@example.test']);
     for (const m of mails) {
       expect(m.headers).toEqual({
-        'List-Unsubscribe': expect.stringMatching(/^<https?:\/\/[^/]+\/email\/unsubscribe\?token=[\w-]+\.[\w-]+>$/),
+        'List-Unsubscribe': expect.stringMatching(/^<https?:\/\/[^/]+\/email\/unsubscribe\?token=[\w-]+\.[\w-]+\.[\w-]+>$/),
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       });
     }

@@ -1,0 +1,61 @@
+/**
+ * Enforces the route catalog's rate limits: the router calls this once per request, after
+ * access and validation and before the implementation, so a refused request changes nothing.
+ */
+import type { RateLimit, RouteSpec } from '../api.js';
+import type { RateLimits } from '../data/rate-limits.js';
+import { tooManyRequests } from '../errors.js';
+import { logger } from './logger.js';
+import { isThrottling } from './problem.js';
+
+export interface RateSubject {
+  userId?: string;
+  sourceIp?: string;
+  params: Record<string, string>;
+}
+
+function subjectOf(limit: RateLimit, who: RateSubject): string {
+  switch (limit.per) {
+    case 'user':
+      return who.userId!;
+    case 'userAndEvent':
+      return `${who.userId}#${who.params.eventId}`;
+    case 'match':
+      return `${who.params.eventId}#${who.params.matchId}`;
+    case 'ip':
+      // API Gateway always sets it; an absent one shares a single counter rather than escaping limits.
+      return who.sourceIp || 'unknown';
+  }
+}
+
+/** Throws at load time when a limit names a subject the route cannot have. */
+export function checkLimits(spec: RouteSpec): void {
+  for (const limit of spec.rateLimit ?? []) {
+    const signedIn = spec.access !== 'public' && spec.access !== 'viewer';
+    if ((limit.per === 'user' || limit.per === 'userAndEvent') && !signedIn) throw new Error(`${spec.method} ${spec.path}: a per-user limit needs a signed-in route`);
+    if ((limit.per === 'userAndEvent' || limit.per === 'match') && !spec.path.includes('{eventId}')) throw new Error(`${spec.method} ${spec.path}: a per-event limit needs {eventId}`);
+    if (limit.per === 'match' && !spec.path.includes('{matchId}')) throw new Error(`${spec.method} ${spec.path}: a per-match limit needs {matchId}`);
+  }
+}
+
+/**
+ * Counts the request against each of the route's limits; 429 with Retry-After on the first
+ * that is full. When DynamoDB throttles the counter, the request goes on (fail open): the
+ * limits guard against abuse, not against overload (API Gateway's stage throttling does that),
+ * and refusing every limited route while the table is busy would turn a short throttle into an
+ * outage of RSVPs and unsubscribes. The implementation's own writes still meet the throttle
+ * and answer 503 if it persists. Any other error is a bug and propagates.
+ */
+export async function enforceRateLimits(limits: readonly RateLimit[], who: RateSubject, limiter: RateLimits, now: Date): Promise<void> {
+  for (const limit of limits) {
+    let decision;
+    try {
+      decision = await limiter.take(limit.bucket, subjectOf(limit, who), limit.limit, limit.windowSeconds, now);
+    } catch (err) {
+      if (!isThrottling(err)) throw err;
+      logger.warn('rate limit not checked: counter throttled', { bucket: limit.bucket, errorName: (err as Error).name });
+      continue;
+    }
+    if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
+  }
+}
