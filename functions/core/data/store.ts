@@ -19,7 +19,8 @@ import { TransactionCanceledException, ConditionalCheckFailedException } from '@
 import { ulid } from 'ulid';
 import { keys, type Key } from './keys.js';
 import type { Association, AuditEntry, Member, OutboxMail, Payment, Plan, Profile } from '../domain/types.js';
-import type { Event, Rsvp } from '../domain/events.js';
+import { parseWaitKey, type Event, type Rsvp } from '../domain/events.js';
+import { createWaitlist } from './waitlist.js';
 import type { MemberStatus, Role } from '../domain/roles.js';
 
 /** A write lost a race or broke an invariant; the service decides what it means. */
@@ -113,6 +114,7 @@ const EVENT_RETENTION_S = 30 * 86_400; // Stripe retries for 3 days; keep a safe
 export type MemberFilter = { status?: MemberStatus; statuses?: MemberStatus[]; planId?: string; q?: string; directoryOnly?: boolean };
 
 export function createStore(db: DynamoDBDocumentClient, table: string) {
+  const waitlist = createWaitlist(db, table);
   /** Wraps a write so a failed condition surfaces as ConditionFailed with per-item reasons. */
   async function write<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -732,12 +734,19 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       const seatsAfter = after.status === 'going' ? 1 + after.guests : 0;
       const seatDelta = seatsAfter - seatsBefore;
       const waitDelta = (after.status === 'waitlisted' ? 1 : 0) - (before?.status === 'waitlisted' ? 1 : 0);
-      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta };
+      const leaving = before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted' ? parseWaitKey(before.waitKey) : undefined;
+      const joining = after.status === 'waitlisted' && before?.status !== 'waitlisted' ? parseWaitKey(after.waitKey!) : undefined;
+      // Priority-0 entries with tickets are counted: priority-1 positions start after them.
+      const waiting0Delta = (joining?.ticket !== undefined && joining.priority === 0 ? 1 : 0) - (leaving?.ticket !== undefined && leaving.priority === 0 ? 1 : 0);
+      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ...(waiting0Delta ? { ':w0': waiting0Delta } : {}) };
       // Taking seats or joining the waitlist needs a scheduled event; freeing seats needs no guard.
       const conditions: string[] = [];
       if (seatDelta > 0 || waitDelta > 0) {
         values[':scheduled'] = 'scheduled';
-        conditions.push('#status = :scheduled');
+        // The version moves with every organizer change (capacity included), so the limits below,
+        // computed from the copy read, are the stored ones at the moment of this write.
+        values[':eventVersion'] = event.version;
+        conditions.push('#status = :scheduled', '#eventVersion = :eventVersion');
       }
       if (seatDelta > 0 && event.capacity !== null) {
         values[':limit'] = event.capacity - seatDelta;
@@ -754,14 +763,16 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
         values[':zero'] = 0;
         conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
       }
+      // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
+      if (joining && joining.ticket === undefined) conditions.push('attribute_not_exists(waitTicket1)');
       const items: TransactItem[] = [
         {
           Update: {
             TableName: table,
             Key: keys.event(event.eventId),
-            UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
+            UpdateExpression: `SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait${waiting0Delta ? ', waiting0 = waiting0 + :w0' : ''}`,
             ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
-            ExpressionAttributeNames: conditions.length && values[':scheduled'] ? { '#status': 'status' } : undefined,
+            ExpressionAttributeNames: conditions.length && values[':scheduled'] ? { '#status': 'status', '#eventVersion': 'version' } : undefined,
             ExpressionAttributeValues: values,
           },
         },
@@ -776,6 +787,7 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       ];
       if (before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted') {
         items.push({ Delete: { TableName: table, Key: keys.waiting(event.eventId, before.waitKey), ConditionExpression: 'attribute_exists(pk)' } });
+        if (leaving?.ticket !== undefined) items.push(...waitlist.departureItems(event.eventId, leaving.priority, leaving.ticket));
       }
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
         items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
@@ -803,8 +815,16 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       return out;
     },
 
-    /** 1-based position on the waitlist: how many committed entries sort before this one, plus one. */
+    /** Waitlist tickets: issued by a counter, positions read from departure counters (data/waitlist.ts). */
+    waitlist,
+
+    /**
+     * 1-based position on the waitlist. An entry with a ticket: a few small reads (waitlist.ts);
+     * an entry from before tickets: how many entries sort before it, plus one.
+     */
     async waitlistPosition(eventId: string, waitKey: string): Promise<number> {
+      const { priority, ticket } = parseWaitKey(waitKey);
+      if (ticket !== undefined) return waitlist.position(eventId, priority, ticket);
       const { pk, skPrefix } = keys.waitingPrefix(eventId);
       let count = 0;
       let startKey: Record<string, unknown> | undefined;

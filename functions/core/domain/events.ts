@@ -39,6 +39,11 @@ export interface Event {
   createdAt: string;
   updatedAt: string;
   cancelledAt?: string;
+  /** Last waitlist ticket issued per priority (absent on events from before tickets). */
+  waitTicket0?: number;
+  waitTicket1?: number;
+  /** Priority-0 entries waiting now: everyone of priority 1 stands behind them. */
+  waiting0?: number;
 }
 
 export type RsvpStatus = 'going' | 'waitlisted' | 'not_going';
@@ -107,13 +112,35 @@ export function validateAnswers(questions: Question[], answers: Answers = {}): F
   return errors;
 }
 
+/** Members-first events put active members (priority 0) ahead of others (1). */
+export function waitPriority(e: Event, member: Member | undefined): 0 | 1 {
+  return e.membersFirst && member && inGoodStanding(member.status) ? 0 : 1;
+}
+
 /**
- * The waitlist's sort key: members-first events put active members (priority 0) ahead of
- * others (1); within a priority, order of arrival (a ULID).
+ * The waitlist's sort key: priority, then order of arrival. Arrival is the waitlist ticket
+ * (`T` and ten digits, issued by the event's counter); events whose waitlist began before
+ * tickets existed keep a ULID there (digits 0-7 first, so those sort ahead of any ticket).
  */
-export function waitKey(e: Event, member: Member | undefined, arrivalUlid: string): string {
-  const priority = e.membersFirst && member && inGoodStanding(member.status) ? 0 : 1;
-  return `${priority}#${arrivalUlid}`;
+export function waitKey(e: Event, member: Member | undefined, arrival: string | number): string {
+  return `${waitPriority(e, member)}#${typeof arrival === 'number' ? `T${String(arrival).padStart(10, '0')}` : arrival}`;
+}
+
+/** The priority and ticket of a wait key; no ticket for a key from before tickets. */
+export function parseWaitKey(key: string): { priority: number; ticket?: number } {
+  const m = /^(\d)#T(\d{10})$/.exec(key);
+  return m ? { priority: Number(m[1]), ticket: Number(m[2]) } : { priority: Number(key.slice(0, 1)) };
+}
+
+/** Tickets per departure counter: a position reads one counter per block ahead, and at most one block of departures. */
+export const TICKET_BLOCK = 100;
+
+/**
+ * 1-based position of ticket `t`: tickets before it that have not left, plus one, after every
+ * waiting entry of a higher priority. Pure arithmetic over counters the store keeps.
+ */
+export function ticketPosition(t: number, departedBefore: number, aheadOfPriority: number): number {
+  return aheadOfPriority + t - departedBefore;
 }
 
 /** What changed that attendees must hear about (time or place). */

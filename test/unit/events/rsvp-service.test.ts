@@ -46,7 +46,8 @@ const EVENT_KEY = { pk: 'EVENT#evt1', sk: 'EVENT' };
 const storedEvent = () => table.get('EVENT#evt1', 'EVENT') as unknown as Event;
 const storedRsvp = (userId: string) => table.get('EVENT#evt1', `RSVP#${userId}`) as unknown as Rsvp | undefined;
 const transactions = (): TransactItem[][] => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems as TransactItem[]);
-const eventReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'EVENT').map((c) => c.args[0].input.ConsistentRead);
+// Reads of the whole event (a waitlist position also reads one counter of it, by projection).
+const eventReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'EVENT' && !c.args[0].input.ProjectionExpression).map((c) => c.args[0].input.ConsistentRead);
 
 /** The rejection of `p`, failing the test if it resolved. */
 async function rejectionOf(p: Promise<unknown>): Promise<any> {
@@ -96,11 +97,11 @@ describe('RSVP going while seats are free', () => {
       TableName: TABLE,
       Key: EVENT_KEY,
       UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
-      ConditionExpression: '#status = :scheduled AND goingCount <= :limit AND waitlistCount = :zero',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: '#status = :scheduled AND #eventVersion = :eventVersion AND goingCount <= :limit AND waitlistCount = :zero',
+      ExpressionAttributeNames: { '#status': 'status', '#eventVersion': 'version' },
     });
     // Two seats (Ada and one guest) fit while at most 10 - 2 are taken.
-    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':limit': 8, ':zero': 0 });
+    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':eventVersion': 1, ':limit': 8, ':zero': 0 });
 
     expect(rsvpPut!.Put).toMatchObject({
       TableName: TABLE,
@@ -128,7 +129,7 @@ describe('RSVP going while seats are free', () => {
     serve(eventItem(makeEvent({ capacity: null, goingCount: 300 })));
     await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
     const update = transactions()[0]![0]!.Update!;
-    expect(update.ConditionExpression).toBe('#status = :scheduled');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND #eventVersion = :eventVersion');
     expect(update.ExpressionAttributeValues).toMatchObject({ ':seats': 1 });
     expect(update.ExpressionAttributeValues).not.toHaveProperty(':limit');
   });
@@ -153,12 +154,13 @@ describe('RSVP going when the event is full', () => {
     const items = transactions()[0]!;
     const update = items[0]!.Update!;
     expect(update.Key).toEqual(EVENT_KEY);
-    expect(update.ConditionExpression).toBe('#status = :scheduled AND (goingCount > :fullFrom OR waitlistCount > :zero)');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND #eventVersion = :eventVersion AND (goingCount > :fullFrom OR waitlistCount > :zero)');
     // One seat: waiting is right only while more than 10 - 1 seats are taken.
-    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':fullFrom': 9, ':zero': 0 });
+    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':eventVersion': 1, ':fullFrom': 9, ':zero': 0 });
 
     const r = storedRsvp(ada.userId)!;
-    expect(r).toMatchObject({ status: 'waitlisted', waitKey: expect.stringMatching(/^1#[0-9A-Z]{26}$/) });
+    // Priority 1, then the event's first waitlist ticket.
+    expect(r).toMatchObject({ status: 'waitlisted', waitKey: '1#T0000000001' });
     const wait = items.find((i) => i.Put?.Item.sk === `WAIT#${r.waitKey}`)!.Put!;
     expect(wait).toMatchObject({ Item: { pk: 'EVENT#evt1', userId: ada.userId, seats: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
 
@@ -383,7 +385,7 @@ describe('withdrawing and promotion', () => {
     expect(free![1]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
 
     // A promotion is the one seat-taking change allowed while others wait.
-    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND goingCount <= :limit', ExpressionAttributeValues: { ':seats': 1, ':wait': -1, ':limit': 1 } });
+    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND #eventVersion = :eventVersion AND goingCount <= :limit', ExpressionAttributeValues: { ':seats': 1, ':wait': -1, ':limit': 1 } });
     expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
     const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
     expect(mail).toMatchObject({ mailId: 'promoted.evt1.user-w1.3', pk: 'OUTBOX#promoted.evt1.user-w1.3', kind: 'rsvp_promoted', to: 'user-w1@example.test' });
