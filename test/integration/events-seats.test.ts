@@ -49,3 +49,42 @@ describe('capacity against concurrent organizer changes', () => {
     console.log(`capacity race: ${patches.length} PATCHes (${JSON.stringify(tally(patches.map((p) => p.status)))}), final ${final.goingCount}/${final.capacity}`);
   }, 120_000);
 });
+
+describe('a surge of RSVPs', () => {
+  it('200 RSVPs at once for 20 seats: 20 going, positions 1..180 once each, and promotion follows positions', async () => {
+    const users = await signInMany(200, uniqueLabel('surge'));
+    const ev = await createEvent(fx.organizer, fx.associationId, { capacity: 20, title: 'Surge' });
+
+    const started = Date.now();
+    const results = await Promise.all(users.map((u) => rsvp(u, ev.eventId)));
+    console.log(`200 RSVPs at once: ${Date.now() - started} ms`);
+    expect(serverErrors(results)).toEqual([]);
+    expect(tally(results.map((r) => r.body.status))).toEqual({ going: 20, waitlisted: 180 });
+    const positions = results.filter((r) => r.body.status === 'waitlisted').map((r) => r.body.waitlistPosition as number);
+    expect([...positions].sort((a, b) => a - b)).toEqual(Array.from({ length: 180 }, (_, i) => i + 1));
+    expect(await getEvent(ev.eventId)).toMatchObject({ goingCount: 20, waitlistCount: 180 });
+
+    // Who holds which position, as each was told.
+    const byPosition = new Map(results.flatMap((r, i) => (r.body.status === 'waitlisted' ? [[r.body.waitlistPosition as number, users[i]!] as const] : [])));
+    const goingUsers = users.filter((_, i) => results[i]!.body.status === 'going');
+    // The organizer's list agrees with what people were told.
+    const listed = await allItems(`/events/${ev.eventId}/attendees?status=waitlisted`, fx.organizer.token);
+    expect(new Map(listed.map((a) => [a.waitlistPosition, a.userId]))).toEqual(new Map([...byPosition].map(([p, u]) => [p, u.userId])));
+
+    // Three people leave from the middle: everyone behind moves up, and says so when asking again.
+    for (const p of [50, 51, 120]) expect((await withdraw(byPosition.get(p)!, ev.eventId)).status).toBe(200);
+    const asked = await Promise.all([49, 52, 119, 121, 180].map((p) => rsvp(byPosition.get(p)!, ev.eventId)));
+    expect(asked.map((r) => r.body.waitlistPosition)).toEqual([49, 50, 117, 118, 177]);
+
+    // Seats free one at a time: each goes to the lowest position, in order.
+    for (const [i, u] of goingUsers.slice(0, 5).entries()) {
+      expect((await withdraw(u, ev.eventId)).status).toBe(200);
+      const promoted = byPosition.get(i + 1)!;
+      const again = await rsvp(promoted, ev.eventId);
+      expect({ i, status: again.body.status }).toEqual({ i, status: 'going' });
+    }
+    const next = await rsvp(byPosition.get(6)!, ev.eventId);
+    expect(next.body).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    expect(await getEvent(ev.eventId)).toMatchObject({ goingCount: 20, waitlistCount: 180 - 3 - 5 });
+  }, 180_000);
+});

@@ -143,6 +143,17 @@ export function ticketPosition(t: number, departedBefore: number, aheadOfPriorit
   return aheadOfPriority + t - departedBefore;
 }
 
+/** Repeating an RSVP state inside this window sends no second mail about it. */
+export const RSVP_MAIL_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The id of an RSVP confirmation or waitlisted mail: the same for the same event, person,
+ * state and window, so toggling back and forth queues one mail per state per window.
+ */
+export function rsvpMailId(kind: 'rsvp_confirmed' | 'rsvp_waitlisted', eventId: string, userId: string, now: Date): string {
+  return `${kind}.${eventId}.${userId}.${Math.floor(now.getTime() / RSVP_MAIL_WINDOW_MS)}`;
+}
+
 /** What changed that attendees must hear about (time or place). */
 export function materialChange(before: Event, after: Event): string[] {
   const changed: string[] = [];

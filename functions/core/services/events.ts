@@ -18,6 +18,7 @@ import {
   validateAnswers,
   waitKey,
   waitPriority,
+  rsvpMailId,
   type Event,
   type Rsvp,
 } from '../domain/events.js';
@@ -298,10 +299,18 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
       if (fits) {
         const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };
         const mail = newMail(
-          { to: after.email, fromName: association.name, kind: 'rsvp_confirmed', associationId: association.associationId, mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode }), attachments: icsAttachment(event, association.name, f.eventUrl) },
+          {
+            to: after.email,
+            fromName: association.name,
+            kind: 'rsvp_confirmed',
+            associationId: association.associationId,
+            mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode }),
+            attachments: icsAttachment(event, association.name, f.eventUrl),
+            mailId: rsvpMailId('rsvp_confirmed', eventId, caller.userId, now),
+          },
           now,
         );
-        await save(deps, event, before, after, [mail]);
+        await save(deps, event, before, after, await unlessQueued(deps, mail));
         return result(deps, after);
       }
       if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
@@ -326,14 +335,24 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
           associationId: association.associationId,
           mail: waitlistedMail({ ...f, position: '{{position}}' as unknown as number, leaveUrl }),
           fill: { position: { eventId, waitKey: key } },
+          mailId: rsvpMailId('rsvp_waitlisted', eventId, caller.userId, now),
         },
         now,
       );
-      await save(deps, event, before, after, [mail]);
+      await save(deps, event, before, after, await unlessQueued(deps, mail));
       if (ticket) ticket.used = true;
       return result(deps, after);
     });
   }
+}
+
+/**
+ * The mail, unless this window's one is already queued (the person toggled back). A concurrent
+ * request queueing it meanwhile makes our transaction fail on the outbox item; the retry
+ * re-reads and leaves it out.
+ */
+async function unlessQueued(deps: EventsDeps, mail: ReturnType<typeof newMail>) {
+  return (await deps.store.getMail(mail.mailId)) ? [] : [mail];
 }
 
 async function voidTicket(deps: EventsDeps, eventId: string, priority: number, n: number) {

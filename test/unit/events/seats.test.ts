@@ -130,3 +130,140 @@ describe('more guests while a party waits', () => {
     expect(storedEvent()).toMatchObject({ goingCount: 9 });
   });
 });
+
+describe('waitlist positions from tickets', () => {
+  const full = (over: Partial<Event> = {}) => eventItem(makeEvent({ capacity: 1, goingCount: 1, waitTicket0: 0, waitTicket1: 0, waiting0: 0, ...over }));
+  const join = (i: number, member?: Parameters<typeof rsvp>[4]) => rsvp(deps, association, 'evt1', user(i), member, { status: 'going' }, now);
+  const positionOf = async (i: number) => (await join(i)).waitlistPosition;
+
+  it('gives tickets in arrival order; leaving from the middle moves everyone behind up by one', async () => {
+    serve(full());
+    for (let i = 1; i <= 6; i++) expect(await join(i)).toMatchObject({ status: 'waitlisted', waitlistPosition: i });
+    expect(storedRsvp(user(3).userId)!.waitKey).toBe('1#T0000000003');
+    await withdraw(deps, association, 'evt1', user(3), now);
+    await withdraw(deps, association, 'evt1', user(5), now);
+    expect(await Promise.all([1, 2, 4, 6].map(positionOf))).toEqual([1, 2, 3, 4]);
+    // Each departure is recorded once: an item per ticket and a counter per block.
+    expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([3, 5]);
+    expect(table.get('EVENT#evt1', 'WAITGONEN#1#000000')).toMatchObject({ departed: 2 });
+    expect(storedEvent()).toMatchObject({ waitlistCount: 4, waitTicket1: 6 });
+  });
+
+  it('promotion takes the lowest ticket, and the positions behind follow', async () => {
+    serve(full());
+    for (let i = 1; i <= 4; i++) await join(i);
+    table.put(eventItem({ ...storedEvent(), goingCount: 0 })); // a seat frees up
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    expect(storedRsvp(user(1).userId)!.status).toBe('going');
+    expect(await Promise.all([2, 3, 4].map(positionOf))).toEqual([1, 2, 3]);
+    expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([1]);
+  });
+
+  it('counts departures across blocks of tickets (the counters of earlier blocks, the items of its own)', async () => {
+    serve(full());
+    for (let i = 1; i <= 103; i++) await join(i); // tickets 1..99 in block 0, 100..103 in block 1
+    expect(storedRsvp(user(103).userId)!.waitKey).toBe('1#T0000000103');
+    for (const i of [50, 99, 101]) await withdraw(deps, association, 'evt1', user(i), now);
+    expect(table.get('EVENT#evt1', 'WAITGONEN#1#000000')).toMatchObject({ departed: 2 });
+    expect(table.get('EVENT#evt1', 'WAITGONEN#1#000001')).toMatchObject({ departed: 1 });
+    expect(await Promise.all([49, 51, 98, 100, 102, 103].map(positionOf))).toEqual([49, 50, 97, 98, 99, 100]);
+  });
+
+  it('puts every priority-0 entry ahead of priority 1 on a members-first event', async () => {
+    serve(full({ membersFirst: true }));
+    const active = (i: number) => ({ associationId: 'assocA', userId: user(i).userId, status: 'active', role: 'member' }) as never;
+    await join(1);
+    await join(2);
+    expect(await join(3, active(3))).toMatchObject({ waitlistPosition: 1 });
+    expect(await join(4, active(4))).toMatchObject({ waitlistPosition: 2 });
+    expect(await positionOf(1)).toBe(3);
+    expect(storedEvent()).toMatchObject({ waiting0: 2, waitTicket0: 2, waitTicket1: 2 });
+    await withdraw(deps, association, 'evt1', user(3), now);
+    expect(storedEvent()).toMatchObject({ waiting0: 1 });
+    expect(await positionOf(4)).toBe(1);
+    expect(await positionOf(2)).toBe(3);
+  });
+
+  it('records a ticket that was taken but not used, so the next person is not told a position too far back', async () => {
+    serve(full());
+    // The waitlist write loses a race: a seat was freed meanwhile, and the retry takes it.
+    table.onTransact = (_items, n) => {
+      if (n === 0) table.put(full({ goingCount: 0, waitTicket1: storedEvent().waitTicket1 }));
+    };
+    expect((await join(1)).status).toBe('going');
+    expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([1]);
+    table.onTransact = undefined;
+    expect(await join(2)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    expect(storedRsvp(user(2).userId)!.waitKey).toBe('1#T0000000002');
+  });
+
+  it('reads a position with the same few requests for 5 or 250 people waiting, never querying the waitlist itself', async () => {
+    const cost = async (n: number) => {
+      serve(full());
+      for (let i = 1; i <= n; i++) await join(i);
+      ddb.resetHistory();
+      expect(await store.waitlistPosition('evt1', storedRsvp(user(n).userId)!.waitKey!)).toBe(n);
+      const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(queries.filter((q) => String(q.ExpressionAttributeValues?.[':from'] ?? '').startsWith('WAIT#'))).toEqual([]);
+      return ddb.calls().length;
+    };
+    expect(await cost(5)).toBeLessThanOrEqual(3);
+    expect(await cost(150)).toBe(3);
+    expect(await cost(250)).toBe(3);
+  });
+
+  it('moves an event from before tickets onto tickets once its old waitlist is empty, and keeps old entries exact until then', async () => {
+    const legacy = waitlisted('user-old', '01JAAAAAAAAAAAAAAAAAAAAAA1');
+    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, waitlistCount: 1 })), ...legacy.items);
+    // Someone joins while an old entry waits: an arrival ULID, counted the old way, behind it.
+    const late = await join(1);
+    expect(late).toMatchObject({ status: 'waitlisted', waitlistPosition: 2 });
+    expect(storedRsvp(user(1).userId)!.waitKey).toMatch(/^1#[0-9A-HJKMNP-TV-Z]{26}$/);
+    await withdraw(deps, association, 'evt1', legacy.rsvp, now);
+    await withdraw(deps, association, 'evt1', user(1), now);
+    expect(await join(2)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    expect(storedRsvp(user(2).userId)!.waitKey).toBe('1#T0000000001');
+    expect(storedEvent()).toMatchObject({ waitTicket1: 1, waitlistCount: 1 });
+  });
+});
+
+describe('confirmation mail for repeated toggles', () => {
+  const toggle = (status: 'going' | 'not_going', at: Date) => rsvp(deps, association, 'evt1', ada, undefined, { status }, at);
+  const mails = (kind: string) => table.all('OUTBOX#').filter((m) => m.kind === kind);
+
+  it('toggling going / not going 50 times queues one confirmation per window, with an id naming event, person, status and window', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, waitTicket0: 0, waitTicket1: 0, waiting0: 0 })));
+    for (let i = 0; i < 50; i++) {
+      const at = new Date(now.getTime() + i * 1000);
+      await toggle('going', at);
+      await toggle('not_going', at);
+    }
+    expect(mails('rsvp_confirmed').map((m) => m.mailId)).toEqual([`rsvp_confirmed.evt1.${ada.userId}.${Math.floor(now.getTime() / 600_000)}`]);
+    expect(storedEvent()).toMatchObject({ goingCount: 0 });
+    // A later window confirms again: the person really came back.
+    await toggle('going', new Date(now.getTime() + 3_600_000));
+    expect(mails('rsvp_confirmed')).toHaveLength(2);
+  });
+
+  it('two requests racing in one window still queue one mail (the loser re-reads and leaves it out)', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, waitTicket0: 0, waitTicket1: 0, waiting0: 0 })));
+    // Between our check and our write, a concurrent request queues the same mail.
+    table.onTransact = (items, n) => {
+      const mail = items.find((i) => i.Put?.Item.entity === 'outbox');
+      if (n === 0 && mail) table.put(mail.Put!.Item as StoredItem);
+    };
+    expect((await toggle('going', now)).status).toBe('going');
+    expect(mails('rsvp_confirmed')).toHaveLength(1);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(storedEvent()).toMatchObject({ goingCount: 1 });
+  });
+
+  it('joining the waitlist again in the same window queues one waitlisted mail', async () => {
+    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, waitTicket0: 0, waitTicket1: 0, waiting0: 0 })));
+    for (let i = 0; i < 5; i++) {
+      expect((await toggle('going', now)).status).toBe('waitlisted');
+      await toggle('not_going', now);
+    }
+    expect(mails('rsvp_waitlisted')).toHaveLength(1);
+  });
+});
