@@ -79,13 +79,21 @@ export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
       }
     },
 
-    /** Records a ticket that was taken but never used (the person was seated or refused instead). Idempotent. */
-    async voidTicket(eventId: string, priority: number, ticket: number): Promise<void> {
+    /**
+     * Records a ticket that was taken but never used (the person was seated or refused instead).
+     * Idempotent, and a no-op if an entry holds the ticket after all (a write that timed out but
+     * committed): that entry's own departure records it.
+     */
+    async voidTicket(eventId: string, priority: number, ticket: number, waitKey: string): Promise<void> {
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: departureItems(eventId, priority, ticket) }));
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [{ ConditionCheck: { TableName: table, Key: keys.waiting(eventId, waitKey), ConditionExpression: 'attribute_not_exists(pk)' } }, ...departureItems(eventId, priority, ticket)],
+          }),
+        );
       } catch (err) {
         const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []).map((r) => r.Code) : [];
-        if (reasons[0] === 'ConditionalCheckFailed') return; // already recorded
+        if (reasons.includes('ConditionalCheckFailed')) return; // held by an entry, or already recorded
         throw err;
       }
     },

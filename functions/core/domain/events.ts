@@ -123,8 +123,11 @@ export function waitPriority(e: Event, member: Member | undefined): 0 | 1 {
  * tickets existed keep a ULID there (digits 0-7 first, so those sort ahead of any ticket).
  */
 export function waitKey(e: Event, member: Member | undefined, arrival: string | number): string {
-  return `${waitPriority(e, member)}#${typeof arrival === 'number' ? `T${String(arrival).padStart(10, '0')}` : arrival}`;
+  const priority = waitPriority(e, member);
+  return typeof arrival === 'number' ? ticketWaitKey(priority, arrival) : `${priority}#${arrival}`;
 }
+
+export const ticketWaitKey = (priority: number, ticket: number) => `${priority}#T${String(ticket).padStart(10, '0')}`;
 
 /** The priority and ticket of a wait key; no ticket for a key from before tickets. */
 export function parseWaitKey(key: string): { priority: number; ticket?: number } {

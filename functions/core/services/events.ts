@@ -18,6 +18,7 @@ import {
   validateAnswers,
   waitKey,
   waitPriority,
+  ticketWaitKey,
   rsvpMailId,
   type Event,
   type Rsvp,
@@ -357,7 +358,7 @@ async function unlessQueued(deps: EventsDeps, mail: ReturnType<typeof newMail>) 
 
 async function voidTicket(deps: EventsDeps, eventId: string, priority: number, n: number) {
   try {
-    await deps.store.waitlist.voidTicket(eventId, priority, n);
+    await deps.store.waitlist.voidTicket(eventId, priority, n, ticketWaitKey(priority, n));
   } catch (err) {
     // Positions behind this ticket read one too high until it is recorded; logged for the operator.
     logger.error('could not record an unused waitlist ticket', { eventId, priority, ticket: n, errorName: (err as Error).name });

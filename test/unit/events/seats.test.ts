@@ -197,6 +197,17 @@ describe('waitlist positions from tickets', () => {
     expect(storedRsvp(user(2).userId)!.waitKey).toBe('1#T0000000002');
   });
 
+  it('does not record as unused a ticket an entry holds (a write that timed out but committed), nor one twice', async () => {
+    serve(full());
+    await join(1);
+    await store.waitlist.voidTicket('evt1', 1, 1, '1#T0000000001');
+    expect(table.all('EVENT#evt1', 'WAITGONE')).toEqual([]);
+    await store.waitlist.voidTicket('evt1', 1, 2, '1#T0000000002');
+    await store.waitlist.voidTicket('evt1', 1, 2, '1#T0000000002');
+    expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([2]);
+    expect(table.get('EVENT#evt1', 'WAITGONEN#1#000000')).toMatchObject({ departed: 1 });
+  });
+
   it('reads a position with the same few requests for 5 or 250 people waiting, never querying the waitlist itself', async () => {
     const cost = async (n: number) => {
       serve(full());
