@@ -3,9 +3,9 @@
  * the capacity an RSVP obeys is the one stored when it is written (an organizer lowering it
  * meanwhile included), and a surge of RSVPs gives unique positions in promotion order.
  */
-import { call, type Res } from '../support/http.js';
-import { buildAssociation, type AssociationFixture } from '../support/fixtures.js';
-import { allItems, createEvent, getEvent, rsvp, signInMany, uniqueLabel, withdraw } from '../support/events.js';
+import { call, signIn, type Res } from '../support/http.js';
+import { buildAssociation, errorPaths, expectProblem, type AssociationFixture } from '../support/fixtures.js';
+import { addressedTo, allItems, createEvent, getEvent, mailsTo, rsvp, signInMany, sleep, subjectStarts, uniqueLabel, waitForMail, withdraw } from '../support/events.js';
 
 const tally = (xs: (string | number)[]) => xs.reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
 const serverErrors = (rs: Res[]) => rs.filter((r) => r.status >= 500).map((r) => `${r.status} ${r.text}`);
@@ -87,4 +87,33 @@ describe('a surge of RSVPs', () => {
     expect(next.body).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     expect(await getEvent(ev.eventId)).toMatchObject({ goingCount: 20, waitlistCount: 180 - 3 - 5 });
   }, 180_000);
+});
+
+describe('guests and mail', () => {
+  it('more guests while a party waits for the free seats: 409 naming guests, nothing changes', async () => {
+    const ev = await createEvent(fx.organizer, fx.associationId, { capacity: 4, maxGuests: 2, title: 'Party waits' });
+    const [a, b, party] = await Promise.all([signIn('seatA'), signIn('seatB'), signIn('party')]);
+    expect((await rsvp(a, ev.eventId)).body.status).toBe('going');
+    expect((await rsvp(b, ev.eventId, { status: 'going', guests: 1 })).body.status).toBe('going');
+    // One seat is free; a party of three waits for it and more.
+    expect((await rsvp(party, ev.eventId, { status: 'going', guests: 2 })).body).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    const more = await rsvp(a, ev.eventId, { status: 'going', guests: 1 });
+    expectProblem(more, 409);
+    expect(errorPaths(more)).toEqual(['guests']);
+    expect(await getEvent(ev.eventId)).toMatchObject({ goingCount: 3, waitlistCount: 1 });
+  });
+
+  it('toggling an RSVP 50 times sends one confirmation mail', async () => {
+    const ev = await createEvent(fx.organizer, fx.associationId, { capacity: 10, title: 'Toggle' });
+    const u = await signIn(uniqueLabel('toggle'));
+    for (let i = 0; i < 50; i++) {
+      expect((await rsvp(u, ev.eventId)).status).toBe(200);
+      expect((await withdraw(u, ev.eventId)).status).toBe(200);
+    }
+    expect((await rsvp(u, ev.eventId)).body.status).toBe('going');
+    await waitForMail(u.email, { filter: subjectStarts("You're going") });
+    await sleep(2000);
+    expect(addressedTo(await mailsTo(u.email), u.email).filter(subjectStarts("You're going"))).toHaveLength(1);
+    expect(await getEvent(ev.eventId)).toMatchObject({ goingCount: 1 });
+  }, 120_000);
 });

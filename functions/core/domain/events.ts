@@ -66,7 +66,11 @@ export interface Rsvp {
   rsvpAt: string;
   updatedAt: string;
   version: number;
+  /** When the last confirmation / waitlisted mail was queued: toggling back inside the window sends none. */
+  mailedAt?: Partial<Record<RsvpMailKind, string>>;
 }
+
+export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted';
 
 export const seatsOf = (guests: number) => 1 + guests;
 
@@ -153,8 +157,17 @@ export const RSVP_MAIL_WINDOW_MS = 10 * 60_000;
  * The id of an RSVP confirmation or waitlisted mail: the same for the same event, person,
  * state and window, so toggling back and forth queues one mail per state per window.
  */
-export function rsvpMailId(kind: 'rsvp_confirmed' | 'rsvp_waitlisted', eventId: string, userId: string, now: Date): string {
+export function rsvpMailId(kind: RsvpMailKind, eventId: string, userId: string, now: Date): string {
   return `${kind}.${eventId}.${userId}.${Math.floor(now.getTime() / RSVP_MAIL_WINDOW_MS)}`;
+}
+
+/**
+ * Is a mail of this kind due? Not within the window after the last one (a cooldown from that
+ * mail, so toggling across a window boundary does not send a second one either).
+ */
+export function rsvpMailDue(r: Pick<Rsvp, 'mailedAt'> | undefined, kind: RsvpMailKind, now: Date): boolean {
+  const last = r?.mailedAt?.[kind];
+  return !last || now.getTime() - Date.parse(last) >= RSVP_MAIL_WINDOW_MS;
 }
 
 /** What changed that attendees must hear about (time or place). */

@@ -20,6 +20,8 @@ import {
   waitPriority,
   ticketWaitKey,
   rsvpMailId,
+  rsvpMailDue,
+  type RsvpMailKind,
   type Event,
   type Rsvp,
 } from '../domain/events.js';
@@ -311,7 +313,8 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
           },
           now,
         );
-        await save(deps, event, before, after, await unlessQueued(deps, mail));
+        const mails = await mailIfDue(deps, before, after, mail, now);
+        await save(deps, event, before, after, mails);
         return result(deps, after);
       }
       if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
@@ -340,7 +343,8 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
         },
         now,
       );
-      await save(deps, event, before, after, await unlessQueued(deps, mail));
+      const mails = await mailIfDue(deps, before, after, mail, now);
+      await save(deps, event, before, after, mails);
       if (ticket) ticket.used = true;
       return result(deps, after);
     });
@@ -348,12 +352,16 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
 }
 
 /**
- * The mail, unless this window's one is already queued (the person toggled back). A concurrent
- * request queueing it meanwhile makes our transaction fail on the outbox item; the retry
- * re-reads and leaves it out.
+ * The mail, unless one of its kind went out within the window (the person toggled back) or this
+ * window's one is already queued. Records the time on `after` (saved in the same transaction).
+ * A concurrent request queueing the same id makes our transaction fail on the outbox item; the
+ * retry re-reads and leaves it out.
  */
-async function unlessQueued(deps: EventsDeps, mail: ReturnType<typeof newMail>) {
-  return (await deps.store.getMail(mail.mailId)) ? [] : [mail];
+async function mailIfDue(deps: EventsDeps, before: Rsvp | undefined, after: Rsvp, mail: ReturnType<typeof newMail>, now: Date) {
+  const kind = mail.kind as RsvpMailKind;
+  if (!rsvpMailDue(before, kind, now) || (await deps.store.getMail(mail.mailId))) return [];
+  after.mailedAt = { ...before?.mailedAt, [kind]: now.toISOString() };
+  return [mail];
 }
 
 async function voidTicket(deps: EventsDeps, eventId: string, priority: number, n: number) {

@@ -256,6 +256,19 @@ describe('confirmation mail for repeated toggles', () => {
     expect(mails('rsvp_confirmed')).toHaveLength(2);
   });
 
+  it('toggling across a window boundary still queues one confirmation (the window runs from the last mail)', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, waitTicket0: 0, waitTicket1: 0, waiting0: 0 })));
+    const boundary = Math.ceil(now.getTime() / 600_000) * 600_000;
+    for (let i = -5; i < 5; i++) {
+      const at = new Date(boundary + i * 1000);
+      await toggle('going', at);
+      await toggle('not_going', at);
+    }
+    expect(mails('rsvp_confirmed')).toHaveLength(1);
+    await toggle('going', new Date(boundary - 5000 + 600_000));
+    expect(mails('rsvp_confirmed')).toHaveLength(2);
+  });
+
   it('two requests racing in one window still queue one mail (the loser re-reads and leaves it out)', async () => {
     serve(eventItem(makeEvent({ capacity: 10, waitTicket0: 0, waitTicket1: 0, waiting0: 0 })));
     // Between our check and our write, a concurrent request queues the same mail.
