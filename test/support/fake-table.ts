@@ -222,7 +222,8 @@ export function applyUpdate(expr: string, item: Record<string, unknown>, names: 
     if (kind === 'SET') {
       for (const part of body.split(',')) {
         const toks = tokenize(part);
-        const p = new Parser(toks, part, names, values, out);
+        // Every operand reads the item as it was before this update, as in DynamoDB.
+        const p = new Parser(toks, part, names, values, item);
         const target = p.attrName(p.next());
         p.expect('=');
         let v = p.operand();

@@ -695,7 +695,10 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       if (fields.capacity !== undefined && fields.capacity !== null) {
         values[':cap'] = fields.capacity;
         condition += ' AND goingCount <= :cap';
+        // Seats left follow the capacity in the same write, from the stored goingCount.
+        sets.push('seatsLeft = :cap - goingCount');
       }
+      if (fields.capacity === null) removes.push('seatsLeft');
       const items: TransactItem[] = [
         {
           Update: {
@@ -741,27 +744,46 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ...(waiting0Delta ? { ':w0': waiting0Delta } : {}) };
       // Taking seats or joining the waitlist needs a scheduled event; freeing seats needs no guard.
       const conditions: string[] = [];
+      const sets = ['goingCount = goingCount + :seats', 'waitlistCount = waitlistCount + :wait'];
+      if (waiting0Delta) sets.push('waiting0 = waiting0 + :w0');
       if (seatDelta > 0 || waitDelta > 0) {
         values[':scheduled'] = 'scheduled';
-        // The version moves with every organizer change (capacity included), so the limits below,
-        // computed from the copy read, are the stored ones at the moment of this write.
-        values[':eventVersion'] = event.version;
-        conditions.push('#status = :scheduled', '#eventVersion = :eventVersion');
+        conditions.push('#status = :scheduled');
       }
-      if (seatDelta > 0 && event.capacity !== null) {
-        values[':limit'] = event.capacity - seatDelta;
-        conditions.push('goingCount <= :limit');
+      // Seats are checked against the stored `seatsLeft` (capacity - goingCount, kept by every seat
+      // change and by PATCH capacity), never against the capacity of the copy read. The copy only
+      // says which shape to expect; a stored event of another shape fails the write and is re-read.
+      const limited = event.capacity !== null;
+      const derive = limited && event.seatsLeft === undefined; // an event from before seatsLeft: derived in this write
+      if (seatDelta !== 0 || joining) {
+        if (!limited) conditions.push('attribute_not_exists(seatsLeft)');
+        else if (derive) {
+          Object.assign(values, { ':cap': event.capacity, ':limit': event.capacity! - seatDelta });
+          conditions.push('attribute_not_exists(seatsLeft)', '#capacity = :cap');
+          sets.push('seatsLeft = :limit - goingCount');
+        } else {
+          conditions.push('attribute_exists(seatsLeft)');
+          if (seatDelta !== 0) sets.push('seatsLeft = seatsLeft - :seats');
+        }
+      }
+      if (seatDelta > 0 && limited) {
+        conditions.push(derive ? 'goingCount <= :limit' : 'seatsLeft >= :seats');
         // Only a promotion may take seats while people wait: nobody overtakes the waitlist.
         if (before?.status !== 'waitlisted') {
           values[':zero'] = 0;
           conditions.push('waitlistCount = :zero');
         }
       }
-      if (after.status === 'waitlisted' && before?.status !== 'waitlisted' && event.capacity !== null) {
+      if (joining && limited) {
         // Only wait while the event is really full for this party, or others already wait.
-        values[':fullFrom'] = event.capacity - (1 + after.guests);
         values[':zero'] = 0;
-        conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
+        if (derive) {
+          values[':fullFrom'] = event.capacity! - (1 + after.guests);
+          conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
+        } else {
+          values[':party'] = 1 + after.guests;
+          conditions.push('(seatsLeft < :party OR waitlistCount > :zero)');
+        }
       }
       // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
       if (joining && joining.ticket === undefined) conditions.push('attribute_not_exists(waitTicket1)');
@@ -770,9 +792,9 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
           Update: {
             TableName: table,
             Key: keys.event(event.eventId),
-            UpdateExpression: `SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait${waiting0Delta ? ', waiting0 = waiting0 + :w0' : ''}`,
+            UpdateExpression: `SET ${sets.join(', ')}`,
             ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
-            ExpressionAttributeNames: conditions.length && values[':scheduled'] ? { '#status': 'status', '#eventVersion': 'version' } : undefined,
+            ExpressionAttributeNames: conditions.length && (values[':scheduled'] || derive) ? { ...(values[':scheduled'] ? { '#status': 'status' } : {}), ...(derive ? { '#capacity': 'capacity' } : {}) } : undefined,
             ExpressionAttributeValues: values,
           },
         },

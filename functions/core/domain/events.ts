@@ -32,6 +32,8 @@ export interface Event {
   status: 'scheduled' | 'cancelled';
   /** Seats taken by going attendees and their guests. */
   goingCount: number;
+  /** capacity - goingCount, kept in the same writes (absent without a capacity, and on events from before it). */
+  seatsLeft?: number;
   waitlistCount: number;
   attendedCount: number;
   version: number;
@@ -74,8 +76,9 @@ export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted';
 
 export const seatsOf = (guests: number) => 1 + guests;
 
-export function spotsLeft(e: Pick<Event, 'capacity' | 'goingCount'>): number | null {
-  return e.capacity === null ? null : Math.max(0, e.capacity - e.goingCount);
+export function spotsLeft(e: Pick<Event, 'capacity' | 'goingCount' | 'seatsLeft'>): number | null {
+  // The stored seatsLeft is what writes are checked against; older events derive it.
+  return e.capacity === null ? null : Math.max(0, e.seatsLeft ?? e.capacity - e.goingCount);
 }
 
 /** May this person see the event? Public events: anyone. Members-only: members in good standing and staff. */

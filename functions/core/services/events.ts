@@ -116,6 +116,7 @@ export async function createEvent(deps: EventsDeps, association: Association, ca
     matchmaking: input.matchmaking,
     status: 'scheduled',
     goingCount: 0,
+    seatsLeft: input.capacity ?? undefined,
     waitlistCount: 0,
     attendedCount: 0,
     waitTicket0: 0,

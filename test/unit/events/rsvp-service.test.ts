@@ -96,12 +96,12 @@ describe('RSVP going while seats are free', () => {
     expect(update!.Update).toMatchObject({
       TableName: TABLE,
       Key: EVENT_KEY,
-      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
-      ConditionExpression: '#status = :scheduled AND #eventVersion = :eventVersion AND goingCount <= :limit AND waitlistCount = :zero',
-      ExpressionAttributeNames: { '#status': 'status', '#eventVersion': 'version' },
+      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait, seatsLeft = seatsLeft - :seats',
+      ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats AND waitlistCount = :zero',
+      ExpressionAttributeNames: { '#status': 'status' },
     });
     // Two seats (Ada and one guest) fit while at most 10 - 2 are taken.
-    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':eventVersion': 1, ':limit': 8, ':zero': 0 });
+    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':zero': 0 });
 
     expect(rsvpPut!.Put).toMatchObject({
       TableName: TABLE,
@@ -129,7 +129,7 @@ describe('RSVP going while seats are free', () => {
     serve(eventItem(makeEvent({ capacity: null, goingCount: 300 })));
     await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
     const update = transactions()[0]![0]!.Update!;
-    expect(update.ConditionExpression).toBe('#status = :scheduled AND #eventVersion = :eventVersion');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND attribute_not_exists(seatsLeft)');
     expect(update.ExpressionAttributeValues).toMatchObject({ ':seats': 1 });
     expect(update.ExpressionAttributeValues).not.toHaveProperty(':limit');
   });
@@ -154,9 +154,9 @@ describe('RSVP going when the event is full', () => {
     const items = transactions()[0]!;
     const update = items[0]!.Update!;
     expect(update.Key).toEqual(EVENT_KEY);
-    expect(update.ConditionExpression).toBe('#status = :scheduled AND #eventVersion = :eventVersion AND (goingCount > :fullFrom OR waitlistCount > :zero)');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero)');
     // One seat: waiting is right only while more than 10 - 1 seats are taken.
-    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':eventVersion': 1, ':fullFrom': 9, ':zero': 0 });
+    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':party': 1, ':zero': 0 });
 
     const r = storedRsvp(ada.userId)!;
     // Priority 1, then the event's first waitlist ticket.
@@ -201,7 +201,7 @@ describe('RSVP going when the event is full', () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 9, maxGuests: 2 })));
     const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
     expect(res.status).toBe('waitlisted');
-    expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':fullFrom': 8 });
+    expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':party': 2 });
     expect(storedEvent()).toMatchObject({ goingCount: 9, waitlistCount: 1 });
   });
 });
@@ -218,8 +218,8 @@ describe('lost races', () => {
     expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     expect(eventReads()).toEqual([false, true]);
     const [first, second] = transactions();
-    expect(first![0]!.Update!.ConditionExpression).toContain('goingCount <= :limit');
-    expect(second![0]!.Update!.ConditionExpression).toContain('goingCount > :fullFrom');
+    expect(first![0]!.Update!.ConditionExpression).toContain('seatsLeft >= :seats');
+    expect(second![0]!.Update!.ConditionExpression).toContain('seatsLeft < :party');
     // The cancelled transaction changed nothing: no seat doubled, none lost.
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
     expect(storedRsvp(ada.userId)!.status).toBe('waitlisted');
@@ -380,12 +380,12 @@ describe('withdrawing and promotion', () => {
 
     const [free, promote] = transactions();
     expect(transactions()).toHaveLength(2);
-    // Freeing seats needs no guard at all (it also works on a cancelled event).
-    expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: undefined, ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
+    // Freeing seats needs no capacity guard (it also works on a cancelled event), only the stored shape it updates.
+    expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: 'attribute_exists(seatsLeft)', ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
     expect(free![1]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
 
     // A promotion is the one seat-taking change allowed while others wait.
-    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND #eventVersion = :eventVersion AND goingCount <= :limit', ExpressionAttributeValues: { ':seats': 1, ':wait': -1, ':limit': 1 } });
+    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats', ExpressionAttributeValues: { ':seats': 1, ':wait': -1 } });
     expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
     const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
     expect(mail).toMatchObject({ mailId: 'promoted.evt1.user-w1.3', pk: 'OUTBOX#promoted.evt1.user-w1.3', kind: 'rsvp_promoted', to: 'user-w1@example.test' });

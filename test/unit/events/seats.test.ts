@@ -85,6 +85,43 @@ describe('capacity is read at the moment of the write', () => {
     expect(storedEvent()).toMatchObject({ capacity: 4, goingCount: 4, waitlistCount: 1 });
   });
 
+  it('an event stored before seatsLeft gets it derived by its next seat change, guarded by the capacity it was read with', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 3, seatsLeft: undefined })));
+    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+    expect(storedEvent()).toMatchObject({ capacity: 10, goingCount: 5, seatsLeft: 5 });
+  });
+
+  it('an event stored before seatsLeft whose capacity is lowered mid-flight is obeyed too', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 3, seatsLeft: undefined })));
+    table.onTransact = (_items, n) => {
+      if (n === 0) table.put(eventItem(makeEvent({ capacity: 3, goingCount: 3, seatsLeft: undefined, version: 2 })));
+    };
+    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('waitlisted');
+    expect(storedEvent()).toMatchObject({ capacity: 3, goingCount: 3, seatsLeft: 0, waitlistCount: 1 });
+  });
+
+  it('PATCH capacity moves seatsLeft in the same write, from the stored goingCount; no capacity removes it', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 4 })));
+    await patchEvent(deps, association, makeEvent({ capacity: 10, goingCount: 4 }), organizer, { capacity: 7 } as never, now);
+    expect(storedEvent()).toMatchObject({ capacity: 7, goingCount: 4, seatsLeft: 3, version: 2 });
+    await patchEvent(deps, association, storedEvent(), organizer, { capacity: null } as never, now);
+    expect(storedEvent()).toMatchObject({ capacity: null, goingCount: 4 });
+    expect(storedEvent()).not.toHaveProperty('seatsLeft');
+    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
+    expect(storedEvent()).toMatchObject({ goingCount: 5 });
+    expect(storedEvent()).not.toHaveProperty('seatsLeft');
+  });
+
+  it('an organizer editing other fields meanwhile does not make an RSVP retry', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 5 })));
+    table.onTransact = (_items, n) => {
+      if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 5, title: 'Renamed', version: 2 })));
+    };
+    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(storedEvent()).toMatchObject({ goingCount: 6, seatsLeft: 4, title: 'Renamed' });
+  });
+
   it('PATCH refuses a capacity below the seats taken with 422 naming capacity, and keeps the stored one', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 6 })));
     const err = await rejectionOf(patchEvent(deps, association, makeEvent({ capacity: 10, goingCount: 6 }), organizer, { capacity: 5 } as never, now));
@@ -152,7 +189,7 @@ describe('waitlist positions from tickets', () => {
   it('promotion takes the lowest ticket, and the positions behind follow', async () => {
     serve(full());
     for (let i = 1; i <= 4; i++) await join(i);
-    table.put(eventItem({ ...storedEvent(), goingCount: 0 })); // a seat frees up
+    table.put(eventItem({ ...storedEvent(), goingCount: 0, seatsLeft: 1 })); // a seat frees up
     expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
     expect(storedRsvp(user(1).userId)!.status).toBe('going');
     expect(await Promise.all([2, 3, 4].map(positionOf))).toEqual([1, 2, 3]);
