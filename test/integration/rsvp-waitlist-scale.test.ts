@@ -6,6 +6,7 @@
  * Everything asserted is read through HTTP.
  */
 import { signIn } from '../support/http.js';
+import { keys } from '../../functions/core/data/keys.js';
 import { buildAssociation } from '../support/fixtures.js';
 import { allItems, batchWrite, createEvent, makeRsvp, rsvp, rsvpItem, setEventAttributes, waitingItem } from '../support/events.js';
 
@@ -28,7 +29,8 @@ describe('a waitlist of 9,000', () => {
     const [seated, last] = await Promise.all([signIn('seated'), signIn('lastinline')]);
     expect((await rsvp(seated, ev.eventId)).body.status).toBe('going');
     // The counters the W joins would have moved: W tickets issued, W waiting.
-    await setEventAttributes(ev.eventId, { waitTicket1: W, waitlistCount: W });
+    await batchWrite([{ ...keys.waitTickets(ev.eventId), entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: W }]);
+    await setEventAttributes(ev.eventId, { waitlistCount: W, waiting0: 0 });
     const joined = await rsvp(last, ev.eventId);
     expect(joined.status).toBe(200);
     expect(joined.body).toMatchObject({ status: 'waitlisted', waitlistPosition: W + 1 });

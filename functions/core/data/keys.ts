@@ -51,6 +51,8 @@ export const keys = {
    * A waitlist ticket that left the line (promoted, withdrawn, or taken and never used), and
    * per block of tickets how many left: a position is its ticket minus the departures before it.
    */
+  /** The waitlist ticket counters of an event (one per priority), apart from the busy event item. */
+  waitTickets: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'WAITTICKETS' }),
   waitDeparture: (eventId: string, priority: number, ticket: number): Key => ({ pk: `EVENT#${eventId}`, sk: `WAITGONE#${priority}#${String(ticket).padStart(10, '0')}` }),
   waitDepartureBlock: (eventId: string, priority: number, block: number): Key => ({ pk: `EVENT#${eventId}`, sk: `WAITGONEN#${priority}#${String(block).padStart(6, '0')}` }),
   /** Check-in code → attendee. */

@@ -785,8 +785,6 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
           conditions.push('(seatsLeft < :party OR waitlistCount > :zero)');
         }
       }
-      // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
-      if (joining && joining.ticket === undefined) conditions.push('attribute_not_exists(waitTicket1)');
       const items: TransactItem[] = [
         {
           Update: {
@@ -814,6 +812,8 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
         items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
+      // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
+      if (joining && joining.ticket === undefined) items.push(waitlist.noTicketsYet(event.eventId));
       if (!before) {
         items.push({ Put: { TableName: table, Item: { ...keys.checkInCode(event.eventId, after.checkInCode), entity: 'checkin_code', userId: after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }

@@ -1,6 +1,7 @@
 /**
  * Waitlist tickets and positions (docs/events.md, "The waitlist"). Each priority of an event
- * has a ticket counter on the event item; a waiting entry's sort key carries its ticket, so
+ * has a ticket counter (on an item of its own, so taking a ticket never contends with the
+ * seat transactions on the event item); a waiting entry's sort key carries its ticket, so
  * promotion order is ticket order. Every ticket that leaves the line (promoted, withdrawn,
  * or taken and never used) is recorded once, with a counter per block of tickets, so a
  * position is `ticket - departures before it` read from a few small items: the cost does
@@ -42,7 +43,7 @@ export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
         const res = await db.send(
           new UpdateCommand({
             TableName: table,
-            Key: keys.event(eventId),
+            Key: keys.waitTickets(eventId),
             UpdateExpression: 'SET #t = #t + :one',
             ConditionExpression: 'attribute_exists(#t)',
             ExpressionAttributeNames: { '#t': ticketAttr(priority) },
@@ -58,25 +59,38 @@ export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
     },
 
     /**
-     * Moves an event from before tickets onto tickets, which is only sound while nobody waits
-     * (old entries carry no ticket). True if the event now has tickets.
+     * Creates an event's ticket counters at its first waitlist join, which is only sound while
+     * nobody waits (entries from before tickets carry none). False if that did not hold, or a
+     * concurrent joiner created them first (take a ticket again: it then succeeds).
      */
     async startTickets(eventId: string): Promise<boolean> {
       try {
         await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.event(eventId),
-            UpdateExpression: 'SET waitTicket0 = :zero, waitTicket1 = :zero, waiting0 = :zero',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(waitTicket1) AND waitlistCount = :zero',
-            ExpressionAttributeValues: { ':zero': 0 },
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.event(eventId),
+                  UpdateExpression: 'SET waiting0 = :zero',
+                  ConditionExpression: 'attribute_exists(pk) AND waitlistCount = :zero',
+                  ExpressionAttributeValues: { ':zero': 0 },
+                },
+              },
+              { Put: { TableName: table, Item: { ...keys.waitTickets(eventId), entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: 0 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
           }),
         );
         return true;
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
+        if (err instanceof TransactionCanceledException) return false;
         throw err;
       }
+    },
+
+    /** Part of the transaction of an entry without a ticket: only while the event has no tickets. */
+    noTicketsYet(eventId: string) {
+      return { ConditionCheck: { TableName: table, Key: keys.waitTickets(eventId), ConditionExpression: 'attribute_not_exists(pk)' } };
     },
 
     /**

@@ -41,10 +41,7 @@ export interface Event {
   createdAt: string;
   updatedAt: string;
   cancelledAt?: string;
-  /** Last waitlist ticket issued per priority (absent on events from before tickets). */
-  waitTicket0?: number;
-  waitTicket1?: number;
-  /** Priority-0 entries waiting now: everyone of priority 1 stands behind them. */
+  /** Priority-0 entries with a ticket waiting now: everyone of priority 1 stands behind them. */
   waiting0?: number;
 }
 

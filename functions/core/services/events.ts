@@ -119,8 +119,6 @@ export async function createEvent(deps: EventsDeps, association: Association, ca
     seatsLeft: input.capacity ?? undefined,
     waitlistCount: 0,
     attendedCount: 0,
-    waitTicket0: 0,
-    waitTicket1: 0,
     waiting0: 0,
     version: 1,
     createdBy: caller.userId,
@@ -325,7 +323,8 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
         ticket = undefined;
       }
       if (!ticket) {
-        const n = (await deps.store.waitlist.takeTicket(eventId, priority)) ?? ((await deps.store.waitlist.startTickets(eventId)) ? await deps.store.waitlist.takeTicket(eventId, priority) : undefined);
+        // The first joiner of an event creates its counters (or a concurrent one did: take again).
+        const n = (await deps.store.waitlist.takeTicket(eventId, priority)) ?? (await deps.store.waitlist.startTickets(eventId), await deps.store.waitlist.takeTicket(eventId, priority));
         if (n !== undefined) ticket = { priority, n, used: false };
       }
       // Without a ticket the event still has a waitlist from before tickets: it keeps arrival ULIDs until it empties.

@@ -37,8 +37,9 @@ const ada = { userId: 'user-ada', email: 'ada@example.test', name: 'Ada Lovelace
 const bob = { userId: 'user-bob', email: 'bob@example.test', name: 'Bob Builder' };
 
 let table: FakeTable;
+// Every event here already has its waitlist ticket counters (its first joiner made them).
 function serve(...items: StoredItem[]) {
-  table = new FakeTable(items).attach(ddb);
+  table = new FakeTable([{ pk: 'EVENT#evt1', sk: 'WAITTICKETS', entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: 0 }, ...items]).attach(ddb);
   return table;
 }
 
@@ -173,7 +174,7 @@ describe('RSVP going when the event is full', () => {
   });
 
   it('puts members in good standing ahead on a members-first event', async () => {
-    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, membersFirst: true })));
+    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, membersFirst: true, waiting0: 0 })));
     await rsvp(deps, association, 'evt1', ada, makeMember({ userId: ada.userId, status: 'active' }), { status: 'going' }, now);
     expect(storedRsvp(ada.userId)!.waitKey).toMatch(/^0#/);
   });
