@@ -10,8 +10,17 @@ import type { Association, Member, OutboxMail, Profile } from '../../functions/c
 
 const at = '2026-01-15T10:00:00.000Z';
 
-/** A scheduled public event in March 2026 with 10 seats, a waitlist and no questions. */
+/**
+ * A scheduled public event in March 2026 with 10 seats, a waitlist and no questions. Its
+ * `seatsLeft` follows capacity and goingCount unless given (`seatsLeft: undefined`: an event
+ * stored before seatsLeft existed).
+ */
 export function makeEvent(overrides: Partial<Event> = {}): Event {
+  const e = baseEvent(overrides);
+  return 'seatsLeft' in overrides ? e : { ...e, seatsLeft: e.capacity === null ? undefined : e.capacity - e.goingCount };
+}
+
+function baseEvent(overrides: Partial<Event>): Event {
   return {
     eventId: 'evt1',
     associationId: 'assocA',

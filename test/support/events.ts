@@ -4,7 +4,7 @@
  * RFC 5545 reader, a strict CSV reader, and a small concurrency limiter.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { keys } from '../../functions/core/data/keys.js';
 import type { Rsvp } from '../../functions/core/domain/events.js';
@@ -351,6 +351,21 @@ export async function batchWrite(items: Item[]): Promise<void> {
       if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
   });
+}
+
+/** Sets attributes of an event item directly (counters that items written by batchWrite would have moved). */
+export async function setEventAttributes(eventId: string, attrs: Record<string, unknown>): Promise<void> {
+  const { db, name } = table();
+  const entries = Object.entries(attrs);
+  await db.send(
+    new UpdateCommand({
+      TableName: name,
+      Key: keys.event(eventId),
+      UpdateExpression: `SET ${entries.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#a${i}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+    }),
+  );
 }
 
 /** A user id shaped like a Cognito sub whose sort order is `i`'s. */

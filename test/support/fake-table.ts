@@ -3,7 +3,7 @@
  * that need writes to take effect: reads see earlier writes, and condition expressions
  * are evaluated (a small subset of DynamoDB's expression language: comparisons, IN,
  * BETWEEN, AND/OR/NOT, attribute_exists, attribute_not_exists, begins_with; SET with
- * + and -, REMOVE). A failed condition raises the same exception DynamoDB raises
+ * + and -, REMOVE, ADD of numbers). A failed condition raises the same exception DynamoDB raises
  * (ConditionalCheckFailedException, or TransactionCanceledException with one reason per
  * item), so the store's own error mapping is exercised. Anything the fake does not
  * understand throws, so a test never passes on an expression it silently ignored.
@@ -224,7 +224,8 @@ export function applyUpdate(expr: string, item: Record<string, unknown>, names: 
     if (kind === 'SET') {
       for (const part of body.split(',')) {
         const toks = tokenize(part);
-        const p = new Parser(toks, part, names, values, out);
+        // Every operand reads the item as it was before this update, as in DynamoDB.
+        const p = new Parser(toks, part, names, values, item);
         const target = p.attrName(p.next());
         p.expect('=');
         let v = p.operand();
@@ -243,13 +244,15 @@ export function applyUpdate(expr: string, item: Record<string, unknown>, names: 
         delete out[p.attrName(p.next())];
       }
     } else if (kind === 'ADD') {
-      // Numbers only: ADD a :n adds to a number, or sets it when absent.
+      // Numbers only: ADD creates a missing attribute at 0 first, as DynamoDB does.
       for (const part of body.split(',')) {
         const p = new Parser(tokenize(part), part, names, values, out);
         const target = p.attrName(p.next());
         const v = p.operand();
-        if (typeof v.value !== 'number' || (out[target] !== undefined && typeof out[target] !== 'number')) throw new Error(`fake table: ADD of a non-number in "${part}"`);
-        out[target] = ((out[target] as number | undefined) ?? 0) + v.value;
+        if (typeof v.value !== 'number') throw new Error(`fake table: ADD of a non-number in "${part}"`);
+        const current = out[target] ?? 0;
+        if (typeof current !== 'number') throw new Error(`fake table: ADD to a non-number in "${part}"`);
+        out[target] = current + v.value;
       }
     } else {
       throw new Error(`fake table: ${kind} is not supported ("${expr}")`);
@@ -336,6 +339,10 @@ export class FakeTable {
     }
     const updated = applyUpdate(input.UpdateExpression, { ...(existing ?? input.Key) }, input.ExpressionAttributeNames, input.ExpressionAttributeValues) as Item;
     this.items.set(k, updated);
+    if (input.ReturnValues === 'UPDATED_NEW') {
+      const changed = Object.fromEntries(Object.entries(updated).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(existing?.[k])));
+      return { Attributes: structuredClone(changed) };
+    }
     return input.ReturnValues === 'ALL_NEW' ? { Attributes: structuredClone(updated) } : {};
   }
 

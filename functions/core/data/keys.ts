@@ -72,6 +72,14 @@ export const keys = {
   /** The waitlist, in order: priority then arrival. */
   waiting: (eventId: string, waitKey: string): Key => ({ pk: `EVENT#${eventId}`, sk: `WAIT#${waitKey}` }),
   waitingPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'WAIT#' }),
+  /**
+   * A waitlist ticket that left the line (promoted, withdrawn, or taken and never used), and
+   * per block of tickets how many left: a position is its ticket minus the departures before it.
+   */
+  /** The waitlist ticket counters of an event (one per priority), apart from the busy event item. */
+  waitTickets: (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: 'WAITTICKETS' }),
+  waitDeparture: (eventId: string, priority: number, ticket: number): Key => ({ pk: `EVENT#${eventId}`, sk: `WAITGONE#${priority}#${String(ticket).padStart(10, '0')}` }),
+  waitDepartureBlock: (eventId: string, priority: number, block: number): Key => ({ pk: `EVENT#${eventId}`, sk: `WAITGONEN#${priority}#${String(block).padStart(6, '0')}` }),
   /** Check-in code → attendee. */
   checkInCode: (eventId: string, code: string): Key => ({ pk: `EVENT#${eventId}`, sk: `CODE#${code}` }),
   /** A mail to every attendee of an event, expanded into outbox items by the stream consumer. */

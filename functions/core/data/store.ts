@@ -21,7 +21,8 @@ import { keys, type Key } from './keys.js';
 import { resumeKeyOf, tableSchema, type IndexName } from './table-schema.js';
 import { memberItem } from './member-item.js';
 import type { Association, AuditEntry, Member, OutboxMail, Payment, Plan, Profile } from '../domain/types.js';
-import type { Event, Rsvp } from '../domain/events.js';
+import { parseWaitKey, type Event, type Rsvp } from '../domain/events.js';
+import { createWaitlist } from './waitlist.js';
 import type { MemberStatus, Role } from '../domain/roles.js';
 
 /** A write lost a race or broke an invariant; the service decides what it means. */
@@ -115,6 +116,7 @@ const EVENT_RETENTION_S = 30 * 86_400; // Stripe retries for 3 days; keep a safe
 export type MemberFilter = { status?: MemberStatus; planId?: string; q?: string };
 
 export function createStore(db: DynamoDBDocumentClient, table: string) {
+  const waitlist = createWaitlist(db, table);
   /** Wraps a write so a failed condition surfaces as ConditionFailed with per-item reasons. */
   async function write<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -760,7 +762,10 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       if (fields.capacity !== undefined && fields.capacity !== null) {
         values[':cap'] = fields.capacity;
         condition += ' AND goingCount <= :cap';
+        // Seats left follow the capacity in the same write, from the stored goingCount.
+        sets.push('seatsLeft = :cap - goingCount');
       }
+      if (fields.capacity === null) removes.push('seatsLeft');
       const items: TransactItem[] = [
         {
           Update: {
@@ -799,36 +804,62 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       const seatsAfter = after.status === 'going' ? 1 + after.guests : 0;
       const seatDelta = seatsAfter - seatsBefore;
       const waitDelta = (after.status === 'waitlisted' ? 1 : 0) - (before?.status === 'waitlisted' ? 1 : 0);
-      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta };
+      const leaving = before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted' ? parseWaitKey(before.waitKey) : undefined;
+      const joining = after.status === 'waitlisted' && before?.status !== 'waitlisted' ? parseWaitKey(after.waitKey!) : undefined;
+      // Priority-0 entries with tickets are counted: priority-1 positions start after them.
+      const waiting0Delta = (joining?.ticket !== undefined && joining.priority === 0 ? 1 : 0) - (leaving?.ticket !== undefined && leaving.priority === 0 ? 1 : 0);
+      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ...(waiting0Delta ? { ':w0': waiting0Delta } : {}) };
       // Taking seats or joining the waitlist needs a scheduled event; freeing seats needs no guard.
       const conditions: string[] = [];
+      const sets = ['goingCount = goingCount + :seats', 'waitlistCount = waitlistCount + :wait'];
+      if (waiting0Delta) sets.push('waiting0 = waiting0 + :w0');
       if (seatDelta > 0 || waitDelta > 0) {
         values[':scheduled'] = 'scheduled';
         conditions.push('#status = :scheduled');
       }
-      if (seatDelta > 0 && event.capacity !== null) {
-        values[':limit'] = event.capacity - seatDelta;
-        conditions.push('goingCount <= :limit');
+      // Seats are checked against the stored `seatsLeft` (capacity - goingCount, kept by every seat
+      // change and by PATCH capacity), never against the capacity of the copy read. The copy only
+      // says which shape to expect; a stored event of another shape fails the write and is re-read.
+      const limited = event.capacity !== null;
+      const derive = limited && event.seatsLeft === undefined; // an event from before seatsLeft: derived in this write
+      if (seatDelta !== 0 || joining) {
+        if (!limited) conditions.push('attribute_not_exists(seatsLeft)');
+        else if (derive) {
+          Object.assign(values, { ':cap': event.capacity, ':limit': event.capacity! - seatDelta });
+          conditions.push('attribute_not_exists(seatsLeft)', '#capacity = :cap');
+          sets.push('seatsLeft = :limit - goingCount');
+        } else {
+          conditions.push('attribute_exists(seatsLeft)');
+          if (seatDelta !== 0) sets.push('seatsLeft = seatsLeft - :seats');
+        }
+      }
+      if (seatDelta > 0 && limited) {
+        conditions.push(derive ? 'goingCount <= :limit' : 'seatsLeft >= :seats');
         // Only a promotion may take seats while people wait: nobody overtakes the waitlist.
         if (before?.status !== 'waitlisted') {
           values[':zero'] = 0;
           conditions.push('waitlistCount = :zero');
         }
       }
-      if (after.status === 'waitlisted' && before?.status !== 'waitlisted' && event.capacity !== null) {
+      if (joining && limited) {
         // Only wait while the event is really full for this party, or others already wait.
-        values[':fullFrom'] = event.capacity - (1 + after.guests);
         values[':zero'] = 0;
-        conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
+        if (derive) {
+          values[':fullFrom'] = event.capacity! - (1 + after.guests);
+          conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
+        } else {
+          values[':party'] = 1 + after.guests;
+          conditions.push('(seatsLeft < :party OR waitlistCount > :zero)');
+        }
       }
       const items: TransactItem[] = [
         {
           Update: {
             TableName: table,
             Key: keys.event(event.eventId),
-            UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
+            UpdateExpression: `SET ${sets.join(', ')}`,
             ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
-            ExpressionAttributeNames: conditions.length && values[':scheduled'] ? { '#status': 'status' } : undefined,
+            ExpressionAttributeNames: conditions.length && (values[':scheduled'] || derive) ? { ...(values[':scheduled'] ? { '#status': 'status' } : {}), ...(derive ? { '#capacity': 'capacity' } : {}) } : undefined,
             ExpressionAttributeValues: values,
           },
         },
@@ -843,10 +874,13 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       ];
       if (before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted') {
         items.push({ Delete: { TableName: table, Key: keys.waiting(event.eventId, before.waitKey), ConditionExpression: 'attribute_exists(pk)' } });
+        if (leaving?.ticket !== undefined) items.push(...waitlist.departureItems(event.eventId, leaving.priority, leaving.ticket));
       }
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
         items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
+      // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
+      if (joining && joining.ticket === undefined) items.push(waitlist.noTicketsYet(event.eventId));
       if (!before) {
         items.push({ Put: { TableName: table, Item: { ...keys.checkInCode(event.eventId, after.checkInCode), entity: 'checkin_code', userId: after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
@@ -870,8 +904,16 @@ export function createStore(db: DynamoDBDocumentClient, table: string) {
       return out;
     },
 
-    /** 1-based position on the waitlist: how many committed entries sort before this one, plus one. */
+    /** Waitlist tickets: issued by a counter, positions read from departure counters (data/waitlist.ts). */
+    waitlist,
+
+    /**
+     * 1-based position on the waitlist. An entry with a ticket: a few small reads (waitlist.ts);
+     * an entry from before tickets: how many entries sort before it, plus one.
+     */
     async waitlistPosition(eventId: string, waitKey: string): Promise<number> {
+      const { priority, ticket } = parseWaitKey(waitKey);
+      if (ticket !== undefined) return waitlist.position(eventId, priority, ticket);
       const { pk, skPrefix } = keys.waitingPrefix(eventId);
       let count = 0;
       let startKey: Record<string, unknown> | undefined;

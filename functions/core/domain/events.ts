@@ -32,6 +32,8 @@ export interface Event {
   status: 'scheduled' | 'cancelled';
   /** Seats taken by going attendees and their guests. */
   goingCount: number;
+  /** capacity - goingCount, kept in the same writes (absent without a capacity, and on events from before it). */
+  seatsLeft?: number;
   waitlistCount: number;
   attendedCount: number;
   version: number;
@@ -39,6 +41,8 @@ export interface Event {
   createdAt: string;
   updatedAt: string;
   cancelledAt?: string;
+  /** Priority-0 entries with a ticket waiting now: everyone of priority 1 stands behind them. */
+  waiting0?: number;
 }
 
 export type RsvpStatus = 'going' | 'waitlisted' | 'not_going';
@@ -61,12 +65,17 @@ export interface Rsvp {
   rsvpAt: string;
   updatedAt: string;
   version: number;
+  /** When the last confirmation / waitlisted mail was queued: toggling back inside the window sends none. */
+  mailedAt?: Partial<Record<RsvpMailKind, string>>;
 }
+
+export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted';
 
 export const seatsOf = (guests: number) => 1 + guests;
 
-export function spotsLeft(e: Pick<Event, 'capacity' | 'goingCount'>): number | null {
-  return e.capacity === null ? null : Math.max(0, e.capacity - e.goingCount);
+export function spotsLeft(e: Pick<Event, 'capacity' | 'goingCount' | 'seatsLeft'>): number | null {
+  // The stored seatsLeft is what writes are checked against; older events derive it.
+  return e.capacity === null ? null : Math.max(0, e.seatsLeft ?? e.capacity - e.goingCount);
 }
 
 /** May this person see the event? Public events: anyone. Members-only: members in good standing and staff. */
@@ -107,13 +116,58 @@ export function validateAnswers(questions: Question[], answers: Answers = {}): F
   return errors;
 }
 
+/** Members-first events put active members (priority 0) ahead of others (1). */
+export function waitPriority(e: Event, member: Member | undefined): 0 | 1 {
+  return e.membersFirst && member && inGoodStanding(member.status) ? 0 : 1;
+}
+
 /**
- * The waitlist's sort key: members-first events put active members (priority 0) ahead of
- * others (1); within a priority, order of arrival (a ULID).
+ * The waitlist's sort key: priority, then order of arrival. Arrival is the waitlist ticket
+ * (`T` and ten digits, issued by the event's counter); events whose waitlist began before
+ * tickets existed keep a ULID there (digits 0-7 first, so those sort ahead of any ticket).
  */
-export function waitKey(e: Event, member: Member | undefined, arrivalUlid: string): string {
-  const priority = e.membersFirst && member && inGoodStanding(member.status) ? 0 : 1;
-  return `${priority}#${arrivalUlid}`;
+export function waitKey(e: Event, member: Member | undefined, arrival: string | number): string {
+  const priority = waitPriority(e, member);
+  return typeof arrival === 'number' ? ticketWaitKey(priority, arrival) : `${priority}#${arrival}`;
+}
+
+export const ticketWaitKey = (priority: number, ticket: number) => `${priority}#T${String(ticket).padStart(10, '0')}`;
+
+/** The priority and ticket of a wait key; no ticket for a key from before tickets. */
+export function parseWaitKey(key: string): { priority: number; ticket?: number } {
+  const m = /^(\d)#T(\d{10})$/.exec(key);
+  return m ? { priority: Number(m[1]), ticket: Number(m[2]) } : { priority: Number(key.slice(0, 1)) };
+}
+
+/** Tickets per departure counter: a position reads one counter per block ahead, and at most one block of departures. */
+export const TICKET_BLOCK = 100;
+
+/**
+ * 1-based position of ticket `t`: tickets before it that have not left, plus one, after every
+ * waiting entry of a higher priority. Pure arithmetic over counters the store keeps.
+ */
+export function ticketPosition(t: number, departedBefore: number, aheadOfPriority: number): number {
+  return aheadOfPriority + t - departedBefore;
+}
+
+/** Repeating an RSVP state inside this window sends no second mail about it. */
+export const RSVP_MAIL_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The id of an RSVP confirmation or waitlisted mail: the same for the same event, person,
+ * state and window, so toggling back and forth queues one mail per state per window.
+ */
+export function rsvpMailId(kind: RsvpMailKind, eventId: string, userId: string, now: Date): string {
+  return `${kind}.${eventId}.${userId}.${Math.floor(now.getTime() / RSVP_MAIL_WINDOW_MS)}`;
+}
+
+/**
+ * Is a mail of this kind due? Not within the window after the last one (a cooldown from that
+ * mail, so toggling across a window boundary does not send a second one either).
+ */
+export function rsvpMailDue(r: Pick<Rsvp, 'mailedAt'> | undefined, kind: RsvpMailKind, now: Date): boolean {
+  const last = r?.mailedAt?.[kind];
+  return !last || now.getTime() - Date.parse(last) >= RSVP_MAIL_WINDOW_MS;
 }
 
 /** What changed that attendees must hear about (time or place). */

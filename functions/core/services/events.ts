@@ -17,6 +17,11 @@ import {
   spotsLeft,
   validateAnswers,
   waitKey,
+  waitPriority,
+  ticketWaitKey,
+  rsvpMailId,
+  rsvpMailDue,
+  type RsvpMailKind,
   type Event,
   type Rsvp,
 } from '../domain/events.js';
@@ -111,8 +116,10 @@ export async function createEvent(deps: EventsDeps, association: Association, ca
     matchmaking: input.matchmaking,
     status: 'scheduled',
     goingCount: 0,
+    seatsLeft: input.capacity ?? undefined,
     waitlistCount: 0,
     attendedCount: 0,
+    waiting0: 0,
     version: 1,
     createdBy: caller.userId,
     createdAt: at,
@@ -222,88 +229,148 @@ const newCode = () => Array.from({ length: 8 }, () => 'ABCDEFGHJKLMNPQRSTUVWXYZ2
  */
 export async function rsvp(deps: EventsDeps, association: Association, eventId: string, caller: Caller, member: Member | undefined, input: RsvpPut, now: Date): Promise<RsvpResult> {
   if (input.status === 'not_going') return withdraw(deps, association, eventId, caller, now);
-  return withRetries(async (attempt) => {
-    const event = (await deps.store.getEvent(eventId, attempt > 0))!;
-    const closed = rsvpClosed(event, now);
-    if (closed) throw new HttpProblem(closed.status, closed.status === 409 ? 'Conflict' : 'Unprocessable Content', closed.detail);
-    const before = await deps.store.getRsvp(eventId, caller.userId);
-    const guests = input.guests ?? (before?.status !== 'not_going' ? before?.guests : 0) ?? 0;
-    if (guests > event.maxGuests) {
-      throw unprocessable(event.maxGuests ? `At most ${event.maxGuests} guests per attendee.` : 'This event does not take guests.', [{ path: 'guests', message: `must be at most ${event.maxGuests}` }]);
-    }
-    if (event.capacity !== null && seatsOf(guests) > event.capacity) {
-      // Such a party could never be seated and would block the waitlist behind it.
-      throw unprocessable(`This event has ${event.capacity} seats in all.`, [{ path: 'guests', message: `a party of ${seatsOf(guests)} exceeds the capacity` }]);
-    }
-    const answers = input.answers ?? before?.answers ?? {};
-    const answerErrors = validateAnswers(event.questions, answers);
-    if (answerErrors.length) throw unprocessable('Some answers are not valid.', answerErrors);
+  // A waitlist ticket taken by one attempt is kept by the next (it marks this arrival); one
+  // left unused when the request ends is recorded as gone so positions behind it stay exact.
+  let ticket: { priority: number; n: number; used: boolean } | undefined;
+  try {
+    return await takeOrWait();
+  } finally {
+    if (ticket && !ticket.used) await voidTicket(deps, eventId, ticket.priority, ticket.n);
+  }
 
-    const at = now.toISOString();
-    const profile = before ? undefined : await deps.store.getProfile(caller.userId);
-    const base: Rsvp = before
-      ? { ...before, guests, answers, updatedAt: at }
-      : {
-          eventId,
-          associationId: event.associationId,
-          userId: caller.userId,
-          status: 'not_going',
-          guests,
-          answers,
-          name: profile?.name ?? member?.name ?? caller.name ?? caller.email.split('@')[0]!,
-          email: caller.email,
-          company: profile?.company,
-          jobTitle: profile?.jobTitle,
-          checkInCode: newCode(),
-          checkedInAt: null,
-          rsvpAt: at,
-          updatedAt: at,
-          version: 0,
-        };
-
-    // Already going or waiting: only guests and answers may change.
-    if (before?.status === 'going' || before?.status === 'waitlisted') {
-      const after: Rsvp = { ...base, status: before.status };
-      if (before.status === 'going' && guests > before.guests && event.capacity !== null && spotsLeft(event)! < guests - before.guests) {
-        throw conflict(`Only ${spotsLeft(event)} more spots are free.`, [{ path: 'guests', message: 'not enough free spots' }]);
+  function takeOrWait() {
+    return withRetries(async (attempt) => {
+      const event = (await deps.store.getEvent(eventId, attempt > 0))!;
+      const closed = rsvpClosed(event, now);
+      if (closed) throw new HttpProblem(closed.status, closed.status === 409 ? 'Conflict' : 'Unprocessable Content', closed.detail);
+      const before = await deps.store.getRsvp(eventId, caller.userId);
+      const guests = input.guests ?? (before?.status !== 'not_going' ? before?.guests : 0) ?? 0;
+      if (guests > event.maxGuests) {
+        throw unprocessable(event.maxGuests ? `At most ${event.maxGuests} guests per attendee.` : 'This event does not take guests.', [{ path: 'guests', message: `must be at most ${event.maxGuests}` }]);
       }
-      await save(deps, event, before, after, []);
-      // Fewer guests free seats: they go to the waitlist now, like a cancellation's.
-      if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, association, eventId, now);
-      return result(deps, after);
-    }
+      if (event.capacity !== null && seatsOf(guests) > event.capacity) {
+        // Such a party could never be seated and would block the waitlist behind it.
+        throw unprocessable(`This event has ${event.capacity} seats in all.`, [{ path: 'guests', message: `a party of ${seatsOf(guests)} exceeds the capacity` }]);
+      }
+      const answers = input.answers ?? before?.answers ?? {};
+      const answerErrors = validateAnswers(event.questions, answers);
+      if (answerErrors.length) throw unprocessable('Some answers are not valid.', answerErrors);
 
-    const seats = seatsOf(guests);
-    // While anyone waits, newcomers wait too: freed seats belong to the waitlist.
-    const fits = event.capacity === null || (event.goingCount + seats <= event.capacity && event.waitlistCount === 0);
-    const f = facts(deps, event, association, base.name);
-    if (fits) {
-      const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };
+      const at = now.toISOString();
+      const profile = before ? undefined : await deps.store.getProfile(caller.userId);
+      const base: Rsvp = before
+        ? { ...before, guests, answers, updatedAt: at }
+        : {
+            eventId,
+            associationId: event.associationId,
+            userId: caller.userId,
+            status: 'not_going',
+            guests,
+            answers,
+            name: profile?.name ?? member?.name ?? caller.name ?? caller.email.split('@')[0]!,
+            email: caller.email,
+            company: profile?.company,
+            jobTitle: profile?.jobTitle,
+            checkInCode: newCode(),
+            checkedInAt: null,
+            rsvpAt: at,
+            updatedAt: at,
+            version: 0,
+          };
+
+      // Already going or waiting: only guests and answers may change.
+      if (before?.status === 'going' || before?.status === 'waitlisted') {
+        const after: Rsvp = { ...base, status: before.status };
+        if (before.status === 'going' && guests > before.guests && event.capacity !== null && spotsLeft(event)! < guests - before.guests) {
+          throw conflict(`Only ${spotsLeft(event)} more spots are free.`, [{ path: 'guests', message: 'not enough free spots' }]);
+        }
+        // Free seats belong to the people waiting (the store refuses this write, so a retry would only end in 503).
+        if (before.status === 'going' && guests > before.guests && event.capacity !== null && event.waitlistCount > 0) {
+          throw conflict('People are waiting for seats: no more guests can be added now.', [{ path: 'guests', message: `the waitlist comes first; at most ${before.guests} now` }]);
+        }
+        await save(deps, event, before, after, []);
+        // Fewer guests free seats: they go to the waitlist now, like a cancellation's.
+        if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, association, eventId, now);
+        return result(deps, after);
+      }
+
+      const seats = seatsOf(guests);
+      // While anyone waits, newcomers wait too: freed seats belong to the waitlist.
+      const fits = event.capacity === null || (event.goingCount + seats <= event.capacity && event.waitlistCount === 0);
+      const f = facts(deps, event, association, base.name);
+      if (fits) {
+        const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };
+        const mail = newMail(
+          {
+            to: after.email,
+            fromName: association.name,
+            kind: 'rsvp_confirmed',
+            associationId: association.associationId,
+            mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode }),
+            attachments: icsAttachment(event, association.name, f.eventUrl),
+            mailId: rsvpMailId('rsvp_confirmed', eventId, caller.userId, now),
+          },
+          now,
+        );
+        const mails = await mailIfDue(deps, before, after, mail, now);
+        await save(deps, event, before, after, mails);
+        return result(deps, after);
+      }
+      if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
+      const priority = waitPriority(event, member);
+      if (ticket && ticket.priority !== priority) {
+        await voidTicket(deps, eventId, ticket.priority, ticket.n); // standing changed between attempts
+        ticket = undefined;
+      }
+      if (!ticket) {
+        // The first joiner of an event creates its counters (or a concurrent one did: take again).
+        const n = (await deps.store.waitlist.takeTicket(eventId, priority)) ?? (await deps.store.waitlist.startTickets(eventId), await deps.store.waitlist.takeTicket(eventId, priority));
+        if (n !== undefined) ticket = { priority, n, used: false };
+      }
+      // Without a ticket the event still has a waitlist from before tickets: it keeps arrival ULIDs until it empties.
+      const key = waitKey(event, member, ticket ? ticket.n : nextUlid(now.getTime()));
+      const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
+      const leaveUrl = `${deps.apiUrl}/events/${eventId}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId, userId: caller.userId }, now)}`;
       const mail = newMail(
-        { to: after.email, fromName: association.name, kind: 'rsvp_confirmed', associationId: association.associationId, mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode }), attachments: icsAttachment(event, association.name, f.eventUrl) },
+        {
+          to: after.email,
+          fromName: association.name,
+          kind: 'rsvp_waitlisted',
+          associationId: association.associationId,
+          mail: waitlistedMail({ ...f, position: '{{position}}' as unknown as number, leaveUrl }),
+          fill: { position: { eventId, waitKey: key } },
+          mailId: rsvpMailId('rsvp_waitlisted', eventId, caller.userId, now),
+        },
         now,
       );
-      await save(deps, event, before, after, [mail]);
+      const mails = await mailIfDue(deps, before, after, mail, now);
+      await save(deps, event, before, after, mails);
+      if (ticket) ticket.used = true;
       return result(deps, after);
-    }
-    if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
-    const key = waitKey(event, member, nextUlid(now.getTime()));
-    const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
-    const leaveUrl = `${deps.apiUrl}/events/${eventId}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId, userId: caller.userId }, now)}`;
-    const mail = newMail(
-      {
-        to: after.email,
-        fromName: association.name,
-        kind: 'rsvp_waitlisted',
-        associationId: association.associationId,
-        mail: waitlistedMail({ ...f, position: '{{position}}' as unknown as number, leaveUrl }),
-        fill: { position: { eventId, waitKey: key } },
-      },
-      now,
-    );
-    await save(deps, event, before, after, [mail]);
-    return result(deps, after);
-  });
+    });
+  }
+}
+
+/**
+ * The mail, unless one of its kind went out within the window (the person toggled back) or this
+ * window's one is already queued. Records the time on `after` (saved in the same transaction).
+ * A concurrent request queueing the same id makes our transaction fail on the outbox item; the
+ * retry re-reads and leaves it out.
+ */
+async function mailIfDue(deps: EventsDeps, before: Rsvp | undefined, after: Rsvp, mail: ReturnType<typeof newMail>, now: Date) {
+  const kind = mail.kind as RsvpMailKind;
+  if (!rsvpMailDue(before, kind, now) || (await deps.store.getMail(mail.mailId))) return [];
+  after.mailedAt = { ...before?.mailedAt, [kind]: now.toISOString() };
+  return [mail];
+}
+
+async function voidTicket(deps: EventsDeps, eventId: string, priority: number, n: number) {
+  try {
+    await deps.store.waitlist.voidTicket(eventId, priority, n, ticketWaitKey(priority, n));
+  } catch (err) {
+    // Positions behind this ticket read one too high until it is recorded; logged for the operator.
+    logger.error('could not record an unused waitlist ticket', { eventId, priority, ticket: n, errorName: (err as Error).name });
+  }
 }
 
 async function save(deps: EventsDeps, event: Event, before: Rsvp | undefined, after: Rsvp, outbox: ReturnType<typeof newMail>[]) {

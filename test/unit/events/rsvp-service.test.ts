@@ -37,8 +37,9 @@ const ada = { userId: 'user-ada', email: 'ada@example.test', name: 'Ada Lovelace
 const bob = { userId: 'user-bob', email: 'bob@example.test', name: 'Bob Builder' };
 
 let table: FakeTable;
+// Every event here already has its waitlist ticket counters (its first joiner made them).
 function serve(...items: StoredItem[]) {
-  table = new FakeTable(items).attach(ddb);
+  table = new FakeTable([{ pk: 'EVENT#evt1', sk: 'WAITTICKETS', entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: 0 }, ...items]).attach(ddb);
   return table;
 }
 
@@ -46,7 +47,8 @@ const EVENT_KEY = { pk: 'EVENT#evt1', sk: 'EVENT' };
 const storedEvent = () => table.get('EVENT#evt1', 'EVENT') as unknown as Event;
 const storedRsvp = (userId: string) => table.get('EVENT#evt1', `RSVP#${userId}`) as unknown as Rsvp | undefined;
 const transactions = (): TransactItem[][] => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems as TransactItem[]);
-const eventReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'EVENT').map((c) => c.args[0].input.ConsistentRead);
+// Reads of the whole event (a waitlist position also reads one counter of it, by projection).
+const eventReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'EVENT' && !c.args[0].input.ProjectionExpression).map((c) => c.args[0].input.ConsistentRead);
 
 /** The rejection of `p`, failing the test if it resolved. */
 async function rejectionOf(p: Promise<unknown>): Promise<any> {
@@ -95,12 +97,12 @@ describe('RSVP going while seats are free', () => {
     expect(update!.Update).toMatchObject({
       TableName: TABLE,
       Key: EVENT_KEY,
-      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait',
-      ConditionExpression: '#status = :scheduled AND goingCount <= :limit AND waitlistCount = :zero',
+      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait, seatsLeft = seatsLeft - :seats',
+      ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats AND waitlistCount = :zero',
       ExpressionAttributeNames: { '#status': 'status' },
     });
     // Two seats (Ada and one guest) fit while at most 10 - 2 are taken.
-    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':limit': 8, ':zero': 0 });
+    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':zero': 0 });
 
     expect(rsvpPut!.Put).toMatchObject({
       TableName: TABLE,
@@ -128,7 +130,7 @@ describe('RSVP going while seats are free', () => {
     serve(eventItem(makeEvent({ capacity: null, goingCount: 300 })));
     await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
     const update = transactions()[0]![0]!.Update!;
-    expect(update.ConditionExpression).toBe('#status = :scheduled');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND attribute_not_exists(seatsLeft)');
     expect(update.ExpressionAttributeValues).toMatchObject({ ':seats': 1 });
     expect(update.ExpressionAttributeValues).not.toHaveProperty(':limit');
   });
@@ -153,12 +155,13 @@ describe('RSVP going when the event is full', () => {
     const items = transactions()[0]!;
     const update = items[0]!.Update!;
     expect(update.Key).toEqual(EVENT_KEY);
-    expect(update.ConditionExpression).toBe('#status = :scheduled AND (goingCount > :fullFrom OR waitlistCount > :zero)');
+    expect(update.ConditionExpression).toBe('#status = :scheduled AND attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero)');
     // One seat: waiting is right only while more than 10 - 1 seats are taken.
-    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':fullFrom': 9, ':zero': 0 });
+    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':party': 1, ':zero': 0 });
 
     const r = storedRsvp(ada.userId)!;
-    expect(r).toMatchObject({ status: 'waitlisted', waitKey: expect.stringMatching(/^1#[0-9A-Z]{26}$/) });
+    // Priority 1, then the event's first waitlist ticket.
+    expect(r).toMatchObject({ status: 'waitlisted', waitKey: '1#T0000000001' });
     const wait = items.find((i) => i.Put?.Item.sk === `WAIT#${r.waitKey}`)!.Put!;
     expect(wait).toMatchObject({ Item: { pk: 'EVENT#evt1', userId: ada.userId, seats: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
 
@@ -171,7 +174,7 @@ describe('RSVP going when the event is full', () => {
   });
 
   it('puts members in good standing ahead on a members-first event', async () => {
-    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, membersFirst: true })));
+    serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, membersFirst: true, waiting0: 0 })));
     await rsvp(deps, association, 'evt1', ada, makeMember({ userId: ada.userId, status: 'active' }), { status: 'going' }, now);
     expect(storedRsvp(ada.userId)!.waitKey).toMatch(/^0#/);
   });
@@ -199,7 +202,7 @@ describe('RSVP going when the event is full', () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 9, maxGuests: 2 })));
     const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
     expect(res.status).toBe('waitlisted');
-    expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':fullFrom': 8 });
+    expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':party': 2 });
     expect(storedEvent()).toMatchObject({ goingCount: 9, waitlistCount: 1 });
   });
 });
@@ -216,8 +219,8 @@ describe('lost races', () => {
     expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     expect(eventReads()).toEqual([false, true]);
     const [first, second] = transactions();
-    expect(first![0]!.Update!.ConditionExpression).toContain('goingCount <= :limit');
-    expect(second![0]!.Update!.ConditionExpression).toContain('goingCount > :fullFrom');
+    expect(first![0]!.Update!.ConditionExpression).toContain('seatsLeft >= :seats');
+    expect(second![0]!.Update!.ConditionExpression).toContain('seatsLeft < :party');
     // The cancelled transaction changed nothing: no seat doubled, none lost.
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
     expect(storedRsvp(ada.userId)!.status).toBe('waitlisted');
@@ -378,12 +381,12 @@ describe('withdrawing and promotion', () => {
 
     const [free, promote] = transactions();
     expect(transactions()).toHaveLength(2);
-    // Freeing seats needs no guard at all (it also works on a cancelled event).
-    expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: undefined, ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
+    // Freeing seats needs no capacity guard (it also works on a cancelled event), only the stored shape it updates.
+    expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: 'attribute_exists(seatsLeft)', ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
     expect(free![1]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
 
     // A promotion is the one seat-taking change allowed while others wait.
-    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND goingCount <= :limit', ExpressionAttributeValues: { ':seats': 1, ':wait': -1, ':limit': 1 } });
+    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats', ExpressionAttributeValues: { ':seats': 1, ':wait': -1 } });
     expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
     const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
     expect(mail).toMatchObject({ mailId: 'promoted.evt1.user-w1.3', pk: 'OUTBOX#promoted.evt1.user-w1.3', kind: 'rsvp_promoted', to: 'user-w1@example.test' });
