@@ -405,8 +405,8 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
   );
   log(
     'note: mail: events and matching write it to the outbox with the change and the stream consumer sends it after the answer (background, last column); ' +
-      'dues changes (offline payment, webhooks) also deliver their receipt before answering (in the first columns; SES calls are not DynamoDB requests), ' +
-      "so the stream consumer's later claim of that mail fails its condition (the '1 failed'). " +
+      'dues changes (offline payment, webhooks) also try to deliver their receipt before answering, racing the stream consumer: whichever claims the mail first sends it ' +
+      "and the other's conditional claim fails (the '1 failed'), so that work moves between the columns from run to run. SES calls are not DynamoDB requests. " +
       'Stripe calls (checkout, webhooks) go to the stand-in and are not counted; the webhook rows exclude the stand-in events of the setup payment, applied before measuring.',
   );
   const uncovered = functionNames.filter((f) => !covered.has(f));
