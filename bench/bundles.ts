@@ -1,6 +1,9 @@
 /**
- * Bundle size and module-load (init) time of every Lambda, bundled with esbuild the way
- * the CDK's NodejsFunction does it (lib/constructs/functions.ts), beside an empty handler.
+ * Bundle size and module-load (init) time of every Lambda the CDK app deploys, bundled with
+ * esbuild the way the CDK's NodejsFunction does it (lib/constructs/functions.ts), beside an
+ * empty handler: one per catalog function (functions/<name>/handler.ts, behind the API) and
+ * every other entry lib/stack.ts deploys (`jobs`: the daily job; `workers`: the schedule
+ * target, the stream consumer, SES events), so nothing deployed goes unmeasured.
  *
  *   npx tsx bench/bundles.ts        BENCH_INIT_RUNS=15 (node processes per bundle)
  *
@@ -16,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { functionNames } from '../functions/core/api.js';
+import { jobs, workers } from '../lib/stack.js';
 import { envNumber, fmt, isMain, kib, machineInfo, percentile, root, sortedCopy, table } from './common.js';
 
 /** The CDK's bundling options (lib/constructs/functions.ts), as esbuild API options. */
@@ -175,9 +179,13 @@ export async function benchBundles(log: (s: string) => void = console.log): Prom
     const emptyEntry = join(dir, 'empty', 'handler.ts');
     mkdirSync(join(dir, 'empty'), { recursive: true });
     writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200 });\n');
-    const named = functionNames.map((fn): [string, string] => [fn, join(root, 'functions', fn, 'handler.ts')]);
+    // The same list the CDK stack deploys (test/cdk counts functionNames + jobNames + workerNames Lambdas).
+    const named: [string, string][] = [
+      ...functionNames.map((fn): [string, string] => [fn, join(root, 'functions', fn, 'handler.ts')]),
+      ...Object.entries({ ...jobs, ...workers }).map(([name, { entry }]): [string, string] => [name, join(root, entry)]),
+    ];
     const missing = named.filter(([, entry]) => !existsSync(entry)).map(([fn]) => fn);
-    if (missing.length) log(`skipped, no functions/<name>/handler.ts yet: ${missing.join(', ')}`);
+    if (missing.length) log(`skipped, handler file not found: ${missing.join(', ')}`);
     const entries: [string, string][] = [...named.filter(([fn]) => !missing.includes(fn)), ['(empty handler)', emptyEntry]];
 
     const bundles: Bundle[] = [];

@@ -1,10 +1,10 @@
 /**
  * `npm run bench`: every benchmark in one run, on this machine only (127.0.0.1).
- *   1. bundle size and init time of each Lambda (bench/bundles.ts)
- *   2. DynamoDB requests and capacity per API operation (bench/dynamo-cost.ts)
+ *   1. bundle size and init time of every deployed Lambda (bench/bundles.ts)
+ *   2. DynamoDB requests and capacity per API operation, for every catalog function (bench/dynamo-cost.ts)
  *   3. throughput and latency under load, beside raw DynamoDB Local (bench/load.ts)
  * Knobs (environment): BENCH_SECONDS (10), BENCH_SERIAL_SECONDS (3), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (50),
- * BENCH_INIT_RUNS (15), BENCH_EXTRA_MEMBERS (20). docs/benchmarks.md has the last results.
+ * BENCH_INIT_RUNS (15), BENCH_EXTRA_MEMBERS (20), BENCH_MATCH_PEOPLE (8). docs/benchmarks.md has the last results.
  */
 import { benchBundles } from './bundles.js';
 import { benchDynamoCost } from './dynamo-cost.js';
