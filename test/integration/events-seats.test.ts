@@ -103,10 +103,12 @@ describe('guests and mail', () => {
     expect(await getEvent(ev.eventId)).toMatchObject({ goingCount: 3, waitlistCount: 1 });
   });
 
-  it('toggling an RSVP 50 times sends one confirmation mail', async () => {
+  // Four toggles and a last RSVP stay inside the RSVP rate limit (10 changes a minute); 50 toggles
+  // meet the limit too (test/integration/rate-limits.test.ts).
+  it('toggling an RSVP again and again sends one confirmation mail', async () => {
     const ev = await createEvent(fx.organizer, fx.associationId, { capacity: 10, title: 'Toggle' });
     const u = await signIn(uniqueLabel('toggle'));
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 4; i++) {
       expect((await rsvp(u, ev.eventId)).status).toBe(200);
       expect((await withdraw(u, ev.eventId)).status).toBe(200);
     }

@@ -1,7 +1,7 @@
 /**
  * Links in mail over HTTP: signed with the link key (kid in the token), and a leave-the-waitlist
  * link past its 30 days answers 410 saying it expired, leaving the person on the waitlist.
- * The test signs with the local stack's link keys (LINK_SECRETS, inherited from the global setup).
+ * The test signs with the local stack's link keys (IT_LINK_SECRETS, set by the global setup).
  */
 import { call, signIn } from '../support/http.js';
 import { buildAssociation, type AssociationFixture } from '../support/fixtures.js';
@@ -22,7 +22,7 @@ describe('link keys', () => {
     const [mail] = await waitForMail(waiting.email, { filter: subjectStarts("You're on the waitlist: Kid check") });
     const token = new URL(urlAfter(mail!, 'Leave the waitlist: ')).searchParams.get('token')!;
     expect(token.split('.')).toHaveLength(3);
-    expect(token.split('.')[0]).toBe(parseLinkKeys(process.env.LINK_SECRETS!).current.kid);
+    expect(token.split('.')[0]).toBe(parseLinkKeys(process.env.IT_LINK_SECRETS!).current.kid);
   });
 
   it('an expired leave-the-waitlist link is 410 on GET and POST, and the person stays on the waitlist', async () => {
@@ -31,7 +31,7 @@ describe('link keys', () => {
     await rsvp(seated, ev.eventId);
     expect((await rsvp(waiting, ev.eventId)).body.status).toBe('waitlisted');
     const signedLongAgo = new Date(Date.now() - 31 * 86_400_000);
-    const token = links(parseLinkKeys(process.env.LINK_SECRETS!)).sign('leave-waitlist', { eventId: ev.eventId, userId: waiting.userId }, signedLongAgo);
+    const token = links(parseLinkKeys(process.env.IT_LINK_SECRETS!)).sign('leave-waitlist', { eventId: ev.eventId, userId: waiting.userId }, signedLongAgo);
     for (const method of ['GET', 'POST']) {
       const res = await call(method, `/events/${ev.eventId}/waitlist/leave?token=${token}`);
       expect(res.status).toBe(410);
@@ -41,7 +41,7 @@ describe('link keys', () => {
     }
     expect(await getEvent(ev.eventId)).toMatchObject({ waitlistCount: 1 });
     // The same link signed now works.
-    const fresh = links(parseLinkKeys(process.env.LINK_SECRETS!)).sign('leave-waitlist', { eventId: ev.eventId, userId: waiting.userId }, new Date());
+    const fresh = links(parseLinkKeys(process.env.IT_LINK_SECRETS!)).sign('leave-waitlist', { eventId: ev.eventId, userId: waiting.userId }, new Date());
     expect((await call('POST', `/events/${ev.eventId}/waitlist/leave?token=${fresh}`)).status).toBe(200);
     expect(await getEvent(ev.eventId)).toMatchObject({ waitlistCount: 0 });
   });

@@ -11,12 +11,13 @@ import { join } from 'node:path';
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'assoc-it-'));
   const readyFile = join(dir, 'ready.json');
-  // The link keys of the stack, shared with the tests (they sign expired or rotated links themselves).
-  process.env.LINK_SECRETS ??= JSON.stringify({ kid: 'it1', key: randomBytes(24).toString('hex') });
+  // The link keys of the stack, shared with the tests (they sign expired or rotated links themselves)
+  // under a name of their own: the unit project's workers inherit this process's environment too.
+  process.env.IT_LINK_SECRETS ??= JSON.stringify({ kid: 'it1', key: randomBytes(24).toString('hex') });
   // Tests never reach real Stripe: drop any Stripe keys of the developer's shell so the stand-in is used.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STRIPE_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', STRIPE_PORT: '0', DAILY_JOB_EVERY_MS: '0', READY_FILE: readyFile, NODE_OPTIONS: '' },
+    env: { ...env, LINK_SECRETS: process.env.IT_LINK_SECRETS, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', STRIPE_PORT: '0', DAILY_JOB_EVERY_MS: '0', READY_FILE: readyFile, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
