@@ -34,3 +34,47 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpProblem(429, 'Too Many Requests', `Too many requests; retry in ${retryAfterSeconds} seconds.`, undefined, {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+
+// ------------------------------------------------------------------ store outcomes
+// Raised by the data layer (functions/core/data/); services decide what each means.
+
+/** A write lost a race or broke an invariant; `reasons` has one code per transaction item. */
+export class ConditionFailed extends Error {
+  constructor(
+    readonly reasons: (string | undefined)[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super('A condition on the write did not hold', options);
+    this.name = 'ConditionFailed';
+  }
+}
+
+/** The Stripe event (or the payment it records) has already taken effect. */
+export class AlreadyApplied extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('This change was already applied', options);
+    this.name = 'AlreadyApplied';
+  }
+}
+
+/** The membership changed since it was read; read again and retry. */
+export class StaleMember extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The membership changed since it was read', options);
+    this.name = 'StaleMember';
+  }
+}
+
+/**
+ * A transaction was cancelled by something other than our conditions: a conflicting
+ * concurrent request, throttling. Worth a retry; after retries the caller answers 503.
+ */
+export class StoreBusy extends Error {
+  constructor(
+    readonly reasons: (string | undefined)[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super('The write was cancelled by a concurrent request', options);
+    this.name = 'StoreBusy';
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HttpProblem } from '../errors.js';
+import { HttpProblem, StoreBusy } from '../errors.js';
 import { logger } from './logger.js';
 
 const THROTTLING = new Set([
@@ -16,7 +16,6 @@ const THROTTLING = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'ServiceUnavailableException',
-  'TransactionInProgressException',
 ]);
 
 /** AWS said it is overloaded or briefly unavailable (not a bug in the request). */
@@ -28,7 +27,7 @@ export function problemResponse(err: unknown): APIGatewayProxyStructuredResultV2
   let problem: HttpProblem;
   if (err instanceof HttpProblem) {
     problem = err;
-  } else if (err instanceof Error && THROTTLING.has(err.name)) {
+  } else if (err instanceof StoreBusy || (err instanceof Error && THROTTLING.has(err.name))) {
     logger.warn('dependency throttled or unavailable', { errorName: err.name });
     problem = new HttpProblem(503, 'Service Unavailable', 'The service is busy; retry shortly.', undefined, {
       headers: { 'Retry-After': '1' },

@@ -36,7 +36,7 @@ import {
   type EventFacts,
 } from '../domain/emails.js';
 import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
-import { HttpProblem, conflict, notFound, unavailable, unprocessable } from '../errors.js';
+import { HttpProblem, conflict, notFound, unavailable, unprocessable, StoreBusy } from '../errors.js';
 import { newMail } from './mail-item.js';
 import type { Mailer } from './outbox.js';
 import { signLink } from '../http/links.js';
@@ -82,7 +82,7 @@ async function withRetries<T>(fn: (attempt: number) => Promise<T>, attempts = 8)
     try {
       return await fn(attempt);
     } catch (err) {
-      const busy = err instanceof Error && (err.name === 'TransactionInProgressException' || err.name === 'RetryRsvp');
+      const busy = err instanceof Error && (err instanceof StoreBusy || err instanceof LostRace);
       if (!busy) throw err;
       if (attempt >= attempts) throw unavailable('Too many people are registering at once; retry in a moment.', err);
       await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** attempt) * Math.random()));
@@ -90,7 +90,14 @@ async function withRetries<T>(fn: (attempt: number) => Promise<T>, attempts = 8)
   }
 }
 
-const retry = () => Object.assign(new Error('lost a race; read again'), { name: 'RetryRsvp' });
+/** An RSVP write lost a race with another; read again and retry. */
+class LostRace extends Error {
+  constructor() {
+    super('lost a race; read again');
+    this.name = 'LostRace';
+  }
+}
+const retry = () => new LostRace();
 
 // ------------------------------------------------------------------ events
 
@@ -444,7 +451,7 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
       await deps.store.saveRsvp({ event, before, after, outbox: [mail] });
       promoted++;
     } catch (err) {
-      if (err instanceof ConditionFailed || (err instanceof Error && err.name === 'TransactionInProgressException')) {
+      if (err instanceof ConditionFailed || err instanceof StoreBusy) {
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
         continue;
       }

@@ -8,7 +8,7 @@ import type { Store, StoredMatch } from '../data/store.js';
 import { matchRefItem } from '../data/privacy.js';
 import type { Association, OutboxMail, Profile } from '../domain/types.js';
 import type { Event, Rsvp } from '../domain/events.js';
-import { conflict, notFound, unprocessable } from '../errors.js';
+import { conflict, notFound, unprocessable, HttpProblem } from '../errors.js';
 import { introMail, matchesMail } from '../domain/emails.js';
 import { newMail } from './mail-item.js';
 import { linkSigner } from '../http/links.js';
@@ -270,7 +270,7 @@ export async function sendScheduledMatches(deps: EventsDeps, eventId: string, st
     const r = await send(deps, association, event, 'schedule', now);
     return `sent:${r.matches}`;
   } catch (err) {
-    if (err instanceof Error && err.name === 'HttpProblem') return 'already-sent';
+    if (err instanceof HttpProblem) return 'already-sent';
     throw err;
   }
 }

@@ -11,7 +11,11 @@ import { handler as associations } from '../../../functions/associations/handler
 import { handler as members } from '../../../functions/members/handler.js';
 import { apiEvent, invoke, type Claims, type Reply } from '../../support/lambda.js';
 import { makeAssociation, makeMember, makePlan, makeProfile } from '../../support/factories.js';
-import { associationItem, memberItem, planItem, profileItem, serveTable } from '../../support/table.js';
+import { associationItem } from '../../../functions/core/data/associations.js';
+import { memberItem } from '../../../functions/core/data/member-item.js';
+import { planItem } from '../../../functions/core/data/plans.js';
+import { profileItem } from '../../../functions/core/data/profiles.js';
+import { FakeTable } from '../../support/fake-table.js';
 import type { Member } from '../../../functions/core/domain/types.js';
 import type { MemberStatus, Role } from '../../../functions/core/domain/roles.js';
 
@@ -25,14 +29,14 @@ const writes = () => ddb.commandCalls(TransactWriteCommand).length + ddb.command
 /** Serves associations A and B, a plan, a listed member of A, and the caller's memberships. */
 function given(...memberships: Member[]) {
   const listed = makeMember({ associationId: A, userId: 'user-listed', directoryVisible: true });
-  serveTable(ddb, [
+  new FakeTable([
     associationItem(makeAssociation({ associationId: A, slug: 'assoc-a' })),
     associationItem(makeAssociation({ associationId: B, slug: 'assoc-b' })),
     planItem(makePlan({ associationId: A })),
     memberItem(listed),
     profileItem(makeProfile({ userId: 'user-listed', name: 'Listed Person', directoryVisible: true })),
     ...memberships.map(memberItem),
-  ]);
+  ]).attach(ddb);
 }
 const memberOf = (associationId: string, userId: string, role: Role, status: MemberStatus = 'active') =>
   makeMember({ associationId, userId, role, status, email: `${userId}@example.test` });

@@ -19,7 +19,10 @@ import { handler as members } from '../../../functions/members/handler.js';
 import { handler as profiles } from '../../../functions/profiles/handler.js';
 import { apiEvent, invoke, lambdaContext, type Claims, type Reply } from '../../support/lambda.js';
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
-import { associationItem, memberItem, planItem, serveTable } from '../../support/table.js';
+import { associationItem } from '../../../functions/core/data/associations.js';
+import { memberItem } from '../../../functions/core/data/member-item.js';
+import { planItem } from '../../../functions/core/data/plans.js';
+import { FakeTable } from '../../support/fake-table.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -78,7 +81,7 @@ const joinPlan = () =>
 
 beforeEach(() => {
   ddb.reset();
-  serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(target), planItem(paidPlan), planItem(freePlan)]);
+  new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(target), planItem(paidPlan), planItem(freePlan)]).attach(ddb);
 });
 
 describe('throttling', () => {
@@ -171,7 +174,7 @@ describe('cancelled transactions', () => {
 
   it('answers a join by someone already active with 409 without writing', async () => {
     ddb.reset();
-    serveTable(ddb, [associationItem(association), planItem(freePlan), memberItem(makeMember({ userId: joiner.sub, status: 'active' }))]);
+    new FakeTable([associationItem(association), planItem(freePlan), memberItem(makeMember({ userId: joiner.sub, status: 'active' }))]).attach(ddb);
     expectProblem(await joinPlan(), 409);
     expect(writes()).toEqual([]);
   });

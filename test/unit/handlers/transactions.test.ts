@@ -13,7 +13,11 @@ import { handler as associations } from '../../../functions/associations/handler
 import { handler as members } from '../../../functions/members/handler.js';
 import { apiEvent, invoke, type Claims } from '../../support/lambda.js';
 import { makeAssociation, makeMember, makePlan, makeProfile } from '../../support/factories.js';
-import { associationItem, memberItem, planItem, profileItem, serveTable } from '../../support/table.js';
+import { associationItem } from '../../../functions/core/data/associations.js';
+import { memberItem } from '../../../functions/core/data/member-item.js';
+import { planItem } from '../../../functions/core/data/plans.js';
+import { profileItem } from '../../../functions/core/data/profiles.js';
+import { FakeTable } from '../../support/fake-table.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 // Mail queued by a change may be sent after it; it must never reach SES from a unit test.
@@ -42,7 +46,7 @@ describe('creating an association', () => {
   const body = { name: 'Engineers of Lyon', slug: 'engineers-lyon', currency: 'eur', timezone: 'Europe/Paris' };
 
   it('writes association, slug, owner membership and audit entry in one conditional transaction', async () => {
-    serveTable(ddb, [profileItem(makeProfile({ userId: owner.sub, name: 'Olive Owner', directoryVisible: true }))]);
+    new FakeTable([profileItem(makeProfile({ userId: owner.sub, name: 'Olive Owner', directoryVisible: true }))]).attach(ddb);
     const res = await invoke(associations, apiEvent('POST /associations', { claims: owner, body }));
     expect(res.statusCode).toBe(201);
     const id = res.body.associationId;
@@ -76,7 +80,7 @@ describe('creating an association', () => {
   });
 
   it('leaves nothing behind when the slug is taken: the only write was the cancelled transaction', async () => {
-    serveTable(ddb, []);
+    new FakeTable([]).attach(ddb);
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }),
     );
@@ -95,7 +99,7 @@ describe('changing a role', () => {
 
   it("guards demoting an owner with ownerCount > 1 in the same transaction as the member's update", async () => {
     const coOwner = makeMember({ userId: 'user-co-owner', role: 'owner', version: 9 });
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(coOwner)]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(coOwner)]).attach(ddb);
 
     const res = await patchRole('user-co-owner', 'admin');
     expect(res.statusCode).toBe(200);
@@ -116,7 +120,7 @@ describe('changing a role', () => {
   });
 
   it('refuses with 409 when the guard fails, as the last owner demoting themself', async () => {
-    serveTable(ddb, [associationItem(makeAssociation({ associationId: 'assocA', ownerCount: 1 })), memberItem(ownerMember)]);
+    new FakeTable([associationItem(makeAssociation({ associationId: 'assocA', ownerCount: 1 })), memberItem(ownerMember)]).attach(ddb);
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
     );
@@ -128,14 +132,14 @@ describe('changing a role', () => {
   });
 
   it('counts a new owner in the same transaction', async () => {
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-admin', role: 'admin' }))]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-admin', role: 'admin' }))]).attach(ddb);
     expect((await patchRole('user-admin', 'owner')).statusCode).toBe(200);
     const guard = onlyTransaction().find((i) => i.Update?.Key?.sk === 'ASSOC')!.Update!;
     expect(guard.ExpressionAttributeValues).toEqual({ ':d': 1 });
   });
 
   it('leaves the owner count alone between other roles', async () => {
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-m', role: 'member' }))]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-m', role: 'member' }))]).attach(ddb);
     expect((await patchRole('user-m', 'organizer')).statusCode).toBe(200);
     const items = onlyTransaction();
     expect(items).toHaveLength(2);
@@ -146,7 +150,7 @@ describe('changing a role', () => {
 describe('removing an owner', () => {
   it('guards the owner count in the same transaction as the removal', async () => {
     const coOwner = makeMember({ userId: 'user-co-owner', role: 'owner' });
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(coOwner)]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(coOwner)]).attach(ddb);
     const res = await invoke(
       members,
       apiEvent('DELETE /associations/{associationId}/members/{userId}', { claims: owner, pathParameters: { associationId: 'assocA', userId: 'user-co-owner' } }),
@@ -169,7 +173,7 @@ describe('recording an offline payment', () => {
   it('writes ledger entry, member update and audit entry in one transaction conditioned on the version read', async () => {
     const periodEnd = new Date(Date.now() + 30 * 86_400_000);
     const payer = makeMember({ userId: 'user-payer', status: 'past_due', currentPeriodEnd: periodEnd.toISOString(), version: 12 });
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(payer), planItem(plan)]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(payer), planItem(plan)]).attach(ddb);
     const paidAt = new Date(Date.now() - 3_600_000).toISOString();
 
     const res = await invoke(
@@ -233,7 +237,7 @@ describe('recording an offline payment', () => {
   });
 
   it('refuses a payment dated in the future without writing', async () => {
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-payer' })), planItem(plan)]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-payer' })), planItem(plan)]).attach(ddb);
     const res = await invoke(
       members,
       apiEvent('PATCH /associations/{associationId}/members/{userId}', {
@@ -249,7 +253,7 @@ describe('recording an offline payment', () => {
 
   it('refuses a payment for a member on a free plan without writing', async () => {
     const free = makePlan({ planId: 'free', amount: 0 });
-    serveTable(ddb, [associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-payer', planId: 'free' })), planItem(free)]);
+    new FakeTable([associationItem(association), memberItem(ownerMember), memberItem(makeMember({ userId: 'user-payer', planId: 'free' })), planItem(free)]).attach(ddb);
     const res = await invoke(
       members,
       apiEvent('PATCH /associations/{associationId}/members/{userId}', {
@@ -266,7 +270,7 @@ describe('recording an offline payment', () => {
 describe('joining', () => {
   it('writes the membership and its audit entry in one transaction that refuses a live membership', async () => {
     const joiner: Claims = { sub: 'user-new', email: 'new@example.test', name: 'Nina' };
-    serveTable(ddb, [associationItem(association), planItem(makePlan({ planId: 'planFree', amount: 0 }))]);
+    new FakeTable([associationItem(association), planItem(makePlan({ planId: 'planFree', amount: 0 }))]).attach(ddb);
     const res = await invoke(
       members,
       apiEvent('POST /associations/{associationId}/members', { claims: joiner, pathParameters: { associationId: 'assocA' }, body: { planId: 'planFree' } }),

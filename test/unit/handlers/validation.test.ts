@@ -13,7 +13,9 @@ import { handler as members } from '../../../functions/members/handler.js';
 import { handler as meta } from '../../../functions/meta/handler.js';
 import { apiEvent, invoke, type Claims } from '../../support/lambda.js';
 import { makeAssociation, makeMember } from '../../support/factories.js';
-import { associationItem, memberItem, serveTable } from '../../support/table.js';
+import { associationItem } from '../../../functions/core/data/associations.js';
+import { memberItem } from '../../../functions/core/data/member-item.js';
+import { FakeTable } from '../../support/fake-table.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ada: Claims = { sub: 'user-ada', email: 'ada@example.test', name: 'Ada' };
@@ -24,7 +26,7 @@ const writes = () => ddb.commandCalls(TransactWriteCommand).length + ddb.command
 
 beforeEach(() => {
   ddb.reset();
-  serveTable(ddb, []);
+  new FakeTable([]).attach(ddb);
 });
 
 function expectProblem(res: Awaited<ReturnType<typeof invoke>>, status: number) {
@@ -202,7 +204,7 @@ describe('path and query', () => {
     // A page of Ada's memberships yields a cursor; Bob cannot use it.
     const items = Array.from({ length: 3 }, (_, i) => memberItem(makeMember({ associationId: `a${i}`, userId: ada.sub })));
     ddb.reset();
-    serveTable(ddb, [...items, ...['a0', 'a1', 'a2'].map((id) => associationItem(makeAssociation({ associationId: id })))]);
+    new FakeTable([...items, ...['a0', 'a1', 'a2'].map((id) => associationItem(makeAssociation({ associationId: id })))]).attach(ddb);
     const first = await invoke(associations, apiEvent('GET /me/associations', { claims: ada, queryStringParameters: { limit: '2' } }));
     expect(first.statusCode).toBe(200);
     expect(first.body.items).toHaveLength(2);
@@ -218,7 +220,7 @@ describe('path and query', () => {
 describe('members handler input', () => {
   it('rejects a join body with a status the client does not own', async () => {
     ddb.reset();
-    serveTable(ddb, [associationItem(makeAssociation())]);
+    new FakeTable([associationItem(makeAssociation())]).attach(ddb);
     const res = await invoke(
       members,
       apiEvent('POST /associations/{associationId}/members', { claims: ada, pathParameters: { associationId: 'assocA' }, body: { planId: 'p1', status: 'active' } }),

@@ -1,0 +1,107 @@
+/** RSVPs of an event, its waitlist in order and the check-in codes. Key formats: keys.ts. */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { parseWaitKey } from '../domain/events.js';
+import { createWaitlist } from './waitlist.js';
+import { keys, type Key } from './keys.js';
+import { strip, type Table, type Page, type PageRequest } from './table.js';
+import type { Event, Rsvp } from '../domain/events.js';
+import { auditOps } from './audit.js';
+
+export function rsvpsRepo(t: Table) {
+  const { db, name: table, write, queryPage } = t;
+  const { auditPut } = auditOps(t.name);
+  const waitlist = createWaitlist(t.db, t.name);
+  return {
+    async getRsvp(eventId: string, userId: string): Promise<Rsvp | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.rsvp(eventId, userId) }));
+      return strip<Rsvp>(res.Item);
+    },
+
+    async rsvpByCode(eventId: string, code: string): Promise<string | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.checkInCode(eventId, code) }));
+      return res.Item?.userId as string | undefined;
+    },
+
+    /** The first entries of the waitlist, in order. */
+    async waitlistHead(eventId: string, limit: number): Promise<{ waitKey: string; userId: string; seats: number }[]> {
+      const { pk, skPrefix } = keys.waitingPrefix(eventId);
+      const out: { waitKey: string; userId: string; seats: number }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        // Pages of at most 1 MB: follow them until `limit` entries or the end of the list.
+        const res = await db.send(
+          new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, Limit: Math.min(limit - out.length, 10_000), ConsistentRead: true, ExclusiveStartKey: startKey }),
+        );
+        for (const i of res.Items ?? []) out.push({ waitKey: String(i.sk).slice(skPrefix.length), userId: i.userId as string, seats: i.seats as number });
+        startKey = res.LastEvaluatedKey;
+      } while (startKey && out.length < limit);
+      return out;
+    },
+
+    /**
+     * 1-based position on the waitlist. An entry with a ticket: a few small reads (waitlist.ts);
+     * an entry from before tickets: how many entries sort before it, plus one.
+     */
+    async waitlistPosition(eventId: string, waitKey: string): Promise<number> {
+      const { priority, ticket } = parseWaitKey(waitKey);
+      if (ticket !== undefined) return waitlist.position(eventId, priority, ticket);
+      const { pk, skPrefix } = keys.waitingPrefix(eventId);
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': pk, ':from': skPrefix, ':to': `${skPrefix}${waitKey}` },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += res.Count ?? 0;
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    },
+
+    /** RSVPs of an event in key order, optionally of one status. */
+    async rsvpsOfEvent(eventId: string, status: string | undefined, page: PageRequest): Promise<Page<Rsvp>> {
+      const { pk, skPrefix } = keys.rsvpsPrefix(eventId);
+      return queryPage<Rsvp>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          FilterExpression: status ? '#status = :status' : undefined,
+          ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
+          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix, ...(status ? { ':status': status } : {}) },
+        },
+        page,
+      );
+    },
+
+    /** Marks an attendee present, once, and counts them. */
+    async checkIn(event: Event, rsvp: Rsvp, at: string, actorId: string): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.rsvp(event.eventId, rsvp.userId),
+                  UpdateExpression: 'SET checkedInAt = :at',
+                  ConditionExpression: '#status = :going AND (attribute_not_exists(checkedInAt) OR checkedInAt = :null)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':at': at, ':going': 'going', ':null': null },
+                },
+              },
+              { Update: { TableName: table, Key: keys.event(event.eventId), UpdateExpression: 'SET attendedCount = attendedCount + :one', ExpressionAttributeValues: { ':one': 1 } } },
+              auditPut({ associationId: event.associationId, action: 'rsvp.checked_in', actorId, subjectId: rsvp.userId, at, data: { eventId: event.eventId } }),
+            ],
+          }),
+        ),
+      );
+    },
+  };
+}
+
+export type RsvpsRepo = ReturnType<typeof rsvpsRepo>;

@@ -1,0 +1,184 @@
+/** Transactions that span entities: a membership with its ledger, mail and markers; an RSVP with the event counters and waitlist. Key formats: keys.ts. */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { memberItem } from './member-item.js';
+import { parseWaitKey } from '../domain/events.js';
+import { createWaitlist } from './waitlist.js';
+import { keys, type Key } from './keys.js';
+import { type Table, type TransactItem } from './table.js';
+import { ConditionFailed, AlreadyApplied, StaleMember } from '../errors.js';
+import type { Member, OutboxMail, Payment } from '../domain/types.js';
+import type { Event, Rsvp } from '../domain/events.js';
+import { auditOps } from './audit.js';
+import { outboxOps } from './outbox.js';
+import { paymentsOps } from './payments.js';
+import { stripeEventsOps } from './stripe-events.js';
+
+/** An RSVP change, with the event counters it moves, in one transaction. */
+export interface RsvpChange {
+  event: Event;
+  before?: Rsvp;
+  after: Rsvp;
+  outbox?: OutboxMail[];
+}
+
+/** Everything that changes with a membership, written in one transaction. */
+export interface MemberChange {
+  before: Member;
+  after: Member;
+  ledger?: Payment[];
+  /** Lookups from a Stripe payment object back to this membership. */
+  paymentRefs?: { accountId: string; objectId: string }[];
+  outbox?: OutboxMail[];
+  /** The Stripe event this change applies; the change happens only once per event. */
+  eventId?: string;
+  audit?: { action: string; actorId: string; data?: Record<string, unknown> };
+}
+
+export function unitsRepo(t: Table) {
+  const { db, name: table, write } = t;
+  const { auditPut } = auditOps(t.name);
+  const { paymentPut } = paymentsOps(t.name);
+  const { eventMarkerPut } = stripeEventsOps(t.name);
+  const { outboxPut } = outboxOps(t.name);
+  const waitlist = createWaitlist(t.db, t.name);
+  return {
+    /**
+     * Writes a membership's new state with everything that goes with it (ledger, mail,
+     * the processed-event marker, audit), conditional on the version that was read.
+     */
+    async saveMember(c: MemberChange): Promise<void> {
+      const at = c.after.updatedAt;
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: table,
+            Item: memberItem({ ...c.after, version: c.before.version + 1 }),
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': c.before.version },
+          },
+        },
+      ];
+      for (const p of c.ledger ?? []) {
+        items.push(paymentPut(p));
+      }
+      for (const r of c.paymentRefs ?? []) {
+        // One reference per Stripe payment object: a payment reported twice (by Stripe's event
+        // and by the daily job's reconciliation) is recorded once.
+        items.push({ Put: { TableName: table, Item: { ...keys.paymentRef(r.accountId, r.objectId), entity: 'payref', associationId: c.after.associationId, userId: c.after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
+      if (c.eventId) items.push(eventMarkerPut(c.eventId, at));
+      if (c.audit) {
+        items.push(auditPut({ associationId: c.after.associationId, action: c.audit.action, actorId: c.audit.actorId, subjectId: c.after.userId, at, data: c.audit.data }));
+      }
+      try {
+        await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        // Item 0 is the membership; any other failed condition is a marker or ledger entry
+        // that exists already, i.e. this very change was made before.
+        const failed = err.reasons.map((r, i) => (r === 'ConditionalCheckFailed' ? i : -1)).filter((i) => i >= 0);
+        if (failed.some((i) => i > 0)) throw new AlreadyApplied();
+        throw new StaleMember();
+      }
+    },
+
+    /**
+     * Writes an RSVP change and moves the event's counters in the same transaction. Taking
+     * seats is conditional on enough being free; joining the waitlist on none being free;
+     * the RSVP itself on the version read. Freeing seats needs no guard.
+     */
+    async saveRsvp(c: RsvpChange): Promise<void> {
+      const { event, before, after } = c;
+      const seatsBefore = before?.status === 'going' ? 1 + before.guests : 0;
+      const seatsAfter = after.status === 'going' ? 1 + after.guests : 0;
+      const seatDelta = seatsAfter - seatsBefore;
+      const waitDelta = (after.status === 'waitlisted' ? 1 : 0) - (before?.status === 'waitlisted' ? 1 : 0);
+      const leaving = before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted' ? parseWaitKey(before.waitKey) : undefined;
+      const joining = after.status === 'waitlisted' && before?.status !== 'waitlisted' ? parseWaitKey(after.waitKey!) : undefined;
+      // Priority-0 entries with tickets are counted: priority-1 positions start after them.
+      const waiting0Delta = (joining?.ticket !== undefined && joining.priority === 0 ? 1 : 0) - (leaving?.ticket !== undefined && leaving.priority === 0 ? 1 : 0);
+      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ...(waiting0Delta ? { ':w0': waiting0Delta } : {}) };
+      // Taking seats or joining the waitlist needs a scheduled event; freeing seats needs no guard.
+      const conditions: string[] = [];
+      const sets = ['goingCount = goingCount + :seats', 'waitlistCount = waitlistCount + :wait'];
+      if (waiting0Delta) sets.push('waiting0 = waiting0 + :w0');
+      if (seatDelta > 0 || waitDelta > 0) {
+        values[':scheduled'] = 'scheduled';
+        conditions.push('#status = :scheduled');
+      }
+      // Seats are checked against the stored `seatsLeft` (capacity - goingCount, kept by every seat
+      // change and by PATCH capacity), never against the capacity of the copy read. The copy only
+      // says which shape to expect; a stored event of another shape fails the write and is re-read.
+      const limited = event.capacity !== null;
+      const derive = limited && event.seatsLeft === undefined; // an event from before seatsLeft: derived in this write
+      if (seatDelta !== 0 || joining) {
+        if (!limited) conditions.push('attribute_not_exists(seatsLeft)');
+        else if (derive) {
+          Object.assign(values, { ':cap': event.capacity, ':limit': event.capacity! - seatDelta });
+          conditions.push('attribute_not_exists(seatsLeft)', '#capacity = :cap');
+          sets.push('seatsLeft = :limit - goingCount');
+        } else {
+          conditions.push('attribute_exists(seatsLeft)');
+          if (seatDelta !== 0) sets.push('seatsLeft = seatsLeft - :seats');
+        }
+      }
+      if (seatDelta > 0 && limited) {
+        conditions.push(derive ? 'goingCount <= :limit' : 'seatsLeft >= :seats');
+        // Only a promotion may take seats while people wait: nobody overtakes the waitlist.
+        if (before?.status !== 'waitlisted') {
+          values[':zero'] = 0;
+          conditions.push('waitlistCount = :zero');
+        }
+      }
+      if (joining && limited) {
+        // Only wait while the event is really full for this party, or others already wait.
+        values[':zero'] = 0;
+        if (derive) {
+          values[':fullFrom'] = event.capacity! - (1 + after.guests);
+          conditions.push('(goingCount > :fullFrom OR waitlistCount > :zero)');
+        } else {
+          values[':party'] = 1 + after.guests;
+          conditions.push('(seatsLeft < :party OR waitlistCount > :zero)');
+        }
+      }
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.event(event.eventId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
+            ExpressionAttributeNames: conditions.length && (values[':scheduled'] || derive) ? { ...(values[':scheduled'] ? { '#status': 'status' } : {}), ...(derive ? { '#capacity': 'capacity' } : {}) } : undefined,
+            ExpressionAttributeValues: values,
+          },
+        },
+        {
+          Put: {
+            TableName: table,
+            Item: { ...keys.rsvp(after.eventId, after.userId), ...keys.rsvpOfUser(after.userId, event.startsAt, event.eventId), entity: 'rsvp', ...after, version: (before?.version ?? 0) + 1 },
+            ConditionExpression: before ? '#version = :v' : 'attribute_not_exists(pk)',
+            ...(before ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
+          },
+        },
+      ];
+      if (before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted') {
+        items.push({ Delete: { TableName: table, Key: keys.waiting(event.eventId, before.waitKey), ConditionExpression: 'attribute_exists(pk)' } });
+        if (leaving?.ticket !== undefined) items.push(...waitlist.departureItems(event.eventId, leaving.priority, leaving.ticket));
+      }
+      if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
+        items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
+      if (joining && joining.ticket === undefined) items.push(waitlist.noTicketsYet(event.eventId));
+      if (!before) {
+        items.push({ Put: { TableName: table, Item: { ...keys.checkInCode(event.eventId, after.checkInCode), entity: 'checkin_code', userId: after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    },
+  };
+}
+
+export type UnitsRepo = ReturnType<typeof unitsRepo>;
