@@ -35,11 +35,11 @@ export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, grac
     case 'active':
     case 'trialing':
       // Billed but not yet paid (a renewal in progress, or a first payment): nothing changes yet.
-      if (!sub.latestInvoicePaid) return { ...pick(m), autoRenew };
+      if (!sub.latestInvoicePaid) return { ...memberState(m), autoRenew };
       return { status: 'active', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null, autoRenew };
     case 'past_due':
     case 'unpaid': {
-      if (m.status === 'pending') return pick(m); // never paid: a failed first attempt changes nothing
+      if (m.status === 'pending') return memberState(m); // never paid: a failed first attempt changes nothing
       const since = m.pastDueSince ?? now.toISOString();
       const graceUntil = new Date(new Date(since).getTime() + graceDays * DAY).toISOString();
       if (now.toISOString() >= graceUntil) {
@@ -49,18 +49,19 @@ export function stateFromSubscription(m: Member, sub: SubscriptionSnapshot, grac
     }
     case 'canceled':
       // Never paid: stays pending. Paid, then ended (even before any event reached us): cancelled.
-      if (m.status === 'pending' && !sub.latestInvoicePaid) return pick(m);
+      if (m.status === 'pending' && !sub.latestInvoicePaid) return memberState(m);
       return { status: 'cancelled', currentPeriodEnd: periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: m.lapsedAt ?? null, autoRenew: false };
     case 'paused':
-      if (m.status === 'pending') return pick(m);
+      if (m.status === 'pending') return memberState(m);
       return { status: 'lapsed', currentPeriodEnd: periodEnd, pastDueSince: m.pastDueSince ?? null, graceUntil: m.graceUntil ?? null, lapsedAt: m.lapsedAt ?? now.toISOString(), autoRenew };
     default:
       // incomplete, incomplete_expired: no confirmed payment yet.
-      return pick(m);
+      return memberState(m);
   }
 }
 
-const pick = (m: Member): MemberState => ({
+/** The payment-derived part of a membership, as decideMembership returns it. */
+export const memberState = (m: Member): MemberState => ({
   status: m.status,
   currentPeriodEnd: m.currentPeriodEnd,
   pastDueSince: m.pastDueSince ?? null,
@@ -95,22 +96,22 @@ export function decideMembership(m: Member, plan: Plan | undefined, fact: Member
       return stateFromSubscription(m, fact.subscription, graceDays, now);
     case 'lifetime_payment':
       // A refunded (cancelled) lifetime membership is not revived by a replayed payment.
-      if (m.status === 'cancelled') return pick(m);
-      return { ...pick(m), status: 'active', currentPeriodEnd: null, pastDueSince: null, graceUntil: null, lapsedAt: null };
+      if (m.status === 'cancelled') return memberState(m);
+      return { ...memberState(m), status: 'active', currentPeriodEnd: null, pastDueSince: null, graceUntil: null, lapsedAt: null };
     case 'offline_payment':
-      return { ...pick(m), status: 'active', currentPeriodEnd: fact.periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null };
+      return { ...memberState(m), status: 'active', currentPeriodEnd: fact.periodEnd, pastDueSince: null, graceUntil: null, lapsedAt: null };
     case 'refund':
       // Only a lifetime membership is bought by one charge; a subscription's refund leaves Stripe's state in charge.
-      return fact.fullyRefunded && plan?.interval === 'once' ? { ...pick(m), status: 'cancelled' } : pick(m);
+      return fact.fullyRefunded && plan?.interval === 'once' ? { ...memberState(m), status: 'cancelled' } : memberState(m);
     case 'unmatched_payment':
-      return pick(m);
+      return memberState(m);
     case 'period_check': {
       if (m.status === 'past_due') {
         // Keep the dates of the grace period already running.
-        if (!m.graceUntil || now.toISOString() < m.graceUntil) return pick(m);
-        return { ...pick(m), status: 'lapsed', lapsedAt: m.lapsedAt ?? now.toISOString() };
+        if (!m.graceUntil || now.toISOString() < m.graceUntil) return memberState(m);
+        return { ...memberState(m), status: 'lapsed', lapsedAt: m.lapsedAt ?? now.toISOString() };
       }
-      if (m.status !== 'active' || !m.currentPeriodEnd || now.toISOString() < m.currentPeriodEnd) return pick(m);
+      if (m.status !== 'active' || !m.currentPeriodEnd || now.toISOString() < m.currentPeriodEnd) return memberState(m);
       return startGrace(m, graceDays, now);
     }
   }

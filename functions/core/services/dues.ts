@@ -9,7 +9,7 @@ import { AlreadyApplied, ConditionFailed, StaleMember } from '../data/store.js';
 import type { PaymentsGateway, SubscriptionSnapshot } from '../payments/gateway.js';
 import type { Association, Member, OutboxMail, Payment, Plan } from '../domain/types.js';
 import { conflict, unavailable, unprocessable } from '../errors.js';
-import { dailyAction, decideMembership, matchCheckout, subscriptionIsMembership, nextDueAt, reminderTag, type MembershipFact, type MemberState } from '../domain/dues.js';
+import { dailyAction, decideMembership, matchCheckout, subscriptionIsMembership, nextDueAt, reminderTag, type MembershipFact, type MemberState, memberState } from '../domain/dues.js';
 import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from '../domain/emails.js';
 import { deliverAll, sweepOutbox, type Mailer } from './outbox.js';
 import { newMail } from './mail-item.js';
@@ -286,7 +286,7 @@ async function refundEvent(ctx: EventCtx): Promise<EventOutcome> {
   // events at once do not contend on the membership's version.
   const member = await ctx.deps.store.getMember(ctx.association.associationId, ref.userId);
   const plan = member?.planId ? await ctx.deps.store.getPlan(ctx.association.associationId, member.planId) : undefined;
-  const unchanged = !member || JSON.stringify(decideMembership(member, plan, { kind: 'refund', ...refund }, ctx.now, ctx.association.gracePeriodDays)) === JSON.stringify(stateOf(member));
+  const unchanged = !member || JSON.stringify(decideMembership(member, plan, { kind: 'refund', ...refund }, ctx.now, ctx.association.gracePeriodDays)) === JSON.stringify(memberState(member));
   return settle(unchanged ? await ignore(ctx, 'refund changes no membership') : await syncMember(ctx, ref.userId, { refund }));
 
   function settle(outcome: EventOutcome): EventOutcome {
@@ -400,15 +400,6 @@ async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Prom
   throw unavailable('The membership is changing concurrently; Stripe will retry.');
 }
 
-const stateOf = (m: Member): MemberState => ({
-  status: m.status,
-  currentPeriodEnd: m.currentPeriodEnd,
-  pastDueSince: m.pastDueSince ?? null,
-  graceUntil: m.graceUntil ?? null,
-  lapsedAt: m.lapsedAt ?? null,
-  autoRenew: m.autoRenew,
-});
-
 function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: SubscriptionSnapshot | undefined, input: SyncInput) {
   const { association, event, now, deps } = ctx;
   const at = now.toISOString();
@@ -417,7 +408,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
   if (sub) facts.push({ kind: 'subscription', subscription: sub });
   if (input.lifetimePayment) facts.push({ kind: 'lifetime_payment' });
   if (input.refund) facts.push({ kind: 'refund', fullyRefunded: input.refund.fullyRefunded });
-  const state = facts.reduce<MemberState>((st, fact) => decideMembership({ ...member, ...st }, plan, fact, now, association.gracePeriodDays), stateOf(member));
+  const state = facts.reduce<MemberState>((st, fact) => decideMembership({ ...member, ...st }, plan, fact, now, association.gracePeriodDays), memberState(member));
 
   const after: Member = {
     ...member,
