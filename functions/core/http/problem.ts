@@ -16,6 +16,8 @@ const THROTTLING = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'ServiceUnavailableException',
+  // middy's, just before the function's time runs out: the work did not finish, a retry may.
+  'TimeoutError',
 ]);
 
 /** AWS said it is overloaded or briefly unavailable (not a bug in the request). */
