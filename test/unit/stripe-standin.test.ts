@@ -145,6 +145,8 @@ describe('Stripe stand-in', () => {
 
     const completed = await waitFor('checkout.session.completed', () => receivedOfType('checkout.session.completed')[0]);
     const invoicePaid = await waitFor('invoice.paid', () => receivedOfType('invoice.paid')[0]);
+    // The last of the four; on a busy machine it may come a moment after invoice.paid.
+    await waitFor('invoice.payment_succeeded', () => receivedOfType('invoice.payment_succeeded')[0]);
     for (const e of [completed, invoicePaid]) {
       expect(e.account).toBe(account.id);
       expect(e.livemode).toBe(false);
