@@ -25,6 +25,22 @@ import { schedulesRepo } from './schedules.js';
 import { unitsRepo } from './units.js';
 
 export type { Page, PageRequest } from './table.js';
+/** The repositories, for services that take only what they use. */
+export type { AssociationsRepo } from './associations.js';
+export type { PlansRepo } from './plans.js';
+export type { MembersRepo } from './members.js';
+export type { PaymentsRepo } from './payments.js';
+export type { StripeEventsRepo } from './stripe-events.js';
+export type { OutboxRepo } from './outbox.js';
+export type { EventsRepo } from './events.js';
+export type { RsvpsRepo } from './rsvps.js';
+export type { MatchesRepo } from './matches.js';
+export type { ProfilesRepo } from './profiles.js';
+export type { AuditRepo } from './audit.js';
+export type { SuppressionsRepo } from './suppressions.js';
+export type { ExportsRepo } from './exports.js';
+export type { SchedulesRepo } from './schedules.js';
+export type { UnitsRepo } from './units.js';
 export { ConditionFailed, AlreadyApplied, StaleMember, StoreBusy } from '../errors.js';
 export type { MemberFilter } from './members.js';
 export type { Broadcast } from './events.js';

@@ -6,6 +6,10 @@ import type { AssociationCreate, AssociationPatch, PlanCreate, PlanPatch } from 
 import type { Caller } from '../http/access.js';
 import type { Association, Member, Plan } from '../domain/types.js';
 import { displayName } from '../domain/membership.js';
+import type { AssociationsRepo, MembersRepo, PlansRepo, ProfilesRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type AssociationsStore = AssociationsRepo & MembersRepo & PlansRepo & ProfilesRepo;
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 14;
 
@@ -36,7 +40,7 @@ export const publicPlan = (p: Plan) => ({
   updatedAt: p.updatedAt,
 });
 
-export async function createAssociation(store: Store, caller: Caller, input: AssociationCreate, now: Date) {
+export async function createAssociation(store: AssociationsStore, caller: Caller, input: AssociationCreate, now: Date) {
   const at = now.toISOString();
   const association: Association = {
     associationId: ulid(now.getTime()),
@@ -77,13 +81,13 @@ export async function createAssociation(store: Store, caller: Caller, input: Ass
   return { ...publicAssociation(association), gracePeriodDays: association.gracePeriodDays };
 }
 
-export async function updateAssociation(store: Store, association: Association, caller: Caller, patch: AssociationPatch, now: Date) {
+export async function updateAssociation(store: AssociationsStore, association: Association, caller: Caller, patch: AssociationPatch, now: Date) {
   const updated = await store.updateAssociation(association.associationId, patch, caller.userId, now.toISOString());
   return { ...publicAssociation(updated), gracePeriodDays: updated.gracePeriodDays };
 }
 
 /** The caller's memberships, each with its association's public summary. */
-export async function myAssociations(store: Store, caller: Caller, limit: number, startKey?: Record<string, unknown>) {
+export async function myAssociations(store: AssociationsStore, caller: Caller, limit: number, startKey?: Record<string, unknown>) {
   const page = await store.membershipsOfUser(caller.userId, { limit, startKey });
   const associations = await store.batchGetAssociations(page.items.map((m) => m.associationId));
   return {
@@ -101,7 +105,7 @@ export async function myAssociations(store: Store, caller: Caller, limit: number
   };
 }
 
-export async function createPlan(store: Store, association: Association, caller: Caller, input: PlanCreate, now: Date) {
+export async function createPlan(store: AssociationsStore, association: Association, caller: Caller, input: PlanCreate, now: Date) {
   const at = now.toISOString();
   const plan: Plan = {
     planId: ulid(now.getTime()),
@@ -120,12 +124,12 @@ export async function createPlan(store: Store, association: Association, caller:
   return publicPlan(plan);
 }
 
-export async function activePlans(store: Store, association: Association) {
+export async function activePlans(store: AssociationsStore, association: Association) {
   const plans = await store.plansOfAssociation(association.associationId);
   return plans.filter((p) => !p.archived).map(publicPlan);
 }
 
-export async function updatePlan(store: Store, association: Association, planId: string, caller: Caller, patch: PlanPatch, now: Date) {
+export async function updatePlan(store: AssociationsStore, association: Association, planId: string, caller: Caller, patch: PlanPatch, now: Date) {
   try {
     return publicPlan(await store.updatePlan(association.associationId, planId, patch, caller.userId, now.toISOString()));
   } catch (err) {

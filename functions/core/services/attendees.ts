@@ -6,16 +6,20 @@ import type { Column } from '../domain/csv.js';
 import type { FileStore } from '../files.js';
 import { allPages, exportRows } from './exports.js';
 import { attendeeView } from './events.js';
+import type { ExportsRepo, MembersRepo, PlansRepo, RsvpsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type AttendeesStore = ExportsRepo & MembersRepo & PlansRepo & RsvpsRepo;
 
 /** userId → 1-based waitlist position, from the waitlist's own order. */
-async function waitlistPositions(store: Store, eventId: string): Promise<Map<string, number>> {
+async function waitlistPositions(store: AttendeesStore, eventId: string): Promise<Map<string, number>> {
   const positions = new Map<string, number>();
   const head = await store.waitlistHead(eventId, 1_000_000);
   head.forEach((w, i) => positions.set(w.userId, i + 1));
   return positions;
 }
 
-export async function listAttendees(store: Store, event: Event, status: string | undefined, limit: number, startKey?: Record<string, unknown>) {
+export async function listAttendees(store: AttendeesStore, event: Event, status: string | undefined, limit: number, startKey?: Record<string, unknown>) {
   const page = await store.rsvpsOfEvent(event.eventId, status, { limit, startKey });
   const positions = page.items.some((r) => r.status === 'waitlisted') ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
   return { items: page.items.map((r) => attendeeView(r, positions.get(r.userId))), lastKey: page.lastKey };
@@ -51,7 +55,7 @@ function columns(event: Event, preset: 'full' | 'minimal'): Column<Row>[] {
 }
 
 export async function exportAttendees(
-  deps: { store: Store; files?: FileStore },
+  deps: { store: AttendeesStore; files?: FileStore },
   event: Event,
   actorId: string,
   q: { format: 'csv' | 'url'; preset: 'full' | 'minimal'; status: 'going' | 'waitlisted' | 'all' },

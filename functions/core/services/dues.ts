@@ -14,9 +14,13 @@ import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from 
 import { deliverAll, sweepOutbox, type Mailer } from './outbox.js';
 import { newMail } from './mail-item.js';
 import { logger } from '../http/logger.js';
+import type { AssociationsRepo, MembersRepo, OutboxRepo, PaymentsRepo, PlansRepo, RsvpsRepo, StripeEventsRepo, SuppressionsRepo, UnitsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type DuesStore = AssociationsRepo & MembersRepo & OutboxRepo & PaymentsRepo & PlansRepo & RsvpsRepo & StripeEventsRepo & SuppressionsRepo & UnitsRepo;
 
 export interface DuesDeps {
-  store: Store;
+  store: DuesStore;
   payments: PaymentsGateway;
   mailer: Mailer;
   appUrl: string;

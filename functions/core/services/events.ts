@@ -44,11 +44,15 @@ import type { Scheduler } from '../scheduling.js';
 import type { Caller } from '../http/access.js';
 import { logger } from '../http/logger.js';
 import { config } from '../config.js';
+import type { AssociationsRepo, EventsRepo, ExportsRepo, MatchesRepo, MembersRepo, OutboxRepo, PlansRepo, ProfilesRepo, RsvpsRepo, UnitsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type EventsStore = AssociationsRepo & EventsRepo & ExportsRepo & MatchesRepo & MembersRepo & OutboxRepo & PlansRepo & ProfilesRepo & RsvpsRepo & UnitsRepo & Pick<Store, 'batchPut' | 'waitlist'>;
 
 const nextUlid = monotonicFactory();
 
 export interface EventsDeps {
-  store: Store;
+  store: EventsStore;
   mailer: Mailer;
   scheduler: Scheduler;
   appUrl: string;
@@ -157,7 +161,7 @@ async function keepSchedulesInStep(deps: EventsDeps, e: Event, now: Date) {
   }
 }
 
-export async function listEvents(store: Store, association: Association, membership: Member | undefined, q: { from?: string; past?: string }, limit: number, startKey: Record<string, unknown> | undefined, now: Date) {
+export async function listEvents(store: EventsStore, association: Association, membership: Member | undefined, q: { from?: string; past?: string }, limit: number, startKey: Record<string, unknown> | undefined, now: Date) {
   const past = q.past === 'true';
   const from = q.from ? new Date(q.from).toISOString() : now.toISOString();
   const includeMembersOnly = canSee({ visibility: 'members' } as Event, membership);
@@ -544,7 +548,7 @@ export const attendeeView = (r: Rsvp, position?: number) => ({
 });
 
 /** Marks an attendee present by user id or by the code from their confirmation mail. */
-export async function checkIn(store: Store, event: Event, caller: Caller, by: { userId?: string; code?: string }, now: Date) {
+export async function checkIn(store: EventsStore, event: Event, caller: Caller, by: { userId?: string; code?: string }, now: Date) {
   const userId = by.userId ?? (await store.rsvpByCode(event.eventId, by.code!));
   const r = userId ? await store.getRsvp(event.eventId, userId) : undefined;
   if (!r) throw notFound(by.code ? 'No attendee has this code.' : 'This person has no RSVP for this event.');

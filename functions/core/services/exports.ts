@@ -8,12 +8,16 @@ import type { Store } from '../data/store.js';
 import type { FileStore } from '../files.js';
 import type { PrivacyData } from '../data/privacy.js';
 import { toCsv, type Column } from '../domain/csv.js';
+import type { ExportsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type ExportsStore = ExportsRepo;
 
 export const INLINE_MAX_ROWS = 5_000;
 const LINK_TTL_SECONDS = 15 * 60;
 
 export interface ExportRequest<T> {
-  store: Store;
+  store: ExportsStore;
   files?: FileStore;
   associationId: string;
   what: 'members' | 'attendees' | 'waitlist' | 'payments';

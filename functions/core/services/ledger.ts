@@ -4,6 +4,10 @@ import type { Association, Payment } from '../domain/types.js';
 import type { Column } from '../domain/csv.js';
 import type { FileStore } from '../files.js';
 import { allPages, exportRows } from './exports.js';
+import type { ExportsRepo, PaymentsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type LedgerStore = ExportsRepo & PaymentsRepo;
 
 export const paymentView = (p: Payment) => ({
   paymentId: p.paymentId,
@@ -22,7 +26,7 @@ export const paymentView = (p: Payment) => ({
   stripe: p.stripe ?? null,
 });
 
-export async function list(store: Store, association: Association, userId: string | undefined, limit: number, startKey?: Record<string, unknown>) {
+export async function list(store: LedgerStore, association: Association, userId: string | undefined, limit: number, startKey?: Record<string, unknown>) {
   const page = await store.paymentsOf(association.associationId, { limit, startKey }, userId);
   return { items: page.items.map(paymentView), lastKey: page.lastKey };
 }
@@ -45,7 +49,7 @@ const columns: Column<Payment>[] = [
 ];
 
 /** The whole ledger through the shared exporter: recorded, inline or as a file link. */
-export async function exportCsv(deps: { store: Store; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
+export async function exportCsv(deps: { store: LedgerStore; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
   return exportRows<Payment>({
     store: deps.store,
     files: deps.files,

@@ -15,11 +15,15 @@ import { linkSigner } from '../http/links.js';
 import { allPages } from './exports.js';
 import { effectivePreferences } from '../domain/preferences.js';
 import type { EventsDeps } from './events.js';
+import type { AssociationsRepo, EventsRepo, MatchesRepo, MembersRepo, OutboxRepo, ProfilesRepo, RsvpsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut'>;
 
 export const matchIdOf = (a: string, b: string) => (a < b ? `${a}.${b}` : `${b}.${a}`);
 
 /** Going attendees who opted in, with the profile fields matching may use. */
-async function candidates(store: Store, event: Event): Promise<{ profiles: MatchProfile[]; rsvps: Map<string, Rsvp>; full: Map<string, Profile> }> {
+async function candidates(store: MatchingStore, event: Event): Promise<{ profiles: MatchProfile[]; rsvps: Map<string, Rsvp>; full: Map<string, Profile> }> {
   const rsvps = new Map<string, Rsvp>();
   for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, 'going', { limit: 500, startKey }))) {
     for (const r of page) rsvps.set(r.userId, r);
@@ -35,7 +39,7 @@ async function candidates(store: Store, event: Event): Promise<{ profiles: Match
   return { profiles, rsvps, full };
 }
 
-async function history(store: Store, associationId: string, eventId: string) {
+async function history(store: MatchingStore, associationId: string, eventId: string) {
   const pairs = await store.pairsOfAssociation(associationId);
   const earlier = pairs.filter((p) => p.eventId !== eventId);
   return {
@@ -44,7 +48,7 @@ async function history(store: Store, associationId: string, eventId: string) {
   };
 }
 
-export async function compute(store: Store, event: Event) {
+export async function compute(store: MatchingStore, event: Event) {
   if (event.status === 'cancelled') throw conflict('This event was cancelled.');
   const k = event.matchmaking?.matchesPerAttendee ?? 3;
   const { profiles, rsvps, full } = await candidates(store, event);
@@ -53,7 +57,7 @@ export async function compute(store: Store, event: Event) {
 }
 
 /** Preview: compute now, store nothing. */
-export async function preview(store: Store, event: Event) {
+export async function preview(store: MatchingStore, event: Event) {
   const { profiles, result } = await compute(store, event);
   const byId = new Map(profiles.map((p) => [p.userId, p]));
   return {
@@ -159,13 +163,13 @@ export async function send(deps: EventsDeps, association: Association, event: Ev
 }
 
 /** The match, if the caller is one of its two people; otherwise it does not exist for them. */
-export async function matchOfCaller(store: Store, eventId: string, matchId: string, userId: string): Promise<StoredMatch> {
+export async function matchOfCaller(store: MatchingStore, eventId: string, matchId: string, userId: string): Promise<StoredMatch> {
   const m = await store.getMatch(eventId, matchId);
   if (!m || (m.a !== userId && m.b !== userId)) throw notFound('No such match.');
   return m;
 }
 
-export async function myMatches(store: Store, event: Event, userId: string) {
+export async function myMatches(store: MatchingStore, event: Event, userId: string) {
   const stored = await store.matchesOfAttendee(event.eventId, userId);
   if (!stored.length) return { items: [] };
   const partners = stored.map((m) => (m.a === userId ? m.b : m.a));
@@ -208,7 +212,7 @@ const toMatchProfile = (userId: string, p: Profile | undefined): MatchProfile =>
 });
 
 /** Organizers' view: the matches and how useful they were, in aggregate. */
-export async function eventMatches(store: Store, event: Event, limit: number, startKey?: Record<string, unknown>) {
+export async function eventMatches(store: MatchingStore, event: Event, limit: number, startKey?: Record<string, unknown>) {
   const page = await store.matchesOfEvent(event.eventId, { limit, startKey });
   const all: StoredMatch[] = [];
   for await (const p of allPages((sk) => store.matchesOfEvent(event.eventId, { limit: 500, startKey: sk }))) all.push(...p);
@@ -229,7 +233,7 @@ export async function eventMatches(store: Store, event: Event, limit: number, st
   };
 }
 
-export async function feedback(store: Store, event: Event, matchId: string, userId: string, fb: { rating: number; met: boolean }, now: Date) {
+export async function feedback(store: MatchingStore, event: Event, matchId: string, userId: string, fb: { rating: number; met: boolean }, now: Date) {
   const m = await matchOfCaller(store, event.eventId, matchId, userId);
   await store.saveFeedback(m, m.a === userId ? 'a' : 'b', fb, now.toISOString());
   return { matchId, ...fb };

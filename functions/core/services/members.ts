@@ -16,6 +16,10 @@ import type { Role } from '../domain/roles.js';
 import { assertCanTakePayments } from './dues.js';
 import { logger } from '../http/logger.js';
 import { effectivePreferences, mergePreferences, type OwnPreferences } from '../domain/preferences.js';
+import type { ExportsRepo, MembersRepo, PlansRepo, ProfilesRepo, UnitsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type MembersStore = ExportsRepo & MembersRepo & PlansRepo & ProfilesRepo & UnitsRepo;
 
 /** The member as admins and the member see it. */
 export const memberView = (m: Member) => ({
@@ -44,7 +48,7 @@ export const memberView = (m: Member) => ({
  * nothing (the member can ask for checkout again).
  */
 export async function join(
-  store: Store,
+  store: MembersStore,
   association: Association,
   caller: Caller,
   planId: string,
@@ -92,7 +96,7 @@ export async function join(
   return { ...memberView(member), checkoutUrl };
 }
 
-export async function list(store: Store, association: Association, filter: MemberFilter, limit: number, startKey?: Record<string, unknown>) {
+export async function list(store: MembersStore, association: Association, filter: MemberFilter, limit: number, startKey?: Record<string, unknown>) {
   const page = await store.membersOfAssociation(association.associationId, filter, { limit, startKey });
   return { items: page.items.map(memberView), lastKey: page.lastKey };
 }
@@ -101,7 +105,7 @@ export async function list(store: Store, association: Association, filter: Membe
  * Opted-in members in good standing, with their public profile and never their email.
  * The directory index holds exactly those members, so every page is full and in name order.
  */
-export async function directory(store: Store, association: Association, limit: number, startKey?: Record<string, unknown>) {
+export async function directory(store: MembersStore, association: Association, limit: number, startKey?: Record<string, unknown>) {
   const page = await store.directoryOf(association.associationId, { limit, startKey });
   const profiles = await store.batchGetProfiles(page.items.map((m) => m.userId));
   const items = page.items.map((m) => {
@@ -124,7 +128,7 @@ export async function directory(store: Store, association: Association, limit: n
 }
 
 /** One member, with the preferences in effect for this association. */
-export async function getOne(store: Store, association: Association, userId: string) {
+export async function getOne(store: MembersStore, association: Association, userId: string) {
   const [m, profile] = await Promise.all([store.getMember(association.associationId, userId), store.getProfile(userId)]);
   if (!m) throw notFound('No such member.');
   return { ...memberView(m), preferences: effectivePreferences(m.preferences, profile) };
@@ -135,7 +139,7 @@ export async function getOne(store: Store, association: Association, userId: str
  * what is not sent keeps its earlier value (or keeps following the profile). Returns the
  * preferences in effect. Written at the version read; a concurrent change is re-read.
  */
-export async function setPreferences(store: Store, association: Association, caller: Caller, change: OwnPreferences, now: Date) {
+export async function setPreferences(store: MembersStore, association: Association, caller: Caller, change: OwnPreferences, now: Date) {
   const profile = await store.getProfile(caller.userId);
   for (let attempt = 0; ; attempt++) {
     const m = await store.getMember(association.associationId, caller.userId);
@@ -156,7 +160,7 @@ export async function setPreferences(store: Store, association: Association, cal
 
 /** Changes a role and/or records an offline payment; each is its own atomic write. */
 export async function patch(
-  store: Store,
+  store: MembersStore,
   association: Association,
   actor: Member,
   userId: string,
@@ -249,7 +253,7 @@ export async function patch(
 }
 
 export async function remove(
-  store: Store,
+  store: MembersStore,
   association: Association,
   actor: Member | undefined,
   caller: Caller,
@@ -292,7 +296,7 @@ const memberColumns = (planNames: Map<string, string>): Column<Member>[] => [
 ];
 
 /** Every member, read page by page, through the shared exporter (recorded, inline or as a file). */
-export async function exportCsv(deps: { store: Store; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
+export async function exportCsv(deps: { store: MembersStore; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
   const plans = await deps.store.plansOfAssociation(association.associationId);
   const planNames = new Map(plans.map((p) => [p.planId, p.name]));
   return exportRows<Member>({

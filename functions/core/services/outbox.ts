@@ -7,6 +7,10 @@ import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Store } from '../data/store.js';
 import type { OutboxMail } from '../domain/types.js';
 import { logger } from '../http/logger.js';
+import type { OutboxRepo, RsvpsRepo, SuppressionsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type OutboxStore = OutboxRepo & RsvpsRepo & SuppressionsRepo;
 
 const MAX_ATTEMPTS = 8;
 
@@ -20,7 +24,7 @@ export interface Mailer {
 const fromHeader = (name: string, address: string) => `"${name.replace(/["<>\\\r\n]/g, '')}" <${address}>`;
 
 /** Sends one queued mail if no one else has; returns what happened. */
-export async function deliver(store: Store, mailer: Mailer, mailId: string, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
+export async function deliver(store: OutboxStore, mailer: Mailer, mailId: string, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
   const mail = await store.claimMail(mailId, now);
   if (!mail) return 'skipped';
   try {
@@ -32,7 +36,7 @@ export async function deliver(store: Store, mailer: Mailer, mailId: string, now:
   }
 }
 
-async function sendClaimed(store: Store, mailer: Mailer, mail: OutboxMail, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
+async function sendClaimed(store: OutboxStore, mailer: Mailer, mail: OutboxMail, now: Date): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
   const mailId = mail.mailId;
   // Bounced or complained addresses get nothing; unsubscribed ones not that kind of mail.
   // A mail may be addressed to several people (an introduction); suppressed ones are dropped.
@@ -103,7 +107,7 @@ async function sendOnce(mailer: Mailer, mail: OutboxMail): Promise<void> {
 }
 
 /** Sends a batch, no faster than `perSecond`. Failures stay queued for the sweep. */
-export async function deliverAll(store: Store, mailer: Mailer, mailIds: string[], perSecond = 10): Promise<Record<string, number>> {
+export async function deliverAll(store: OutboxStore, mailer: Mailer, mailIds: string[], perSecond = 10): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const gap = 1000 / Math.max(1, perSecond);
   for (const [i, id] of mailIds.entries()) {
@@ -118,7 +122,7 @@ export async function deliverAll(store: Store, mailer: Mailer, mailIds: string[]
 }
 
 /** Retries unsent mail of the last `days` days (the outbox's gsi2 entries). */
-export async function sweepOutbox(store: Store, mailer: Mailer, now: Date, days = 3, perSecond = 10) {
+export async function sweepOutbox(store: OutboxStore, mailer: Mailer, now: Date, days = 3, perSecond = 10) {
   const ids: string[] = [];
   for (let d = days - 1; d >= 0; d--) {
     const day = new Date(now.getTime() - d * 86_400_000).toISOString().slice(0, 10);

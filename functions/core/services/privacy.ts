@@ -14,9 +14,13 @@ import type { Member } from '../domain/types.js';
 import { HttpProblem, conflict } from '../errors.js';
 import { withdraw, type EventsDeps } from './events.js';
 import { remove as removeMember } from './members.js';
+import type { AssociationsRepo, EventsRepo, ExportsRepo, MembersRepo, PlansRepo, ProfilesRepo, UnitsRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type PrivacyStore = AssociationsRepo & EventsRepo & ExportsRepo & MembersRepo & PlansRepo & ProfilesRepo & UnitsRepo;
 
 export interface PrivacyDeps {
-  store: Store;
+  store: PrivacyStore;
   data: PrivacyData;
   events: EventsDeps;
   /** Cancels a member's Stripe subscription in the association's account. */

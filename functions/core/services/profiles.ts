@@ -6,9 +6,13 @@ import type { Caller } from '../http/access.js';
 import type { Profile } from '../domain/types.js';
 import type { ProfilePut } from '../schemas.js';
 import { displayName } from '../domain/membership.js';
+import type { MembersRepo, ProfilesRepo } from '../data/store.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type ProfilesStore = MembersRepo & ProfilesRepo;
 
 /** A profile never saved reads as an empty one, named from the token. */
-export async function getProfile(store: Store, caller: Caller): Promise<Profile> {
+export async function getProfile(store: ProfilesStore, caller: Caller): Promise<Profile> {
   return (
     (await store.getProfile(caller.userId)) ?? {
       userId: caller.userId,
@@ -24,7 +28,7 @@ export async function getProfile(store: Store, caller: Caller): Promise<Profile>
   );
 }
 
-export async function putProfile(store: Store, caller: Caller, input: ProfilePut, now: Date, privacy?: Pick<PrivacyData, 'liftErasureSuppression'>): Promise<Profile> {
+export async function putProfile(store: ProfilesStore, caller: Caller, input: ProfilePut, now: Date, privacy?: Pick<PrivacyData, 'liftErasureSuppression'>): Promise<Profile> {
   const dedupe = <T>(xs: T[]) => [...new Set(xs)];
   const profile: Profile = {
     ...input,
