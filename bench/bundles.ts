@@ -77,6 +77,9 @@ const initEnv: Record<string, string> = {
   AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
+  // The web function's sign-in settings (the local issuer's shape; nothing is called at load).
+  AUTH_URL: 'http://127.0.0.1:9/dev',
+  AUTH_CLIENT_ID: 'bench-client',
 };
 
 // A failed import is reported as JSON: node's own report would print the minified source line.
