@@ -68,13 +68,24 @@ const FIELD_IDS: Record<string, string> = { name: 'name', headline: 'headline', 
 
 const topField = (path: string) => path.split('.')[0]!;
 
+/** zod's messages, in words a person reads on a form (the API keeps zod's own). */
+export function plainMessage(message: string): string {
+  if (/^Too small: expected string to have >=1 character/.test(message)) return 'must not be empty';
+  const long = /^Too big: expected string to have <=(\d+) characters/.exec(message);
+  if (long) return `must be at most ${long[1]} characters`;
+  const many = /^Too big: expected array to have <=(\d+) items/.exec(message);
+  if (many) return `may have at most ${many[1]} entries`;
+  if (/^Invalid option/.test(message)) return 'must be one of the listed choices';
+  return message;
+}
+
 function errorSummary(error?: FormError) {
   if (!error) return '';
   const items = (error.errors ?? [])
     .map((e) => {
       const f = topField(e.path);
       const label = LABELS[f] ?? f;
-      return `<li>${FIELD_IDS[f] ? `<a href="#${FIELD_IDS[f]}">${h(label)}</a>` : h(label)} ${h(e.message)}</li>`;
+      return `<li>${FIELD_IDS[f] ? `<a href="#${FIELD_IDS[f]}">${h(label)}</a>` : h(label)} ${h(plainMessage(e.message))}</li>`;
     })
     .join('');
   return `<div class="error-summary" role="alert" tabindex="-1" id="problem"><h3>There is a problem</h3><p>${h(error.detail)}</p>${items ? `<ul>${items}</ul>` : ''}</div>`;
@@ -82,7 +93,7 @@ function errorSummary(error?: FormError) {
 
 const fieldError = (error: FormError | undefined, field: string) => {
   const e = error?.errors?.find((x) => topField(x.path) === field);
-  return e ? `<p class="field-error" id="${field}-error">${h(LABELS[field] ?? field)} ${h(e.message)}</p>` : '';
+  return e ? `<p class="field-error" id="${field}-error">${h(LABELS[field] ?? field)} ${h(plainMessage(e.message))}</p>` : '';
 };
 
 const day = (iso: string, tz: string) => new Intl.DateTimeFormat('en-GB', { timeZone: tz, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));

@@ -79,7 +79,11 @@ describe('account page in a browser', () => {
     await expect(page.getByRole('link', { name: 'Test association', exact: true }).isVisible()).resolves.toBe(true);
     // Keyboard: the focus ring shows on the first control reached by Tab.
     await page.keyboard.press('Tab');
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    const outline = await page.evaluate(() => {
+      // Runs in the page: its globals, not Node's.
+      const g = globalThis as any;
+      return g.getComputedStyle(g.document.activeElement).outlineStyle as string;
+    });
     expect(outline).not.toBe('none');
     await expectAccessible(page);
     await screenshots(page, 'account');

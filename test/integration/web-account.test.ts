@@ -79,8 +79,8 @@ describe('the account page', () => {
     const text = textOf(bad.html);
     expect(text).toContain('There is a problem');
     expect(text).toContain('nothing was saved');
-    expect(bad.html).toMatch(/<a href="#name">Name<\/a>/);
-    expect(bad.html).toMatch(/<a href="#offers-0">Offers<\/a>/);
+    expect(bad.html).toMatch(/<a href="#name">Name<\/a> must not be empty/);
+    expect(bad.html).toMatch(/<a href="#offers-0">Offers<\/a> must be one of the listed choices/);
     expect(bad.html).toContain('aria-invalid="true"');
     // What was typed is shown again, to be corrected.
     expect(bad.html).toContain('value="Other Co"');
