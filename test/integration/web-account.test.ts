@@ -145,6 +145,26 @@ describe('the account page', () => {
     expect(textOf(after.html)).toMatch(/Status cancelled/);
   });
 
+  it('a pending paid membership offers "Pay dues", which opens the same Stripe Checkout as the API', async () => {
+    const { v } = await signedIn('payer', 'Pay Er');
+    const joined = await call('POST', `/associations/${fx.associationId}/members`, { token: tokenOf(v), body: { planId: fx.paidPlanId } });
+    expect(joined.status).toBe(201);
+    expect(joined.body.status).toBe('pending');
+    const page = await v.get('/account');
+    expect(textOf(page.html)).toMatch(/Plan Paid Status pending/);
+    expect(page.html).toContain(`action="/account/memberships/${fx.associationId}/pay"`);
+    // Nothing paid through Stripe yet: no billing portal to offer.
+    expect(page.html).not.toContain(`/account/memberships/${fx.associationId}/billing`);
+    const pay = await v.post(`/account/memberships/${fx.associationId}/pay`, {});
+    expect(pay.status).toBe(303);
+    // To the Stripe stand-in's hosted checkout, where the join's own checkout link also goes.
+    expect(new URL(pay.location!).origin).toBe(new URL(joined.body.checkoutUrl).origin);
+    // The billing portal, asked for anyway, is refused on the page in words.
+    const portal = await v.post(`/account/memberships/${fx.associationId}/billing`, {});
+    expect(portal.status).toBe(422);
+    expect(textOf(portal.html)).toContain('There is no card on file for this membership.');
+  });
+
   it('downloads my data as JSON with the session', async () => {
     const { v, email } = await signedIn('exporter', 'Ex Porter');
     const res = await v.get('/account/export');
