@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { documentClient } from '../core/clients.js';
 import { config, required } from '../core/config.js';
-import { eventsDeps, store } from '../core/deps.js';
+import { eventsDeps, privacyData, store } from '../core/deps.js';
 import { createWebReads } from '../core/data/web.js';
 import { routes, routeKey, type Access } from '../core/api.js';
 import { authorize, type Caller } from '../core/http/access.js';
@@ -19,11 +19,16 @@ import { roleAtLeast } from '../core/domain/roles.js';
 import * as s from '../core/schemas.js';
 // Named imports, so the bundle keeps only what the pages call (no mail sending, no scheduling).
 import { calendarFile, listEvents, rsvp as takeRsvp, withdraw } from '../core/services/events.js';
-import { join as joinPlan } from '../core/services/members.js';
+import { join as joinPlan, remove as leaveAssociation } from '../core/services/members.js';
+import { getProfile, putProfile } from '../core/services/profiles.js';
+import { exportMe, eraseMe } from '../core/services/privacy.js';
+import { myAssociations } from '../core/services/associations.js';
+import { intentLabels, intents } from '../core/domain/vocabulary.js';
 // Static and named, so the bundle keeps checkout and drops the receipt mail of the same module.
-import { checkout, type DuesDeps } from '../core/services/dues.js';
+import { billingPortal, checkout, type DuesDeps } from '../core/services/dues.js';
 import { activePlans, publicAssociation } from '../core/services/associations.js';
 import { associationPage, eventPage, homePage, problemPage, type PageUser } from './render.js';
+import { accountPage, deleteAccountPage, type AccountMembership, type AccountPageData, type AccountRsvp } from './account.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
@@ -203,6 +208,8 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
 }
 
 let dues: Promise<DuesDeps> | undefined;
+// Stripe is loaded only when someone pays, joins, leaves or erases, so pages render without it.
+const loadDues = () => (dues ??= import('../core/deps-dues.js').then((m) => m.duesDeps()));
 
 async function postJoin(req: Req, slug: string): Promise<Result> {
   if (!req.caller) return signInRedirect(`/a/${slug}`);
@@ -212,9 +219,7 @@ async function postJoin(req: Req, slug: string): Promise<Result> {
     const a = await authorize(accessOf('POST', '/associations/{associationId}/members'), { associationId: association!.associationId }, req.caller, store);
     const parsed = s.MemberJoin.safeParse({ planId: req.form.get('planId') ?? '' });
     if (!parsed.success) throw badRequest('Choose a plan.', fieldErrors(parsed.error));
-    // Stripe is loaded only when someone joins, so pages render without it.
-    dues ??= import('../core/deps-dues.js').then((m) => m.duesDeps());
-    const d = await dues;
+    const d = await loadDues();
     const m = (await joinPlan(store, a.association!, req.caller, parsed.data.planId, req.now, (member) => checkout(d, a.association!, member, req.now))) as { status: string; checkoutUrl?: string | null };
     if (m.checkoutUrl) return redirect(m.checkoutUrl);
     return redirect(`/a/${encodeURIComponent(slug)}?joined=${m.status}`);
@@ -224,6 +229,182 @@ async function postJoin(req: Req, slug: string): Promise<Result> {
     }
     throw err;
   }
+}
+
+// ------------------------------------------------------------------ account page
+
+const vocabulary = intents.map((value) => ({ value, label: intentLabels[value] }));
+const ACCOUNT_NOTICES: Record<string, string> = {
+  profile: 'Your profile is saved.',
+  consent: 'Your choices are saved.',
+  left: 'You have left the association.',
+};
+type AccountError = NonNullable<AccountPageData['error']>;
+
+async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string } = {}): Promise<Result> {
+  const caller = req.caller!;
+  const [profile, mine, rsvpItems] = await Promise.all([
+    getProfile(store, caller),
+    myAssociations(store, caller, 50),
+    // From a day back: an event that started today is still "upcoming" until it ends (checked below).
+    web.upcomingRsvpsOfUser(caller.userId, new Date(req.now.getTime() - 86_400_000).toISOString(), 50),
+  ]);
+  const memberships: AccountMembership[] = await Promise.all(
+    mine.items.map(async (m) => {
+      const [assoc, member, plans] = await Promise.all([store.getAssociation(m.association.associationId), store.getMember(m.association.associationId, caller.userId), store.plansOfAssociation(m.association.associationId)]);
+      const plan = plans.find((p) => p.planId === m.planId);
+      return {
+        associationId: m.association.associationId,
+        associationName: m.association.name,
+        slug: m.association.slug,
+        planName: plan?.name ?? '',
+        status: m.status,
+        role: m.role,
+        currentPeriodEnd: m.currentPeriodEnd,
+        timezone: m.association.timezone,
+        canPay: !!plan && plan.amount > 0 && m.association.acceptsCardPayments,
+        hasBilling: !!assoc?.stripeAccountId && !!member?.stripeCustomerId && m.status !== 'pending',
+      };
+    }),
+  );
+  const rsvps = (
+    await Promise.all(
+      rsvpItems
+        .filter((r) => r.status === 'going' || r.status === 'waitlisted')
+        .map(async (r): Promise<AccountRsvp | undefined> => {
+          const event = await store.getEvent(r.eventId);
+          if (!event || event.status === 'cancelled' || new Date(event.endsAt) <= req.now) return undefined;
+          const waitlistPosition = r.status === 'waitlisted' && r.waitKey ? await store.waitlistPosition(r.eventId, r.waitKey) : undefined;
+          return { event, status: r.status as 'going' | 'waitlisted', guests: r.guests ?? 0, waitlistPosition };
+        }),
+    )
+  ).filter((x): x is AccountRsvp => !!x);
+  const html = accountPage({ url: `${config.appUrl}/account`, user: userOf(caller)!, profile, vocabulary, memberships, rsvps, ...extra });
+  return htmlResult(extra.status ?? 200, html);
+}
+
+/** A refusal the person can act on is answered on the page; anything else is the page-level handler's. */
+const isFormProblem = (err: unknown): err is HttpProblem => err instanceof HttpProblem && err.statusCode < 500 && err.statusCode !== 401;
+
+const list = (v: string | null) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const optional = (v: string | null) => (v && v.trim() !== '' ? v : undefined);
+
+/** The profile as the API's PUT takes it, from the stored one (consent flags and all). */
+const profileInput = (p: Awaited<ReturnType<typeof getProfile>>) => ({
+  name: p.name,
+  ...(p.headline ? { headline: p.headline } : {}),
+  ...(p.company ? { company: p.company } : {}),
+  ...(p.jobTitle ? { jobTitle: p.jobTitle } : {}),
+  ...(p.industry ? { industry: p.industry } : {}),
+  skills: p.skills,
+  interests: p.interests,
+  offers: p.offers,
+  seeks: p.seeks,
+  matchOptIn: p.matchOptIn,
+  directoryVisible: p.directoryVisible,
+});
+
+async function postProfile(req: Req): Promise<Result> {
+  if (!req.caller) return signInRedirect('/account');
+  assertSameOrigin(req);
+  await authorize(accessOf('PUT', '/me/profile'), {}, req.caller, store);
+  const f = req.form;
+  const typed = { name: f.get('name') ?? '', headline: f.get('headline') ?? '', company: f.get('company') ?? '', jobTitle: f.get('jobTitle') ?? '', industry: f.get('industry') ?? '', skills: f.get('skills') ?? '', interests: f.get('interests') ?? '', offers: f.getAll('offers'), seeks: f.getAll('seeks') };
+  try {
+    const current = await getProfile(store, req.caller);
+    // The consent flags have their own form; this one keeps them as they are.
+    const parsed = s.ProfilePut.safeParse({
+      name: typed.name,
+      headline: optional(typed.headline),
+      company: optional(typed.company),
+      jobTitle: optional(typed.jobTitle),
+      industry: optional(typed.industry),
+      skills: list(typed.skills),
+      interests: list(typed.interests),
+      offers: typed.offers,
+      seeks: typed.seeks,
+      matchOptIn: current.matchOptIn,
+      directoryVisible: current.directoryVisible,
+    });
+    if (!parsed.success) throw badRequest('The profile is not valid; nothing was saved.', fieldErrors(parsed.error));
+    await putProfile(store, req.caller, parsed.data, req.now, privacyData);
+    return redirect('/account?saved=profile#profile');
+  } catch (err) {
+    if (isFormProblem(err)) return renderAccount(req, { status: err.statusCode, error: { section: 'profile', detail: err.message, errors: err.errors }, typed });
+    throw err;
+  }
+}
+
+async function postConsent(req: Req): Promise<Result> {
+  if (!req.caller) return signInRedirect('/account');
+  assertSameOrigin(req);
+  await authorize(accessOf('PUT', '/me/profile'), {}, req.caller, store);
+  try {
+    const current = await getProfile(store, req.caller);
+    // An unticked checkbox sends nothing: absent means no.
+    const parsed = s.ProfilePut.safeParse({ ...profileInput(current), matchOptIn: req.form.get('matchOptIn') === 'yes', directoryVisible: req.form.get('directoryVisible') === 'yes' });
+    if (!parsed.success) throw badRequest('Your profile needs fixing before these choices can be saved.', fieldErrors(parsed.error));
+    await putProfile(store, req.caller, parsed.data, req.now, privacyData);
+    return redirect('/account?saved=consent#consent');
+  } catch (err) {
+    if (isFormProblem(err)) return renderAccount(req, { status: err.statusCode, error: { section: 'consent', detail: err.message, errors: err.errors } });
+    throw err;
+  }
+}
+
+/** Pay or renew, the billing portal, or leave: the same services and access rules as the API's routes. */
+async function postMembership(req: Req, associationId: string, action: string): Promise<Result> {
+  if (!req.caller) return signInRedirect('/account');
+  assertSameOrigin(req);
+  const caller = req.caller;
+  try {
+    if (action === 'pay') {
+      const a = await authorize(accessOf('POST', '/associations/{associationId}/members/me/checkout'), { associationId }, caller, store);
+      return redirect((await checkout(await loadDues(), a.association!, a.membership!, req.now)).url);
+    }
+    if (action === 'billing') {
+      const a = await authorize(accessOf('POST', '/associations/{associationId}/members/me/billing-portal'), { associationId }, caller, store);
+      return redirect((await billingPortal(await loadDues(), a.association!, a.membership!)).url);
+    }
+    if (action === 'leave') {
+      const a = await authorize(accessOf('DELETE', '/associations/{associationId}/members/{userId}'), { associationId, userId: caller.userId }, caller, store);
+      const d = await loadDues();
+      await leaveAssociation(store, a.association!, a.membership, caller, caller.userId, req.now, (account, sub) => d.payments.cancelSubscription(account, sub, `leave:${associationId}:${caller.userId}:${sub}`));
+      return redirect('/account?saved=left#memberships');
+    }
+    throw notFound('There is no such action.');
+  } catch (err) {
+    if (isFormProblem(err) && err.statusCode !== 404) return renderAccount(req, { status: err.statusCode, error: { section: 'memberships', detail: err.message, errors: err.errors } });
+    throw err;
+  }
+}
+
+async function accountExport(req: Req): Promise<Result> {
+  if (!req.caller) return signInRedirect('/account');
+  await authorize(accessOf('GET', '/me/export'), {}, req.caller, store);
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="my-data-${req.now.toISOString().slice(0, 10)}.json"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' },
+    body: JSON.stringify(await exportMe({ store, data: privacyData }, req.caller, req.now), null, 2),
+  };
+}
+
+async function postDelete(req: Req): Promise<Result> {
+  if (!req.caller) return signInRedirect('/account');
+  assertSameOrigin(req);
+  const caller = req.caller;
+  await authorize(accessOf('DELETE', '/me'), {}, caller, store);
+  const layout = { url: `${config.appUrl}/account/delete`, user: userOf(caller)! };
+  if (req.form.get('confirm') !== 'delete') return htmlResult(400, deleteAccountPage({ ...layout, error: { detail: 'Confirm with the button below to delete your account.' } }));
+  try {
+    const d = await loadDues();
+    await eraseMe({ store, data: privacyData, events: deps, stopBilling: (account, sub) => d.payments.cancelSubscription(account, sub, `erase:${caller.userId}:${sub}`) }, caller, req.now);
+  } catch (err) {
+    if (isFormProblem(err)) return htmlResult(err.statusCode, deleteAccountPage({ ...layout, error: { detail: err.message } }));
+    throw err;
+  }
+  // Erased, then signed out: the session cookie goes with the account.
+  return redirect('/?deleted=1', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })]);
 }
 
 // ------------------------------------------------------------------ sign-in
@@ -260,7 +441,7 @@ async function callback(req: Req): Promise<Result> {
 type PageRoute = { method: 'GET' | 'POST'; pattern: RegExp; run: (req: Req, ...params: string[]) => Promise<Result> | Result };
 
 const pages: PageRoute[] = [
-  { method: 'GET', pattern: /^\/$/, run: (req) => htmlResult(200, homePage({ url: config.appUrl, user: userOf(req.caller), here: '/' })) },
+  { method: 'GET', pattern: /^\/$/, run: (req) => htmlResult(200, homePage({ url: config.appUrl, user: userOf(req.caller), here: '/' }, req.query.get('deleted') ? 'Your account is deleted. Thank you for having been with us.' : undefined)) },
   {
     method: 'GET',
     pattern: /^\/e\/([^/]+)$/,
@@ -274,6 +455,21 @@ const pages: PageRoute[] = [
     run: (req, slug) => renderAssociation(req, slug!, { notice: req.query.get('joined') ? `Welcome! Your membership is ${req.query.get('joined')}.` : undefined }),
   },
   { method: 'POST', pattern: /^\/a\/([^/]+)\/join$/, run: (req, slug) => postJoin(req, slug!) },
+  {
+    method: 'GET',
+    pattern: /^\/account$/,
+    run: (req) => (req.caller ? renderAccount(req, { notice: ACCOUNT_NOTICES[req.query.get('saved') ?? ''] }) : signInRedirect('/account')),
+  },
+  { method: 'POST', pattern: /^\/account\/profile$/, run: postProfile },
+  { method: 'POST', pattern: /^\/account\/consent$/, run: postConsent },
+  { method: 'POST', pattern: /^\/account\/memberships\/([^/]+)\/(pay|billing|leave)$/, run: (req, id, action) => postMembership(req, id!, action!) },
+  { method: 'GET', pattern: /^\/account\/export$/, run: accountExport },
+  {
+    method: 'GET',
+    pattern: /^\/account\/delete$/,
+    run: (req) => (req.caller ? htmlResult(200, deleteAccountPage({ url: `${config.appUrl}/account/delete`, user: userOf(req.caller)! })) : signInRedirect('/account/delete')),
+  },
+  { method: 'POST', pattern: /^\/account\/delete$/, run: postDelete },
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },

@@ -35,7 +35,7 @@ export const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c
 
 export function page(l: Layout, main: string): string {
   const account = l.user
-    ? `<span class="who">Signed in as ${h(l.user.name || l.user.email)}</span> <form method="post" action="/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form>`
+    ? `<a href="/account">Your account</a> <span class="who">Signed in as ${h(l.user.name || l.user.email)}</span> <form method="post" action="/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form>`
     : `<a href="/sign-in?next=${encodeURIComponent(l.here)}">Sign in</a>`;
   return `<!doctype html>
 <html lang="en">
@@ -325,6 +325,6 @@ export function problemPage(status: number, title: string, detail: string, l: Om
   return page({ ...l, title }, `<h1>${h(title)}</h1><p>${h(detail)}</p><p><a href="/">Home</a></p><!-- ${status} -->`);
 }
 
-export function homePage(l: Omit<Layout, 'title'>): string {
-  return page({ ...l, title: 'Associations' }, `<h1>Associations</h1><p>Open an association’s page at <code>/a/&lt;slug&gt;</code> or an event at <code>/e/&lt;eventId&gt;</code>; organizers share these links.</p>`);
+export function homePage(l: Omit<Layout, 'title'>, notice?: string): string {
+  return page({ ...l, title: 'Associations' }, `<h1>Associations</h1>${notice ? `<p class="notice" role="status">${h(notice)}</p>` : ''}<p>Open an association’s page at <code>/a/&lt;slug&gt;</code> or an event at <code>/e/&lt;eventId&gt;</code>; organizers share these links.</p>`);
 }

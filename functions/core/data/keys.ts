@@ -69,6 +69,8 @@ export const keys = {
   /** gsi1: a user's RSVPs in event start order. */
   rsvpOfUser: (userId: string, startsAt: string, eventId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `RSVP#${startsAt}#${eventId}` }),
   rsvpsOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'RSVP#' }),
+  /** gsi1: a user's RSVPs to events starting at or after an instant (the lower bound of a range read). */
+  rsvpsOfUserFrom: (userId: string, startsAt: string) => ({ gsi1pk: `USER#${userId}`, gsi1skFrom: `RSVP#${startsAt}`, gsi1skTo: 'RSVP#\uffff' }),
   /** The waitlist, in order: priority then arrival. */
   waiting: (eventId: string, waitKey: string): Key => ({ pk: `EVENT#${eventId}`, sk: `WAIT#${waitKey}` }),
   waitingPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'WAIT#' }),
