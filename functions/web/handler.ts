@@ -29,6 +29,7 @@ import { billingPortal, checkout, type DuesDeps } from '../core/services/dues.js
 import { activePlans, publicAssociation } from '../core/services/associations.js';
 import { associationPage, eventPage, homePage, problemPage, type PageUser } from './render.js';
 import { accountPage, deleteAccountPage, type AccountMembership, type AccountPageData, type AccountRsvp } from './account.js';
+import { manageEventPages } from './manage-event-routes.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
@@ -81,7 +82,7 @@ const redirect = (location: string, cookies?: string[], status = 303): Result =>
 const userOf = (c: Caller | null): PageUser | null => (c ? { name: c.name ?? '', email: c.email } : null);
 
 /** A form post must come from this site; SameSite=Lax cookies are the first guard, this the second. */
-function assertSameOrigin(req: Req) {
+function assertSameOrigin(req: Pick<Req, 'headers'>) {
   const origin = req.headers.origin;
   if (origin && origin !== new URL(config.appUrl).origin) throw forbidden('This form was sent from another site.');
   if (req.headers['sec-fetch-site'] && !['same-origin', 'none'].includes(req.headers['sec-fetch-site']!)) throw forbidden('This form was sent from another site.');
@@ -470,6 +471,7 @@ const pages: PageRoute[] = [
     run: (req) => (req.caller ? htmlResult(200, deleteAccountPage({ url: `${config.appUrl}/account/delete`, user: userOf(req.caller)! })) : signInRedirect('/account/delete')),
   },
   { method: 'POST', pattern: /^\/account\/delete$/, run: postDelete },
+  ...manageEventPages({ deps, appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },

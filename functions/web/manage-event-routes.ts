@@ -1,0 +1,176 @@
+/**
+ * The organizer's event page and its forms: the same services and the same access rule
+ * (the catalog's entry of each API route a form stands for) as the API. The page's own
+ * GET uses the rule of GET /events/{eventId}/attendees: one rule, two doors.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Access } from '../core/api.js';
+import { authorize, type Caller } from '../core/http/access.js';
+import { fieldErrors } from '../core/http/router.js';
+import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
+import { HttpProblem, badRequest } from '../core/errors.js';
+import { store } from '../core/deps.js';
+import type { EventsDeps } from '../core/services/events.js';
+import type { FileStore } from '../core/files.js';
+import * as s from '../core/schemas.js';
+import { cancelEvent, checkIn } from '../core/services/events.js';
+import { exportAttendees, listAttendees } from '../core/services/attendees.js';
+import { preview, send } from '../core/services/matching.js';
+import type { PageUser } from './render.js';
+import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData } from './manage-event.js';
+
+type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
+
+interface Req {
+  method: string;
+  query: URLSearchParams;
+  form: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  caller: Caller | null;
+  now: Date;
+}
+
+export interface ManageHelpers {
+  deps: EventsDeps & { files?: FileStore };
+  appUrl: string;
+  accessOf: (method: string, path: string) => Access;
+  htmlResult: (status: number, html: string) => Result;
+  redirect: (location: string) => Result;
+  signInRedirect: (next: string) => Result;
+  assertSameOrigin: (req: Pick<Req, 'headers'>) => void;
+  userOf: (c: Caller | null) => PageUser | null;
+}
+
+type Route = { method: 'GET' | 'POST'; pattern: RegExp; run: (req: Req, ...params: string[]) => Promise<Result> };
+
+const PAGE_SIZE = 50;
+const FILTERS: AttendeeFilter[] = ['going', 'waitlisted', 'all'];
+/** The three presets the page offers, as the export service's query (see ExportQuery). */
+const PRESETS: Record<string, { preset: 'full' | 'minimal'; status: 'going' | 'waitlisted' | 'all'; name: string }> = {
+  full: { preset: 'full', status: 'all', name: 'full' },
+  door: { preset: 'minimal', status: 'going', name: 'door-list' },
+  waitlist: { preset: 'full', status: 'waitlisted', name: 'waitlist' },
+};
+const NOTICES: Record<string, string> = {
+  cancelled: 'The event is cancelled. Everyone going or waitlisted is being emailed.',
+};
+
+/** A refusal the organizer can act on is answered on the page; anything else is the page-level handler's. */
+const isFormProblem = (err: unknown): err is HttpProblem => err instanceof HttpProblem && err.statusCode < 500 && err.statusCode !== 401 && err.statusCode !== 403;
+
+export function manageEventPages(x: ManageHelpers): Route[] {
+  const path = (id: string) => `/manage/events/${encodeURIComponent(id)}`;
+  const organizer = (method: string, apiPath: string, req: Req, eventId: string) => authorize(x.accessOf(method, apiPath), { eventId }, req.caller, store);
+
+  async function render(req: Req, eventId: string, extra: Partial<ManageEventData> & { status?: number } = {}): Promise<Result> {
+    const a = await organizer('GET', '/events/{eventId}/attendees', req, eventId);
+    const event = a.event!;
+    const filter = (FILTERS as string[]).includes(req.query.get('status') ?? '') ? (req.query.get('status') as AttendeeFilter) : 'going';
+    // The same cursor scope as the API's list, so a cursor of one filter is refused by another.
+    const scope = `attendees:${event.eventId}:${filter === 'all' ? '' : filter}`;
+    const startKey = decodeCursor(req.query.get('cursor') ?? undefined, scope);
+    const list = await listAttendees(store, event, filter === 'all' ? undefined : filter, PAGE_SIZE, startKey);
+    let notice = extra.notice;
+    const checked = req.query.get('checkedIn');
+    if (!notice && checked) {
+      const r = await store.getRsvp(event.eventId, checked);
+      if (r?.checkedInAt) notice = req.query.get('already') ? `${r.name} was already checked in.` : `${r.name} is checked in.`;
+    }
+    if (!notice) notice = NOTICES[req.query.get('done') ?? ''];
+    const { status, ...rest } = extra;
+    const html = manageEventPage({
+      url: `${x.appUrl}${path(eventId)}`,
+      user: x.userOf(req.caller)!,
+      event,
+      attendees: list.items,
+      filter,
+      nextCursor: encodeCursor(list.lastKey, scope),
+      ...rest,
+      notice,
+    });
+    return x.htmlResult(status ?? 200, html);
+  }
+
+  async function postCheckIn(req: Req, eventId: string): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(path(eventId));
+    x.assertSameOrigin(req);
+    const a = await organizer('POST', '/events/{eventId}/check-in', req, eventId);
+    const userId = req.form.get('userId');
+    // People type codes in lower case and with spaces; the mail shows them upper case.
+    const code = (req.form.get('code') ?? '').replace(/\s+/g, '').toUpperCase();
+    try {
+      const parsed = s.CheckIn.safeParse(userId ? { userId } : { code });
+      if (!parsed.success) throw badRequest(code ? 'This is not a check-in code; nobody was checked in.' : 'Enter the check-in code; nobody was checked in.', code ? fieldErrors(parsed.error) : [{ path: 'code', message: 'must not be empty' }]);
+      const r = await checkIn(store, a.event!, req.caller, parsed.data, req.now);
+      return x.redirect(`${path(eventId)}?checkedIn=${encodeURIComponent(r.userId)}${r.alreadyCheckedIn ? '&already=1' : ''}#check-in`);
+    } catch (err) {
+      if (isFormProblem(err)) {
+        const errors = err.errors?.length ? err.errors : [{ path: userId ? 'userId' : 'code', message: err.message.replace(/\.$/, '').replace(/^No attendee has this code/, 'matches no attendee') }];
+        return render(req, eventId, { status: err.statusCode, error: { section: 'check-in', detail: err.message, errors }, typedCode: code });
+      }
+      throw err;
+    }
+  }
+
+  async function download(req: Req, eventId: string): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(path(eventId));
+    const a = await organizer('GET', '/events/{eventId}/attendees/export', req, eventId);
+    const p = PRESETS[req.query.get('preset') ?? ''];
+    if (!p) throw badRequest('There is no such export.', [{ path: 'preset', message: 'must be full, door or waitlist' }]);
+    const out = await exportAttendees(x.deps, a.event!, req.caller.userId, { format: 'csv', preset: p.preset, status: p.status }, req.now);
+    // A large list is a file in storage: the browser follows to its signed link.
+    if (out.kind === 'url') return x.redirect(out.url);
+    return {
+      statusCode: 200,
+      headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${eventId}-${p.name}.csv"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' },
+      body: out.csv,
+    };
+  }
+
+  async function confirmCancel(req: Req, eventId: string, error?: { detail: string }): Promise<Result> {
+    const a = await organizer('POST', '/events/{eventId}/cancel', req, eventId);
+    if (a.event!.status === 'cancelled') return x.redirect(path(eventId));
+    return x.htmlResult(error ? 400 : 200, cancelEventPage({ url: `${x.appUrl}${path(eventId)}/cancel`, user: x.userOf(req.caller)!, event: a.event!, error }));
+  }
+
+  async function postCancel(req: Req, eventId: string): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(path(eventId));
+    x.assertSameOrigin(req);
+    const a = await organizer('POST', '/events/{eventId}/cancel', req, eventId);
+    if (req.form.get('confirm') !== 'cancel') return confirmCancel(req, eventId, { detail: 'Confirm with the button below to cancel the event.' });
+    try {
+      await cancelEvent(x.deps, a.event!, req.caller, req.now);
+    } catch (err) {
+      if (isFormProblem(err)) return render(req, eventId, { status: err.statusCode, error: { section: 'cancel', detail: err.message } });
+      throw err;
+    }
+    return x.redirect(`${path(eventId)}?done=cancelled`);
+  }
+
+  async function postMatches(req: Req, eventId: string, action: string): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(path(eventId));
+    x.assertSameOrigin(req);
+    try {
+      if (action === 'preview') {
+        const a = await organizer('POST', '/events/{eventId}/matches/preview', req, eventId);
+        const p = await preview(store, a.event!);
+        return render(req, eventId, { preview: { figures: p.figures, matches: p.matches.length, k: a.event!.matchmaking?.matchesPerAttendee ?? 3 } });
+      }
+      const a = await organizer('POST', '/events/{eventId}/matches/send', req, eventId);
+      const r = await send(x.deps, a.association!, a.event!, req.caller.userId, req.now);
+      return render(req, eventId, { notice: `Matches sent: ${r.matches} matches, ${r.mailsQueued} emails on their way.` });
+    } catch (err) {
+      if (isFormProblem(err)) return render(req, eventId, { status: err.statusCode, error: { section: 'matching', detail: err.message } });
+      throw err;
+    }
+  }
+
+  return [
+    { method: 'GET', pattern: /^\/manage\/events\/([^/]+)$/, run: (req, id) => (req.caller ? render(req, id!) : Promise.resolve(x.signInRedirect(path(id!)))) },
+    { method: 'POST', pattern: /^\/manage\/events\/([^/]+)\/check-in$/, run: (req, id) => postCheckIn(req, id!) },
+    { method: 'GET', pattern: /^\/manage\/events\/([^/]+)\/export$/, run: (req, id) => download(req, id!) },
+    { method: 'GET', pattern: /^\/manage\/events\/([^/]+)\/cancel$/, run: (req, id) => (req.caller ? confirmCancel(req, id!) : Promise.resolve(x.signInRedirect(`${path(id!)}/cancel`))) },
+    { method: 'POST', pattern: /^\/manage\/events\/([^/]+)\/cancel$/, run: (req, id) => postCancel(req, id!) },
+    { method: 'POST', pattern: /^\/manage\/events\/([^/]+)\/matches\/(preview|send)$/, run: (req, id, action) => postMatches(req, id!, action!) },
+  ];
+}

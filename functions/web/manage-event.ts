@@ -1,0 +1,201 @@
+/**
+ * The organizer's page of one event (/manage/events/{eventId}) and its cancel-confirm step,
+ * as strings, free of I/O: every value passes through escapeHtml. Every control is a real
+ * form or link to the web function, so the page works without any script.
+ */
+import { escapeHtml as h } from '../core/http/html.js';
+import type { Event } from '../core/domain/events.js';
+import { page, type PageUser } from './render.js';
+import { isoInZone, whenText } from './format.js';
+import { plainMessage, type FormError } from './account.js';
+
+export interface AttendeeRow {
+  userId: string;
+  name: string;
+  status: string;
+  guests: number;
+  answers?: Record<string, string | string[]>;
+  waitlistPosition: number | null;
+  checkedInAt: string | null;
+}
+
+export type AttendeeFilter = 'going' | 'waitlisted' | 'all';
+
+export interface PreviewFigures {
+  attendees: number;
+  matched: number;
+  withK: number;
+  totalScore: number;
+  candidatePairs: number;
+  coverable: number;
+}
+
+export interface ManageEventData {
+  url: string;
+  user: PageUser;
+  event: Event;
+  attendees: AttendeeRow[];
+  filter: AttendeeFilter;
+  /** Cursor of the next page of the same filter, if there is one. */
+  nextCursor?: string | null;
+  notice?: string;
+  /** A refusal of the last post, shown above the section it belongs to. */
+  error?: FormError & { section: 'check-in' | 'matching' | 'cancel' };
+  /** What was typed in the code field, shown again after a refusal. */
+  typedCode?: string;
+  preview?: { figures: PreviewFigures; matches: number; k: number };
+}
+
+const base = (e: Event) => `/manage/events/${encodeURIComponent(e.eventId)}`;
+
+function errorBox(error: FormError | undefined, fieldLinks: Record<string, { id: string; label: string }> = {}) {
+  if (!error) return '';
+  const items = (error.errors ?? [])
+    .map((x) => {
+      const f = fieldLinks[x.path.split('.')[0]!];
+      return `<li>${f ? `<a href="#${f.id}">${h(f.label)}</a>` : h(x.path)} ${h(plainMessage(x.message))}</li>`;
+    })
+    .join('');
+  return `<div class="error-summary" role="alert" tabindex="-1"><h3>There is a problem</h3><p>${h(error.detail)}</p>${items ? `<ul>${items}</ul>` : ''}</div>`;
+}
+
+function summary(d: ManageEventData) {
+  const e = d.event;
+  const going = e.capacity === null ? `${e.goingCount}` : `${e.goingCount} of ${e.capacity}`;
+  return `<dl class="facts">
+<div><dt>Status</dt><dd>${e.status === 'cancelled' ? 'Cancelled' : 'Published'}</dd></div>
+<div><dt>Going</dt><dd>${h(going)}</dd></div>
+<div><dt>Waitlist</dt><dd>${e.waitlistCount}</dd></div>
+<div><dt>Checked in</dt><dd>${e.attendedCount ?? 0}</dd></div>
+</dl>`;
+}
+
+function checkInSection(d: ManageEventData) {
+  const err = d.error?.section === 'check-in' ? d.error : undefined;
+  const bad = !!err;
+  const cancelled = d.event.status === 'cancelled';
+  return `<section id="check-in" aria-labelledby="check-in-title" class="card"><h2 id="check-in-title">Check in</h2>
+${errorBox(err, { code: { id: 'code', label: 'Check-in code' }, userId: { id: 'attendees-title', label: 'Attendee' } })}
+${cancelled ? '<p>This event is cancelled; nobody can check in.</p>' : `<form method="post" action="${base(d.event)}/check-in" novalidate>
+<div class="field"><label for="code">Check-in code</label><p class="hint" id="code-hint">The code from the attendee's confirmation mail, e.g. K7M2QX9P.</p>
+${bad ? `<p class="field-error" id="code-error">Check-in code ${h(err!.errors?.[0] ? plainMessage(err!.errors[0].message) : err!.detail)}</p>` : ''}
+<input id="code" name="code" value="${h(d.typedCode ?? '')}" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="12" aria-describedby="code-hint${bad ? ' code-error' : ''}"${bad ? ' aria-invalid="true"' : ''}></div>
+<button type="submit">Check in</button>
+</form>`}</section>`;
+}
+
+const answerText = (v: string | string[]) => (Array.isArray(v) ? v.join(', ') : v);
+
+function attendeesSection(d: ManageEventData) {
+  const e = d.event;
+  const filters: { value: AttendeeFilter; label: string }[] = [
+    { value: 'going', label: 'Going' },
+    { value: 'waitlisted', label: 'Waitlist' },
+    { value: 'all', label: 'All' },
+  ];
+  const tabs = filters
+    .map((f) => `<li><a href="${base(e)}?status=${f.value}#attendees"${f.value === d.filter ? ' aria-current="page"' : ''}>${f.label}</a></li>`)
+    .join('');
+  const qs = e.questions;
+  const rows = d.attendees
+    .map((a) => {
+      const answers = qs
+        .filter((q) => a.answers?.[q.id] !== undefined)
+        .map((q) => `<div><span class="label">${h(q.label)}:</span> ${h(answerText(a.answers![q.id]!))}</div>`)
+        .join('');
+      const status = a.status === 'waitlisted' ? `Waitlist${a.waitlistPosition ? `, number ${a.waitlistPosition}` : ''}` : a.status.replace(/_/g, ' ');
+      const checked = a.checkedInAt
+        ? `<span class="status going">Checked in <time datetime="${h(isoInZone(a.checkedInAt, e.timezone))}">${h(new Intl.DateTimeFormat('en-GB', { timeZone: e.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(a.checkedInAt)))}</time></span>`
+        : a.status === 'going' && e.status !== 'cancelled'
+          ? `<form method="post" action="${base(e)}/check-in" class="inline"><input type="hidden" name="userId" value="${h(a.userId)}"><button type="submit" class="secondary small">Check in<span class="visually-hidden"> ${h(a.name)}</span></button></form>`
+          : '—';
+      return `<tr><th scope="row">${h(a.name)}</th><td data-label="Status">${h(status)}</td><td data-label="Guests">${a.guests}</td><td data-label="Answers">${answers || '—'}</td><td data-label="Checked in">${checked}</td></tr>`;
+    })
+    .join('');
+  const next = d.nextCursor ? `<p><a href="${base(e)}?status=${d.filter}&amp;cursor=${encodeURIComponent(d.nextCursor)}#attendees">Next page</a></p>` : '';
+  return `<section id="attendees" aria-labelledby="attendees-title"><h2 id="attendees-title">Attendees</h2>
+<nav aria-label="Filter attendees"><ul class="tabs">${tabs}</ul></nav>
+${rows ? `<div class="table-wrap"><table class="attendees"><caption class="visually-hidden">Attendees: ${h(filters.find((f) => f.value === d.filter)!.label)}</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Guests</th><th scope="col">Answers</th><th scope="col">Checked in</th></tr></thead>
+<tbody>${rows}</tbody></table></div>` : '<p>Nobody here yet.</p>'}
+${next}</section>`;
+}
+
+function exportsSection(d: ManageEventData) {
+  const link = (preset: string, label: string, what: string) => `<li><a class="button secondary" href="${base(d.event)}/export?preset=${preset}" download>${label}</a> <span class="hint">${what}</span></li>`;
+  return `<section id="exports" aria-labelledby="exports-title" class="card"><h2 id="exports-title">Exports</h2>
+<p class="hint">CSV files that open in any spreadsheet. Each download is recorded in the association's export log.</p>
+<ul class="actions">
+${link('full', 'Full list (CSV)', 'Everyone going and waitlisted, with emails, answers and membership.')}
+${link('door', 'Door list (CSV)', 'Names, companies and guests of those going; no emails.')}
+${link('waitlist', 'Waitlist (CSV)', 'The waitlist in its order.')}
+</ul></section>`;
+}
+
+function matchingSection(d: ManageEventData) {
+  const e = d.event;
+  if (!e.matchmaking?.enabled) return '';
+  const err = d.error?.section === 'matching' ? d.error : undefined;
+  const p = d.preview;
+  const figures = p
+    ? `<h3>Preview</h3><p class="hint">Computed now from who is going and has agreed to matching; nothing was stored or sent.</p>
+<dl class="facts">
+<div><dt>Attendees who opted in</dt><dd>${p.figures.attendees}</dd></div>
+<div><dt>Matches</dt><dd>${p.matches}</dd></div>
+<div><dt>People with at least one match</dt><dd>${p.figures.matched}</dd></div>
+<div><dt>People with all ${p.k}</dt><dd>${p.figures.withK}</dd></div>
+<div><dt>Candidate pairs</dt><dd>${p.figures.candidatePairs}</dd></div>
+<div><dt>Total score</dt><dd>${Math.round(p.figures.totalScore * 100) / 100}</dd></div>
+</dl>`
+    : '';
+  const cancelled = e.status === 'cancelled';
+  return `<section id="matching" aria-labelledby="matching-title" class="card"><h2 id="matching-title">Matching</h2>
+<p>Each attendee who agreed gets up to ${e.matchmaking.matchesPerAttendee} people to meet${e.matchmaking.sendAt ? `, mailed on <time datetime="${h(isoInZone(e.matchmaking.sendAt, e.timezone))}">${h(new Intl.DateTimeFormat('en-GB', { timeZone: e.timezone, day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(e.matchmaking.sendAt)))}</time>` : ''}.</p>
+${errorBox(err)}
+${figures}
+${cancelled ? '' : `<div class="row"><form method="post" action="${base(e)}/matches/preview" class="inline"><button type="submit" class="secondary">Preview matches</button></form>
+<form method="post" action="${base(e)}/matches/send" class="inline"><button type="submit">Send matches now</button></form></div>`}
+</section>`;
+}
+
+export function manageEventPage(d: ManageEventData): string {
+  const e = d.event;
+  const cancelErr = d.error?.section === 'cancel' ? d.error : undefined;
+  return page(
+    { title: `Manage: ${e.title}`, url: d.url, user: d.user, here: base(e) },
+    `<article class="manage-page">
+<p class="eyebrow">Organizer</p>
+<h1>${h(e.title)}</h1>
+<p class="when"><time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></p>
+<p><a href="/e/${encodeURIComponent(e.eventId)}">Public event page</a></p>
+${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}
+${e.status === 'cancelled' ? '<p class="banner danger">This event is cancelled. Attendees were told by email.</p>' : ''}
+${summary(d)}
+${checkInSection(d)}
+${attendeesSection(d)}
+${exportsSection(d)}
+${matchingSection(d)}
+${e.status === 'cancelled' ? '' : `<section id="cancel" aria-labelledby="cancel-title" class="card"><h2 id="cancel-title">Cancel the event</h2>${errorBox(cancelErr)}
+<p>Everyone going or waitlisted gets an email. This cannot be undone.</p>
+<p><a class="button secondary" href="${base(e)}/cancel">Cancel this event…</a></p></section>`}
+</article>`,
+  );
+}
+
+export function cancelEventPage(d: { url: string; user: PageUser; event: Event; error?: FormError }): string {
+  const e = d.event;
+  return page(
+    { title: `Cancel ${e.title}?`, url: d.url, user: d.user, here: `${base(e)}/cancel` },
+    `<article class="manage-page">
+<h1>Cancel ${h(e.title)}?</h1>
+${errorBox(d.error)}
+<p><time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></p>
+<p>${e.goingCount} going and ${e.waitlistCount} on the waitlist will get an email that the event is cancelled. It cannot be undone.</p>
+<form method="post" action="${base(e)}/cancel" class="row">
+<input type="hidden" name="confirm" value="cancel">
+<button type="submit" class="danger">Cancel the event for everyone</button>
+<a class="button secondary" href="${base(e)}">Keep the event</a>
+</form>
+</article>`,
+  );
+}
