@@ -63,7 +63,7 @@ function summary(d: ManageEventData) {
   const e = d.event;
   const going = e.capacity === null ? `${e.goingCount}` : `${e.goingCount} of ${e.capacity}`;
   return `<dl class="facts">
-<div><dt>Status</dt><dd>${e.status === 'cancelled' ? 'Cancelled' : 'Published'}</dd></div>
+<div><dt>Status</dt><dd>${e.status === 'cancelled' ? 'Cancelled' : 'Scheduled'}</dd></div>
 <div><dt>Going</dt><dd>${h(going)}</dd></div>
 <div><dt>Waitlist</dt><dd>${e.waitlistCount}</dd></div>
 <div><dt>Checked in</dt><dd>${e.attendedCount ?? 0}</dd></div>
@@ -169,13 +169,14 @@ export function manageEventPage(d: ManageEventData): string {
 <p class="when"><time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></p>
 <p><a href="/e/${encodeURIComponent(e.eventId)}">Public event page</a></p>
 ${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}
+${errorBox(cancelErr)}
 ${e.status === 'cancelled' ? '<p class="banner danger">This event is cancelled. Attendees were told by email.</p>' : ''}
 ${summary(d)}
 ${checkInSection(d)}
 ${attendeesSection(d)}
 ${exportsSection(d)}
 ${matchingSection(d)}
-${e.status === 'cancelled' ? '' : `<section id="cancel" aria-labelledby="cancel-title" class="card"><h2 id="cancel-title">Cancel the event</h2>${errorBox(cancelErr)}
+${e.status === 'cancelled' ? '' : `<section id="cancel" aria-labelledby="cancel-title" class="card"><h2 id="cancel-title">Cancel the event</h2>
 <p>Everyone going or waitlisted gets an email. This cannot be undone.</p>
 <p><a class="button secondary" href="${base(e)}/cancel">Cancel this event…</a></p></section>`}
 </article>`,
