@@ -105,7 +105,7 @@ function attendeesSection(d: ManageEventData) {
         .join('');
       const status = a.status === 'waitlisted' ? `Waitlist${a.waitlistPosition ? `, number ${a.waitlistPosition}` : ''}` : a.status.replace(/_/g, ' ');
       const checked = a.checkedInAt
-        ? `<span class="status going">Checked in <time datetime="${h(isoInZone(a.checkedInAt, e.timezone))}">${h(new Intl.DateTimeFormat('en-GB', { timeZone: e.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(a.checkedInAt)))}</time></span>`
+        ? `<span class="status going">Yes, <time datetime="${h(isoInZone(a.checkedInAt, e.timezone))}">${h(new Intl.DateTimeFormat('en-GB', { timeZone: e.timezone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(a.checkedInAt)))}</time></span>`
         : a.status === 'going' && e.status !== 'cancelled'
           ? `<form method="post" action="${base(e)}/check-in" class="inline"><input type="hidden" name="userId" value="${h(a.userId)}"><button type="submit" class="secondary small">Check in<span class="visually-hidden"> ${h(a.name)}</span></button></form>`
           : '—';
@@ -122,7 +122,7 @@ ${next}</section>`;
 }
 
 function exportsSection(d: ManageEventData) {
-  const link = (preset: string, label: string, what: string) => `<li><a class="button secondary" href="${base(d.event)}/export?preset=${preset}" download>${label}</a> <span class="hint">${what}</span></li>`;
+  const link = (preset: string, label: string, what: string) => `<li><a class="button secondary" href="${base(d.event)}/export?preset=${preset}" download aria-describedby="export-${preset}">${label}</a><p class="hint" id="export-${preset}">${what}</p></li>`;
   return `<section id="exports" aria-labelledby="exports-title" class="card"><h2 id="exports-title">Exports</h2>
 <p class="hint">CSV files that open in any spreadsheet. Each download is recorded in the association's export log.</p>
 <ul class="actions">
@@ -191,7 +191,7 @@ export function cancelEventPage(d: { url: string; user: PageUser; event: Event; 
 <h1>Cancel ${h(e.title)}?</h1>
 ${errorBox(d.error)}
 <p><time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></p>
-<p>${e.goingCount} going and ${e.waitlistCount} on the waitlist will get an email that the event is cancelled. It cannot be undone.</p>
+<p>Everyone going (${e.goingCount} ${e.goingCount === 1 ? 'seat' : 'seats'} taken) and everyone on the waitlist (${e.waitlistCount}) will get an email that the event is cancelled. It cannot be undone.</p>
 <form method="post" action="${base(e)}/cancel" class="row">
 <input type="hidden" name="confirm" value="cancel">
 <button type="submit" class="danger">Cancel the event for everyone</button>
