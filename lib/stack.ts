@@ -106,10 +106,12 @@ export const workers = {
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
+  // The organizer's event page pages attendees (cursors), cancels events (so keeps their
+  // schedules in step) and writes large attendee exports to S3, as the events function does.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
   },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
