@@ -4,12 +4,13 @@
  * GET uses the rule of GET /events/{eventId}/attendees: one rule, two doors.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Access } from '../core/api.js';
+import { routes, routeKey, type Access } from '../core/api.js';
+import { enforceRateLimits } from '../core/http/rate-limit.js';
 import { authorize, type Caller } from '../core/http/access.js';
 import { fieldErrors } from '../core/http/router.js';
 import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { HttpProblem, badRequest } from '../core/errors.js';
-import { store } from '../core/deps.js';
+import { limiter, store } from '../core/deps.js';
 import type { EventsDeps } from '../core/services/events.js';
 import type { FileStore } from '../core/files.js';
 import * as s from '../core/schemas.js';
@@ -61,6 +62,11 @@ const isFormProblem = (err: unknown): err is HttpProblem => err instanceof HttpP
 export function manageEventPages(x: ManageHelpers): Route[] {
   const path = (id: string) => `/manage/events/${encodeURIComponent(id)}`;
   const organizer = (method: string, apiPath: string, req: Req, eventId: string) => authorize(x.accessOf(method, apiPath), { eventId }, req.caller, store);
+  /** The API route's own rate limits, on the same counters: the page is not a way around them. */
+  const limited = (method: string, apiPath: string, req: Req, eventId: string) => {
+    const spec = routes.find((r) => routeKey(r) === `${method} ${apiPath}`)!;
+    return spec.rateLimit?.length ? enforceRateLimits(spec.rateLimit, { userId: req.caller?.userId, params: { eventId } }, limiter, req.now) : Promise.resolve();
+  };
 
   async function render(req: Req, eventId: string, extra: Partial<ManageEventData> & { status?: number } = {}): Promise<Result> {
     const a = await organizer('GET', '/events/{eventId}/attendees', req, eventId);
@@ -117,6 +123,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
     const a = await organizer('GET', '/events/{eventId}/attendees/export', req, eventId);
     const p = PRESETS[req.query.get('preset') ?? ''];
     if (!p) throw badRequest('There is no such export.', [{ path: 'preset', message: 'must be full, door or waitlist' }]);
+    await limited('GET', '/events/{eventId}/attendees/export', req, eventId);
     const out = await exportAttendees(x.deps, a.event!, req.caller.userId, { format: 'csv', preset: p.preset, status: p.status }, req.now);
     // A large list is a file in storage: the browser follows to its signed link.
     if (out.kind === 'url') return x.redirect(out.url);
@@ -153,6 +160,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
     try {
       if (action === 'preview') {
         const a = await organizer('POST', '/events/{eventId}/matches/preview', req, eventId);
+        await limited('POST', '/events/{eventId}/matches/preview', req, eventId);
         const p = await preview(store, a.event!);
         return render(req, eventId, { preview: { figures: p.figures, matches: p.matches.length, k: a.event!.matchmaking?.matchesPerAttendee ?? 3 } });
       }

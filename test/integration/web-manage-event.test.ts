@@ -6,7 +6,7 @@
  * the cancel flow through its confirm step, and matching preview and send (twice: 409).
  */
 import { api, call, signIn } from '../support/http.js';
-import { buildAssociation, expectStatus, type AssociationFixture, type User } from '../support/fixtures.js';
+import { buildAssociation, expectStatus, newMember, type AssociationFixture, type User } from '../support/fixtures.js';
 import { createEvent, csvObjects, getEvent, parseCsvStrict, pool, rsvp, signInMany, uniqueLabel } from '../support/events.js';
 import { matchmakingEvent, people } from '../support/matching.js';
 import { Visitor, textOf } from '../support/web.js';
@@ -200,6 +200,12 @@ describe('the organizer event page', () => {
     // Each download is in the association's export log, as the API's are.
     const log = expectStatus(await call('GET', `/associations/${fx.associationId}/exports`, { token: fx.admin.token }), 200, 'exports').body.items as { subjectId: string }[];
     expect(log.filter((x) => x.subjectId === ev.eventId).length).toBe(3);
+
+    // The API's export limit, on the same counter: ten through the API, the page's eleventh refused.
+    const busy = await newMember(fx.owner, fx.associationId, fx.freePlanId, 'organizer', 'busy');
+    for (let i = 0; i < 10; i++) expectStatus(await call('GET', `/events/${ev.eventId}/attendees/export`, { token: busy.token }), 200, 'export');
+    const refused = await downloadAs(busy, `${manage(ev.eventId)}/export?preset=door`);
+    expect(refused.status).toBe(429);
   });
 
   it('cancels the event only through the confirm step, once', async () => {
