@@ -258,6 +258,7 @@ ${whenBlock(e)}
 <p class="eyebrow">Organized by <a href="${assocUrl}">${h(a.name)}</a>${e.visibility === 'members' ? ' · <span class="badge">Members only</span>' : ''}</p>
 <h1>${h(e.title)}</h1>
 ${e.status === 'cancelled' ? '<p class="banner danger" role="status">This event was cancelled.</p>' : ''}
+${d.isStaff ? `<p><a href="/manage/events/${encodeURIComponent(e.eventId)}">Manage this event</a></p>` : ''}
 ${whenBlock(e)}
 <p class="local-time" data-local-time-out hidden></p>
 ${whereBlock(d)}

@@ -78,6 +78,9 @@ describe('the organizer event page', () => {
       expect(text).toMatch(/Going 1 of 10/);
       expect(page.html).toContain(`href="/e/${ev.eventId}"`);
     }
+    // The public page links staff here, and only staff.
+    expect((await as(fx.organizer).get(`/e/${ev.eventId}`)).html).toContain(`href="${manage(ev.eventId)}">Manage this event`);
+    expect((await as(fx.member).get(`/e/${ev.eventId}`)).html).not.toContain('Manage this event');
     // A missing event is a 404 page, not a 500.
     expect((await as(fx.organizer).get(manage('01HZZZZZZZZZZZZZZZZZZZZZZZ'))).status).toBe(404);
   });
