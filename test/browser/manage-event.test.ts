@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { api, call, signIn } from '../support/http.js';
 import { buildAssociation, expectStatus, setRole, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent, csvObjects, parseCsvStrict, rsvp } from '../support/events.js';
+import { matchmakingEvent } from '../support/matching.js';
 import { openBrowser, screenshots, seriousViolations } from '../support/browser.js';
 
 let fx: AssociationFixture;
@@ -95,6 +96,19 @@ describe('organizer event page in a browser', () => {
     await expectAccessible(page);
     await screenshots(page, 'manage-event');
 
+    // Matching: the preview's figures on the page, then send.
+    const mm = await matchmakingEvent(fx.organizer, fx.associationId, { title: 'Match night' });
+    await page.goto(`${api()}/manage/events/${mm.eventId}`);
+    await page.getByRole('button', { name: 'Preview matches' }).click();
+    await expect(page.getByText('Attendees who opted in').isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshots(page, 'manage-event-matching');
+    await page.getByRole('button', { name: 'Send matches now' }).click();
+    await expect(page.getByRole('status').getByText(/Matches sent/).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Send matches now' }).click();
+    await expect(page.getByRole('alert').getByText('Matches for this event were already sent.').isVisible()).resolves.toBe(true);
+
+    await page.goto(url);
     await page.getByRole('link', { name: 'Cancel this event…' }).click();
     await page.waitForURL('**/cancel');
     await expectAccessible(page);
