@@ -109,7 +109,7 @@ export const workers = {
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
   },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
