@@ -54,6 +54,8 @@ export interface ManageAssociationData {
   filter?: ManageFilter;
   plans?: Plan[];
   payments?: PaymentRow[];
+  /** Names of the people in the ledger, by userId. */
+  payerNames?: Map<string, string>;
   exports?: ExportRow[];
   notice?: string;
   /** A refused form post: the section it belongs to, and for a member row whose it is. */
@@ -105,6 +107,10 @@ function memberRow(d: ManageAssociationData, m: MemberRow, planNames: Map<string
   const a = d.association;
   const uid = h(m.userId);
   const action = `${base(a)}/members/${encodeURIComponent(m.userId)}`;
+  // The filter rides along, so a refused form comes back on the same list.
+  const f = d.filter ?? {};
+  const qs = new URLSearchParams({ ...(f.q ? { q: f.q } : {}), ...(f.status ? { status: f.status } : {}), ...(f.planId ? { planId: f.planId } : {}) }).toString();
+  const keep = qs ? `?${h(qs)}` : '';
   const mine = d.error?.section === 'members' && d.error.userId === m.userId ? d.error : undefined;
   const typed = mine ? (d.typed ?? {}) : {};
   const bad = (f: string) => !!mine?.errors?.some((e) => e.path === f);
@@ -115,17 +121,17 @@ function memberRow(d: ManageAssociationData, m: MemberRow, planNames: Map<string
 <td>${h(words(m.status))}</td>
 <td>${h(planNames.get(m.planId ?? '') ?? '—')}</td>
 <td>${h(day(m.currentPeriodEnd, a.timezone))}</td>
-<td><form method="post" action="${action}/role" class="inline">
+<td><form method="post" action="${action}/role${keep}" class="inline">
 <label class="visually-hidden" for="role-${uid}">Role of ${h(m.name || m.email)}</label>
 <select id="role-${uid}" name="role">${roleOptions}</select> <button type="submit" class="secondary">Save<span class="visually-hidden"> role of ${h(m.name || m.email)}</span></button></form></td>
 <td><details${mine ? ' open' : ''}><summary>Record payment<span class="visually-hidden"> for ${h(m.name || m.email)}</span></summary>
 ${mine ? `<div id="problem-${uid}">${errorSummary(mine, { 'offlinePayment.amount': `amount-${m.userId}`, 'offlinePayment.paidAt': `paidAt-${m.userId}`, 'offlinePayment.note': `note-${m.userId}` })}</div>` : ''}
-<form method="post" action="${action}/payment" class="stack" novalidate>
+<form method="post" action="${action}/payment${keep}" class="stack" novalidate>
 <div class="field"><label for="amount-${uid}">Amount (${h(a.currency.toUpperCase())})</label><input id="amount-${uid}" name="amount" inputmode="decimal" value="${h(typed.amount ?? '')}"${inv('offlinePayment.amount')}></div>
 <div class="field"><label for="paidAt-${uid}">Paid on</label><input id="paidAt-${uid}" name="paidAt" type="date" value="${h(typed.paidAt ?? '')}"${inv('offlinePayment.paidAt')}></div>
 <div class="field"><label for="note-${uid}">Note <span class="hint">(optional)</span></label><input id="note-${uid}" name="note" maxlength="500" value="${h(typed.note ?? '')}"${inv('offlinePayment.note')}></div>
 <button type="submit">Record payment</button></form></details></td>
-<td><form method="post" action="${action}/remove" class="inline"><button type="submit" class="secondary">Remove<span class="visually-hidden"> ${h(m.name || m.email)}</span></button></form></td>
+<td><form method="post" action="${action}/remove${keep}" class="inline"><button type="submit" class="secondary">Remove<span class="visually-hidden"> ${h(m.name || m.email)}</span></button></form></td>
 </tr>`;
 }
 
@@ -181,7 +187,7 @@ function paymentsSection(d: ManageAssociationData) {
   const a = d.association;
   const rows = (d.payments ?? [])
     .map(
-      (p) => `<tr><td>${h(day(p.paidAt, a.timezone))}</td><td>${h(words(p.type))}${p.reason ? `<br><span class="hint">${h(p.reason)}</span>` : ''}</td><td>${h(p.kind)}</td><td class="num">${h(money(p.amount, p.currency))}</td><td>${h(p.userId)}</td><td>${h(p.note ?? '')}</td></tr>`,
+      (p) => `<tr><td>${h(day(p.paidAt, a.timezone))}</td><td>${h(words(p.type))}${p.reason ? `<br><span class="hint">${h(p.reason)}</span>` : ''}</td><td>${h(p.kind)}</td><td class="num">${h(money(p.amount, p.currency))}</td><td>${h(d.payerNames?.get(p.userId) ?? p.userId)}</td><td>${h(p.note ?? '')}</td></tr>`,
     )
     .join('');
   return `<section id="payments" aria-labelledby="payments-title" class="card"><h2 id="payments-title">Payments ledger</h2>
@@ -319,7 +325,11 @@ export function manageAssociationRoutes(ctx: ManageContext) {
       const cursor = req.query.get('cursor') || undefined;
       const parsed = s.MembersQuery.safeParse({ ...filter, ...(cursor ? { cursor } : {}) });
       const [plans, payments, exports] = await Promise.all([store.plansOfAssociation(a.associationId), listLedger(store, a, undefined, 50), listExports(ctx.privacyData, a.associationId, 20)]);
-      Object.assign(data, { plans, payments: payments.items, exports: exports.items, filter });
+      // The ledger names people: one key read per distinct member on the page.
+      const ids = [...new Set(payments.items.map((p) => p.userId))];
+      const people = await Promise.all(ids.map((id) => store.getMember(a.associationId, id)));
+      const names = new Map(people.filter((m) => !!m).map((m) => [m!.userId, m!.name || m!.email]));
+      Object.assign(data, { plans, payments: payments.items, payerNames: names, exports: exports.items, filter });
       if (!parsed.success) {
         data.members = [];
         data.error ??= { section: 'members', detail: 'The search is not valid.', errors: fieldErrors(parsed.error) };
@@ -333,6 +343,12 @@ export function manageAssociationRoutes(ctx: ManageContext) {
           const page = await listMembers(store, a, { q, status, planId }, 25, decodeCursor(parsed.data.cursor, scope));
           data.members = page.items;
           data.nextCursor = encodeCursor(page.lastKey, scope);
+          // A refused row form is shown on its row, even when the list it came from was filtered.
+          const rowUser = extra.error?.userId;
+          if (rowUser && !page.items.some((m) => m.userId === rowUser)) {
+            const m = await store.getMember(a.associationId, rowUser);
+            if (m) data.members = [memberView(m), ...page.items];
+          }
         } catch (err) {
           if (!(err instanceof HttpProblem && err.statusCode === 400)) throw err;
           data.members = [];
@@ -361,7 +377,12 @@ export function manageAssociationRoutes(ctx: ManageContext) {
     }
   }
 
-  const done = (id: string, what: string, anchor: string) => ctx.redirect(`${path(id)}?done=${what}#${anchor}`);
+  const done = (id: string, what: string, anchor: string, req?: ManageReq) => {
+    const q = new URLSearchParams();
+    for (const k of ['q', 'status', 'planId']) if (req?.query.get(k)) q.set(k, req.query.get(k)!);
+    q.set('done', what);
+    return ctx.redirect(`${path(id)}?${q}#${anchor}`);
+  };
 
   async function memberAction(req: ManageReq, associationId: string, userId: string, action: string): Promise<Result> {
     const patchAccess = ctx.accessOf('PATCH', '/associations/{associationId}/members/{userId}');
@@ -370,7 +391,7 @@ export function manageAssociationRoutes(ctx: ManageContext) {
         const parsed = s.MemberPatch.safeParse({ role: req.form.get('role') ?? '' });
         if (!parsed.success) throw badRequest('Choose a role.', fieldErrors(parsed.error));
         await patchMember(store, a.association!, a.membership!, userId, parsed.data, req.now);
-        return done(associationId, 'role', `member-${userId}`);
+        return done(associationId, 'role', `member-${userId}`, req);
       }, { userId });
     }
     if (action === 'payment') {
@@ -388,7 +409,7 @@ export function manageAssociationRoutes(ctx: ManageContext) {
         const parsed = s.MemberPatch.safeParse({ offlinePayment: { amount, paidAt: when, ...(typed.note.trim() ? { note: typed.note } : {}) } });
         if (!parsed.success) throw badRequest('The payment is not valid; nothing was recorded.', fieldErrors(parsed.error));
         await patchMember(store, a.association!, a.membership!, userId, parsed.data, req.now);
-        return done(associationId, 'payment', 'payments');
+        return done(associationId, 'payment', 'payments', req);
       }, { userId, typed });
     }
     if (action === 'remove') {
@@ -401,7 +422,7 @@ export function manageAssociationRoutes(ctx: ManageContext) {
         }
         const d = await ctx.loadDues();
         await removeMember(store, a.association!, a.membership, req.caller!, userId, req.now, (account, sub) => d.payments.cancelSubscription(account, sub, `leave:${associationId}:${userId}:${sub}`));
-        return done(associationId, 'removed', 'members');
+        return done(associationId, 'removed', 'members', req);
       }, { userId });
     }
     throw notFound('There is no such action.');
