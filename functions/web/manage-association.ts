@@ -118,10 +118,10 @@ function memberRow(d: ManageAssociationData, m: MemberRow, planNames: Map<string
   const roleOptions = roles.map((r) => `<option value="${r}"${r === m.role ? ' selected' : ''}>${r}</option>`).join('');
   return `<tr id="member-${uid}">
 <th scope="row"><span class="name">${h(m.name || '—')}</span><br><span class="hint">${h(m.email)}</span></th>
-<td>${h(words(m.status))}</td>
-<td>${h(planNames.get(m.planId ?? '') ?? '—')}</td>
-<td>${h(day(m.currentPeriodEnd, a.timezone))}</td>
-<td><form method="post" action="${action}/role${keep}" class="inline">
+<td data-label="Status">${h(words(m.status))}</td>
+<td data-label="Plan">${h(planNames.get(m.planId ?? '') ?? '—')}</td>
+<td data-label="Paid until">${h(day(m.currentPeriodEnd, a.timezone))}</td>
+<td data-label="Role"><form method="post" action="${action}/role${keep}" class="inline">
 <label class="visually-hidden" for="role-${uid}">Role of ${h(m.name || m.email)}</label>
 <select id="role-${uid}" name="role">${roleOptions}</select> <button type="submit" class="secondary">Save<span class="visually-hidden"> role of ${h(m.name || m.email)}</span></button></form></td>
 <td><details${mine ? ' open' : ''}><summary>Record payment<span class="visually-hidden"> for ${h(m.name || m.email)}</span></summary>
@@ -154,7 +154,7 @@ ${errorSummary(err)}${rowError && !(d.members ?? []).some((m) => m.userId === ro
 <div class="field"><label for="planId">Plan</label><select id="planId" name="planId">${planOptions}</select></div>
 <button type="submit">Search</button>
 </form>
-${rows ? `<div class="table-wrap" tabindex="0" role="region" aria-label="Members table"><table class="data"><thead><tr><th scope="col">Member</th><th scope="col">Status</th><th scope="col">Plan</th><th scope="col">Paid until</th><th scope="col">Role</th><th scope="col">Offline payment</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead><tbody>${rows}</tbody></table></div>` : '<p>No member matches.</p>'}
+${rows ? `<div class="table-wrap" tabindex="0" role="region" aria-label="Members table"><table class="data stacked"><thead><tr><th scope="col">Member</th><th scope="col">Status</th><th scope="col">Plan</th><th scope="col">Paid until</th><th scope="col">Role</th><th scope="col">Offline payment</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead><tbody>${rows}</tbody></table></div>` : '<p>No member matches.</p>'}
 ${next ? `<p><a href="${h(next)}">Next page of members</a></p>` : ''}
 </section>`;
 }
@@ -206,7 +206,7 @@ function stripeSection(d: ManageAssociationData) {
       : '<p class="hint">Only an owner can connect Stripe.</p>';
   return `<section id="stripe" aria-labelledby="stripe-title" class="card"><h2 id="stripe-title">Stripe</h2>${errorSummary(err)}
 <dl class="facts"><div><dt>Connected</dt><dd>${a.stripeAccountId ? 'Yes' : 'No'}</dd></div><div><dt>Charges enabled</dt><dd>${a.chargesEnabled ? 'Yes' : 'No'}</dd></div></dl>
-<p>${h(status)}</p>${a.chargesEnabled && d.role === 'owner' ? '' : button}</section>`;
+<p>${h(status)}</p>${a.chargesEnabled ? '' : button}</section>`;
 }
 
 function exportsSection(d: ManageAssociationData) {
