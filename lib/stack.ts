@@ -105,11 +105,12 @@ export const workers = {
     access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
-  // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
+  // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token;
+  // the admin dashboard pages its members list (cursors) and writes a long export as a file.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'settings', exports: 'readWrite' },
   },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {

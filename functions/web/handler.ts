@@ -474,7 +474,7 @@ const pages: PageRoute[] = [
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },
-  ...manageAssociationRoutes({ store, privacyData, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
+  ...manageAssociationRoutes({ store, privacyData, files: deps.files, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
 ];
 
 function formOf(event: APIGatewayProxyEventV2): URLSearchParams {

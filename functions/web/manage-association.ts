@@ -461,9 +461,9 @@ export function manageAssociationRoutes(ctx: ManageContext) {
     if (!route) throw notFound('There is no page at this address.');
     const a = await authorize(ctx.accessOf('GET', route), { associationId }, req.caller, store);
     const assoc = a.association!;
-    // Always inline here: the person asked for the file itself (no file store, so never a link).
-    const out = file === 'members.csv' ? await membersCsv({ store }, assoc, req.caller.userId, req.now, 'csv') : await ledgerCsv({ store }, assoc, req.caller.userId, req.now, 'csv');
-    if (out.kind !== 'inline') throw new Error('inline export expected');
+    // Inline as the API does; a list too long for one response becomes a time-limited file, and the browser goes there.
+    const out = file === 'members.csv' ? await membersCsv({ store, files: ctx.files }, assoc, req.caller.userId, req.now, 'csv') : await ledgerCsv({ store, files: ctx.files }, assoc, req.caller.userId, req.now, 'csv');
+    if (out.kind === 'url') return ctx.redirect(out.url);
     return {
       statusCode: 200,
       headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${assoc.slug}-${file === 'members.csv' ? 'members' : 'payments'}.csv"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' },
