@@ -360,7 +360,8 @@ export function manageAssociationRoutes(ctx: ManageContext) {
     return ctx.htmlResult(extra.status ?? 200, manageAssociationPage(data));
   }
 
-  const isFormProblem = (err: unknown): err is HttpProblem => err instanceof HttpProblem && err.statusCode < 500 && err.statusCode !== 401 && err.statusCode !== 403;
+  // Access was checked before the action, so a 403 here is the service's own rule (e.g. only owners grant admin): shown on the page.
+  const isFormProblem = (err: unknown): err is HttpProblem => err instanceof HttpProblem && err.statusCode < 500 && err.statusCode !== 401;
 
   /** A post: signed in, same origin, admin (the API's rule), then the action; a refusal the admin can fix is shown on the page. */
   async function post(req: ManageReq, associationId: string, access: Access, section: 'members' | 'plans' | 'stripe', run: (a: Awaited<ReturnType<typeof authorize>>) => Promise<Result>, errorExtra: { userId?: string; typed?: Record<string, string> } = {}) {

@@ -106,6 +106,8 @@ describe('members', () => {
     // An admin may not make an owner: refused on the page, nothing changed.
     const refused = await visitorAs(fx.admin).post(`${manage()}/members/${u.userId}/role`, { role: 'owner' });
     expect(refused.status).toBe(403);
+    expect(textOf(refused.html)).toContain('Only an owner may grant or change the admin and owner roles.');
+    expect(refused.html).toContain(`id="member-${u.userId}"`);
     expect((await member(u.userId)).role).toBe('organizer');
   });
 
@@ -150,6 +152,27 @@ describe('members', () => {
     const done = await v.post(`${manage()}/members/${u.userId}/remove`, { confirm: 'remove' });
     expect(done.status).toBe(303);
     expect((await member(u.userId)).status).toBe('cancelled');
+  });
+});
+
+describe('Stripe', () => {
+  it('shows the connect status, and the connect button to owners only, which leads to onboarding', async () => {
+    const a = await createAssociation(fx.owner);
+    const path = `/manage/associations/${a.associationId}`;
+    const page = await visitorAs(fx.owner).get(path);
+    expect(textOf(page.html)).toContain('Connected No Charges enabled No');
+    expect(page.html).toContain(`action="${path}/stripe-connect"`);
+    const go = await visitorAs(fx.owner).post(`${path}/stripe-connect`, {});
+    expect(go.status).toBe(303);
+    expect(go.location).toMatch(/\/connect\/acct_/);
+    const after = await visitorAs(fx.owner).get(path);
+    expect(textOf(after.html)).toContain('Connected Yes Charges enabled No');
+
+    // On the connected fixture, an admin sees the status and no button; posting is refused (owner only).
+    const adminView = await visitorAs(fx.admin).get(manage());
+    expect(textOf(adminView.html)).toContain('Connected Yes Charges enabled Yes');
+    expect(adminView.html).not.toContain('stripe-connect');
+    expect((await visitorAs(fx.admin).post(`${manage()}/stripe-connect`, {})).status).toBe(403);
   });
 });
 
