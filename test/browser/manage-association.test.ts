@@ -71,6 +71,7 @@ describe('admin dashboard in a browser', () => {
     await expect(ledgerRow.count()).resolves.toBe(1);
     await expect(ledgerRow.getByText('€50.00').isVisible()).resolves.toBe(true);
     await expectAccessible(page);
+    await screenshots(page, 'manage-association-paid');
     await page.close();
   });
 });
