@@ -107,7 +107,8 @@ export const workers = {
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
   // The organizer's event page pages attendees (cursors), cancels events (so keeps their
-  // schedules in step) and writes large attendee exports to S3, as the events function does.
+  // schedules in step) and writes large attendee exports to S3, as the events function does; the admin
+  // dashboard pages its members list and writes a long members or ledger export as a file.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),

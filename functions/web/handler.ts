@@ -30,6 +30,7 @@ import { activePlans, publicAssociation } from '../core/services/associations.js
 import { associationPage, eventPage, homePage, problemPage, type PageUser } from './render.js';
 import { accountPage, deleteAccountPage, type AccountMembership, type AccountPageData, type AccountRsvp } from './account.js';
 import { manageEventPages } from './manage-event-routes.js';
+import { manageAssociationRoutes } from './manage-association.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
@@ -475,6 +476,7 @@ const pages: PageRoute[] = [
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },
+  ...manageAssociationRoutes({ store, privacyData, files: deps.files, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
 ];
 
 function formOf(event: APIGatewayProxyEventV2): URLSearchParams {

@@ -496,6 +496,7 @@ describe('template', () => {
     // web: the organizer's event page cancels events and downloads attendee exports (functions/web/manage-event-routes.ts).
     expect(withAccess('scheduler', 'manage')).toEqual(['events', 'web']);
     expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'members', 'streams']);
+    // web: the admin dashboard's members and ledger CSV, a file link when too long for one response (as the API).
     expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'members', 'web']);
     expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
     expect(withAccess('jwt')).toEqual(allFunctions.filter(hasViewerRoutes).sort());
