@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { api, call } from '../support/http.js';
 import { buildAssociation, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent } from '../support/events.js';
-import { openBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -20,11 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function expectAccessible(page: Page) {
-  const found = await seriousViolations(page);
-  expect(found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
 const sessionToken = async () => (await browser.context.cookies()).find((c) => c.name === 'session')?.value;

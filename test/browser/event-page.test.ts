@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { api } from '../support/http.js';
 import { buildAssociation, createPlan, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent, rsvp } from '../support/events.js';
-import { openBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -25,11 +25,6 @@ beforeEach(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function expectAccessible(page: Page) {
-  const found = await seriousViolations(page);
-  expect(found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
 

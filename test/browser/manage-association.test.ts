@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { api, signIn } from '../support/http.js';
 import { buildAssociation, join, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent } from '../support/events.js';
-import { openBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -19,11 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function expectAccessible(page: Page) {
-  const found = await seriousViolations(page);
-  expect(found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 describe('admin dashboard in a browser', () => {
   it('admin signs in, searches a member, records an offline payment and sees it in the ledger', async () => {

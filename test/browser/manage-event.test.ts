@@ -10,7 +10,7 @@ import { api, call, signIn } from '../support/http.js';
 import { buildAssociation, expectStatus, setRole, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent, csvObjects, parseCsvStrict, rsvp } from '../support/events.js';
 import { matchmakingEvent } from '../support/matching.js';
-import { openBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -22,11 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function expectAccessible(page: Page) {
-  const found = await seriousViolations(page);
-  expect(found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
 const sessionToken = async () => (await browser.context.cookies()).find((c) => c.name === 'session')?.value;

@@ -73,3 +73,9 @@ export async function screenshots(page: Page, name: string) {
   }
   if (original) await page.setViewportSize(original);
 }
+
+/** Fails the test with one line per serious or critical axe finding on the page. */
+export async function expectAccessible(page: Page) {
+  const found = await seriousViolations(page);
+  expect(found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
