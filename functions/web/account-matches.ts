@@ -7,6 +7,7 @@
 import { escapeHtml as h } from '../core/http/html.js';
 import type { Event } from '../core/domain/events.js';
 import type { myMatches } from '../core/services/matching.js';
+import * as s from '../core/schemas.js';
 import { whenText, isoInZone } from './format.js';
 
 export type MyMatch = Awaited<ReturnType<typeof myMatches>>['items'][number];
@@ -79,4 +80,17 @@ export function matchesSection(events: AccountMatchEvent[], err?: MatchFormError
     .join('');
   return `<section id="matches" aria-labelledby="matches-title"><h2 id="matches-title">My matches</h2>${summary}
 ${blocks || '<p>No matches yet. When an event you attend suggests people to meet, they appear here.</p>'}</section>`;
+}
+
+/** Form values of the feedback form as the API's body, or the fields that are wrong in words. */
+export function feedbackInput(form: URLSearchParams): { ok: true; value: { rating: number; met: boolean } } | { ok: false; errors: MatchFormError['errors'] } {
+  const rating = form.get('rating') ?? '';
+  const met = form.get('met') ?? '';
+  const parsed = s.MatchFeedback.safeParse({ rating: /^\d+$/.test(rating) ? Number(rating) : rating || undefined, met: met === 'yes' ? true : met === 'no' ? false : undefined });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const paths = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+  const errors: MatchFormError['errors'] = [];
+  if (paths.has('rating')) errors.push({ path: 'rating', message: 'must be a number from 1 to 5' });
+  if (paths.has('met')) errors.push({ path: 'met', message: 'must be yes or no' });
+  return { ok: false, errors };
 }

@@ -11,10 +11,9 @@ import { HttpProblem, notFound } from '../core/errors.js';
 import { limiter, store } from '../core/deps.js';
 import type { AccountReads } from '../core/data/web-account.js';
 import type { EventsDeps } from '../core/services/events.js';
-import * as s from '../core/schemas.js';
 import { feedback, introduce, myMatches } from '../core/services/matching.js';
 import type { PageUser } from './render.js';
-import type { AccountMatchEvent, MatchFormError } from './account-matches.js';
+import { feedbackInput, type AccountMatchEvent, type MatchFormError } from './account-matches.js';
 import { receiptPage, type ReceiptRow } from './account-receipts.js';
 
 type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
@@ -79,19 +78,6 @@ export async function matchesOf(h: Pick<AccountHelpers, 'reads' | 'accessOf'>, c
     }),
   );
   return out.filter((x): x is AccountMatchEvent => !!x && x.items.length > 0).sort((a, b) => (a.event.startsAt < b.event.startsAt ? 1 : -1));
-}
-
-/** Form values of the feedback form as the API's body, or the fields that are wrong in words. */
-export function feedbackInput(form: URLSearchParams): { ok: true; value: { rating: number; met: boolean } } | { ok: false; errors: MatchFormError['errors'] } {
-  const rating = form.get('rating') ?? '';
-  const met = form.get('met') ?? '';
-  const parsed = s.MatchFeedback.safeParse({ rating: /^\d+$/.test(rating) ? Number(rating) : rating || undefined, met: met === 'yes' ? true : met === 'no' ? false : undefined });
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const paths = new Set(parsed.error.issues.map((i) => String(i.path[0])));
-  const errors: MatchFormError['errors'] = [];
-  if (paths.has('rating')) errors.push({ path: 'rating', message: 'must be a number from 1 to 5' });
-  if (paths.has('met')) errors.push({ path: 'met', message: 'must be yes or no' });
-  return { ok: false, errors };
 }
 
 export function accountRoutes(h: AccountHelpers): Route[] {
