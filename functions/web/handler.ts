@@ -64,13 +64,21 @@ interface Req {
   now: Date;
 }
 
+/**
+ * Stripe's pages a form post is redirected to (Checkout, the billing portal): Chromium
+ * applies form-action to the redirect too. Locally, the stand-in's origin.
+ */
+const stripePages = process.env.STRIPE_API_HOST
+  ? `${process.env.STRIPE_API_PROTOCOL ?? 'https'}://${process.env.STRIPE_API_HOST}${process.env.STRIPE_API_PORT ? `:${process.env.STRIPE_API_PORT}` : ''}`
+  : 'https://checkout.stripe.com https://billing.stripe.com';
+
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
-  `form-action 'self' ${new URL(auth.authUrl).origin}`,
+  `form-action 'self' ${new URL(auth.authUrl).origin} ${stripePages}`,
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "object-src 'none'",
