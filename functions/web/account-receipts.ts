@@ -61,7 +61,7 @@ export function receiptPage(d: ReceiptPageData): string {
     `<article class="account-page receipt">
 <p class="no-print"><a href="/account#memberships">← Back to your account</a></p>
 <h1>${title}</h1>
-<dl class="facts receipt-facts">${rows.map(([k, v]) => `<div><dt>${h(k)}</dt><dd>${h(v)}</dd></div>`).join('')}</dl>
+<dl class="facts receipt-facts">${rows.map(([k, v]) => `<div><dt>${h(k)}</dt><dd${k === 'Receipt number' ? ' class="code"' : ''}>${h(v)}</dd></div>`).join('')}</dl>
 <p class="hint no-print">Keep this page for your records; use your browser's Print to save it as a PDF.</p>
 </article>`,
   );
