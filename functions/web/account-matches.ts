@@ -31,7 +31,8 @@ export interface MatchFormError {
 const FIELD_LABEL = { rating: 'Rating', met: 'We met' } as const;
 
 function feedbackForm(e: Event, m: MyMatch, idx: string, err: MatchFormError | undefined): string {
-  const action = `/account/matches/${encodeURIComponent(e.eventId)}/${encodeURIComponent(m.matchId)}/feedback`;
+  // The fragment brings a refusal's page back to this section (no script needed).
+  const action = `/account/matches/${encodeURIComponent(e.eventId)}/${encodeURIComponent(m.matchId)}/feedback#matches`;
   const mine = err && err.matchId === m.matchId && err.eventId === e.eventId ? err : undefined;
   const rating = mine ? mine.typed.rating : m.feedback ? String(m.feedback.rating) : undefined;
   const met = mine ? mine.typed.met : m.feedback ? (m.feedback.met ? 'yes' : 'no') : undefined;
@@ -52,7 +53,7 @@ function feedbackForm(e: Event, m: MyMatch, idx: string, err: MatchFormError | u
 function introduce(e: Event, m: MyMatch): string {
   if (m.introduced) return `<p class="status going">Introduced: we sent one email to both of you.</p>`;
   if (m.introRequested) return `<p class="status">You asked to be introduced; we email you both as soon as ${h(m.person.name)} asks too.</p>`;
-  const action = `/account/matches/${encodeURIComponent(e.eventId)}/${encodeURIComponent(m.matchId)}/introduce`;
+  const action = `/account/matches/${encodeURIComponent(e.eventId)}/${encodeURIComponent(m.matchId)}/introduce#matches`;
   return `<form method="post" action="${h(action)}" class="inline"><button type="submit">Introduce us<span class="visually-hidden"> to ${h(m.person.name)}</span></button></form>`;
 }
 

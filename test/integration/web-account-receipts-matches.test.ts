@@ -115,7 +115,7 @@ describe('my matches on the account page', () => {
     expect(textOf(page.html)).toContain('Bob Match');
     const matchId = expectStatus(await myMatches(ada.user.token, ev.eventId), 200, 'mine').body.items[0].matchId as string;
     const base = `/account/matches/${ev.eventId}/${encodeURIComponent(matchId)}`;
-    expect(page.html).toContain(`action="${base}/introduce"`);
+    expect(page.html).toContain(`action="${base}/introduce#matches"`);
 
     // A member of another association, signed in, using these ids: refused, nothing changes.
     const mallory = await visitor('mallory', 'Mallory Other');

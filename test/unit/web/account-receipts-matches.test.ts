@@ -110,8 +110,8 @@ describe('my matches', () => {
     expect(html).toContain('Bob &lt;Builder&gt;');
     expect(html).toContain('CTO, Acme');
     expect(html).toContain('<li>You both are interested in climate</li>');
-    expect(html).toContain('action="/account/matches/ev1/u1.u2/introduce"');
-    expect(html).not.toContain('/feedback"');
+    expect(html).toContain('action="/account/matches/ev1/u1.u2/introduce#matches"');
+    expect(html).not.toContain('/feedback#');
     expect(html).toContain('href="/e/ev1"');
   });
 
@@ -119,12 +119,12 @@ describe('my matches', () => {
     expect(matchesSection([matchEvent(false, [match({ introRequested: true })])])).toContain('You asked to be introduced');
     const sent = matchesSection([matchEvent(false, [match({ introRequested: true, introduced: true })])]);
     expect(sent).toContain('Introduced: we sent one email to both of you.');
-    expect(sent).not.toContain('/introduce"');
+    expect(sent).not.toContain('/introduce#');
   });
 
   it('after the event asks for a rating and "we met", and shows the saved values back, checked', () => {
     const empty = matchesSection([matchEvent(true, [match()])]);
-    expect(empty).toContain('action="/account/matches/ev1/u1.u2/feedback"');
+    expect(empty).toContain('action="/account/matches/ev1/u1.u2/feedback#matches"');
     expect(empty).toContain('How useful was meeting Bob &lt;Builder&gt;?');
     expect(empty).not.toContain(' checked');
     const saved = matchesSection([matchEvent(true, [match({ feedback: { rating: 4, met: true, at: now.toISOString() } })])]);
