@@ -8,6 +8,9 @@ import type { Event } from '../core/domain/events.js';
 import type { Profile } from '../core/domain/types.js';
 import { page, type PageUser } from './render.js';
 import { whenText, isoInZone } from './format.js';
+import type { PayAction } from '../core/domain/renewal.js';
+import { receiptsList, type ReceiptRow } from './account-receipts.js';
+import { matchesSection, type AccountMatchEvent, type MatchFormError } from './account-matches.js';
 
 export interface AccountMembership {
   associationId: string;
@@ -22,6 +25,11 @@ export interface AccountMembership {
   canPay: boolean;
   /** Has paid through Stripe before: the billing portal has a card to manage. */
   hasBilling: boolean;
+  /** What the pay button does now (domain/renewal.ts); absent: decided by canPay alone. */
+  payAction?: PayAction;
+  /** The member's own payments and refunds here, newest first; `morePayments`: older ones exist. */
+  payments?: ReceiptRow[];
+  morePayments?: boolean;
 }
 
 export interface AccountRsvp {
@@ -43,6 +51,10 @@ export interface AccountPageData {
   vocabulary: { value: string; label: string }[];
   memberships: AccountMembership[];
   rsvps: AccountRsvp[];
+  /** Events where the person has matches, with them. */
+  matches?: AccountMatchEvent[];
+  /** A refused feedback form, shown in the matches section with what was typed. */
+  matchError?: MatchFormError;
   notice?: string;
   /** A problem with the last form post, shown above the section it belongs to. */
   error?: FormError & { section: 'profile' | 'consent' | 'memberships' };
@@ -157,14 +169,17 @@ function membershipsSection(d: AccountPageData) {
     .map((m) => {
       const base = `/account/memberships/${encodeURIComponent(m.associationId)}`;
       const named = `m-${h(m.associationId)}`;
+      const pay = m.payAction !== undefined ? (m.payAction === 'pay' || m.payAction === 'renew' ? m.payAction : null) : m.canPay && m.status !== 'cancelled' ? (m.status === 'active' ? 'renew' : 'pay') : null;
       const actions = [
-        m.canPay && m.status !== 'cancelled' ? `<form method="post" action="${base}/pay" class="inline"><button type="submit" aria-describedby="${named}">${m.status === 'active' ? 'Renew' : 'Pay dues'}</button></form>` : '',
+        pay ? `<form method="post" action="${base}/pay" class="inline"><button type="submit" aria-describedby="${named}">${pay === 'renew' ? 'Renew' : 'Pay dues'}</button></form>` : '',
         m.hasBilling && m.status !== 'cancelled' ? `<form method="post" action="${base}/billing" class="inline"><button type="submit" class="secondary" aria-describedby="${named}">Billing and card</button></form>` : '',
         m.status !== 'cancelled' ? `<form method="post" action="${base}/leave" class="inline"><button type="submit" class="secondary" aria-describedby="${named}">Leave</button></form>` : '',
       ].filter(Boolean);
       return `<li class="card membership"><h3 id="${named}"><a href="/a/${encodeURIComponent(m.slug)}">${h(m.associationName)}</a></h3>
 <dl class="facts"><div><dt>Plan</dt><dd>${h(m.planName || '—')}</dd></div><div><dt>Status</dt><dd>${h(statusText(m.status))}</dd></div><div><dt>Paid until</dt><dd>${m.currentPeriodEnd ? h(day(m.currentPeriodEnd, m.timezone)) : '—'}</dd></div>${m.role !== 'member' ? `<div><dt>Role</dt><dd>${h(m.role)}</dd></div>` : ''}</dl>
-${actions.length ? `<div class="row">${actions.join('')}</div>` : ''}</li>`;
+${m.payAction === 'update_card' ? '<p class="hint">The last payment failed: update your card and Stripe tries again.</p>' : ''}
+${actions.length ? `<div class="row">${actions.join('')}</div>` : ''}
+${m.payments ? receiptsList(m, m.payments, !!m.morePayments) : ''}</li>`;
     })
     .join('');
   return `<section id="memberships" aria-labelledby="memberships-title"><h2 id="memberships-title">Memberships</h2>${errorSummary(err)}
@@ -195,6 +210,7 @@ ${profileSection(d)}
 ${consentSection(d)}
 ${membershipsSection(d)}
 ${eventsSection(d)}
+${d.matches ? matchesSection(d.matches, d.matchError) : ''}
 <section id="data" aria-labelledby="data-title" class="card"><h2 id="data-title">Your data</h2>
 <p>Everything we hold about you, as a JSON file.</p>
 <p><a class="button" href="/account/export" download>Download my data</a></p>

@@ -30,11 +30,16 @@ import { activePlans, publicAssociation } from '../core/services/associations.js
 import { associationPage, eventPage, homePage, problemPage, type PageUser } from './render.js';
 import { accountPage, deleteAccountPage, type AccountMembership, type AccountPageData, type AccountRsvp } from './account.js';
 import { manageEventPages } from './manage-event-routes.js';
+import { accountRoutes, matchesOf, receiptsOf } from './account-routes.js';
+import type { MatchFormError } from './account-matches.js';
+import { createAccountReads } from '../core/data/web-account.js';
+import { payAction } from '../core/domain/renewal.js';
 import { manageAssociationRoutes } from './manage-association.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
 const web = createWebReads(documentClient, required('TABLE_NAME'));
+const accountReads = createAccountReads(documentClient, required('TABLE_NAME'));
 const auth: AuthSettings = { authUrl: required('AUTH_URL').replace(/\/$/, ''), clientId: required('AUTH_CLIENT_ID'), appUrl: config.appUrl };
 const secure = config.appUrl.startsWith('https:');
 const SESSION_MAX_AGE = 12 * 3600;
@@ -59,13 +64,21 @@ interface Req {
   now: Date;
 }
 
+/**
+ * Stripe's pages a form post is redirected to (Checkout, the billing portal): Chromium
+ * applies form-action to the redirect too. Locally, the stand-in's origin.
+ */
+const stripePages = process.env.STRIPE_API_HOST
+  ? `${process.env.STRIPE_API_PROTOCOL ?? 'https'}://${process.env.STRIPE_API_HOST}${process.env.STRIPE_API_PORT ? `:${process.env.STRIPE_API_PORT}` : ''}`
+  : 'https://checkout.stripe.com https://billing.stripe.com';
+
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
-  `form-action 'self' ${new URL(auth.authUrl).origin}`,
+  `form-action 'self' ${new URL(auth.authUrl).origin} ${stripePages}`,
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "object-src 'none'",
@@ -240,20 +253,30 @@ const ACCOUNT_NOTICES: Record<string, string> = {
   profile: 'Your profile is saved.',
   consent: 'Your choices are saved.',
   left: 'You have left the association.',
+  paid: 'Thank you. Your payment is confirmed in a moment; the receipt is on its way to your inbox.',
+  introduced: 'You both asked: we sent one email to both of you.',
+  'intro-asked': 'Noted. When the other person asks too, we send one email to both of you.',
+  feedback: 'Your feedback is saved. Thank you.',
 };
 type AccountError = NonNullable<AccountPageData['error']>;
 
-async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string } = {}): Promise<Result> {
+async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string; matchError?: MatchFormError } = {}): Promise<Result> {
   const caller = req.caller!;
-  const [profile, mine, rsvpItems] = await Promise.all([
+  const [profile, mine, rsvpItems, matches] = await Promise.all([
     getProfile(store, caller),
     myAssociations(store, caller, 50),
     // From a day back: an event that started today is still "upcoming" until it ends (checked below).
     web.upcomingRsvpsOfUser(caller.userId, new Date(req.now.getTime() - 86_400_000).toISOString(), 50),
+    matchesOf({ reads: accountReads, accessOf }, caller, req.now),
   ]);
   const memberships: AccountMembership[] = await Promise.all(
     mine.items.map(async (m) => {
-      const [assoc, member, plans] = await Promise.all([store.getAssociation(m.association.associationId), store.getMember(m.association.associationId, caller.userId), store.plansOfAssociation(m.association.associationId)]);
+      const [assoc, member, plans, receipts] = await Promise.all([
+        store.getAssociation(m.association.associationId),
+        store.getMember(m.association.associationId, caller.userId),
+        store.plansOfAssociation(m.association.associationId),
+        receiptsOf(m.association.associationId, caller.userId),
+      ]);
       const plan = plans.find((p) => p.planId === m.planId);
       return {
         associationId: m.association.associationId,
@@ -266,6 +289,9 @@ async function renderAccount(req: Req, extra: { status?: number; error?: Account
         timezone: m.association.timezone,
         canPay: !!plan && plan.amount > 0 && m.association.acceptsCardPayments,
         hasBilling: !!assoc?.stripeAccountId && !!member?.stripeCustomerId && m.status !== 'pending',
+        payAction: member ? payAction(member, plan, m.association.acceptsCardPayments, req.now) : null,
+        payments: receipts.rows,
+        morePayments: receipts.more,
       };
     }),
   );
@@ -281,7 +307,7 @@ async function renderAccount(req: Req, extra: { status?: number; error?: Account
         }),
     )
   ).filter((x): x is AccountRsvp => !!x);
-  const html = accountPage({ url: `${config.appUrl}/account`, user: userOf(caller)!, profile, vocabulary, memberships, rsvps, ...extra });
+  const html = accountPage({ url: `${config.appUrl}/account`, user: userOf(caller)!, profile, vocabulary, memberships, rsvps, matches, ...extra });
   return htmlResult(extra.status ?? 200, html);
 }
 
@@ -472,6 +498,7 @@ const pages: PageRoute[] = [
     run: (req) => (req.caller ? htmlResult(200, deleteAccountPage({ url: `${config.appUrl}/account/delete`, user: userOf(req.caller)! })) : signInRedirect('/account/delete')),
   },
   { method: 'POST', pattern: /^\/account\/delete$/, run: postDelete },
+  ...accountRoutes({ deps, reads: accountReads, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin, userOf, renderAccount: (r, x) => renderAccount(r as Req, x) }),
   ...manageEventPages({ deps, appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },

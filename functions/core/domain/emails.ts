@@ -40,12 +40,18 @@ export interface DuesFacts {
   timezone: string;
 }
 
-export const receiptMail = (f: DuesFacts & { amount: number; currency: string; paidAt: string; periodEnd: string | null }) =>
-  mail(f.associationName, `Receipt: ${f.planName} membership`, [
-    `Hello ${f.memberName},`,
-    `Thank you: we received ${formatMoney(f.amount, f.currency)} for your ${f.planName} membership on ${formatDate(f.paidAt, f.timezone)}.`,
-    f.periodEnd ? `Your membership is active until ${formatDate(f.periodEnd, f.timezone)}.` : 'Your membership does not expire.',
-  ]);
+/** accountUrl: the member's account page (/account#memberships), where the receipt can be printed. */
+export const receiptMail = (f: DuesFacts & { amount: number; currency: string; paidAt: string; periodEnd: string | null; accountUrl?: string }) =>
+  mail(
+    f.associationName,
+    `Receipt: ${f.planName} membership`,
+    [
+      `Hello ${f.memberName},`,
+      `Thank you: we received ${formatMoney(f.amount, f.currency)} for your ${f.planName} membership on ${formatDate(f.paidAt, f.timezone)}.`,
+      f.periodEnd ? `Your membership is active until ${formatDate(f.periodEnd, f.timezone)}.` : 'Your membership does not expire.',
+    ],
+    f.accountUrl ? { label: 'See your membership and receipts', url: f.accountUrl } : undefined,
+  );
 
 export const paymentFailedMail = (f: DuesFacts & { amount: number; currency: string; graceUntil: string | null; billingUrl: string }) =>
   mail(
@@ -174,7 +180,8 @@ export interface IntroCard {
   introduceUrl: string;
 }
 
-export const matchesMail = (f: EventFacts & { people: IntroCard[]; unsubscribeUrl: string }) => {
+/** accountUrl: "my matches" on the account page (/account#matches), where they stay after this mail. */
+export const matchesMail = (f: EventFacts & { people: IntroCard[]; unsubscribeUrl: string; accountUrl?: string }) => {
   const lines = f.people.flatMap((p, i) => [
     `${i + 1}. ${p.name}${p.jobTitle || p.company ? ` — ${[p.jobTitle, p.company].filter(Boolean).join(', ')}` : ''}${p.headline ? ` (${p.headline})` : ''}`,
     ...p.reasons.map((r) => `   • ${r}`),
@@ -188,6 +195,7 @@ export const matchesMail = (f: EventFacts & { people: IntroCard[]; unsubscribeUr
     '',
     'How to find each other: ask at the welcome desk, or click "Introduce us" — when both of you do, we send you one email addressed to both, and a reply-all starts the conversation.',
     '',
+    ...(f.accountUrl ? [`See your matches: ${f.accountUrl}`, ''] : []),
     `Don't want these introductions? Unsubscribe: ${f.unsubscribeUrl}`,
     '',
     `— ${f.associationName}`,
@@ -198,7 +206,7 @@ export const matchesMail = (f: EventFacts & { people: IntroCard[]; unsubscribeUr
         `<div style="border:1px solid #d0d7de;border-radius:8px;padding:12px;margin:0 0 12px"><strong>${escape(p.name)}</strong>${p.jobTitle || p.company ? `<br><span style="color:#57606a">${escape([p.jobTitle, p.company].filter(Boolean).join(', '))}</span>` : ''}${p.headline ? `<br><em>${escape(p.headline)}</em>` : ''}<ul>${p.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul><a href="${escape(p.introduceUrl)}">Introduce us</a></div>`,
     )
     .join('');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2>${escape(f.associationName)}</h2><p>Hello ${escape(f.attendeeName)},</p><p>Before <strong>${escape(f.title)}</strong> (${escape(formatWhen(f.startsAt, f.endsAt, f.timezone))}, ${escape(f.where)}), here are the people we think you should meet:</p>${cards}<p>When both of you click "Introduce us", we send one email addressed to both of you.</p><p style="color:#57606a;font-size:12px"><a href="${escape(f.unsubscribeUrl)}">Unsubscribe from introductions</a></p></body></html>`;
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2>${escape(f.associationName)}</h2><p>Hello ${escape(f.attendeeName)},</p><p>Before <strong>${escape(f.title)}</strong> (${escape(formatWhen(f.startsAt, f.endsAt, f.timezone))}, ${escape(f.where)}), here are the people we think you should meet:</p>${cards}<p>When both of you click "Introduce us", we send one email addressed to both of you.</p>${f.accountUrl ? `<p><a href="${escape(f.accountUrl)}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#fff;border-radius:6px;text-decoration:none">See your matches</a></p>` : ''}<p style="color:#57606a;font-size:12px"><a href="${escape(f.unsubscribeUrl)}">Unsubscribe from introductions</a></p></body></html>`;
   return { subject: `People to meet at ${f.title}`, text, html };
 };
 

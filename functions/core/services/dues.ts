@@ -28,7 +28,8 @@ export interface DuesDeps {
   sendRate: number;
 }
 
-const billingUrl = (deps: DuesDeps, associationId: string) => `${deps.appUrl}/associations/${associationId}/billing`;
+/** Where dues mails and the billing portal send people back: their memberships on the account page. */
+const billingUrl = (deps: DuesDeps, _associationId: string) => `${deps.appUrl}/account#memberships`;
 
 // ------------------------------------------------------------------ onboarding
 
@@ -101,8 +102,9 @@ export async function checkout(deps: DuesDeps, association: Association, member:
         amount: plan.amount,
         interval: plan.interval === 'once' ? undefined : plan.interval,
         productName: `${association.name}: ${plan.name}`,
-        successUrl: `${deps.appUrl}/associations/${association.associationId}/welcome?session={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${deps.appUrl}/associations/${association.associationId}/plans`,
+        // Back to pages that exist: the account after paying, the association's plans when cancelled.
+        successUrl: `${deps.appUrl}/account?saved=paid#memberships`,
+        cancelUrl: `${deps.appUrl}/a/${encodeURIComponent(association.slug)}`,
         metadata,
         platformFeePercent: deps.platformFeePercent,
         idempotencyKey: `checkout:${association.associationId}:${m.userId}:${plan.planId}:${m.checkoutSessionId ?? 'first'}`,
@@ -453,7 +455,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
     ledger.push(entry('payment', inv.id, { amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodStart: inv.periodStart?.toISOString() ?? null, periodEnd: inv.periodEnd?.toISOString() ?? null, stripe: { eventId: event.id, invoiceId: inv.id, subscriptionId: sub?.id, paymentIntentId: inv.paymentIntentId } }));
     paymentRefs.push({ accountId: ctx.account, objectId: inv.id });
     if (inv.paymentIntentId) paymentRefs.push({ accountId: ctx.account, objectId: inv.paymentIntentId });
-    mailTo('receipt', receiptMail({ ...mailFacts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: inv.periodEnd?.toISOString() ?? after.currentPeriodEnd }));
+    mailTo('receipt', receiptMail({ ...mailFacts, amount: inv.amount, currency: inv.currency, paidAt: inv.at.toISOString(), periodEnd: inv.periodEnd?.toISOString() ?? after.currentPeriodEnd, accountUrl: billingUrl(deps, association.associationId) }));
   }
   if (input.invoice?.kind === 'failure') {
     const inv = input.invoice;
@@ -466,7 +468,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
     const p = input.lifetimePayment;
     ledger.push(entry('payment', p.objectId, { amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodStart: p.paidAt.toISOString(), stripe: { eventId: event.id, paymentIntentId: p.objectId } }));
     paymentRefs.push({ accountId: ctx.account, objectId: p.objectId });
-    mailTo('receipt', receiptMail({ ...mailFacts, amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodEnd: null }));
+    mailTo('receipt', receiptMail({ ...mailFacts, amount: p.amount, currency: p.currency ?? association.currency, paidAt: p.paidAt.toISOString(), periodEnd: null, accountUrl: billingUrl(deps, association.associationId) }));
   }
   if (after.status === 'lapsed' && member.status !== 'lapsed') {
     mailTo('lapsed', lapsedMail({ ...mailFacts, billingUrl: billingUrl(deps, association.associationId) }));

@@ -151,6 +151,7 @@ export async function send(deps: EventsDeps, association: Association, event: Ev
           eventUrl: `${deps.appUrl}/e/${event.eventId}`,
           people,
           unsubscribeUrl,
+          accountUrl: `${deps.appUrl}/account#matches`,
         }),
         headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       },

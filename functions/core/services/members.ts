@@ -1,4 +1,5 @@
 /** Joining, listing, managing and removing members of an association. */
+import { config } from '../config.js';
 import { ulid } from 'ulid';
 import { AlreadyApplied, ConditionFailed, StaleMember, type MemberFilter, type Store } from '../data/store.js';
 import { decideMembership, nextDueAt } from '../domain/dues.js';
@@ -232,6 +233,7 @@ export async function patch(
       currency: payment.currency,
       paidAt: payment.paidAt,
       periodEnd: payment.periodEnd,
+      accountUrl: `${config.appUrl}/account#memberships`,
     });
     const mail = newMail({ to: m.email, fromName: association.name, kind: 'receipt', associationId: association.associationId, mail: receipt }, now);
     try {

@@ -166,6 +166,9 @@ describe('checkout', () => {
       platformFeePercent: 2,
       metadata: { associationId: 'assocA', userId: 'user-member', planId: 'planYearly' },
       idempotencyKey: 'checkout:assocA:user-member:planYearly:first',
+      // Back to pages that exist: the account's memberships after paying, the association's page when cancelled.
+      successUrl: 'https://app.example.test/account?saved=paid#memberships',
+      cancelUrl: `https://app.example.test/a/${assocA.slug}`,
     });
     const session = [...payments.checkouts.values()][0]!;
     expect(url).toBe(session.url);
@@ -291,11 +294,11 @@ describe('checkout', () => {
 });
 
 describe('billingPortal and connect', () => {
-  it('the billing portal needs a customer, and returns to the billing page', async () => {
+  it('the billing portal needs a customer, and returns to the memberships on the account page', async () => {
     const { payments, deps } = setup();
     expect((await problemOf(billingPortal(deps, assocA, pendingMember({ stripeCustomerId: undefined })))).statusCode).toBe(422);
     await expect(billingPortal(deps, assocA, activeMember())).resolves.toEqual({ url: 'https://billing.stripe.test/session/cus_1' });
-    expect(payments.callsOf('billingPortalUrl')).toEqual([[{ account: 'acct_A', customerId: 'cus_1', returnUrl: 'https://app.example.test/associations/assocA/billing' }]]);
+    expect(payments.callsOf('billingPortalUrl')).toEqual([[{ account: 'acct_A', customerId: 'cus_1', returnUrl: 'https://app.example.test/account#memberships' }]]);
   });
 
   it('connect creates the account once (key connect:<assoc>) and links it in one conditional transaction', async () => {
@@ -478,6 +481,9 @@ describe('handleStripeEvent: invoice.paid', () => {
     expect(payments.calls).toEqual([{ method: 'retrieveSubscription', args: ['acct_A', 'sub_1'] }]);
     expect(mailsSent()).toHaveLength(1);
     expect(mailsSent()[0]).toMatchObject({ FromEmailAddress: '"Engineers of Lyon" <no-reply@assoc.test>', Destination: { ToAddresses: [m.email] }, Content: { Simple: { Subject: { Data: 'Receipt: Yearly membership' } } } });
+    // The receipt links to the memberships on the account page, where it can be printed.
+    expect(mailsSent()[0]!.Content!.Simple!.Body!.Text!.Data).toContain('See your membership and receipts: https://app.example.test/account#memberships');
+    expect(mailsSent()[0]!.Content!.Simple!.Body!.Html!.Data).toContain('href="https://app.example.test/account#memberships"');
     expect(table.all('OUTBOX#')[0]).toMatchObject({ status: 'sent', attempts: 1 });
     expect(table.all('OUTBOX#')[0]!.gsi2pk).toBeUndefined();
   });
@@ -624,7 +630,7 @@ describe('handleStripeEvent: invoice.payment_failed', () => {
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'past_due', currentPeriodEnd: now.toISOString(), pastDueSince: now.toISOString(), graceUntil, dueAt: graceUntil });
     expect(table.all('ASSOC#assocA', 'PAYMENT#')).toEqual([expect.objectContaining({ type: 'failure', amount: 5000 })]);
     expect(mailsSent()).toHaveLength(1);
-    expect(mailsSent()[0]!.Content!.Simple!.Body!.Text!.Data).toContain('https://app.example.test/associations/assocA/billing');
+    expect(mailsSent()[0]!.Content!.Simple!.Body!.Text!.Data).toContain('https://app.example.test/account#memberships');
   });
 });
 
