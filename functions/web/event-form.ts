@@ -203,6 +203,23 @@ export function inputFromValues(v: EventFormValues): { input: Record<string, unk
   return { input, rows };
 }
 
+/**
+ * The schema's cross-field rules (end after start, a venue or a link), for the whole form. Zod
+ * skips an object's refinements while one of its fields is wrong; the form names every problem
+ * in one pass, so these join the schema's errors when it has not reported them itself.
+ */
+export function withCrossFieldErrors(errors: { path: string; message: string }[], input: Record<string, unknown>) {
+  const out = [...errors];
+  const add = (path: string, message: string) => {
+    if (!out.some((e) => e.path === path)) out.push({ path, message });
+  };
+  const start = typeof input.startsAt === 'string' ? Date.parse(input.startsAt) : NaN;
+  const end = typeof input.endsAt === 'string' ? Date.parse(input.endsAt) : NaN;
+  if (end <= start) add('endsAt', 'must be after startsAt');
+  if (!input.venue && !input.onlineUrl) add('venue', 'give a venue or an onlineUrl');
+  return out;
+}
+
 const instant = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : v);
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

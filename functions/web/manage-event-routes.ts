@@ -19,7 +19,7 @@ import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { eventMatches, preview, send } from '../core/services/matching.js';
 import type { PageUser } from './render.js';
 import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData, type MatchFeedbackData } from './manage-event.js';
-import { blankValues, eventFormPage, inputFromValues, patchFromValues, valuesFromEvent, valuesFromForm, type EventFormValues } from './event-form.js';
+import { blankValues, eventFormPage, inputFromValues, patchFromValues, valuesFromEvent, valuesFromForm, withCrossFieldErrors, type EventFormValues } from './event-form.js';
 
 type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 
@@ -230,7 +230,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
     try {
       // The API's own schema: the form cannot make an event the API would refuse.
       const parsed = s.EventCreate.safeParse(input);
-      if (!parsed.success) throw badRequest('The event is not valid; nothing was saved.', fieldErrors(parsed.error));
+      if (!parsed.success) throw badRequest('The event is not valid; nothing was saved.', withCrossFieldErrors(fieldErrors(parsed.error), input));
       const e = await createEvent(x.deps, a.association!, req.caller, parsed.data, req.now);
       return x.redirect(`${path(e.eventId)}?done=created`);
     } catch (err) {
@@ -269,7 +269,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
       if (refusals.length) throw unprocessable('Some fields cannot be changed this way; nothing was saved.', refusals);
       if (Object.keys(patch).length === 0) return x.redirect(`${path(eventId)}?done=unchanged`);
       const parsed = s.EventPatch.safeParse(patch);
-      if (!parsed.success) throw badRequest('The changes are not valid; nothing was saved.', fieldErrors(parsed.error));
+      if (!parsed.success) throw badRequest('The changes are not valid; nothing was saved.', withCrossFieldErrors(fieldErrors(parsed.error), inputFromValues(typed).input));
       await patchEvent(x.deps, a.association!, a.event!, req.caller, parsed.data, req.now);
       return x.redirect(`${path(eventId)}?done=saved`);
     } catch (err) {
