@@ -400,7 +400,7 @@ ${text('title', 'Title', v.title, { attrs: ' maxlength="200" autocomplete="off"'
 </section>
 <section class="card" aria-labelledby="when-title"><h2 id="when-title">When</h2>
 <div class="field"><label for="timezone">Time zone</label><p class="hint" id="timezone-hint">The dates and times below are in this zone.</p>${fieldError('timezone')}<select id="timezone" name="timezone"${described('timezone', true)}>${tzOptions}</select></div>
-${text('startsAt', 'Starts', v.startsAt, { type: 'datetime-local', hint: 'Date and time, e.g. 2026-12-09 18:00.' })}
+${text('startsAt', 'Starts', v.startsAt, { type: 'datetime-local', hint: 'Date and time in the time zone above.' })}
 ${text('endsAt', 'Ends', v.endsAt, { type: 'datetime-local' })}
 ${text('rsvpDeadline', 'RSVP deadline (optional)', v.rsvpDeadline, { type: 'datetime-local', hint: 'After this, nobody can RSVP. Empty: until the event ends.' })}
 </section>
