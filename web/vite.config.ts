@@ -12,7 +12,11 @@ export default defineConfig({
     target: 'es2020',
     modulePreload: false,
     rollupOptions: {
-      input: { event: fileURLToPath(new URL('./src/event.ts', import.meta.url)) },
+      input: {
+        event: fileURLToPath(new URL('./src/event.ts', import.meta.url)),
+        'check-in': fileURLToPath(new URL('./src/check-in.ts', import.meta.url)),
+        'event-form': fileURLToPath(new URL('./src/event-form.ts', import.meta.url)),
+      },
       output: { entryFileNames: 'assets/[name].js', chunkFileNames: 'assets/[name].js', assetFileNames: 'assets/[name][extname]' },
     },
   },

@@ -100,7 +100,8 @@ function eventsSection(d: ManageAssociationData) {
     .map((e) => `<li><a href="/manage/events/${encodeURIComponent(e.eventId)}">${h(e.title)}</a> <time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></li>`)
     .join('');
   return `<section id="events" aria-labelledby="events-title" class="card"><h2 id="events-title">Upcoming events</h2>
-${rows ? `<ul class="plain-list">${rows}</ul>` : '<p>No upcoming events.</p>'}</section>`;
+${rows ? `<ul class="plain-list">${rows}</ul>` : '<p>No upcoming events.</p>'}
+<p><a class="button" href="${base(d.association)}/events/new">New event</a></p></section>`;
 }
 
 function memberRow(d: ManageAssociationData, m: MemberRow, planNames: Map<string, string>) {

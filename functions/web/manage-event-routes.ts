@@ -9,16 +9,17 @@ import { enforceRateLimits } from '../core/http/rate-limit.js';
 import { authorize, type Caller } from '../core/http/access.js';
 import { fieldErrors } from '../core/http/router.js';
 import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
-import { HttpProblem, badRequest } from '../core/errors.js';
+import { HttpProblem, badRequest, unprocessable } from '../core/errors.js';
 import { limiter, store } from '../core/deps.js';
 import type { EventsDeps } from '../core/services/events.js';
 import type { FileStore } from '../core/files.js';
 import * as s from '../core/schemas.js';
-import { cancelEvent, checkIn } from '../core/services/events.js';
+import { cancelEvent, checkIn, createEvent, patchEvent } from '../core/services/events.js';
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
-import { preview, send } from '../core/services/matching.js';
+import { eventMatches, preview, send } from '../core/services/matching.js';
 import type { PageUser } from './render.js';
-import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData } from './manage-event.js';
+import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData, type MatchFeedbackData } from './manage-event.js';
+import { blankValues, eventFormPage, inputFromValues, patchFromValues, valuesFromEvent, valuesFromForm, withCrossFieldErrors, type EventFormValues } from './event-form.js';
 
 type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 
@@ -54,7 +55,11 @@ const PRESETS: Record<string, { preset: 'full' | 'minimal'; status: 'going' | 'w
 };
 const NOTICES: Record<string, string> = {
   cancelled: 'The event is cancelled. Everyone going or waitlisted is being emailed.',
+  created: 'The event is created. Share its public page to let people RSVP.',
+  saved: 'Your changes are saved. If the time or place changed, everyone going or waitlisted is being emailed.',
+  unchanged: 'Nothing changed, so nothing was saved.',
 };
+const FEEDBACK_PAGE_SIZE = 20;
 
 /** A refusal the organizer can act on is answered on the page; anything else is the page-level handler's. */
 const isFormProblem = (err: unknown): err is HttpProblem => err instanceof HttpProblem && err.statusCode < 500 && err.statusCode !== 401 && err.statusCode !== 403;
@@ -83,6 +88,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
       if (r?.checkedInAt) notice = req.query.get('already') ? `${r.name} was already checked in.` : `${r.name} is checked in.`;
     }
     if (!notice) notice = NOTICES[req.query.get('done') ?? ''];
+    const feedback = event.matchmaking?.enabled ? await matchFeedback(event, req) : undefined;
     const { status, ...rest } = extra;
     const html = manageEventPage({
       url: `${x.appUrl}${path(eventId)}`,
@@ -91,10 +97,29 @@ export function manageEventPages(x: ManageHelpers): Route[] {
       attendees: list.items,
       filter,
       nextCursor: encodeCursor(list.lastKey, scope),
+      feedback,
       ...rest,
       notice,
     });
     return x.htmlResult(status ?? 200, html);
+  }
+
+  /**
+   * The stored matches with their feedback, as GET /events/{eventId}/matches gives them (the
+   * event's own match items, read by key prefix), and the two people's names by key.
+   */
+  async function matchFeedback(event: ManageEventData['event'], req: Req): Promise<MatchFeedbackData | undefined> {
+    const scope = `matches:${event.eventId}`;
+    const startKey = decodeCursor(req.query.get('matchesCursor') ?? undefined, scope);
+    const m = await eventMatches(store, event, FEEDBACK_PAGE_SIZE, startKey);
+    if (!m.run) return undefined;
+    const ids = [...new Set(m.items.flatMap((x) => [x.a, x.b]))];
+    const names = new Map((await Promise.all(ids.map((id) => store.getRsvp(event.eventId, id)))).filter((r) => !!r).map((r) => [r!.userId, r!.name]));
+    return {
+      stats: m.stats,
+      rows: m.items.map((x) => ({ matchId: x.matchId, a: names.get(x.a) ?? 'Someone', b: names.get(x.b) ?? 'Someone', feedbackA: x.feedback.a ?? null, feedbackB: x.feedback.b ?? null, introduced: !!x.introSentAt })),
+      nextCursor: encodeCursor(m.lastKey, scope),
+    };
   }
 
   async function postCheckIn(req: Req, eventId: string): Promise<Result> {
@@ -173,7 +198,91 @@ export function manageEventPages(x: ManageHelpers): Route[] {
     }
   }
 
+  // ---------------------------------------------------------------- new event and edit
+
+  /** The form's refusals: the schema's or the service's, each field named, what was typed kept. */
+  const formErrors = (err: HttpProblem) => ({ detail: err.message, errors: err.errors ?? [] });
+
+  async function newEventForm(req: Req, associationId: string, typed?: EventFormValues, error?: { status: number; detail: string; errors: { path: string; message: string }[] }, rows?: number[]): Promise<Result> {
+    const here = `/manage/associations/${encodeURIComponent(associationId)}/events/new`;
+    if (!req.caller) return x.signInRedirect(here);
+    const a = await authorize(x.accessOf('POST', '/associations/{associationId}/events'), { associationId }, req.caller, store);
+    const html = eventFormPage({
+      url: `${x.appUrl}${here}`,
+      user: x.userOf(req.caller)!,
+      mode: 'new',
+      action: here,
+      back: `/manage/associations/${encodeURIComponent(associationId)}#events`,
+      associationName: a.association!.name,
+      values: typed ?? blankValues(a.association!.timezone),
+      error,
+      rows,
+    });
+    return x.htmlResult(error?.status ?? 200, html);
+  }
+
+  async function postNewEvent(req: Req, associationId: string): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(`/manage/associations/${encodeURIComponent(associationId)}/events/new`);
+    x.assertSameOrigin(req);
+    const a = await authorize(x.accessOf('POST', '/associations/{associationId}/events'), { associationId }, req.caller, store);
+    const typed = valuesFromForm(req.form);
+    const { input, rows } = inputFromValues(typed);
+    try {
+      // The API's own schema: the form cannot make an event the API would refuse.
+      const parsed = s.EventCreate.safeParse(input);
+      if (!parsed.success) throw badRequest('The event is not valid; nothing was saved.', withCrossFieldErrors(fieldErrors(parsed.error), input));
+      const e = await createEvent(x.deps, a.association!, req.caller, parsed.data, req.now);
+      return x.redirect(`${path(e.eventId)}?done=created`);
+    } catch (err) {
+      if (isFormProblem(err)) return newEventForm(req, associationId, typed, { status: err.statusCode, ...formErrors(err) }, rows);
+      throw err;
+    }
+  }
+
+  async function editForm(req: Req, eventId: string, typed?: EventFormValues, error?: { status: number; detail: string; errors: { path: string; message: string }[] }, rows?: number[]): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(`${path(eventId)}/edit`);
+    const a = await organizer('PATCH', '/events/{eventId}', req, eventId);
+    // A cancelled event cannot change (the service says so); its page says it instead.
+    if (a.event!.status === 'cancelled') return x.redirect(path(eventId));
+    const html = eventFormPage({
+      url: `${x.appUrl}${path(eventId)}/edit`,
+      user: x.userOf(req.caller)!,
+      mode: 'edit',
+      action: `${path(eventId)}/edit`,
+      back: path(eventId),
+      associationName: a.association!.name,
+      values: typed ?? valuesFromEvent(a.event!),
+      event: a.event!,
+      error,
+      rows,
+    });
+    return x.htmlResult(error?.status ?? 200, html);
+  }
+
+  async function postEdit(req: Req, eventId: string): Promise<Result> {
+    if (!req.caller) return x.signInRedirect(`${path(eventId)}/edit`);
+    x.assertSameOrigin(req);
+    const a = await organizer('PATCH', '/events/{eventId}', req, eventId);
+    const typed = valuesFromForm(req.form);
+    const { patch, rows, refusals } = patchFromValues(a.event!, typed);
+    try {
+      if (refusals.length) throw unprocessable('Some fields cannot be changed this way; nothing was saved.', refusals);
+      if (Object.keys(patch).length === 0) return x.redirect(`${path(eventId)}?done=unchanged`);
+      const parsed = s.EventPatch.safeParse(patch);
+      if (!parsed.success) throw badRequest('The changes are not valid; nothing was saved.', withCrossFieldErrors(fieldErrors(parsed.error), inputFromValues(typed).input));
+      await patchEvent(x.deps, a.association!, a.event!, req.caller, parsed.data, req.now);
+      return x.redirect(`${path(eventId)}?done=saved`);
+    } catch (err) {
+      if (isFormProblem(err)) return editForm(req, eventId, typed, { status: err.statusCode, ...formErrors(err) }, rows);
+      throw err;
+    }
+  }
+
   return [
+    { method: 'GET', pattern: /^\/manage\/associations\/([^/]+)\/events\/new$/, run: (req, id) => newEventForm(req, id!) },
+    { method: 'POST', pattern: /^\/manage\/associations\/([^/]+)\/events\/new$/, run: (req, id) => postNewEvent(req, id!) },
+    { method: 'GET', pattern: /^\/manage\/events\/([^/]+)\/edit$/, run: (req, id) => editForm(req, id!) },
+    { method: 'POST', pattern: /^\/manage\/events\/([^/]+)\/edit$/, run: (req, id) => postEdit(req, id!) },
     { method: 'GET', pattern: /^\/manage\/events\/([^/]+)$/, run: (req, id) => (req.caller ? render(req, id!) : Promise.resolve(x.signInRedirect(path(id!)))) },
     { method: 'POST', pattern: /^\/manage\/events\/([^/]+)\/check-in$/, run: (req, id) => postCheckIn(req, id!) },
     { method: 'GET', pattern: /^\/manage\/events\/([^/]+)\/export$/, run: (req, id) => download(req, id!) },

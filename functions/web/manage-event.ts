@@ -30,6 +30,13 @@ export interface PreviewFigures {
   coverable: number;
 }
 
+/** The stored matches' feedback (GET /events/{eventId}/matches), one page of rows. */
+export interface MatchFeedbackData {
+  stats: { matches: number; feedbackCount: number; averageRating: number | null; metRate: number | null; acceptanceRate: number | null; introRate: number | null };
+  rows: { matchId: string; a: string; b: string; feedbackA: { rating: number; met: boolean } | null; feedbackB: { rating: number; met: boolean } | null; introduced: boolean }[];
+  nextCursor?: string | null;
+}
+
 export interface ManageEventData {
   url: string;
   user: PageUser;
@@ -44,6 +51,7 @@ export interface ManageEventData {
   /** What was typed in the code field, shown again after a refusal. */
   typedCode?: string;
   preview?: { figures: PreviewFigures; matches: number; k: number };
+  feedback?: MatchFeedbackData;
 }
 
 const base = (e: Event) => `/manage/events/${encodeURIComponent(e.eventId)}`;
@@ -80,7 +88,9 @@ ${cancelled ? '<p>This event is cancelled; nobody can check in.</p>' : `<form me
 <div class="field"><label for="code">Check-in code</label><p class="hint" id="code-hint">The code from the attendee's confirmation mail, e.g. K7M2QX9P.</p>
 ${bad ? `<p class="field-error" id="code-error">Check-in code ${h(err!.errors?.[0] ? plainMessage(err!.errors[0].message) : err!.detail)}</p>` : ''}
 <input id="code" name="code" value="${h(d.typedCode ?? '')}" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="12" aria-describedby="code-hint${bad ? ' code-error' : ''}"${bad ? ' aria-invalid="true"' : ''}></div>
-<button type="submit">Check in</button>
+<div class="row"><button type="submit">Check in</button>
+<button type="button" class="secondary" data-scan hidden>Scan the QR code</button></div>
+<div class="scanner" data-scanner hidden><video data-scan-video muted playsinline aria-label="Camera view for scanning the QR code"></video><p class="hint" data-scan-status role="status"></p><button type="button" class="secondary small" data-scan-stop>Stop scanning</button></div>
 </form>`}</section>`;
 }
 
@@ -132,6 +142,31 @@ ${link('waitlist', 'Waitlist (CSV)', 'The waitlist in its order.')}
 </ul></section>`;
 }
 
+const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)} %`);
+const fbText = (f: { rating: number; met: boolean } | null) => (f ? `${f.rating} of 5, ${f.met ? 'met' : 'did not meet'}` : '—');
+
+/** What attendees said about their matches after the event; only once matches were sent. */
+function feedbackSection(d: ManageEventData) {
+  const f = d.feedback;
+  if (!f) return '';
+  const rows = f.rows
+    .map((r) => `<tr><th scope="row">${h(r.a)} and ${h(r.b)}</th><td data-label="${h(r.a)} says">${h(fbText(r.feedbackA))}</td><td data-label="${h(r.b)} says">${h(fbText(r.feedbackB))}</td><td data-label="Introduced">${r.introduced ? 'Yes' : 'No'}</td></tr>`)
+    .join('');
+  const next = f.nextCursor ? `<p><a href="${base(d.event)}?matchesCursor=${encodeURIComponent(f.nextCursor)}#feedback">Next page of matches</a></p>` : '';
+  return `<section id="feedback" aria-labelledby="feedback-title" class="card"><h2 id="feedback-title">Match feedback</h2>
+<dl class="facts">
+<div><dt>Matches</dt><dd>${f.stats.matches}</dd></div>
+<div><dt>Ratings</dt><dd>${f.stats.feedbackCount}</dd></div>
+<div><dt>Average rating</dt><dd>${f.stats.averageRating === null ? '—' : `${f.stats.averageRating} of 5`}</dd></div>
+<div><dt>Met</dt><dd>${pct(f.stats.metRate)}</dd></div>
+<div><dt>Introductions</dt><dd>${pct(f.stats.introRate)}</dd></div>
+</dl>
+${rows ? `<div class="table-wrap"><table class="attendees"><caption class="visually-hidden">Feedback per match</caption>
+<thead><tr><th scope="col">Match</th><th scope="col">First person says</th><th scope="col">Second person says</th><th scope="col">Introduced</th></tr></thead>
+<tbody>${rows}</tbody></table></div>` : '<p>No matches stored.</p>'}
+${next}</section>`;
+}
+
 function matchingSection(d: ManageEventData) {
   const e = d.event;
   if (!e.matchmaking?.enabled) return '';
@@ -162,12 +197,13 @@ export function manageEventPage(d: ManageEventData): string {
   const e = d.event;
   const cancelErr = d.error?.section === 'cancel' ? d.error : undefined;
   return page(
-    { title: `Manage: ${e.title}`, url: d.url, user: d.user, here: base(e) },
+    // The scanner island only where check-in is possible; it shows its button where the browser can scan.
+    { title: `Manage: ${e.title}`, url: d.url, user: d.user, here: base(e), scripts: e.status === 'cancelled' ? [] : ['/assets/check-in.js'] },
     `<article class="manage-page">
 <p class="eyebrow">Organizer</p>
 <h1>${h(e.title)}</h1>
 <p class="when"><time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></p>
-<p><a href="/e/${encodeURIComponent(e.eventId)}">Public event page</a></p>
+<p class="row"><a href="/e/${encodeURIComponent(e.eventId)}">Public event page</a>${e.status === 'cancelled' ? '' : ` <a class="button secondary" href="${base(e)}/edit">Edit the event</a>`}</p>
 ${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}
 ${errorBox(cancelErr)}
 ${e.status === 'cancelled' ? '<p class="banner danger">This event is cancelled. Attendees were told by email.</p>' : ''}
@@ -176,6 +212,7 @@ ${checkInSection(d)}
 ${attendeesSection(d)}
 ${exportsSection(d)}
 ${matchingSection(d)}
+${feedbackSection(d)}
 ${e.status === 'cancelled' ? '' : `<section id="cancel" aria-labelledby="cancel-title" class="card"><h2 id="cancel-title">Cancel the event</h2>
 <p>Everyone going or waitlisted gets an email. This cannot be undone.</p>
 <p><a class="button secondary" href="${base(e)}/cancel">Cancel this event…</a></p></section>`}

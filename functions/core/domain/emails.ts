@@ -120,19 +120,37 @@ export interface EventFacts {
 
 const whenWhere = (f: EventFacts) => [`When: ${formatWhen(f.startsAt, f.endsAt, f.timezone)}`, `Where: ${f.where}`];
 
-export const rsvpConfirmedMail = (f: EventFacts & { guests: number; checkInCode: string }) =>
-  mail(
-    f.associationName,
-    `You're going: ${f.title}`,
-    [
-      `Hello ${f.attendeeName},`,
-      `You're registered for ${f.title}${f.guests ? ` with ${f.guests} guest${f.guests > 1 ? 's' : ''}` : ''}.`,
-      ...whenWhere(f),
-      `Your check-in code: ${f.checkInCode}. Show it at the door.`,
-      'The calendar invite is attached.',
-    ],
-    { label: 'See the event', url: f.eventUrl },
+/**
+ * The check-in code's paragraph, followed in the HTML by its QR code: an inline image named by
+ * Content-ID (`qrCid`), attached by the sender. The code stays in text for those who type it.
+ */
+function withCheckInQr(m: Mail, codeLine: string, code: string, qrCid?: string): Mail {
+  if (!qrCid) return m;
+  const para = `${escape(codeLine)}</p>`;
+  const img = `<p style="margin:0 0 12px"><img src="cid:${escape(qrCid)}" width="200" height="200" alt="QR code of check-in code ${escape(code)}" style="display:block;width:200px;height:200px"></p>`;
+  return { ...m, html: m.html.replace(para, `${para}${img}`) };
+}
+
+export const rsvpConfirmedMail = (f: EventFacts & { guests: number; checkInCode: string; qrCid?: string }) => {
+  const codeLine = `Your check-in code: ${f.checkInCode}. Show it, or the QR code below, at the door.`;
+  return withCheckInQr(
+    mail(
+      f.associationName,
+      `You're going: ${f.title}`,
+      [
+        `Hello ${f.attendeeName},`,
+        `You're registered for ${f.title}${f.guests ? ` with ${f.guests} guest${f.guests > 1 ? 's' : ''}` : ''}.`,
+        ...whenWhere(f),
+        codeLine,
+        'The calendar invite is attached.',
+      ],
+      { label: 'See the event', url: f.eventUrl },
+    ),
+    codeLine,
+    f.checkInCode,
+    f.qrCid,
   );
+};
 
 export const waitlistedMail = (f: EventFacts & { position: number; leaveUrl: string }) =>
   mail(
@@ -142,13 +160,20 @@ export const waitlistedMail = (f: EventFacts & { position: number; leaveUrl: str
     { label: 'See the event', url: f.eventUrl },
   );
 
-export const promotedMail = (f: EventFacts & { checkInCode: string }) =>
-  mail(
-    f.associationName,
-    `A spot opened up: you're going to ${f.title}`,
-    [`Hello ${f.attendeeName},`, `Good news: a spot opened up and you're now registered for ${f.title}.`, ...whenWhere(f), `Your check-in code: ${f.checkInCode}.`, "If you can't make it any more, please cancel so the next person can come."],
-    { label: 'See the event', url: f.eventUrl },
+export const promotedMail = (f: EventFacts & { checkInCode: string; qrCid?: string }) => {
+  const codeLine = f.qrCid ? `Your check-in code: ${f.checkInCode}. Show it, or the QR code below, at the door.` : `Your check-in code: ${f.checkInCode}.`;
+  return withCheckInQr(
+    mail(
+      f.associationName,
+      `A spot opened up: you're going to ${f.title}`,
+      [`Hello ${f.attendeeName},`, `Good news: a spot opened up and you're now registered for ${f.title}.`, ...whenWhere(f), codeLine, "If you can't make it any more, please cancel so the next person can come."],
+      { label: 'See the event', url: f.eventUrl },
+    ),
+    codeLine,
+    f.checkInCode,
+    f.qrCid,
   );
+};
 
 export const eventChangedMail = (f: EventFacts & { changed: string[] }) =>
   mail(

@@ -121,7 +121,8 @@ export interface OutboxMail {
   text: string;
   html: string;
   headers?: Record<string, string>;
-  attachments?: { filename: string; contentType: string; contentBase64: string }[];
+  /** With a contentId, an inline part the HTML shows as <img src="cid:...">. */
+  attachments?: { filename: string; contentType: string; contentBase64: string; contentId?: string }[];
   /** Facts filled in when the mail is sent, e.g. a live waitlist position for `{{position}}`. */
   fill?: { position?: { eventId: string; waitKey: string } };
   status: 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';

@@ -38,6 +38,7 @@ import {
 import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
 import { HttpProblem, conflict, notFound, unavailable, unprocessable, StoreBusy } from '../errors.js';
 import { newMail } from './mail-item.js';
+import { CHECK_IN_QR_CID, checkInQrAttachment } from './check-in-qr.js';
 import type { Mailer } from './outbox.js';
 import { signLink } from '../http/links.js';
 import type { Scheduler } from '../scheduling.js';
@@ -317,8 +318,8 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
             fromName: association.name,
             kind: 'rsvp_confirmed',
             associationId: association.associationId,
-            mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode }),
-            attachments: icsAttachment(event, association.name, f.eventUrl),
+            mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode, qrCid: CHECK_IN_QR_CID }),
+            attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(after.checkInCode)],
             mailId: rsvpMailId('rsvp_confirmed', eventId, caller.userId, now),
           },
           now,
@@ -445,8 +446,8 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
         fromName: association.name,
         kind: 'rsvp_promoted',
         associationId: association.associationId,
-        mail: promotedMail({ ...f, checkInCode: before.checkInCode }),
-        attachments: icsAttachment(event, association.name, f.eventUrl),
+        mail: promotedMail({ ...f, checkInCode: before.checkInCode, qrCid: CHECK_IN_QR_CID }),
+        attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(before.checkInCode)],
         mailId: `promoted.${eventId}.${before.userId}.${before.version}`,
       },
       now,

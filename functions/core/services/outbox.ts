@@ -97,7 +97,7 @@ async function sendOnce(mailer: Mailer, mail: OutboxMail): Promise<void> {
             Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
             ...(mail.headers ? { Headers: Object.entries(mail.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
             ...(mail.attachments?.length
-              ? { Attachments: mail.attachments.map((a) => ({ FileName: a.filename, ContentType: a.contentType, RawContent: Buffer.from(a.contentBase64, 'base64') })) }
+              ? { Attachments: mail.attachments.map((a) => ({ FileName: a.filename, ContentType: a.contentType, RawContent: Buffer.from(a.contentBase64, 'base64'), ...(a.contentId ? { ContentDisposition: 'INLINE' as const, ContentId: a.contentId } : {}) })) }
               : {}),
           },
         },

@@ -117,8 +117,10 @@ describe('RSVP going while seats are free', () => {
     });
     const mail = mailPut!.Put!.Item as Record<string, any>;
     expect(mail.text).toContain(res.checkInCode);
-    expect(mail.attachments).toHaveLength(1);
+    // The calendar invite, and the QR code of the check-in code shown inline (test/unit/events/check-in-qr.test.ts decodes it).
+    expect(mail.attachments).toHaveLength(2);
     expect(mail.attachments[0]).toMatchObject({ filename: 'event.ics', contentType: expect.stringContaining('text/calendar') });
+    expect(mail.attachments[1]).toMatchObject({ contentType: 'image/png', contentId: 'check-in-qr' });
     const ics = Buffer.from(mail.attachments[0].contentBase64, 'base64').toString('utf8');
     expect(ics).toContain('BEGIN:VCALENDAR');
     expect(ics).toContain('UID:evt1@assoc-platform');
