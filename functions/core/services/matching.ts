@@ -3,7 +3,7 @@
  * engine in domain/matching is pure), stores them and mails each attendee once through
  * the outbox. A run marker makes sending happen once per event, whoever triggers it.
  */
-import { computeMatches, reasonSentences, type MatchProfile, type Match } from '../domain/matching/index.js';
+import { computeMatches, introSentences, reasonSentences, type MatchProfile, type Match } from '../domain/matching/index.js';
 import type { Store, StoredMatch } from '../data/store.js';
 import { matchRefItem } from '../data/privacy.js';
 import type { Association, OutboxMail, Profile } from '../domain/types.js';
@@ -279,21 +279,5 @@ export async function sendScheduledMatches(deps: EventsDeps, eventId: string, st
   }
 }
 
-const intentWords: Record<string, string> = { cofounder: 'a co-founder partnership', job: 'a job', hiring: 'help with hiring', customers: 'business as a customer', suppliers: 'supplies and services' };
-
-/** The reasons in the third person, for the one mail addressed to both people. */
-export function introSentences(m: Pick<StoredMatch, 'reasons'>, a: MatchProfile, b: MatchProfile): string[] {
-  const first = (id: string | undefined) => ((id === a.userId ? a : b).name || 'one of you').split(/\s+/)[0]!;
-  const out: string[] = [];
-  for (const r of m.reasons.filter((r) => r.kind === 'offer_meets_seek')) {
-    out.push(`${first(r.giver)} offers ${intentWords[r.tag] ?? r.tag}, which ${first(r.receiver)} is looking for`);
-  }
-  const both = (kind: string, words: string) => {
-    const tags = m.reasons.filter((r) => r.kind === kind).map((r) => r.tag);
-    if (tags.length) out.push(`you both ${words} ${tags.length > 1 ? `${tags.slice(0, -1).join(', ')} and ${tags.at(-1)}` : tags[0]}`);
-  };
-  both('industry', 'work in');
-  both('shared_interest', 'are interested in');
-  both('shared_skill', 'have experience in');
-  return out;
-}
+// The reasons in the third person, for the mail to both: domain/matching/sentences.ts.
+export { introSentences };
