@@ -3,7 +3,7 @@
  * engine in domain/matching is pure), stores them and mails each attendee once through
  * the outbox. A run marker makes sending happen once per event, whoever triggers it.
  */
-import { computeMatches, introSentences, reasonSentences, type MatchProfile, type Match } from '../domain/matching/index.js';
+import { computeMatches, introSentences, reasonSentences, type MatchConnections, type MatchProfile, type Match } from '../domain/matching/index.js';
 import type { Store, StoredMatch } from '../data/store.js';
 import { matchRefItem } from '../data/privacy.js';
 import type { Association, OutboxMail, Profile } from '../domain/types.js';
@@ -48,11 +48,23 @@ async function history(store: MatchingStore, associationId: string, eventId: str
   };
 }
 
-export async function compute(store: MatchingStore, event: Event) {
+/**
+ * The attendees' existing network, for matching: their connected pairs (also to people not
+ * attending), who lets their connections be seen, and the names of those who may be named.
+ * The connections store plugs in here; until then nobody is connected.
+ */
+export interface ConnectionsSource {
+  connectionsOf(userIds: string[]): Promise<MatchConnections>;
+}
+
+export const noConnections: ConnectionsSource = { connectionsOf: async () => ({ pairs: [] }) };
+
+export async function compute(store: MatchingStore, event: Event, connections: ConnectionsSource = noConnections) {
   if (event.status === 'cancelled') throw conflict('This event was cancelled.');
   const k = event.matchmaking?.matchesPerAttendee ?? 3;
   const { profiles, rsvps, full } = await candidates(store, event);
-  const result = computeMatches(profiles, k, await history(store, event.associationId, event.eventId));
+  const [past, network] = await Promise.all([history(store, event.associationId, event.eventId), connections.connectionsOf(profiles.map((p) => p.userId))]);
+  const result = computeMatches(profiles, k, { ...past, connections: network });
   return { k, profiles, rsvps, full, result };
 }
 

@@ -19,7 +19,7 @@
  */
 import type { CandidateGraph } from './candidates.js';
 import { radixOrder } from './order.js';
-import { coverNeeds, defaultNeedsOptions, RECEIVES_U, RECEIVES_V, type NeedBits, type NeedsOptions } from './needs.js';
+import { coverNeeds, defaultNeedsOptions, needsMetBy, RECEIVES_U, RECEIVES_V, type NeedBits, type NeedsOptions } from './needs.js';
 
 const EPS = 1e-9;
 
@@ -121,7 +121,11 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
   // need met, then let the same steps win back score without taking anyone's last one.
   if (meets && o.needsFirst && k > 0) {
     s.trackNeeds(meets);
-    const repaired = coverNeeds(g, meets, k, o.needs, s.result().edges);
+    // From the best-score matching, and from nothing (which can leave givers freer for the
+    // people only they can help); the one meeting more needs, the first on a tie.
+    const fromBest = coverNeeds(g, meets, k, o.needs, s.result().edges);
+    const fromNothing = coverNeeds(g, meets, k, o.needs);
+    const repaired = needsMetBy(g, meets, fromNothing) > needsMetBy(g, meets, fromBest) ? fromNothing : fromBest;
     const keep = new Uint8Array(g.eu.length);
     for (const e of repaired) keep[e] = 1;
     for (let e = 0; e < g.eu.length; e++) if (s.inM[e] && !keep[e]) s.remove(e);
