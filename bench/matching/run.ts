@@ -403,6 +403,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (!results.length) return;
   const rows = results.map((r) => [
     r.n.toLocaleString('en'),
     num(r.ours / r.reference.value),
