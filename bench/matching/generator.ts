@@ -103,8 +103,19 @@ const intentRates: Record<string, { offer: [number, number]; seek: [number, numb
   suppliers: { offer: [0.04, 0.06], seek: [0.04, 0.06] },
 };
 
+export interface PopulationOptions {
+  /** Share of senior people, who offer mentoring, jobs and investment (0.25). */
+  seniorShare: number;
+}
+
+/**
+ * The needs-first bench: one senior in ten, so that few offer what many seek (about 2 % offer
+ * mentoring and 36 % seek it; 1 % offer a job and 17 % seek one).
+ */
+export const skewed: PopulationOptions = Object.freeze({ seniorShare: 0.1 });
+
 /** `n` attendees; the same seed gives the same people. */
-export function generatePopulation(n: number, seed = 1): MatchProfile[] {
+export function generatePopulation(n: number, seed = 1, options: PopulationOptions = { seniorShare: 0.25 }): MatchProfile[] {
   const rnd = prng(seed);
   // Interests: every topic, and topic × qualifier, ranked by a seeded shuffle, then Zipf.
   const interestVocab = shuffle(
@@ -132,7 +143,7 @@ export function generatePopulation(n: number, seed = 1): MatchProfile[] {
     const hasCompany = rnd() < 0.88;
     const c = hasCompany ? drawCompany(rnd()) : -1;
     const ind = c >= 0 && rnd() < 0.9 ? companyIndustry[c]! : drawIndustry(rnd());
-    const senior = rnd() < 0.25;
+    const senior = rnd() < options.seniorShare;
     const interests = new Set<string>();
     const nInterests = 2 + Math.floor(rnd() * 6);
     while (interests.size < nInterests) {

@@ -11,6 +11,11 @@
  * random introductions and plain greedy; coverage (share with ≥1 and with k matches, beside
  * the exact solution's); fairness of per-person score (min, 10th percentile, Gini);
  * cross-company share; repeats of a previous event's pairs; time and peak memory.
+ *
+ * Needs first (`--needs 100,300`, on a skewed population where few offer what many seek):
+ * attendees with a need met against the exact optimum of that count (HiGHS MIP, same caps
+ * and exclusions), the score against the score optimum, and coverage, beside the engine
+ * without needs first (the objective before). `--needs ''` skips it, `--sizes ''` the rest.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +28,9 @@ import { allPairsGraph, buildCandidateGraph, defaultCandidateOptions, type Candi
 import { lpDualBound, solveBMatching } from '../../functions/core/domain/matching/bmatching.js';
 import { radixOrder } from '../../functions/core/domain/matching/order.js';
 import { exactBMatching } from './exact.js';
-import { generateHistory, generatePopulation, prng } from './generator.js';
+import { exactNeeds } from './exact-needs.js';
+import { needBits } from '../../functions/core/domain/matching/needs.js';
+import { generateHistory, generatePopulation, prng, skewed } from './generator.js';
 
 /** Exact MIP over every pair up to this size, over the candidate pairs up to the next. */
 const EXACT_ALL_PAIRS_MAX = 1000;
@@ -267,9 +274,56 @@ async function measure(n: number, k: number, seed: number, historyFile: string):
   };
 }
 
+interface NeedsResult {
+  n: number;
+  needy: number;
+  needsOpt: number;
+  needsOptStatus: string;
+  scoreOpt: number;
+  lexScore: number;
+  ours: { needs: number; score: number; covered: number; ms: number };
+  before: { needs: number; score: number; covered: number; ms: number };
+}
+
+/**
+ * Needs first on a skewed population with a history (past pairs excluded, as in a real
+ * run): the engine, the engine without needs first, and the exact optima over every pair.
+ */
+async function measureNeeds(n: number, k: number, seed: number): Promise<NeedsResult> {
+  const profiles = generatePopulation(n, seed, skewed).sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  const history = generateHistory(profiles, seed + 1, 1);
+  const run = (needsFirst: boolean) => {
+    const t0 = performance.now();
+    const r = computeMatches(profiles, k, history, undefined, { bmatching: { needsFirst } });
+    return { needs: r.figures.needsMet, score: r.figures.totalScore, covered: r.figures.matched, ms: performance.now() - t0 };
+  };
+  const ours = run(true);
+  const before = run(false);
+  const index = new Map(profiles.map((p, i) => [p.userId, i]));
+  const past = new Set<number>();
+  for (const [a, b] of history.pastPairs) {
+    const i = index.get(a)!;
+    const j = index.get(b)!;
+    if (i !== j) past.add(Math.min(i, j) * n + Math.max(i, j));
+  }
+  const { ctx, compiled } = compilePopulation(profiles, history);
+  const all = allPairsGraph(compiled, ctx, (i, j) => past.has(i * n + j));
+  const meets = needBits(all, compiled);
+  const needy = new Set<number>();
+  for (let e = 0; e < meets.length; e++) {
+    if (meets[e]! & 1) needy.add(all.eu[e]!);
+    if (meets[e]! & 2) needy.add(all.ev[e]!);
+  }
+  const needsOpt = await exactNeeds(all, meets, k, { objective: 'needs', timeLimit: 600 });
+  const lex = await exactNeeds(all, meets, k, { objective: 'score', minNeeds: needsOpt.needsMet, timeLimit: 600 });
+  const scoreOpt = await exactBMatching(all, k, { timeLimit: 600 });
+  return { n, needy: needy.size, needsOpt: needsOpt.needsMet, needsOptStatus: needsOpt.status, scoreOpt: scoreOpt.objective, lexScore: lex.score, ours, before };
+}
+
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  // An empty value ('') is a value: `--sizes ''` runs no timing sizes.
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
 const pct = (x: number | undefined, digits = 1) => (x === undefined ? '-' : `${(100 * x).toFixed(digits)}%`);
@@ -287,18 +341,52 @@ async function main(): Promise<void> {
     writeFileSync(arg('out', ''), JSON.stringify(previousEvent(Number(arg('n', '100')), Number(arg('k', '3')), Number(arg('seed', '1')))));
     return;
   }
+  if (child === 'needs') {
+    console.log(JSON.stringify(await measureNeeds(Number(arg('n', '100')), Number(arg('k', '3')), Number(arg('seed', '1')))));
+    return;
+  }
   if (child === 'measure') {
     const result = await measure(Number(arg('n', '100')), Number(arg('k', '3')), Number(arg('seed', '1')), arg('history', ''));
     console.log(JSON.stringify(result));
     return;
   }
-  const sizes = arg('sizes', '100,1000,10000,100000').split(',').map(Number);
+  const sizes = arg('sizes', '100,1000,10000,100000').split(',').filter(Boolean).map(Number);
+  const needsSizes = arg('needs', '100,300').split(',').filter(Boolean).map(Number);
   const k = Number(arg('k', '3'));
   const seed = Number(arg('seed', '1'));
   const cpus = os.cpus();
   console.log(`node ${process.version}, ${cpus[0]?.model.trim() ?? 'cpu'} x ${cpus.length}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; k=${k}, seed=${seed}\n`);
   const results: SizeResult[] = [];
   const self = fileURLToPath(import.meta.url);
+  if (needsSizes.length) {
+    const needs = needsSizes.map(
+      (n) =>
+        JSON.parse(
+          execFileSync(process.execPath, ['--import', 'tsx', self, '--child', 'needs', '--n', String(n), '--k', String(k), '--seed', String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] })
+            .trim()
+            .split('\n')
+            .pop()!,
+        ) as NeedsResult,
+    );
+    console.log('Needs first (skewed population, history excluded; exact optima over every pair)');
+    console.log(
+      table(
+        ['n', 'can have a need met', 'needs met / exact optimum', 'score / score optimum', 'exact needs-first score / score optimum', '≥1 match (before)', 'needs met before', 'score before / optimum', 'time'],
+        needs.map((r) => [
+          r.n.toLocaleString('en'),
+          String(r.needy),
+          `${r.ours.needs} / ${r.needsOpt} = ${num(r.ours.needs / r.needsOpt)}`,
+          num(r.ours.score / r.scoreOpt),
+          num(r.lexScore / r.scoreOpt),
+          `${r.ours.covered} (${r.before.covered})`,
+          `${r.before.needs} = ${num(r.before.needs / r.needsOpt)}`,
+          num(r.before.score / r.scoreOpt),
+          `${(r.ours.ms / 1000).toFixed(2)} s`,
+        ]),
+      ),
+    );
+    console.log('');
+  }
   const dir = mkdtempSync(join(os.tmpdir(), 'matching-bench-'));
   try {
     for (const n of sizes) {
@@ -315,6 +403,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (!results.length) return;
   const rows = results.map((r) => [
     r.n.toLocaleString('en'),
     num(r.ours / r.reference.value),

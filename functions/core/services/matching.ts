@@ -3,7 +3,7 @@
  * engine in domain/matching is pure), stores them and mails each attendee once through
  * the outbox. A run marker makes sending happen once per event, whoever triggers it.
  */
-import { computeMatches, reasonSentences, type MatchProfile, type Match } from '../domain/matching/index.js';
+import { computeMatches, introSentences, reasonSentences, type MatchConnections, type MatchProfile, type Match } from '../domain/matching/index.js';
 import type { Store, StoredMatch } from '../data/store.js';
 import { matchRefItem } from '../data/privacy.js';
 import type { Association, OutboxMail, Profile } from '../domain/types.js';
@@ -48,11 +48,23 @@ async function history(store: MatchingStore, associationId: string, eventId: str
   };
 }
 
-export async function compute(store: MatchingStore, event: Event) {
+/**
+ * The attendees' existing network, for matching: their connected pairs (also to people not
+ * attending), who lets their connections be seen, and the names of those who may be named.
+ * The connections store plugs in here; until then nobody is connected.
+ */
+export interface ConnectionsSource {
+  connectionsOf(userIds: string[]): Promise<MatchConnections>;
+}
+
+export const noConnections: ConnectionsSource = { connectionsOf: async () => ({ pairs: [] }) };
+
+export async function compute(store: MatchingStore, event: Event, connections: ConnectionsSource = noConnections) {
   if (event.status === 'cancelled') throw conflict('This event was cancelled.');
   const k = event.matchmaking?.matchesPerAttendee ?? 3;
   const { profiles, rsvps, full } = await candidates(store, event);
-  const result = computeMatches(profiles, k, await history(store, event.associationId, event.eventId));
+  const [past, network] = await Promise.all([history(store, event.associationId, event.eventId), connections.connectionsOf(profiles.map((p) => p.userId))]);
+  const result = computeMatches(profiles, k, { ...past, connections: network });
   return { k, profiles, rsvps, full, result };
 }
 
@@ -280,21 +292,5 @@ export async function sendScheduledMatches(deps: EventsDeps, eventId: string, st
   }
 }
 
-const intentWords: Record<string, string> = { cofounder: 'a co-founder partnership', job: 'a job', hiring: 'help with hiring', customers: 'business as a customer', suppliers: 'supplies and services' };
-
-/** The reasons in the third person, for the one mail addressed to both people. */
-export function introSentences(m: Pick<StoredMatch, 'reasons'>, a: MatchProfile, b: MatchProfile): string[] {
-  const first = (id: string | undefined) => ((id === a.userId ? a : b).name || 'one of you').split(/\s+/)[0]!;
-  const out: string[] = [];
-  for (const r of m.reasons.filter((r) => r.kind === 'offer_meets_seek')) {
-    out.push(`${first(r.giver)} offers ${intentWords[r.tag] ?? r.tag}, which ${first(r.receiver)} is looking for`);
-  }
-  const both = (kind: string, words: string) => {
-    const tags = m.reasons.filter((r) => r.kind === kind).map((r) => r.tag);
-    if (tags.length) out.push(`you both ${words} ${tags.length > 1 ? `${tags.slice(0, -1).join(', ')} and ${tags.at(-1)}` : tags[0]}`);
-  };
-  both('industry', 'work in');
-  both('shared_interest', 'are interested in');
-  both('shared_skill', 'have experience in');
-  return out;
-}
+// The reasons in the third person, for the mail to both: domain/matching/sentences.ts.
+export { introSentences };

@@ -1,4 +1,5 @@
-import { buildScoringContext, reasonSentences, scorePair, type Match, type MatchProfile } from '../../../functions/core/domain/matching/index.js';
+import { buildScoringContext, introSentences, reasonSentences, scorePair, type Match, type MatchProfile } from '../../../functions/core/domain/matching/index.js';
+import { intentPhrase, intentPhrases, intents } from '../../../functions/core/domain/vocabulary.js';
 import { person } from './fixtures.js';
 
 function matchOf(a: MatchProfile, b: MatchProfile): Match {
@@ -54,5 +55,53 @@ describe('reasonSentences', () => {
     const anon = person('zed', { name: '  ', offers: ['investment'] });
     const viewer = person('you', { seeks: ['investment'] });
     expect(reasonSentences(matchOf(anon, viewer), viewer, anon)).toEqual(['Your match offers investment, which you are looking for']);
+  });
+});
+
+describe('reason wording in the mail and the app', () => {
+  // Codes that are no word of any phrase: "cofounder", "customers", "suppliers".
+  const codes = intents.filter((i) => !Object.values(intentPhrases).some((p) => new RegExp(`\\b${i}\\b`).test(p)));
+
+  it('never shows an intent code: every intent reads as its phrase, both ways and in the intro mail', () => {
+    expect(codes).toEqual(['cofounder', 'customers', 'suppliers']);
+    for (const intent of intents) {
+      const giver = person('giv', { name: 'Dana Li', offers: [intent] });
+      const seeker = person('see', { name: 'Sam Okafor', seeks: [intent] });
+      const m = matchOf(giver, seeker);
+      const lines = [...reasonSentences(m, seeker, giver), ...reasonSentences(m, giver, seeker), ...introSentences(m, giver, seeker)];
+      expect(lines).toEqual([
+        `Dana offers ${intentPhrases[intent]}, which you are looking for`,
+        `You offer ${intentPhrases[intent]}, which Sam is looking for`,
+        `Dana offers ${intentPhrases[intent]}, which Sam is looking for`,
+      ]);
+      for (const code of codes) for (const line of lines) expect(line).not.toMatch(new RegExp(`\\b${code}\\b`));
+    }
+    // An intent from older data outside the vocabulary reads as words, not as a code.
+    expect(intentPhrase('co_founder')).toBe('co founder');
+  });
+
+  it('names the complementary need first, even when shared interests weigh more', () => {
+    const dana = person('dana', { name: 'Dana Li', offers: ['mentoring'], interests: ['opera', 'tango', 'bonsai', 'runes'], skills: ['Go'] });
+    const you = person('you', { name: 'Ana Silva', seeks: ['mentoring'], interests: ['Opera', 'Tango', 'Bonsai', 'Runes'], skills: ['go'] });
+    const m = matchOf(dana, you);
+    // Four shared interests (4) weigh more than the need met (2) for both sides together.
+    expect(m.reasons.filter((r) => r.kind === 'shared_interest').reduce((t, r) => t + r.weight, 0)).toBeGreaterThan(m.reasons.find((r) => r.kind === 'offer_meets_seek')!.weight);
+    expect(reasonSentences(m, you, dana)[0]).toBe('Dana offers mentoring, which you are looking for');
+    expect(introSentences(m, dana, you)).toEqual(['Dana offers mentoring, which Ana is looking for', 'you both are interested in bonsai, opera, runes and tango', 'you both have experience in Go']);
+  });
+
+  it('spells tags in the intro mail the way the people wrote them, not normalised', () => {
+    const a = person('a', { name: 'Wen Ho', industry: 'Climate Tech', interests: ['Carbon Markets'] });
+    const b = person('b', { name: 'Fan Yu', industry: 'climate tech', interests: ['carbon  markets'] });
+    expect(introSentences(matchOf(a, b), a, b)).toEqual(['you both work in Climate Tech', 'you both are interested in Carbon Markets']);
+  });
+
+  it('says "You both know Dana Li" after the needs and before the shared tags', () => {
+    const sam = person('sam', { name: 'Sam Okafor', offers: ['advice'], interests: ['solar'] });
+    const you = person('you', { name: 'Ana Silva', seeks: ['advice'], interests: ['solar'] });
+    const base = matchOf(sam, you);
+    const m = { ...base, reasons: [...base.reasons, { kind: 'mutual_connection' as const, tag: 'dana', name: 'Dana Li', weight: 0 }, { kind: 'mutual_connection' as const, tag: 'kim', name: 'Kim Lee', weight: 0 }] };
+    expect(reasonSentences(m, you, sam)).toEqual(['Sam offers advice, which you are looking for', 'You both know Dana Li and Kim Lee', 'You both are interested in solar']);
+    expect(introSentences(m, sam, you)).toEqual(['Sam offers advice, which Ana is looking for', 'you both know Dana Li and Kim Lee', 'you both are interested in solar']);
   });
 });

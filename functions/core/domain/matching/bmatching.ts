@@ -10,11 +10,16 @@
  * 3. Coverage repair: everyone with a candidate gets a partner, at the least loss found.
  * 4. Fill: walks that add an edge between two people short of k, losing a little at most.
  *
+ * Needs first (needs.ts): given which edges meet a need, the matching starts from a set of
+ * them meeting as many people's needs as possible, and no later step may take away
+ * anyone's last met need. The score is maximised among those matchings.
+ *
  * Deterministic: nodes and edges are visited in a fixed order and ties break by edge order,
  * that is by weight, then by index.
  */
 import type { CandidateGraph } from './candidates.js';
 import { radixOrder } from './order.js';
+import { coverNeeds, defaultNeedsOptions, needsMetBy, RECEIVES_U, RECEIVES_V, type NeedBits, type NeedsOptions } from './needs.js';
 
 const EPS = 1e-9;
 
@@ -41,6 +46,9 @@ export interface BMatchingOptions {
   targetRoots: boolean;
   /** Subgradient steps on the LP dual whose prices order the greedy pass (0: plain weights). */
   dualIterations: number;
+  /** With need bits: first meet as many people's needs as possible, then maximise the score. */
+  needsFirst: boolean;
+  needs: NeedsOptions;
 }
 
 export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({
@@ -54,6 +62,8 @@ export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({
   maxVisits: 200,
   targetRoots: true,
   dualIterations: 300,
+  needsFirst: true,
+  needs: defaultNeedsOptions,
 });
 
 interface WalkMode {
@@ -76,7 +86,7 @@ export interface BMatching {
   deg: Int32Array;
 }
 
-export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BMatchingOptions> = {}): BMatching {
+export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BMatchingOptions> = {}, meets?: NeedBits): BMatching {
   const o = { ...defaultBMatchingOptions, ...options };
   const s = new BMatchingState(g, k);
   s.scanLimit = o.scan;
@@ -100,9 +110,32 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
     s.cover(o.scan);
     improve(true);
   }
-  if (o.fillTolerance > 0 && o.walkDepth > 0) {
-    s.walks({ ...walk, keepCovered: o.cover, augmentOnly: true, maxLoss: o.fillTolerance * s.meanMatched(), everyone: true });
+  const fill = () => {
+    if (o.fillTolerance > 0 && o.walkDepth > 0) {
+      s.walks({ ...walk, keepCovered: o.cover, augmentOnly: true, maxLoss: o.fillTolerance * s.meanMatched(), everyone: true });
+      improve(o.cover);
+    }
+  };
+  fill();
+  // Needs first: repair the best-score matching so that as many people as possible have a
+  // need met, then let the same steps win back score without taking anyone's last one.
+  if (meets && o.needsFirst && k > 0) {
+    s.trackNeeds(meets);
+    // From the best-score matching, and from nothing (which can leave givers freer for the
+    // people only they can help); the one meeting more needs, the first on a tie.
+    const fromBest = coverNeeds(g, meets, k, o.needs, s.result().edges);
+    const fromNothing = coverNeeds(g, meets, k, o.needs);
+    const repaired = needsMetBy(g, meets, fromNothing) > needsMetBy(g, meets, fromBest) ? fromNothing : fromBest;
+    const keep = new Uint8Array(g.eu.length);
+    for (const e of repaired) keep[e] = 1;
+    for (let e = 0; e < g.eu.length; e++) if (s.inM[e] && !keep[e]) s.remove(e);
+    for (const e of repaired) if (!s.inM[e]) s.add(e);
     improve(o.cover);
+    if (o.cover) {
+      s.cover(o.scan);
+      improve(true);
+    }
+    fill();
   }
   return s.result();
 }
@@ -137,6 +170,11 @@ class BMatchingState {
   private log: number[] = [];
   /** Neighbours read when looking for a free partner (BMatchingOptions.scan). */
   scanLimit = 12;
+  /** Needs first: which ends of each edge receive, matched edges meeting each person's needs, people with one. */
+  private meets?: NeedBits;
+  private needCount?: Int32Array;
+  private walkDelta?: Int32Array;
+  needsMet = 0;
 
   constructor(
     g: CandidateGraph,
@@ -202,9 +240,56 @@ class BMatchingState {
     return -1;
   }
 
+  /** From now on, no move may leave anyone with no met need who has one. */
+  trackNeeds(meets: NeedBits): void {
+    this.meets = meets;
+    this.needCount = new Int32Array(this.n);
+    this.walkDelta = new Int32Array(this.n);
+    this.needsMet = 0;
+    for (let e = 0; e < this.m; e++) if (this.inM[e]) this.countNeeds(e, 1);
+  }
+
+  /**
+   * Whether dropping e would leave one of its ends with no met need, counting the edges the
+   * walk in progress has added and dropped so far (walkDelta).
+   */
+  isProtected(e: number): boolean {
+    const b = this.meets?.[e];
+    if (!b) return false;
+    const nc = this.needCount!;
+    const d = this.walkDelta!;
+    const u = this.eu[e]!;
+    const v = this.ev[e]!;
+    return ((b & RECEIVES_U) !== 0 && nc[u]! + d[u]! === 1) || ((b & RECEIVES_V) !== 0 && nc[v]! + d[v]! === 1);
+  }
+
+  /** The walk in progress adds (+1) or drops (-1) e, or takes that back. */
+  walkNeeds(e: number, delta: number): void {
+    const b = this.meets?.[e];
+    if (!b) return;
+    if (b & RECEIVES_U) this.walkDelta![this.eu[e]!]! += delta;
+    if (b & RECEIVES_V) this.walkDelta![this.ev[e]!]! += delta;
+  }
+
+  private countNeeds(e: number, delta: 1 | -1): void {
+    const b = this.meets![e]!;
+    const nc = this.needCount!;
+    if (b & RECEIVES_U) {
+      const u = this.eu[e]!;
+      nc[u]! += delta;
+      if (nc[u] === (delta > 0 ? 1 : 0)) this.needsMet += delta;
+    }
+    if (b & RECEIVES_V) {
+      const v = this.ev[e]!;
+      nc[v]! += delta;
+      if (nc[v] === (delta > 0 ? 1 : 0)) this.needsMet += delta;
+    }
+  }
+
   add(e: number): void {
     const u = this.eu[e]!;
     const v = this.ev[e]!;
+    if (this.meets) this.countNeeds(e, 1);
     this.dirty[u] = this.dirty[v] = 1;
     this.inM[e] = 1;
     this.slot[u * this.k + this.deg[u]!++] = e;
@@ -213,6 +298,7 @@ class BMatchingState {
   }
 
   remove(e: number): void {
+    if (this.meets) this.countNeeds(e, -1);
     this.inM[e] = 0;
     this.dirty[this.eu[e]!] = this.dirty[this.ev[e]!] = 1;
     for (const x of [this.eu[e]!, this.ev[e]!]) {
@@ -249,7 +335,7 @@ class BMatchingState {
     const { k, deg, eu, ev } = this;
     for (let i = 0; i < this.m; i++) {
       const e = order ? order[i]! : i;
-      if (deg[eu[e]!]! < k && deg[ev[e]!]! < k) this.add(e);
+      if (!this.inM[e] && deg[eu[e]!]! < k && deg[ev[e]!]! < k) this.add(e);
     }
   }
 
@@ -377,12 +463,13 @@ class BMatchingState {
       }
       for (let b = 0; b < k; b++) {
         const yo = slot[v * k + b]!;
-        if (removedOnWalk[yo]) continue;
+        if (removedOnWalk[yo] || this.isProtected(yo)) continue;
         const y = this.other(yo, v);
         const g2 = g - ew[yo]!;
         // The running gain may dip below the floor if y's best edge can lift it back.
         if (g2 + (y === root ? 0 : top[y]!) <= floor) continue;
         walk[walkLen++] = -(yo + 1);
+        this.walkNeeds(yo, -1);
         if (y === root) {
           if (!augmentOnly && g2 > bestGain) record(g2);
         } else if (!onWalk[y]) {
@@ -395,6 +482,7 @@ class BMatchingState {
             onWalk[y] = 0;
           }
         }
+        this.walkNeeds(yo, 1);
         walkLen--;
       }
     };
@@ -403,7 +491,7 @@ class BMatchingState {
     const viable = (z: number, g: number): boolean => {
       for (let b = 0; b < k; b++) {
         const zo = slot[z * k + b]!;
-        if (!removedOnWalk[zo] && g - ew[zo]! + top[this.other(zo, z)]! > floor) return true;
+        if (!removedOnWalk[zo] && !this.isProtected(zo) && g - ew[zo]! + top[this.other(zo, z)]! > floor) return true;
       }
       return false;
     };
@@ -429,7 +517,9 @@ class BMatchingState {
         rootVisits++;
         onWalk[z] = 1;
         walk[walkLen++] = f + 1;
+        this.walkNeeds(f, 1);
         afterAdd(z, g2, level + 1);
+        this.walkNeeds(f, -1);
         walkLen--;
         onWalk[z] = 0;
       }
@@ -462,17 +552,21 @@ class BMatchingState {
         rootVisits++;
         onWalk[v] = 1;
         walk[walkLen++] = e + 1;
+        this.walkNeeds(e, 1);
         afterAdd(v, ew[e]!, 1);
+        this.walkNeeds(e, -1);
         walkLen--;
         onWalk[v] = 0;
       }
       onWalk[u] = 0;
       if (bestLen === 0) continue;
+      const needsBefore = this.needsMet;
       this.begin();
       for (let i = 0; i < bestLen; i++) if (best[i]! < 0) this.remove(-best[i]! - 1);
       let ok = true;
       for (let i = 0; i < bestLen; i++) if (best[i]! > 0 && this.tryAdd(best[i]! - 1) === 0) ok = false;
-      if (!ok) {
+      // Each dropped edge was checked alone; two dropped together may have met one person's needs.
+      if (!ok || this.needsMet < needsBefore) {
         this.undo();
         continue;
       }
@@ -511,6 +605,7 @@ class BMatchingState {
         }
         for (let b = 0; b < k; b++) {
           const yo = slot[v * k + b]!;
+          if (this.isProtected(yo)) continue;
           const y = this.other(yo, v);
           let cost = ew[yo]! - w;
           let f = -1;
@@ -528,12 +623,13 @@ class BMatchingState {
         }
       }
       if (bE < 0) continue;
+      const needsBefore = this.needsMet;
       this.begin();
       if (bY >= 0) this.remove(bY);
       this.tryAdd(bE);
       this.tryAdd(bF);
       const y = bY >= 0 ? this.other(bY, this.other(bE, u)) : -1;
-      if (!this.inM[bE] || (y >= 0 && deg[y] === 0)) this.undo();
+      if (!this.inM[bE] || (y >= 0 && deg[y] === 0) || this.needsMet < needsBefore) this.undo();
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Event matchmaking: reciprocal pair scores (scoring.ts), candidates from an inverted index
- * over tags (candidates.ts), and up to k matches per attendee maximising the total score
- * (bmatching.ts), each with its reasons (sentences.ts for the wording). Pure: no I/O, no
+ * over tags (candidates.ts), and up to k matches per attendee meeting as many people's needs
+ * as possible (needs.ts), then maximising the total score (bmatching.ts), each with its
+ * reasons (sentences.ts for the wording). Pure: no I/O, no
  * clock other than the injectable one that times the run. docs/matching.md explains it.
  *
  * @example
@@ -11,11 +12,13 @@
 import { buildCandidateGraph, defaultCandidateOptions, type CandidateOptions } from './candidates.js';
 import { defaultBMatchingOptions, solveBMatching, type BMatchingOptions } from './bmatching.js';
 import { compilePopulation, defaultWeights, explainPacked } from './scoring.js';
+import { needBits, RECEIVES_U, RECEIVES_V } from './needs.js';
+import { mutualConnections } from './connections.js';
 import type { Match, MatchHistory, MatchProfile, MatchResult, Weights } from './types.js';
 
-export type { Match, MatchFigures, MatchHistory, MatchProfile, MatchReason, MatchResult, ReasonKind, Weights } from './types.js';
+export type { Match, MatchConnections, MatchFigures, MatchHistory, MatchProfile, MatchReason, MatchResult, ReasonKind, Weights } from './types.js';
 export { buildScoringContext, defaultWeights, learnMultipliers, normalizeTag, pairKey, rarity, scorePair, type ScoringContext } from './scoring.js';
-export { reasonSentences } from './sentences.js';
+export { introSentences, reasonSentences } from './sentences.js';
 
 /** Matches per attendee when the event does not say (`matchmaking.matchesPerAttendee`). */
 export const DEFAULT_MATCHES_PER_ATTENDEE = 3;
@@ -28,10 +31,11 @@ export interface ComputeOptions {
 }
 
 /**
- * Up to k matches per attendee, maximising the total reciprocal score, everyone with a
- * possible partner getting at least one. Only the given profiles are matched (callers pass
- * the opted-in attendees); same-company pairs and past pairs are never proposed. The same
- * input (in any order) gives the same matches.
+ * Up to k matches per attendee: first as many attendees as possible with at least one need
+ * (`seeks`) met by a match who `offers` it, then the most total reciprocal score, everyone
+ * with a possible partner getting at least one. Only the given profiles are matched
+ * (callers pass the opted-in attendees); same-company pairs, past pairs and connected pairs
+ * are never proposed. The same input (in any order) gives the same matches.
  */
 export function computeMatches(
   profiles: MatchProfile[],
@@ -53,11 +57,17 @@ export function computeMatches(
 
   const { ctx, compiled, packed } = compilePopulation(people, history, weights);
   // Past partners of each person, as short sorted lists (a Set of pair keys is slower).
-  const pastOf = pastPartners(history?.pastPairs, index, n);
+  const pastOf = pastPartners(concat(history?.pastPairs, history?.connections?.pairs), index, n);
   const excluded = pastOf.items.length ? (i: number, j: number) => pastOf.has(i, j) : undefined;
 
   const graph = buildCandidateGraph(compiled, ctx, excluded, { ...defaultCandidateOptions, ...options.candidates }, packed);
-  const solved = cap > 0 ? solveBMatching(graph, cap, { ...defaultBMatchingOptions, ...options.bmatching }) : { edges: new Int32Array(0), deg: new Int32Array(n) };
+  const meets = needBits(graph, compiled);
+  const solved = cap > 0 ? solveBMatching(graph, cap, { ...defaultBMatchingOptions, ...options.bmatching }, meets) : { edges: new Int32Array(0), deg: new Int32Array(n) };
+  const canBeMet = new Uint8Array(n);
+  for (let e = 0; e < meets.length; e++) {
+    if (meets[e]! & RECEIVES_U) canBeMet[graph.eu[e]!] = 1;
+    if (meets[e]! & RECEIVES_V) canBeMet[graph.ev[e]!] = 1;
+  }
 
   const pairs: number[] = [];
   for (const e of solved.edges) pairs.push(graph.eu[e]!, graph.ev[e]!);
@@ -101,10 +111,18 @@ export function computeMatches(
 
   const matches: Match[] = [];
   let totalScore = 0;
+  const needMet = new Uint8Array(n);
+  const mutual = mutualConnections(history?.connections);
   for (let i = 0; i < pairs.length; i += 2) {
     const u = pairs[i]!;
     const v = pairs[i + 1]!;
     const { score, reasons } = explainPacked(packed, u, v, people[u]!.userId, people[v]!.userId, ctx);
+    for (const r of reasons) {
+      if (r.kind !== 'offer_meets_seek') continue;
+      needMet[index.get(r.receiver!)!] = 1;
+      canBeMet[index.get(r.receiver!)!] = 1;
+    }
+    reasons.push(...mutual(people[u]!.userId, people[v]!.userId));
     matches.push({ a: people[u]!.userId, b: people[v]!.userId, score, reasons });
     totalScore += score;
   }
@@ -125,9 +143,15 @@ export function computeMatches(
       totalScore,
       candidatePairs,
       coverable: coverable.reduce((s, c) => s + c, 0),
+      needsMet: needMet.reduce((s, c) => s + c, 0),
+      needsCoverable: canBeMet.reduce((s, c) => s + c, 0),
       ms: clock() - started,
     },
   };
+}
+
+function* concat<T>(...lists: (Iterable<T> | undefined)[]): Iterable<T> {
+  for (const list of lists) if (list) yield* list;
 }
 
 /** Each person's past partners (indices), sorted, with a lookup. */

@@ -53,7 +53,7 @@ export interface ScoringContext {
   interestRarity: Float64Array;
   skillRarity: Float64Array;
   industryRarity: Float64Array;
-  /** Past introductions, as `pairKey(a, b)` of userIds. */
+  /** Past introductions and existing connections, as `pairKey(a, b)` of userIds: never matched. */
   pastPairs: Set<string>;
 }
 
@@ -152,7 +152,7 @@ export function learnMultipliers(feedback: MatchHistory['feedback'], weights: We
     else if (typeof f.met === 'boolean') outcome = f.met ? 0.25 : -0.25;
     else continue;
     for (const kind of new Set(f.reasons)) {
-      if (!reasonKinds.includes(kind)) continue;
+      if (!reasonKinds.includes(kind as ReasonKind)) continue;
       sum[kind] = (sum[kind] ?? 0) + outcome;
       count[kind] = (count[kind] ?? 0) + 1;
     }
@@ -188,6 +188,8 @@ export function compilePopulation(
   const r = (df: Int32Array) => Float64Array.from(df, (d) => rarity(d, n, weights.nicheShare));
   const pastPairs = new Set<string>();
   for (const [a, b] of history?.pastPairs ?? []) if (a !== b) pastPairs.add(pairKey(a, b));
+  // People already connected know each other: no introduction.
+  for (const [a, b] of history?.connections?.pairs ?? []) if (a !== b) pastPairs.add(pairKey(a, b));
   const ctx: ScoringContext = {
     weights,
     multipliers: learnMultipliers(history?.feedback, weights),
@@ -371,7 +373,7 @@ export function explainPacked(packed: Packed, i: number, j: number, aId: string,
     }
     reasons.push(reason);
   });
-  const order = (k: ReasonKind) => reasonKinds.indexOf(k);
+  const order = (k: MatchReason['kind']) => reasonKinds.indexOf(k as ReasonKind);
   reasons.sort((x, y) => y.weight - x.weight || order(x.kind) - order(y.kind) || (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0) || ((x.giver ?? '') < (y.giver ?? '') ? -1 : 1));
   return { score, reasons };
 }

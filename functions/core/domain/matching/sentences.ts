@@ -1,25 +1,13 @@
 /**
  * A match's reasons as sentences, from one side's point of view: "Sam offers mentoring in
- * product design, which you are looking for", "You both are interested in batteries".
+ * product design, which you are looking for", "You both are interested in batteries", or
+ * in the third person for the mail to both. A need one meets for the other always comes
+ * first: it is why they were matched. Intents read as the vocabulary's phrases and tags as
+ * the people spell them, never as codes.
  */
+import { intentPhrase } from '../vocabulary.js';
 import { normalizeTag } from './scoring.js';
 import type { Match, MatchProfile, MatchReason } from './types.js';
-
-/** How an intent reads after "offers" (the vocabulary of ../vocabulary.ts; others as given). */
-const intentPhrases: Record<string, string> = {
-  mentoring: 'mentoring',
-  hiring: 'help with hiring',
-  job: 'a job',
-  investment: 'investment',
-  cofounder: 'a co-founder partnership',
-  customers: 'business as a customer',
-  partnership: 'business partnerships',
-  advice: 'advice',
-  speaking: 'speaking opportunities',
-  volunteering: 'volunteering',
-  feedback: 'feedback on products and ideas',
-  suppliers: 'supplies and services',
-};
 
 /** Intents that read well with a topic: "mentoring in product design". */
 const topical = new Set(['mentoring', 'advice', 'feedback']);
@@ -53,8 +41,15 @@ function spelling(tag: string, ...lists: (readonly string[] | string | undefined
   return tag;
 }
 
-function phrase(intent: string): string {
-  return intentPhrases[intent] ?? intent;
+const phrase = intentPhrase;
+
+/** A reason as stored with a match (the kind is a plain string there). */
+type StoredReason = Omit<MatchReason, 'kind'> & { kind: string };
+
+/** "Dana Li and Sam Okafor": mutual connections, as their names. */
+function knownNames(reasons: readonly StoredReason[]): string | undefined {
+  const names = reasons.filter((r) => r.kind === 'mutual_connection' && r.name?.trim()).map((r) => r.name!.trim());
+  return names.length ? listOf(names) : undefined;
 }
 
 /**
@@ -79,6 +74,8 @@ export function reasonSentences(match: Match, viewer: MatchProfile, other: Match
   if (given.length) {
     out.push(`You offer ${listOf(given.map((r) => phrase(r.tag)))}, which ${them.inClause} ${verb('is', 'are')} looking for`);
   }
+  const known = knownNames(match.reasons);
+  if (known) out.push(`You both know ${known}`);
   for (const r of by('industry')) {
     if (!r.giver) out.push(`You both work in ${spelling(r.tag, viewer.industry, other.industry)}`);
     else if (r.giver === other.userId) out.push(`${them.name} ${verb('works', 'work')} in ${spelling(r.tag, other.industry, viewer.interests)}, which you are interested in`);
@@ -95,4 +92,34 @@ function topicOf(giverSkills: readonly string[], receiverInterests: readonly str
   const wanted = new Set(receiverInterests.map(normalizeTag));
   for (const s of giverSkills) if (typeof s === 'string' && wanted.has(normalizeTag(s))) return s.trim();
   return undefined;
+}
+
+/**
+ * The reasons in the third person, for the one mail addressed to both people: "Dana offers
+ * mentoring, which Sam is looking for", "you both are interested in batteries" (these follow
+ * a colon, so only names are capitalised).
+ */
+export function introSentences(match: { reasons: readonly StoredReason[] }, a: MatchProfile, b: MatchProfile): string[] {
+  const byId = (id: string | undefined) => (id === a.userId ? a : b);
+  const first = (id: string | undefined) => (byId(id).name ?? '').trim().split(/\s+/)[0] || 'one of you';
+  const by = (kind: MatchReason['kind']) => match.reasons.filter((r) => r.kind === kind);
+  const out: string[] = [];
+  // One sentence per direction: "Dana offers mentoring and advice, which Sam is looking for".
+  for (const giver of [a.userId, b.userId]) {
+    const given = by('offer_meets_seek').filter((r) => r.giver === giver);
+    if (!given.length) continue;
+    const receiver = given[0]!.receiver;
+    out.push(`${first(giver)} offers ${listOf(given.map((r) => phrase(r.tag)))}, which ${first(receiver)} is looking for`);
+  }
+  const known = knownNames(match.reasons);
+  if (known) out.push(`you both know ${known}`);
+  for (const r of by('industry')) {
+    if (!r.giver) out.push(`you both work in ${spelling(r.tag, a.industry, b.industry)}`);
+    else out.push(`${first(r.giver)} works in ${spelling(r.tag, byId(r.giver).industry, byId(r.receiver).interests)}, which ${first(r.receiver)} is interested in`);
+  }
+  const interests = by('shared_interest').map((r) => spelling(r.tag, a.interests, b.interests));
+  if (interests.length) out.push(`you both are interested in ${listOf(interests)}`);
+  const skills = by('shared_skill').map((r) => spelling(r.tag, a.skills, b.skills));
+  if (skills.length) out.push(`you both have experience in ${listOf(skills)}`);
+  return out;
 }

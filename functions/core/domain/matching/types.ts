@@ -17,6 +17,7 @@ export interface MatchProfile {
   pronoun?: 'she' | 'he' | 'they';
 }
 
+/** The kinds of reason that make up a score (feedback tunes each of them). */
 export type ReasonKind = 'offer_meets_seek' | 'shared_interest' | 'shared_skill' | 'industry';
 
 /**
@@ -26,17 +27,34 @@ export type ReasonKind = 'offer_meets_seek' | 'shared_interest' | 'shared_skill'
  * interest.
  */
 export interface MatchReason {
-  kind: ReasonKind;
+  /** `mutual_connection`: both know `tag` (a userId, named `name`); it adds nothing to the score. */
+  kind: ReasonKind | 'mutual_connection';
   tag: string;
   giver?: string;
   receiver?: string;
   weight: number;
+  name?: string;
+}
+
+/**
+ * The attendees' existing network (the connections store): connected pairs are never
+ * introduced, and a person both sides of a match know is named as a reason when both
+ * sides let their connections be seen.
+ */
+export interface MatchConnections {
+  /** Connected pairs, in either order; they may include people who are not attending. */
+  pairs: Iterable<[string, string]>;
+  /** People who let their connections be seen. Nobody is, when absent. */
+  visible?: Iterable<string>;
+  /** How to name a mutual connection; one without a name is not named. */
+  names?: ReadonlyMap<string, string>;
 }
 
 /** Past introductions (excluded) and feedback on them (tunes the reason kinds, bounded). */
 export interface MatchHistory {
   pastPairs: Iterable<[string, string]>;
   feedback?: { a: string; b: string; rating?: number; met?: boolean; reasons: MatchReason['kind'][] }[];
+  connections?: MatchConnections;
 }
 
 export interface Match {
@@ -58,6 +76,10 @@ export interface MatchFigures {
   candidatePairs: number;
   /** Attendees with at least one positive-score candidate (the most `matched` can reach). */
   coverable: number;
+  /** Attendees at least one of whose needs (`seeks`) a match of theirs `offers`. */
+  needsMet: number;
+  /** Attendees with a candidate who offers something they seek (the most `needsMet` can reach). */
+  needsCoverable: number;
   ms: number;
 }
 
