@@ -68,7 +68,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   // signs "introduce us" and unsubscribe links; schedules and exports only through eventsDeps().
   matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   // One-click unsubscribe: reads the signed link, writes a suppression.
-  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },  // Connections: its lists page with signed cursors; it sends no mail itself.
+  connections: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
 };
 
 /** The functions run on a timetable: name, handler file, schedule and access. */
