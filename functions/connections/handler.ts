@@ -7,7 +7,7 @@ import * as svc from '../core/services/connections.js';
 export const handler = httpHandler(
   'connections',
   {
-    'POST /associations/{associationId}/connections': async ({ access, caller, body, now }) => json(await svc.ask(store, access.association!, caller!, body, now), 201),
+    'POST /associations/{associationId}/connections': async ({ access, caller, body, now }) => json(await svc.ask(store, access.association!, access.membership, caller!, body, now), 201),
     'GET /me/connections': async ({ caller, query, now }) => {
       const { q, tag, associationId, eventId, state } = query;
       // The filter is part of the scope: a cursor from one list cannot page another (or another person's).

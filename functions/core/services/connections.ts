@@ -70,7 +70,7 @@ async function checkMetAt(store: ConnectionsStore, association: Association, eve
 }
 
 /** POST /associations/{id}/connections: ask a member of the same association. A mutual ask accepts the other's. */
-export async function ask(store: ConnectionsStore, association: Association, caller: Caller, input: { userId: string; note?: string; eventId?: string }, now: Date): Promise<{ connectionId: string; state: string }> {
+export async function ask(store: ConnectionsStore, association: Association, membership: Member | undefined, caller: Caller, input: { userId: string; note?: string; eventId?: string }, now: Date): Promise<{ connectionId: string; state: string }> {
   const me = caller.userId;
   if (input.userId === me) throw unprocessable('You cannot connect with yourself.', [{ path: 'userId', message: 'is you' }]);
   const other = await store.getMember(association.associationId, input.userId);
@@ -78,7 +78,7 @@ export async function ask(store: ConnectionsStore, association: Association, cal
   if (input.eventId) await checkMetAt(store, association, input.eventId, me, input.userId);
   const connectionId = keys.connectionId(me, input.userId);
   const c = newAsk({ connectionId, from: me, to: input.userId, associationId: association.associationId, metEventId: input.eventId, note: input.note }, now);
-  const names = await namesOf(store, [me, input.userId], { [me]: caller.name, [input.userId]: other!.name });
+  const names = await namesOf(store, [me, input.userId], { [me]: membership?.name ?? caller.name, [input.userId]: other!.name });
   try {
     await retryBusy(() => store.putAsk(c, sidesOf(c, names, 'pending')));
     return { connectionId, state: 'pending' };
@@ -113,7 +113,9 @@ export async function acceptConnection(store: ConnectionsStore, caller: Caller, 
     if (c.state === 'declined') throw c.askedTo === me ? notFound('No such connection.') : forbidden('Only the person asked can accept.');
     if (c.askedTo !== me) throw forbidden('Only the person asked can accept.');
     const next = accepted(c, now);
-    const names = await namesOf(store, [c.a, c.b], {});
+    // Current names where there is a profile; otherwise the names the ask was written with.
+    const pending = await Promise.all([store.getConnectionSide(c.a, connectionId), store.getConnectionSide(c.b, connectionId)]);
+    const names = await namesOf(store, [c.a, c.b], Object.fromEntries(pending.filter((p) => !!p).map((p) => [p!.otherId, p!.otherName])));
     const sides = sidesOf(next, names, 'accepted');
     try {
       await retryBusy(() => store.acceptAsk(next, sides, now.toISOString()));
