@@ -180,6 +180,11 @@ export function connectionsRepo(t: Table) {
       return queryPage<ConnectionSide>(input, page);
     },
 
+    /** Deletes one side and its tag items (a side whose pair is already gone). */
+    async deleteSide(side: ConnectionSide): Promise<void> {
+      await write(() => db.send(new TransactWriteCommand({ TransactItems: [del(keys.connectionSide(side.userId, side.connectionId)), ...(side.tags ?? []).map((tag) => del(keys.networkTag(side.userId, tag, side.nameKey)))] })));
+    },
+
     /** Every side of mine, accepted or pending, paged by key (erasure, export). */
     async connectionSidesOf(userId: string, page: PageRequest): Promise<Page<ConnectionSide>> {
       const { pk, skPrefix } = keys.connectionSidesPrefix(userId);

@@ -269,3 +269,34 @@ export async function exportNetwork(store: ConnectionsStore, caller: Caller, for
   return { body, contentType: 'text/csv; charset=utf-8', filename: 'my-network.csv' };
 }
 
+
+/** Every side of a person, accepted or pending, page after page (their export). */
+export async function sidesOfPerson(store: Pick<ConnectionsRepo, 'connectionSidesOf'>, userId: string): Promise<ConnectionSide[]> {
+  const out: ConnectionSide[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.connectionSidesOf(userId, { limit: 200, startKey });
+    out.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey);
+  return out;
+}
+
+/**
+ * Erasure: takes the person out of everyone's network. Reads their own sides by key, a page
+ * at a time from the start (each pass deletes what it read), and removes each pair with both
+ * sides and tags. Idempotent: a second run finds nothing.
+ */
+export async function eraseConnections(store: ConnectionsStore, userId: string): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const page = await store.connectionSidesOf(userId, { limit: 100 });
+    if (!page.items.length) return removed;
+    for (const side of page.items) {
+      const c = await store.getConnection(side.connectionId);
+      if (c) await removeConnection(store, { userId, email: '' }, side.connectionId);
+      else await store.deleteSide(side); // the pair expired and TTL took it first
+      removed++;
+    }
+  }
+}
