@@ -148,6 +148,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/me/connections/{connectionId}/accept', fn: 'connections', access: 'signedIn', summary: 'Accept an ask (the person asked)', params: cs.ConnectionParams, response: cs.ConnectionView },
   { method: 'POST', path: '/me/connections/{connectionId}/decline', fn: 'connections', access: 'signedIn', summary: 'Decline an ask (the person asked); the asker is not told', params: cs.ConnectionParams, response: cs.ConnectionDeclined },
   { method: 'PATCH', path: '/me/connections/{connectionId}', fn: 'connections', access: 'signedIn', summary: 'My own note and tags on a connection', params: cs.ConnectionParams, body: cs.ConnectionPatch, response: cs.ConnectionView },
+  { method: 'GET', path: '/events/{eventId}/connect', fn: 'connections', access: 'public', summary: '"Connect" page from the follow-up mail after an event (signed token); its button posts', params: s.EventParams, query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages] },
+  { method: 'POST', path: '/events/{eventId}/connect', fn: 'connections', access: 'public', summary: 'Accept the follow-up offer to connect (signed token); connected once both have', params: s.EventParams, query: s.TokenQuery, rateLimit: [rl.linkPages] },
   { method: 'DELETE', path: '/me/connections/{connectionId}', fn: 'connections', access: 'signedIn', summary: 'Remove a connection or withdraw an ask (either side)', params: cs.ConnectionParams, status: 204 },
 ];
 

@@ -8,10 +8,30 @@
  * accept needs it pending and addressed to the caller, a removal or a note/tags change needs
  * the version it read.
  */
-import { GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 import { strip, type Table, type Page, type PageRequest, type TransactItem } from './table.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionFailed } from '../errors.js';
+import { outboxOps } from './outbox.js';
+import type { OutboxMail } from '../domain/types.js';
 import type { Connection, ConnectionSide } from '../domain/connections.js';
+
+/** An offer to connect, made after an event to a pair who met (or both asked to be introduced). */
+export interface FollowUp {
+  eventId: string;
+  connectionId: string;
+  associationId: string;
+  matchId: string;
+  a: string;
+  b: string;
+  /** The UTC day the daily job sends it: the day after the event, or the day the pair qualified if later. */
+  dueDay: string;
+  why: 'met' | 'introduced';
+  clickedBy: string[];
+  sentAt?: string;
+  connectedAt?: string;
+}
 
 /** The sort key of a side in every network index: the other person's name, then their id. */
 export const nameKey = (name: string, otherId: string) => `${name.trim().toLowerCase()}#${otherId}`;
@@ -23,6 +43,7 @@ export type NetworkFilter = { pending?: boolean; tag?: string; associationId?: s
 
 export function connectionsRepo(t: Table) {
   const { db, name: table, write, queryPage, batchGet } = t;
+  const { outboxPut } = outboxOps(t.name);
 
   const sideIndexes = (s: ConnectionSide) =>
     s.state === 'accepted'
@@ -183,6 +204,80 @@ export function connectionsRepo(t: Table) {
     /** Deletes one side and its tag items (a side whose pair is already gone). */
     async deleteSide(side: ConnectionSide): Promise<void> {
       await write(() => db.send(new TransactWriteCommand({ TransactItems: [del(keys.connectionSide(side.userId, side.connectionId)), ...(side.tags ?? []).map((tag) => del(keys.networkTag(side.userId, tag, side.nameKey)))] })));
+    },
+
+    /** Notes a pair to offer a connection after an event; once per pair and event (a repeat is a no-op). */
+    async noteFollowUp(f: FollowUp): Promise<boolean> {
+      try {
+        await write(() => db.send(new PutCommand({ TableName: table, Item: { ...keys.followUp(f.eventId, f.connectionId), ...keys.followUpDue(f.dueDay, f.eventId, f.connectionId), entity: 'follow_up', ...f }, ConditionExpression: 'attribute_not_exists(pk)' })));
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
+    },
+
+    async getFollowUp(eventId: string, connectionId: string): Promise<FollowUp | undefined> {
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.followUp(eventId, connectionId), ConsistentRead: true }));
+      return strip<FollowUp>(res.Item);
+    },
+
+    followUpsDueOn(day: string, page: PageRequest): Promise<Page<FollowUp>> {
+      return queryPage<FollowUp>({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.followUpsDueOn(day).gsi2pk } }, page);
+    },
+
+    /** Marks the offer sent and queues its two mails, together and once: a second run finds sentAt and sends nothing. */
+    async sendFollowUp(f: FollowUp, mails: OutboxMail[], at: string): Promise<boolean> {
+      try {
+        await write(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Update: { TableName: table, Key: keys.followUp(f.eventId, f.connectionId), UpdateExpression: 'SET sentAt = :at REMOVE gsi2pk, gsi2sk', ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)', ExpressionAttributeValues: { ':at': at } } },
+                ...mails.map((m) => outboxPut(m)),
+              ],
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
+    },
+
+    /** One side clicks "connect" in the follow-up mail; returns the offer after the change (a repeat click changes nothing). */
+    async clickFollowUp(eventId: string, connectionId: string, userId: string): Promise<FollowUp | undefined> {
+      try {
+        const res = await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.followUp(eventId, connectionId),
+            UpdateExpression: 'SET clickedBy = list_append(clickedBy, :me)',
+            ConditionExpression: 'attribute_exists(sentAt) AND (a = :u OR b = :u) AND NOT contains(clickedBy, :u)',
+            ExpressionAttributeValues: { ':me': [userId], ':u': userId },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return strip<FollowUp>(res.Attributes);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return this.getFollowUp(eventId, connectionId);
+        throw err;
+      }
+    },
+
+    /**
+     * Both clicked: the pair becomes accepted at once, replacing an open ask between them (both
+     * want it) but never an accepted pair (whose notes and tags stay).
+     */
+    async putConnected(c: Connection, sides: [ConnectionSide, ConnectionSide]): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [put({ ...keys.connection(c.connectionId), entity: 'connection', ...c }, 'attribute_not_exists(pk) OR #state <> :accepted', { ':accepted': 'accepted' }, { '#state': 'state' }), ...sides.map((s) => put(sideItem(s)))],
+          }),
+        ),
+      );
     },
 
     /** Every side of mine, accepted or pending, paged by key (erasure, export). */

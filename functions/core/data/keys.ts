@@ -139,4 +139,7 @@ export const keys = {
   networkTagPrefix: (userId: string, tag: string) => ({ pk: `NETTAG#${userId}#${tag}` }),
   /** A follow-up offer after an event: one per pair and event, so a second run sends nothing. */
   followUp: (eventId: string, connectionId: string): Key => ({ pk: `EVENT#${eventId}`, sk: `FOLLOWUP#${connectionId}` }),
+  /** gsi2: the follow-up offers the daily job sends on a UTC day. */
+  followUpDue: (day: string, eventId: string, connectionId: string) => ({ gsi2pk: `FOLLOWUP#${day}`, gsi2sk: `${eventId}#${connectionId}` }),
+  followUpsDueOn: (day: string) => ({ gsi2pk: `FOLLOWUP#${day}` }),
 } as const;
