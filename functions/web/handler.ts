@@ -31,6 +31,7 @@ import { associationPage, eventPage, homePage, problemPage, type PageUser } from
 import { accountPage, deleteAccountPage, type AccountMembership, type AccountPageData, type AccountRsvp } from './account.js';
 import { manageEventPages } from './manage-event-routes.js';
 import { manageAssociationRoutes } from './manage-association.js';
+import { networkRoutes } from './network.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
@@ -473,6 +474,7 @@ const pages: PageRoute[] = [
   },
   { method: 'POST', pattern: /^\/account\/delete$/, run: postDelete },
   ...manageEventPages({ deps, appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
+  ...networkRoutes({ appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },
