@@ -71,11 +71,11 @@ it('accept an ask, refuse a bad tag then save note and tags, search, export', as
   // Search by name prefix, then by tag link.
   await page.getByLabel('Search by name').fill('ni');
   await page.getByRole('button', { name: 'Search' }).click();
-  await expect(page.getByText('Nia Investor').isVisible()).resolves.toBe(true);
-  await expect(page.getByText('Mo Mentor').count()).resolves.toBe(0);
+  await expect(page.getByText('Nia Investor', { exact: true }).isVisible()).resolves.toBe(true);
+  await expect(page.getByText('Mo Mentor', { exact: true }).count()).resolves.toBe(0);
   await page.goto(`${api()}/account/network?tag=mentor`);
-  await expect(page.getByText('Mo Mentor').first().isVisible()).resolves.toBe(true);
-  await expect(page.getByText('Nia Investor').count()).resolves.toBe(0);
+  await expect(page.getByText('Mo Mentor', { exact: true }).isVisible()).resolves.toBe(true);
+  await expect(page.getByText('Nia Investor', { exact: true }).count()).resolves.toBe(0);
   await page.goto(`${api()}/account/network`);
   await expectAccessible(page);
   await screenshots(page, 'network-list');
