@@ -94,7 +94,7 @@ function pendingItem(c: ConnectionView): string {
 export function networkPage(d: NetworkPageData): string {
   const filtered = d.q || d.tag;
   const next = d.nextCursor ? `<p><a href="/account/network?${new URLSearchParams({ ...(d.q ? { q: d.q } : {}), ...(d.tag ? { tag: d.tag } : {}), cursor: d.nextCursor })}">Next page</a></p>` : '';
-  const main = `<p><a href="/account">Your account</a></p>
+  const main = `<div class="network"><p><a href="/account">Your account</a></p>
 <h1>My network</h1>
 ${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}
 ${errorSummary(d.error)}
@@ -108,8 +108,8 @@ ${d.items.length ? `<ul class="plain">${d.items.map((c) => connectionItem(c, d))
 ${next}
 </section>
 <section aria-labelledby="export-title"><h2 id="export-title">Export</h2><p>For your phone or mail app. Emails appear only for people who share theirs with connections.</p>
-<p><a class="button" href="/account/network/export.vcf" download>Download contacts (vCard)</a> <a class="button secondary" href="/account/network/export.csv" download>Download spreadsheet (CSV)</a></p></section>`;
-  return page({ title: 'My network', url: d.url, user: d.user, here: '/account/network' }, main);
+<p class="exports"><a class="button" href="/account/network/export.vcf" download>Download contacts (vCard)</a> <a class="button secondary" href="/account/network/export.csv" download>Download spreadsheet (CSV)</a></p></section></div>`;
+  return page({ title: 'My network', url: d.url, user: d.user, here: '/account/network', head: '<link rel="stylesheet" href="/assets/network.css">' }, main);
 }
 
 const NOTICES: Record<string, string> = {
