@@ -68,7 +68,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   // signs "introduce us" and unsubscribe links; schedules and exports only through eventsDeps().
   matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
   // One-click unsubscribe: reads the signed link, writes a suppression.
-  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },  // Connections: its lists page with signed cursors, it reads the follow-up links; it sends no mail itself.
+  connections: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
 };
 
 /** The functions run on a timetable: name, handler file, schedule and access. */
@@ -78,7 +79,8 @@ export const jobs = {
     // 03:00 UTC every day: reconciles with Stripe, sends renewal reminders, lapses expired memberships, retries mail.
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
-      access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+      // linkSecret and apiUrl: the follow-up mails after events carry signed "connect" links.
+      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;

@@ -5,9 +5,10 @@
  */
 import type { z } from 'zod';
 import * as s from './schemas.js';
+import * as cs from './connection-schemas.js';
 
 /** Lambda functions, one per bounded context. */
-export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email', 'matching'] as const;
+export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email', 'matching', 'connections'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 /**
@@ -46,6 +47,8 @@ export interface RouteSpec {
   maxBodyBytes?: number;
   /** Request limits, checked by the router after access and validation, before the implementation. */
   rateLimit?: readonly RateLimit[];
+  /** Schema of a success body, for /openapi.json. */
+  response?: z.ZodType;
 }
 
 /**
@@ -73,6 +76,8 @@ export const rateLimits = {
   linkPages: { bucket: 'link-pages', per: 'ip', limit: 120, windowSeconds: 60 },
   // Asking for an introduction mails the other person once both ask; a few retries are plenty.
   introduceAsk: { bucket: 'introduce', per: 'match', limit: 10, windowSeconds: 3600 },
+  // Asks to connect: each lands in someone's pending list; a day's worth for a busy networker, not a script.
+  connectionAsk: { bucket: 'connection-ask', per: 'user', limit: 100, windowSeconds: 86_400 },
 } as const satisfies Record<string, RateLimit>;
 const rl = rateLimits;
 
@@ -136,6 +141,16 @@ export const routes: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/me', fn: 'members', access: 'signedIn', summary: 'Erase the caller; what associations must keep for their books stays, pseudonymised', query: s.NoQuery, status: 204 },
   { method: 'GET', path: '/vocabulary', fn: 'meta', access: 'public', summary: 'Values allowed in offers and seeks' },
   { method: 'GET', path: '/openapi.json', fn: 'meta', access: 'public', summary: 'This description' },
+  // Connections (docs/connections.md): asks within an association; the rest is the caller's own network, checked by the service (404 if not theirs).
+  { method: 'POST', path: '/associations/{associationId}/connections', fn: 'connections', access: 'member', summary: 'Ask a member of the same association to connect; userId, note?, eventId? (where you met)', params: s.AssociationParams, body: cs.ConnectionAsk, response: cs.ConnectionAskResult, status: 201, rateLimit: [rl.connectionAsk] },
+  { method: 'GET', path: '/me/connections', fn: 'connections', access: 'signedIn', summary: "The caller's network (or pending asks), alphabetical; ?q= name prefix, one of ?tag=, ?associationId=, ?eventId=; ?state=pending", query: cs.NetworkQuery, response: cs.ConnectionPage },
+  { method: 'GET', path: '/me/connections/export', fn: 'connections', access: 'signedIn', summary: "The caller's accepted connections as vCard 4.0 (?format=vcf) or CSV", query: cs.NetworkExportQuery, produces: 'text/vcard', rateLimit: [rl.exports] },
+  { method: 'POST', path: '/me/connections/{connectionId}/accept', fn: 'connections', access: 'signedIn', summary: 'Accept an ask (the person asked)', params: cs.ConnectionParams, response: cs.ConnectionView },
+  { method: 'POST', path: '/me/connections/{connectionId}/decline', fn: 'connections', access: 'signedIn', summary: 'Decline an ask (the person asked); the asker is not told', params: cs.ConnectionParams, response: cs.ConnectionDeclined },
+  { method: 'PATCH', path: '/me/connections/{connectionId}', fn: 'connections', access: 'signedIn', summary: 'My own note and tags on a connection', params: cs.ConnectionParams, body: cs.ConnectionPatch, response: cs.ConnectionView },
+  { method: 'GET', path: '/events/{eventId}/connect', fn: 'connections', access: 'public', summary: '"Connect" page from the follow-up mail after an event (signed token); its button posts', params: s.EventParams, query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages] },
+  { method: 'POST', path: '/events/{eventId}/connect', fn: 'connections', access: 'public', summary: 'Accept the follow-up offer to connect (signed token); connected once both have', params: s.EventParams, query: s.TokenQuery, rateLimit: [rl.linkPages] },
+  { method: 'DELETE', path: '/me/connections/{connectionId}', fn: 'connections', access: 'signedIn', summary: 'Remove a connection or withdraw an ask (either side)', params: cs.ConnectionParams, status: 204 },
 ];
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;

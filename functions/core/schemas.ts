@@ -137,6 +137,8 @@ export const ProfilePut = z
     seeks: z.array(z.enum(intents)).max(intents.length).default([]),
     matchOptIn: z.boolean().default(false),
     directoryVisible: z.boolean().default(false),
+    // What connections see (docs/connections.md); the email stays hidden unless shared.
+    connectionsSee: z.strictObject({ email: z.boolean().default(false), company: z.boolean().default(true) }).default({ email: false, company: true }),
   })
   .meta({ id: 'Profile' });
 

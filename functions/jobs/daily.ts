@@ -1,19 +1,24 @@
 /**
  * The daily dues job, run by an EventBridge schedule in AWS and by the local runner's
  * timer locally: reconciles with Stripe, sends renewal reminders, lapses expired
- * memberships and retries unsent mail. Safe to run twice: every write is conditional.
+ * memberships, sends the follow-ups after events and retries unsent mail. Safe to run twice: every write is conditional.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { duesDeps } from '../core/deps-dues.js';
 import { runDaily } from '../core/services/dues.js';
 import { logger } from '../core/http/logger.js';
+import { sendFollowUps } from '../core/services/followups.js';
+import { config } from '../core/config.js';
+import { store } from '../core/deps.js';
 
 const deps = await duesDeps();
 
 export const handler = middy(async (event: { time?: string } = {}) => {
   const now = event.time ? new Date(event.time) : new Date();
   const result = await runDaily(deps, now);
-  logger.info('daily job done', { ...result });
-  return result;
+  // The day after events: offers to connect for pairs who met (services/followups.ts).
+  const followUps = await sendFollowUps({ store, apiUrl: (process.env.API_URL ?? config.appUrl).replace(/\/$/, '') }, now);
+  logger.info('daily job done', { ...result, followUps });
+  return { ...result, followUps };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

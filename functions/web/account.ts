@@ -204,7 +204,7 @@ export function accountPage(d: AccountPageData): string {
     { title: 'Your account', url: d.url, user: d.user, here: '/account' },
     `<article class="account-page">
 <h1>Your account</h1>
-<p class="hint">Signed in as ${h(d.user.email)}</p>
+<p class="hint">Signed in as ${h(d.user.email)} · <a href="/account/network">My network</a></p>
 ${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}
 ${profileSection(d)}
 ${consentSection(d)}

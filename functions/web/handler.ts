@@ -35,6 +35,7 @@ import type { MatchFormError } from './account-matches.js';
 import { createAccountReads } from '../core/data/web-account.js';
 import { payAction } from '../core/domain/renewal.js';
 import { manageAssociationRoutes } from './manage-association.js';
+import { networkRoutes } from './network.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
@@ -500,6 +501,7 @@ const pages: PageRoute[] = [
   { method: 'POST', pattern: /^\/account\/delete$/, run: postDelete },
   ...accountRoutes({ deps, reads: accountReads, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin, userOf, renderAccount: (r, x) => renderAccount(r as Req, x) }),
   ...manageEventPages({ deps, appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
+  ...networkRoutes({ appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },

@@ -538,7 +538,8 @@ describe('template', () => {
 
   test('least privilege: each function reads exactly the secrets its access names (Stripe, cursor key, link key), and nothing else of Secrets Manager', () => {
     expect(withAccess('stripe')).toEqual(['dues', 'jobsDaily', 'members', 'web', 'webhooks']);
-    expect(withAccess('linkSecret')).toEqual(['email', 'events', 'jobsScheduled', 'matching', 'streams', 'web']);
+    // connections reads the follow-up links; the daily job signs them in the follow-up mail after events.
+    expect(withAccess('linkSecret')).toEqual(['connections', 'email', 'events', 'jobsDaily', 'jobsScheduled', 'matching', 'streams', 'web']);
     const ids = secretIds();
     for (const name of allFunctions) {
       const access = accessOf(name);

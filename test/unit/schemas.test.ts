@@ -129,6 +129,8 @@ describe('ProfilePut', () => {
       seeks: [],
       matchOptIn: false,
       directoryVisible: false,
+      // Connections see the company, not the email, unless the person says otherwise.
+      connectionsSee: { email: false, company: true },
     });
   });
 

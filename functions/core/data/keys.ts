@@ -118,4 +118,28 @@ export const keys = {
   /** A person's side of a match (a match names two people; each gets a pointer in their own partition). */
   matchOfUser: (userId: string, eventId: string, matchId: string): Key => ({ pk: `USER#${userId}`, sk: `MATCH#${eventId}#${matchId}` }),
   matchesOfUserPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'MATCH#' }),
+  // Connections (data/connections.ts, docs/connections.md)
+  /** The id of a pair, the same whoever asks: the lower user id first ('.' is not an id character). */
+  connectionId: (x: string, y: string) => (x < y ? `${x}.${y}` : `${y}.${x}`),
+  /** The shared record of a pair: its one state, so one ask per pair is a conditional write. */
+  connection: (connectionId: string): Key => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
+  /** Each person's own side of a connection (note, tags), in their partition. */
+  connectionSide: (userId: string, connectionId: string): Key => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
+  connectionSidesPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'CONN#' }),
+  /**
+   * Sparse network indexes of a side, sorted by the other person's lower-cased name then id
+   * (alphabetical, name-prefix searchable): gsi3 my accepted connections (or my pending asks,
+   * under a pk of their own), gsi4 accepted by association, gsi5 accepted by the event where we met.
+   */
+  networkOf: (userId: string, pending = false) => ({ gsi3pk: `NETWORK#${userId}${pending ? '#PENDING' : ''}` }),
+  networkByAssociation: (userId: string, associationId: string) => ({ gsi4pk: `NETWORK#${userId}#ASSOC#${associationId}` }),
+  networkByEvent: (userId: string, eventId: string) => ({ gsi5pk: `NETWORK#${userId}#EVENT#${eventId}` }),
+  /** One item per tag I gave a connection, sorted like the network: a tag filter is one Query. */
+  networkTag: (userId: string, tag: string, nameKey: string): Key => ({ pk: `NETTAG#${userId}#${tag}`, sk: nameKey }),
+  networkTagPrefix: (userId: string, tag: string) => ({ pk: `NETTAG#${userId}#${tag}` }),
+  /** A follow-up offer after an event: one per pair and event, so a second run sends nothing. */
+  followUp: (eventId: string, connectionId: string): Key => ({ pk: `EVENT#${eventId}`, sk: `FOLLOWUP#${connectionId}` }),
+  /** gsi2: the follow-up offers the daily job sends on a UTC day. */
+  followUpDue: (day: string, eventId: string, connectionId: string) => ({ gsi2pk: `FOLLOWUP#${day}`, gsi2sk: `${eventId}#${connectionId}` }),
+  followUpsDueOn: (day: string) => ({ gsi2pk: `FOLLOWUP#${day}` }),
 } as const;

@@ -242,3 +242,6 @@ export const introMail = (f: { associationName: string; title: string; a: { name
     `${f.a.name}: ${f.a.email} · ${f.b.name}: ${f.b.email}`,
     'Reply all to start the conversation.',
   ]);
+
+/** The shared layout, for mails composed in other modules (domain/connection-mails.ts). */
+export { mail as plainMail };

@@ -83,6 +83,8 @@ export interface Profile {
   seeks: Intent[];
   matchOptIn: boolean;
   directoryVisible: boolean;
+  /** What connections see of this person (domain/connections.ts has the default: company yes, email no). */
+  connectionsSee?: { email: boolean; company: boolean };
   updatedAt: string;
 }
 

@@ -22,6 +22,8 @@ export interface LinkKeys {
 export const LINK_TTL_SECONDS: Readonly<Record<string, number>> = {
   'leave-waitlist': 30 * 86_400,
   introduce: 30 * 86_400,
+  // The follow-up offer to connect after an event (services/followups.ts).
+  connect: 30 * 86_400,
 };
 
 const KID = /^[A-Za-z0-9_-]{1,40}$/;

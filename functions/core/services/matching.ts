@@ -15,10 +15,11 @@ import { linkSigner } from '../http/links.js';
 import { allPages } from './exports.js';
 import { effectivePreferences } from '../domain/preferences.js';
 import type { EventsDeps } from './events.js';
+import { noteFollowUp } from './followups.js';
 import type { AssociationsRepo, EventsRepo, MatchesRepo, MembersRepo, OutboxRepo, ProfilesRepo, RsvpsRepo } from '../data/store.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut'>;
+export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut' | 'noteFollowUp'>;
 
 export const matchIdOf = (a: string, b: string) => (a < b ? `${a}.${b}` : `${b}.${a}`);
 
@@ -249,6 +250,11 @@ export async function eventMatches(store: MatchingStore, event: Event, limit: nu
 export async function feedback(store: MatchingStore, event: Event, matchId: string, userId: string, fb: { rating: number; met: boolean }, now: Date) {
   const m = await matchOfCaller(store, event.eventId, matchId, userId);
   await store.saveFeedback(m, m.a === userId ? 'a' : 'b', fb, now.toISOString());
+  // Both said they met: offer them to connect the day after the event (services/followups.ts).
+  if (fb.met) {
+    const after = await store.getMatch(event.eventId, matchId);
+    if (after) await noteFollowUp(store, event, after, now);
+  }
   return { matchId, ...fb };
 }
 
@@ -274,6 +280,8 @@ export async function introduce(deps: EventsDeps, association: Association, even
     to: `${ra.email},${rb.email}`,
   };
   const queued = await deps.store.queueIntro(event.eventId, matchId, mail, now.toISOString());
+  // Both asked to be introduced: offer them to connect after the event (services/followups.ts).
+  await noteFollowUp(deps.store, event, m, now);
   return { introduced: true, queued };
 }
 

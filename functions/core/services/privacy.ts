@@ -14,10 +14,12 @@ import type { Member } from '../domain/types.js';
 import { HttpProblem, conflict } from '../errors.js';
 import { withdraw, type EventsDeps } from './events.js';
 import { remove as removeMember } from './members.js';
+import { eraseConnections, sidesOfPerson } from './connections.js';
+import type { ConnectionsStore } from './connections.js';
 import type { AssociationsRepo, EventsRepo, ExportsRepo, MembersRepo, PlansRepo, ProfilesRepo, UnitsRepo } from '../data/store.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type PrivacyStore = AssociationsRepo & EventsRepo & ExportsRepo & MembersRepo & PlansRepo & ProfilesRepo & UnitsRepo;
+export type PrivacyStore = AssociationsRepo & EventsRepo & ExportsRepo & MembersRepo & PlansRepo & ProfilesRepo & UnitsRepo & ConnectionsStore;
 
 export interface PrivacyDeps {
   store: PrivacyStore;
@@ -42,6 +44,7 @@ export async function exportMe(deps: Pick<PrivacyDeps, 'store' | 'data'>, caller
     data.matchRefsOfUser(userId),
     data.auditOfUser(userId),
   ]);
+  const connections = await sidesOfPerson(store, userId);
   const matches = (await data.matches(refs)).filter((m) => m.a === userId || m.b === userId);
   // Exports that may have included them: member and ledger lists since they joined, attendee lists since they answered.
   const lists = [
@@ -74,6 +77,8 @@ export async function exportMe(deps: Pick<PrivacyDeps, 'store' | 'data'>, caller
         createdAt: m.createdAt,
       };
     }),
+    // My side of each connection: who, where we met, my own note and tags (their card is theirs).
+    connections: connections.map((c) => ({ connectionId: c.connectionId, userId: c.otherId, state: c.state, direction: c.direction, associationId: c.associationId, metEventId: c.metEventId, askNote: c.askNote, note: c.note, tags: c.tags, askedAt: c.askedAt, connectedAt: c.connectedAt })),
     exports: [...exports.values()].sort((x, y) => x.exportId.localeCompare(y.exportId)),
     suppressions,
     audit,
@@ -116,6 +121,9 @@ export async function eraseMe(deps: PrivacyDeps, caller: Caller, now: Date): Pro
     await data.deleteMatchRef(m.a === userId ? m.b : m.a, m);
   }
   for (const ref of refs) await data.deleteMatchRef(userId, ref);
+
+  // 3b. Connections: out of everyone's network, both sides and their tags, by key.
+  await eraseConnections(store, userId);
 
   // 4. Memberships: ended (billing stopped, owner count kept), then pseudonymised and unlinked from the person.
   for (const m of memberships) {

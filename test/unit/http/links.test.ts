@@ -71,8 +71,8 @@ describe('format', () => {
 });
 
 describe('expiry', () => {
-  it('waitlist and introduce links expire after 30 days; unsubscribe links never do', () => {
-    expect(LINK_TTL_SECONDS).toEqual({ 'leave-waitlist': 30 * 86_400, introduce: 30 * 86_400 });
+  it('waitlist, introduce and connect links expire after 30 days; unsubscribe links never do', () => {
+    expect(LINK_TTL_SECONDS).toEqual({ 'leave-waitlist': 30 * 86_400, introduce: 30 * 86_400, connect: 30 * 86_400 });
     const leave = v1.sign('leave-waitlist', { eventId: 'e1', userId: 'u1' }, now);
     expect(v1.read('leave-waitlist', leave, new Date(now.getTime() + 30 * 86_400_000 - 1000))).toEqual({ eventId: 'e1', userId: 'u1' });
     const expired = problem(() => v1.read('leave-waitlist', leave, new Date(now.getTime() + 30 * 86_400_000)));

@@ -127,7 +127,9 @@ describe('through the events function', () => {
 describe('the catalog', () => {
   const limited = ['PUT /events/{eventId}/rsvp', 'DELETE /events/{eventId}/rsvp', 'POST /events/{eventId}/matches/preview', 'GET /events/{eventId}/attendees/export',
     'GET /associations/{associationId}/members/export', 'GET /associations/{associationId}/payments/export', 'GET /events/{eventId}/waitlist/leave', 'POST /events/{eventId}/waitlist/leave',
-    'GET /events/{eventId}/matches/{matchId}/introduce', 'POST /events/{eventId}/matches/{matchId}/introduce', 'GET /email/unsubscribe', 'POST /email/unsubscribe'];
+    'GET /events/{eventId}/matches/{matchId}/introduce', 'POST /events/{eventId}/matches/{matchId}/introduce', 'GET /email/unsubscribe', 'POST /email/unsubscribe',
+    // Connections: asks per person per day, the export, and the follow-up mail's connect link.
+    'POST /associations/{associationId}/connections', 'GET /me/connections/export', 'GET /events/{eventId}/connect', 'POST /events/{eventId}/connect'];
 
   it('limits exactly the abusable routes, and /openapi.json lists 429 for them', () => {
     expect(routes.filter((r) => r.rateLimit?.length).map(routeKey).sort()).toEqual([...limited].sort());

@@ -1,0 +1,52 @@
+/** Lambda for connections: asks, answers, removal, my note and tags, my network and its export. */
+import { httpHandler, json } from '../core/http/router.js';
+import { paging } from '../core/http/paging.js';
+import { limiter, store } from '../core/deps.js';
+import * as svc from '../core/services/connections.js';
+import { clickConnect } from '../core/services/followups.js';
+import { readLink } from '../core/http/links.js';
+import { htmlPage, wantsHtml } from '../core/http/html.js';
+import { badRequest } from '../core/errors.js';
+
+/** The person and pair a signed follow-up link speaks for, if it is for this event. */
+async function connectLink(token: string, eventId: string, now: Date) {
+  const link = await readLink('connect', token, now);
+  if (link.eventId !== eventId || !link.connectionId || !link.userId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
+  return { eventId, connectionId: link.connectionId, userId: link.userId };
+}
+
+export const handler = httpHandler(
+  'connections',
+  {
+    'POST /associations/{associationId}/connections': async ({ access, caller, body, now }) => json(await svc.ask(store, access.association!, access.membership, caller!, body, now), 201),
+    'GET /me/connections': async ({ caller, query, now }) => {
+      const { q, tag, associationId, eventId, state } = query;
+      // The filter is part of the scope: a cursor from one list cannot page another (or another person's).
+      const p = paging(query, `network:${caller!.userId}:${state ?? ''}:${tag ?? ''}:${associationId ?? ''}:${eventId ?? ''}:${q ?? ''}`);
+      const { items, lastKey } = await svc.listNetwork(store, caller!, { q, tag, associationId, eventId, state }, p.limit, p.startKey, now);
+      return json(p.page(items, lastKey));
+    },
+    'GET /me/connections/export': async ({ caller, query, now }) => {
+      const out = await svc.exportNetwork(store, caller!, query.format, now);
+      return { text: out.body, headers: { 'Content-Type': out.contentType, 'Content-Disposition': `attachment; filename="${out.filename}"` } };
+    },
+    'POST /me/connections/{connectionId}/accept': async ({ caller, params, now }) => json(await svc.acceptConnection(store, caller!, params.connectionId, now)),
+    'POST /me/connections/{connectionId}/decline': async ({ caller, params, now }) => json(await svc.declineConnection(store, caller!, params.connectionId, now)),
+    'PATCH /me/connections/{connectionId}': async ({ caller, params, body }) => json(await svc.patchConnection(store, caller!, params.connectionId, body)),
+    // GET only asks (mail scanners open links); the button's POST records the click.
+    'GET /events/{eventId}/connect': async ({ params, query, now }) => {
+      await connectLink(query.token, params.eventId!, now);
+      return htmlPage('Stay in touch', ['If you both click, you will find each other in My network. If not, nothing happens and nobody is told.'], { label: 'Connect', action: `?token=${encodeURIComponent(query.token)}` });
+    },
+    'POST /events/{eventId}/connect': async ({ params, query, headers, now }) => {
+      const r = await clickConnect(store, await connectLink(query.token, params.eventId!, now), now);
+      if (!wantsHtml(headers)) return json(r);
+      return htmlPage('Stay in touch', [r.connected ? 'You are connected: you will find each other in My network.' : 'Noted. If the other person wants to connect too, you will find each other in My network.']);
+    },
+    'DELETE /me/connections/{connectionId}': async ({ caller, params }) => {
+      await svc.removeConnection(store, caller!, params.connectionId);
+      return { status: 204 };
+    },
+  },
+  { store, limiter },
+);

@@ -1,0 +1,14 @@
+/** The follow-up mail after an event: one per person, offering to connect with the person they met. */
+import { plainMail, type Mail } from './emails.js';
+
+export const followUpMail = (f: { associationName: string; title: string; name: string; otherName: string; why: 'met' | 'introduced'; connectUrl: string }): Mail =>
+  plainMail(
+    f.associationName,
+    `Stay in touch with ${f.otherName}`,
+    [
+      `Hello ${f.name},`,
+      f.why === 'met' ? `You met ${f.otherName} at ${f.title}.` : `You and ${f.otherName} were introduced at ${f.title}.`,
+      `Would you like to add each other to your network? If you both click, you will find each other in "My network". If not, nothing happens and nobody is told.`,
+    ],
+    { label: `Connect with ${f.otherName}`, url: f.connectUrl },
+  );

@@ -1,0 +1,302 @@
+/**
+ * Connections: asking a member of the same association, accepting, declining, removing,
+ * my own note and tags, my network list and its vCard/CSV export. Rules: domain/connections.ts;
+ * conditional writes: data/connections.ts; the model: docs/connections.md.
+ */
+import { ConditionFailed, StoreBusy, type ConnectionsRepo, type EventsRepo, type MembersRepo, type ProfilesRepo, type RsvpsRepo } from '../data/store.js';
+import type { Caller } from '../http/access.js';
+import type { Association, Member, Profile } from '../domain/types.js';
+import { conflict, forbidden, notFound, unavailable, unprocessable } from '../errors.js';
+import { inGoodStanding, roleAtLeast } from '../domain/roles.js';
+import { keys } from '../data/keys.js';
+import type { NetworkFilter } from '../data/connections.js';
+import { accepted, declined, defaultConnectionsSee, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, sidesOf, type Connection, type ConnectionSide } from '../domain/connections.js';
+import { vcards } from '../domain/vcard.js';
+import { toCsv } from '../domain/csv.js';
+
+/** The repositories this service uses (functions/core/data/). */
+export type ConnectionsStore = ConnectionsRepo & MembersRepo & ProfilesRepo & EventsRepo & RsvpsRepo;
+
+/** What a person sees of one connection: the other person's current card and their own note and tags. */
+export interface ConnectionView {
+  connectionId: string;
+  userId: string;
+  name: string;
+  headline?: string;
+  company?: string;
+  jobTitle?: string;
+  /** Only when that person shares their email with connections (and the connection is accepted). */
+  email?: string;
+  state: 'pending' | 'accepted';
+  direction?: 'outgoing' | 'incoming';
+  associationId: string;
+  metEventId?: string;
+  askNote?: string;
+  note?: string;
+  tags: string[];
+  askedAt: string;
+  connectedAt?: string;
+  expiresAt?: string;
+}
+
+const canBeAsked = (m: Member | undefined) => !!m && m.status !== 'cancelled' && (inGoodStanding(m.status) || roleAtLeast(m.role, 'organizer'));
+
+/** Transactions on one pair may collide with each other (TransactionConflict): retried with jitter, then 503. */
+async function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof StoreBusy)) throw err;
+      if (attempt >= 8) throw unavailable(undefined, err);
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
+    }
+  }
+}
+
+async function namesOf(store: ConnectionsStore, ids: string[], fallback: Record<string, string | undefined>): Promise<Record<string, string>> {
+  const profiles = await store.batchGetProfiles(ids);
+  return Object.fromEntries(ids.map((id) => [id, profiles.get(id)?.name ?? fallback[id] ?? 'Member']));
+}
+
+/** Where we met must be an event of this association both of us RSVPed going to (or attended). */
+async function checkMetAt(store: ConnectionsStore, association: Association, eventId: string, a: string, b: string): Promise<void> {
+  const bad = () => unprocessable('Where you met must be an event of this association you both went to.', [{ path: 'eventId', message: 'is not an event you both attended' }]);
+  const event = await store.getEvent(eventId);
+  if (!event || event.associationId !== association.associationId) throw bad();
+  const [ra, rb] = await Promise.all([store.getRsvp(eventId, a), store.getRsvp(eventId, b)]);
+  const went = (r: typeof ra) => !!r && (r.status === 'going' || !!r.checkedInAt);
+  if (!went(ra) || !went(rb)) throw bad();
+}
+
+/** POST /associations/{id}/connections: ask a member of the same association. A mutual ask accepts the other's. */
+export async function ask(store: ConnectionsStore, association: Association, membership: Member | undefined, caller: Caller, input: { userId: string; note?: string; eventId?: string }, now: Date): Promise<{ connectionId: string; state: string }> {
+  const me = caller.userId;
+  if (input.userId === me) throw unprocessable('You cannot connect with yourself.', [{ path: 'userId', message: 'is you' }]);
+  const other = await store.getMember(association.associationId, input.userId);
+  if (!canBeAsked(other)) throw unprocessable('That person is not a member of this association.', [{ path: 'userId', message: 'is not a member of this association' }]);
+  if (input.eventId) await checkMetAt(store, association, input.eventId, me, input.userId);
+  const connectionId = keys.connectionId(me, input.userId);
+  const c = newAsk({ connectionId, from: me, to: input.userId, associationId: association.associationId, metEventId: input.eventId, note: input.note }, now);
+  const names = await namesOf(store, [me, input.userId], { [me]: membership?.name ?? caller.name, [input.userId]: other!.name });
+  try {
+    await retryBusy(() => store.putAsk(c, sidesOf(c, names, 'pending')));
+    return { connectionId, state: 'pending' };
+  } catch (err) {
+    if (!(err instanceof ConditionFailed)) throw err;
+  }
+  const existing = await store.getConnection(connectionId);
+  if (isOpenAskTo(existing, me, now)) {
+    // They asked me first: my ask is my answer.
+    await acceptConnection(store, caller, connectionId, now);
+    return { connectionId, state: 'accepted' };
+  }
+  if (existing?.state === 'accepted') throw conflict('You are already connected.', [{ path: 'userId', message: 'is already a connection' }]);
+  // Pending from me, or declined: the asker is not told which.
+  throw conflict('You have already asked this person; the ask is open for 30 days.', [{ path: 'userId', message: 'already has an open ask' }]);
+}
+
+/** A pair the caller is part of and that is still in force, or 404 (as for a pair that does not exist). */
+async function mine(store: ConnectionsStore, me: string, connectionId: string, now: Date): Promise<Connection> {
+  const c = await store.getConnection(connectionId);
+  if (!c || !isParty(c, me) || !isLive(c, now)) throw notFound('No such connection.');
+  return c;
+}
+
+/** POST /me/connections/{id}/accept: only the person asked, while the ask is open. */
+export async function acceptConnection(store: ConnectionsStore, caller: Caller, connectionId: string, now: Date): Promise<ConnectionView> {
+  const me = caller.userId;
+  for (let attempt = 0; ; attempt++) {
+    const c = await mine(store, me, connectionId, now);
+    if (c.state === 'accepted') throw conflict('You are already connected.');
+    // The decliner's view of a declined pair is gone; the asker's stays pending.
+    if (c.state === 'declined') throw c.askedTo === me ? notFound('No such connection.') : forbidden('Only the person asked can accept.');
+    if (c.askedTo !== me) throw forbidden('Only the person asked can accept.');
+    const next = accepted(c, now);
+    // Current names where there is a profile; otherwise the names the ask was written with.
+    const pending = await Promise.all([store.getConnectionSide(c.a, connectionId), store.getConnectionSide(c.b, connectionId)]);
+    const names = await namesOf(store, [c.a, c.b], Object.fromEntries(pending.filter((p) => !!p).map((p) => [p!.otherId, p!.otherName])));
+    const sides = sidesOf(next, names, 'accepted');
+    try {
+      await retryBusy(() => store.acceptAsk(next, sides, now.toISOString()));
+      return (await views(store, sides.filter((s) => s.userId === me)))[0]!;
+    } catch (err) {
+      // Removed, withdrawn or accepted meanwhile: read again and answer from what is there now.
+      if (err instanceof ConditionFailed && attempt < 3) continue;
+      throw err;
+    }
+  }
+}
+
+/** POST /me/connections/{id}/decline: only the person asked. The asker is not told. */
+export async function declineConnection(store: ConnectionsStore, caller: Caller, connectionId: string, now: Date): Promise<{ connectionId: string; state: 'declined' }> {
+  const me = caller.userId;
+  for (let attempt = 0; ; attempt++) {
+    const c = await mine(store, me, connectionId, now);
+    if (c.state === 'accepted') throw conflict('You are already connected; remove the connection instead.');
+    if (c.state === 'declined' || c.askedTo !== me) throw c.askedTo === me ? notFound('No such connection.') : forbidden('Only the person asked can decline.');
+    try {
+      await retryBusy(() => store.declineAsk(declined(c, now), now.toISOString()));
+      return { connectionId, state: 'declined' };
+    } catch (err) {
+      if (err instanceof ConditionFailed && attempt < 3) continue;
+      throw err;
+    }
+  }
+}
+
+/** DELETE /me/connections/{id}: either side, any state (withdrawing an ask too). */
+export async function removeConnection(store: ConnectionsStore, caller: Caller, connectionId: string): Promise<void> {
+  const me = caller.userId;
+  for (let attempt = 0; ; attempt++) {
+    const c = await store.getConnection(connectionId);
+    // An expired ask can still be withdrawn (its items wait for TTL); a pair I am not part of is unknown.
+    if (!c || !isParty(c, me)) throw notFound('No such connection.');
+    const [sa, sb] = await Promise.all([store.getConnectionSide(c.a, connectionId), store.getConnectionSide(c.b, connectionId)]);
+    try {
+      await retryBusy(() => store.removeConnection(c, [{ userId: c.a, side: sa }, { userId: c.b, side: sb }]));
+      return;
+    } catch (err) {
+      if (err instanceof ConditionFailed && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+/** PATCH /me/connections/{id}: my own note and tags, on an accepted connection. */
+export async function patchConnection(store: ConnectionsStore, caller: Caller, connectionId: string, input: { note?: string | null; tags?: string[] }): Promise<ConnectionView> {
+  const me = caller.userId;
+  for (let attempt = 0; ; attempt++) {
+    const side = await store.getConnectionSide(me, connectionId);
+    if (!side) throw notFound('No such connection.');
+    if (side.state !== 'accepted') throw conflict('Notes and tags are for accepted connections.', [{ path: 'connectionId', message: 'is still pending' }]);
+    const { note: _old, ...rest } = side;
+    const note = input.note === undefined ? side.note : input.note ?? undefined;
+    const after: ConnectionSide = { ...rest, ...(note ? { note } : {}), tags: input.tags ? normaliseTags(input.tags) : side.tags ?? [], version: side.version + 1 };
+    try {
+      await retryBusy(() => store.updateSide(side, after));
+      return (await views(store, [after]))[0]!;
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      if (!(await store.getConnection(connectionId))) throw notFound('No such connection.');
+      if (attempt >= 3) throw conflict('The connection changed meanwhile; send the change again.');
+    }
+  }
+}
+
+/** The other person's current card, shown as they allow connections to see it. */
+function card(profile: Profile | undefined, side: ConnectionSide, email: string | undefined) {
+  const see = { ...defaultConnectionsSee, ...profile?.connectionsSee };
+  return {
+    name: profile?.name ?? side.otherName,
+    ...(profile?.headline ? { headline: profile.headline } : {}),
+    ...(see.company && profile?.company ? { company: profile.company } : {}),
+    ...(profile?.jobTitle ? { jobTitle: profile.jobTitle } : {}),
+    // Emails only between accepted connections, and only of people who share theirs.
+    ...(see.email && email && side.state === 'accepted' ? { email } : {}),
+  };
+}
+
+/** Cards read by key at read time: profiles, and the membership (its email) where the person shares it. */
+async function views(store: ConnectionsStore, sides: ConnectionSide[]): Promise<ConnectionView[]> {
+  const profiles = await store.batchGetProfiles([...new Set(sides.map((s) => s.otherId))]);
+  const wantEmail = sides.filter((s) => s.state === 'accepted' && profiles.get(s.otherId)?.connectionsSee?.email);
+  const emails = new Map<string, string>();
+  const byAssociation = new Map<string, string[]>();
+  for (const s of wantEmail) byAssociation.set(s.associationId, [...(byAssociation.get(s.associationId) ?? []), s.otherId]);
+  for (const [associationId, ids] of byAssociation) {
+    for (const [id, m] of await store.batchGetMembers(associationId, [...new Set(ids)])) if (m.email) emails.set(`${associationId}#${id}`, m.email);
+  }
+  return sides.map((s) => ({
+    connectionId: s.connectionId,
+    userId: s.otherId,
+    ...card(profiles.get(s.otherId), s, emails.get(`${s.associationId}#${s.otherId}`)),
+    state: s.state,
+    ...(s.state === 'pending' ? { direction: s.direction } : {}),
+    associationId: s.associationId,
+    ...(s.metEventId ? { metEventId: s.metEventId } : {}),
+    ...(s.askNote ? { askNote: s.askNote } : {}),
+    ...(s.note ? { note: s.note } : {}),
+    tags: s.tags ?? [],
+    askedAt: s.askedAt,
+    ...(s.connectedAt ? { connectedAt: s.connectedAt } : {}),
+    ...(s.expiresAt ? { expiresAt: new Date(s.expiresAt * 1000).toISOString() } : {}),
+  }));
+}
+
+export type NetworkQuery = { q?: string; tag?: string; associationId?: string; eventId?: string; state?: 'pending' | 'accepted' };
+
+/** GET /me/connections: one page of my network (or my pending asks), alphabetical. */
+export async function listNetwork(store: ConnectionsStore, caller: Caller, query: NetworkQuery, limit: number, startKey: Record<string, unknown> | undefined, now: Date) {
+  const filter: NetworkFilter = { q: query.q, tag: query.tag, associationId: query.associationId, eventId: query.eventId, pending: query.state === 'pending' };
+  const page = await store.networkPage(caller.userId, filter, { limit, startKey }, now.toISOString());
+  return { items: await views(store, page.items), lastKey: page.lastKey };
+}
+
+/** Every accepted connection of mine, page after page (the export). */
+async function wholeNetwork(store: ConnectionsStore, caller: Caller, now: Date): Promise<ConnectionView[]> {
+  const out: ConnectionView[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.networkPage(caller.userId, {}, { limit: 200, startKey }, now.toISOString());
+    out.push(...(await views(store, page.items)));
+    startKey = page.lastKey;
+  } while (startKey);
+  return out;
+}
+
+/** GET /me/connections/export: a vCard 4.0 file or a CSV of my accepted connections. */
+export async function exportNetwork(store: ConnectionsStore, caller: Caller, format: 'vcf' | 'csv', now: Date): Promise<{ body: string; contentType: string; filename: string }> {
+  const people = await wholeNetwork(store, caller, now);
+  if (format === 'vcf') {
+    const body = vcards(people.map((p) => ({ uid: p.userId, name: p.name, email: p.email, company: p.company, jobTitle: p.jobTitle, headline: p.headline, note: p.note, categories: p.tags })));
+    return { body, contentType: 'text/vcard; charset=utf-8', filename: 'my-network.vcf' };
+  }
+  const body = toCsv<ConnectionView>(
+    [
+      { header: 'Name', value: (p) => p.name },
+      { header: 'Email', value: (p) => p.email },
+      { header: 'Company', value: (p) => p.company },
+      { header: 'Job title', value: (p) => p.jobTitle },
+      { header: 'Headline', value: (p) => p.headline },
+      { header: 'Connected at', value: (p) => p.connectedAt },
+      { header: 'Met at event', value: (p) => p.metEventId },
+      { header: 'Tags', value: (p) => p.tags.join(', ') },
+      { header: 'Note', value: (p) => p.note },
+    ],
+    people,
+  );
+  return { body, contentType: 'text/csv; charset=utf-8', filename: 'my-network.csv' };
+}
+
+
+/** Every side of a person, accepted or pending, page after page (their export). */
+export async function sidesOfPerson(store: Pick<ConnectionsRepo, 'connectionSidesOf'>, userId: string): Promise<ConnectionSide[]> {
+  const out: ConnectionSide[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.connectionSidesOf(userId, { limit: 200, startKey });
+    out.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey);
+  return out;
+}
+
+/**
+ * Erasure: takes the person out of everyone's network. Reads their own sides by key, a page
+ * at a time from the start (each pass deletes what it read), and removes each pair with both
+ * sides and tags. Idempotent: a second run finds nothing.
+ */
+export async function eraseConnections(store: ConnectionsStore, userId: string): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const page = await store.connectionSidesOf(userId, { limit: 100 });
+    if (!page.items.length) return removed;
+    for (const side of page.items) {
+      const c = await store.getConnection(side.connectionId);
+      if (c) await removeConnection(store, { userId, email: '' }, side.connectionId);
+      else await store.deleteSide(side); // the pair expired and TTL took it first
+      removed++;
+    }
+  }
+}
