@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import * as s from './schemas.js';
+import * as st from './stats-schemas.js';
 
 /** Lambda functions, one per bounded context. */
 export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email', 'matching'] as const;
@@ -46,6 +47,8 @@ export interface RouteSpec {
   maxBodyBytes?: number;
   /** Request limits, checked by the router after access and validation, before the implementation. */
   rateLimit?: readonly RateLimit[];
+  /** Schema of the success body. */
+  response?: z.ZodType;
 }
 
 /**
@@ -136,6 +139,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/me', fn: 'members', access: 'signedIn', summary: 'Erase the caller; what associations must keep for their books stays, pseudonymised', query: s.NoQuery, status: 204 },
   { method: 'GET', path: '/vocabulary', fn: 'meta', access: 'public', summary: 'Values allowed in offers and seeks' },
   { method: 'GET', path: '/openapi.json', fn: 'meta', access: 'public', summary: 'This description' },
+  // Dashboard statistics, from precomputed counters (services/stats.ts; docs/data-model.md)
+  { method: 'GET', path: '/associations/{associationId}/stats', fn: 'associations', access: 'admin', summary: 'Members by status per day, dues per month, renewals due in the next 30 days; ?from=&to= (UTC days, at most 366)', params: s.AssociationParams, query: st.AssociationStatsQuery, response: st.AssociationStats },
+  { method: 'GET', path: '/events/{eventId}/stats', fn: 'events', access: 'organizer', summary: 'RSVPs over time against capacity, check-ins per 15 minutes, match ratings', params: s.EventParams, query: st.EventStatsQuery, response: st.EventStats },
 ];
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;

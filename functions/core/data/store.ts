@@ -23,6 +23,7 @@ import { suppressionsRepo } from './suppressions.js';
 import { exportsRepo } from './exports.js';
 import { schedulesRepo } from './schedules.js';
 import { unitsRepo } from './units.js';
+import { statsRepo } from './stats.js';
 
 export type { Page, PageRequest } from './table.js';
 /** The repositories, for services that take only what they use. */
@@ -41,6 +42,7 @@ export type { SuppressionsRepo } from './suppressions.js';
 export type { ExportsRepo } from './exports.js';
 export type { SchedulesRepo } from './schedules.js';
 export type { UnitsRepo } from './units.js';
+export type { StatsRepo } from './stats.js';
 export { ConditionFailed, AlreadyApplied, StaleMember, StoreBusy } from '../errors.js';
 export type { MemberFilter } from './members.js';
 export type { Broadcast } from './events.js';
@@ -65,6 +67,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string) {
     ...exportsRepo(t),
     ...schedulesRepo(t),
     ...unitsRepo(t),
+    ...statsRepo(t),
     batchPut: t.batchPut,
     /** Waitlist tickets: issued by a counter, positions read from departure counters (waitlist.ts). */
     waitlist: createWaitlist(db, tableName),
