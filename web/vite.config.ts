@@ -12,7 +12,7 @@ export default defineConfig({
     target: 'es2020',
     modulePreload: false,
     rollupOptions: {
-      input: { event: fileURLToPath(new URL('./src/event.ts', import.meta.url)) },
+      input: { event: fileURLToPath(new URL('./src/event.ts', import.meta.url)), charts: fileURLToPath(new URL('./src/charts.ts', import.meta.url)) },
       output: { entryFileNames: 'assets/[name].js', chunkFileNames: 'assets/[name].js', assetFileNames: 'assets/[name][extname]' },
     },
   },

@@ -19,6 +19,7 @@ import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { preview, send } from '../core/services/matching.js';
 import type { PageUser } from './render.js';
 import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData } from './manage-event.js';
+import { withEventCharts } from './charts.js';
 
 type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 
@@ -94,7 +95,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
       ...rest,
       notice,
     });
-    return x.htmlResult(status ?? 200, html);
+    return x.htmlResult(status ?? 200, await withEventCharts(html, { store, caller: req.caller, eventId }));
   }
 
   async function postCheckIn(req: Req, eventId: string): Promise<Result> {

@@ -81,7 +81,7 @@ describe('member counters', () => {
     expect(stat(keys.membersTotal(A))).toMatchObject({ active: 0, past_due: 1 });
     expect(stat(keys.membersDay(A, '2026-05-01'))).toMatchObject({ active: 1 });
     expect(stat(keys.renewalsDay(A, '2027-01-10'))).toMatchObject({ count: 1 });
-    const marker = table.get(keys.statsApplied('evt-same-1').pk, 'SEEN') as { expiresAt: number };
+    const marker = table.get(keys.statsApplied('evt-same-1').pk, 'SEEN') as unknown as { expiresAt: number };
     expect(marker.expiresAt).toBeGreaterThan(Date.now() / 1000 + 86_400);
   });
 
