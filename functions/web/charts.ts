@@ -25,6 +25,8 @@ export interface ChartSpec {
   xLabels?: string[];
   series: { label: string; color: string; dash?: number[]; values: (number | null)[] }[];
   yLabel: string;
+  /** The zone the time axis is labelled in (the tables' zone). */
+  timeZone: string;
 }
 
 const access = (path: string) => routes.find((r) => routeKey(r) === `GET ${path}`)!.access;
@@ -94,6 +96,7 @@ export function associationChartsSection(a: Association, s: AssociationStats): s
     x: s.membersByStatus.map((d) => epoch(`${d.date}T00:00:00Z`)),
     series: statuses.map((k) => ({ label: statusLabels[k], ...statusStyle[k], values: s.membersByStatus.map((d) => d[k]) })),
     yLabel: 'Members',
+    timeZone: 'UTC',
   };
   // Newest first in the table: the days people look for.
   const membersTable = table(
@@ -117,6 +120,7 @@ export function associationChartsSection(a: Association, s: AssociationStats): s
       { label: `Refunded (${home.toUpperCase()})`, color: '--chart-4', values: homeDues.map((d) => d.refunded / 100) },
     ],
     yLabel: home.toUpperCase(),
+    timeZone: 'UTC',
   };
   const duesTable = table(
     'dues collected per month',
@@ -135,6 +139,7 @@ export function associationChartsSection(a: Association, s: AssociationStats): s
     x: s.renewalsDue.map((d) => epoch(`${d.date}T00:00:00Z`)),
     series: [{ label: 'Renewals due', color: '--chart-2', values: s.renewalsDue.map((d) => d.count) }],
     yLabel: 'Memberships',
+    timeZone: 'UTC',
   };
   const renewTable = table('renewals due per day, next 30 days', ['Day', 'Renewals'], s.renewalsDue.filter((d) => d.count > 0).map((d) => [dayText(d.date), d.count]));
 
@@ -165,6 +170,7 @@ export function eventChartsSection(e: Event, s: EventStats): string {
       ...(s.capacity !== null ? [{ label: 'Capacity', color: '--chart-4', dash: [2, 3], values: s.rsvps.map(() => s.capacity) }] : []),
     ],
     yLabel: 'Seats',
+    timeZone: tz,
   };
   const rsvpTable = table(`seats going and waitlisted (times in ${tz})`, ['Hour', 'Going', 'Waitlisted'], [...s.rsvps].reverse().map((r) => [whenText(r.at, tz), r.going, r.waitlisted]));
 
@@ -177,6 +183,7 @@ export function eventChartsSection(e: Event, s: EventStats): string {
     x: s.checkIns.map((c) => epoch(c.at)),
     series: [{ label: 'Check-ins', color: '--chart-2', values: s.checkIns.map((c) => c.count) }],
     yLabel: 'People',
+    timeZone: tz,
   };
   const checkTable = table(`check-ins per 15 minutes (times in ${tz})`, ['From', 'Check-ins'], s.checkIns.filter((c) => c.count > 0).map((c) => [whenText(c.at, tz), c.count]));
 
@@ -192,6 +199,7 @@ export function eventChartsSection(e: Event, s: EventStats): string {
     xLabels: scores.map((k) => `${k}★`),
     series: [{ label: 'Ratings', color: '--chart-1', values: scores.map((k) => r[k]) }],
     yLabel: 'Ratings',
+    timeZone: tz,
   };
   const ratingTable = table('match ratings', ['Rating', 'Count'], [...scores.map((k) => [`${k} of 5`, r[k]] as [string, number]), ['Said they met', r.met]]);
 

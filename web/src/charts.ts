@@ -13,6 +13,7 @@ interface ChartSpec {
   xLabels?: string[];
   series: { label: string; color: string; dash?: number[]; values: (number | null)[] }[];
   yLabel: string;
+  timeZone: string;
 }
 
 const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#1b1f24';
@@ -27,7 +28,9 @@ function options(uPlot: typeof uPlotType, spec: ChartSpec, width: number): uPlot
     width,
     height: Math.max(180, Math.min(280, Math.round(width * 0.5))),
     // Categories (ratings) are plain numbers; everything else is time.
-    scales: { x: { time: !spec.xLabels, ...(bars ? { range: (_u: uPlotType, min: number, max: number) => pad(spec.x, min, max) } : {}) }, y: { range: (_u: uPlotType, _min: number, max: number) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
+    // Axis times in the zone the tables use, not the reader's.
+    tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), spec.timeZone),
+    scales: { x: { time: !spec.xLabels, range: (_u: uPlotType, min: number, max: number) => (bars ? pad(spec.x, min, max) : min === max ? [min - 3600, max + 3600] : [min, max]) }, y: { range: (_u: uPlotType, _min: number, max: number) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
     axes: [
       { ...axis, ...(spec.xLabels ? { values: (_u: uPlotType, ticks: number[]) => ticks.map((t) => spec.xLabels![t - 1] ?? '') , splits: () => spec.x } : {}) },
       { ...axis, label: spec.yLabel, labelFont: '12px system-ui, sans-serif', size: 48, values: (_u: uPlotType, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
@@ -51,7 +54,7 @@ function options(uPlot: typeof uPlotType, spec: ChartSpec, width: number): uPlot
 
 /** Room for half a bar either side of the first and last. */
 function pad(x: number[], min: number, max: number): [number, number] {
-  const step = x.length > 1 ? (x[x.length - 1]! - x[0]!) / (x.length - 1) : 1;
+  const step = x.length > 1 ? (x[x.length - 1]! - x[0]!) / (x.length - 1) : 3600;
   return [min - step / 2, max + step / 2];
 }
 
@@ -64,7 +67,10 @@ async function draw(section: HTMLElement) {
   for (const spec of specs) {
     const el = section.querySelector<HTMLElement>(`[data-chart="${spec.id}"]`);
     if (!el || !spec.x.length) continue;
-    const data = [spec.x, ...spec.series.map((s) => s.values)] as uPlotType.AlignedData;
+    // One point makes no line: hold it for an hour, so the step shows.
+    const one = spec.kind !== 'bars' && spec.x.length === 1;
+    const x = one ? [spec.x[0]!, spec.x[0]! + 3600] : spec.x;
+    const data = [x, ...spec.series.map((s) => (one ? [s.values[0]!, s.values[0]!] : s.values))] as uPlotType.AlignedData;
     plots.push({ el, plot: new uPlot(options(uPlot, spec, el.clientWidth || 320), data, el) });
     el.dataset.drawn = 'true';
   }
