@@ -56,7 +56,7 @@ const jsonScript = (id: string, data: unknown) => `<script type="application/jso
 
 function table(caption: string, head: string[], rows: (string | number)[][]): string {
   const th = head.map((c, i) => `<th scope="col"${i ? ' class="num"' : ''}>${h(c)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c, i) => (i ? `<td class="num">${h(String(c))}</td>` : `<th scope="row">${h(String(c))}</th>`)).join('')}</tr>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => (i ? `<td class="num">${h(String(c))}</td>` : `<th scope="row" class="chart-key">${h(String(c))}</th>`)).join('')}</tr>`).join('');
   return `<details class="chart-table"><summary>Table: ${h(caption)}</summary><div class="table-wrap" tabindex="0" role="region" aria-label="${h(caption)}"><table class="data"><caption class="visually-hidden">${h(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div></details>`;
 }
 
