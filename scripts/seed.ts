@@ -78,7 +78,8 @@ async function main() {
     if (plan === pro && i % 2 === 0) {
       // Some paid by bank transfer: the admin records it, which activates them.
       await call('PATCH', `/associations/${id}/members/${u.userId}`, owner.token, {
-        offlinePayment: { amount: 12000, paidAt: new Date().toISOString(), note: 'Bank transfer' },
+        // Paid over the past year, so the dues chart has months and some renew within 30 days.
+        offlinePayment: { amount: 12000, paidAt: new Date(Date.now() - ((i * 59) % 365) * 86_400_000).toISOString(), note: 'Bank transfer' },
       });
     }
     people.push({ name, email, ...u });

@@ -16,6 +16,7 @@ export default defineConfig({
         event: fileURLToPath(new URL('./src/event.ts', import.meta.url)),
         'check-in': fileURLToPath(new URL('./src/check-in.ts', import.meta.url)),
         'event-form': fileURLToPath(new URL('./src/event-form.ts', import.meta.url)),
+        charts: fileURLToPath(new URL('./src/charts.ts', import.meta.url)),
       },
       output: { entryFileNames: 'assets/[name].js', chunkFileNames: 'assets/[name].js', assetFileNames: 'assets/[name][extname]' },
     },

@@ -3,6 +3,7 @@ import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
 import { store } from '../core/deps.js';
 import * as svc from '../core/services/associations.js';
+import { associationStats } from '../core/services/stats.js';
 
 export const handler = httpHandler(
   'associations',
@@ -22,6 +23,7 @@ export const handler = httpHandler(
       json({ items: await svc.activePlans(store, access.association!), nextCursor: null }),
     'PATCH /associations/{associationId}/plans/{planId}': async ({ access, params, caller, body, now }) =>
       json(await svc.updatePlan(store, access.association!, params.planId!, caller!, body, now)),
+    'GET /associations/{associationId}/stats': async ({ access, query, now }) => json(await associationStats(store, access.association!, query, now)),
   },
   { store },
 );

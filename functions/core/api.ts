@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import * as s from './schemas.js';
 import * as cs from './connection-schemas.js';
+import * as st from './stats-schemas.js';
 
 /** Lambda functions, one per bounded context. */
 export const functionNames = ['associations', 'members', 'profiles', 'meta', 'dues', 'webhooks', 'events', 'email', 'matching', 'connections'] as const;
@@ -151,6 +152,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/events/{eventId}/connect', fn: 'connections', access: 'public', summary: '"Connect" page from the follow-up mail after an event (signed token); its button posts', params: s.EventParams, query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages] },
   { method: 'POST', path: '/events/{eventId}/connect', fn: 'connections', access: 'public', summary: 'Accept the follow-up offer to connect (signed token); connected once both have', params: s.EventParams, query: s.TokenQuery, rateLimit: [rl.linkPages] },
   { method: 'DELETE', path: '/me/connections/{connectionId}', fn: 'connections', access: 'signedIn', summary: 'Remove a connection or withdraw an ask (either side)', params: cs.ConnectionParams, status: 204 },
+  // Dashboard statistics, from precomputed counters (services/stats.ts; docs/data-model.md)
+  { method: 'GET', path: '/associations/{associationId}/stats', fn: 'associations', access: 'admin', summary: 'Members by status per day, dues per month, renewals due in the next 30 days; ?from=&to= (UTC days, at most 366)', params: s.AssociationParams, query: st.AssociationStatsQuery, response: st.AssociationStats },
+  { method: 'GET', path: '/events/{eventId}/stats', fn: 'events', access: 'organizer', summary: 'RSVPs over time against capacity, check-ins per 15 minutes, match ratings', params: s.EventParams, query: st.EventStatsQuery, response: st.EventStats },
 ];
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;

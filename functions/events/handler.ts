@@ -8,6 +8,7 @@ import { eventView } from '../core/domain/events.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
+import { eventStats } from '../core/services/stats.js';
 
 const deps = await eventsDeps();
 
@@ -66,6 +67,7 @@ export const handler = httpHandler(
         [r.status === 'going' ? `You already have a spot at ${title}; to cancel, use the event page.` : `You are no longer on the waitlist for ${title}.`],
       );
     },
+    'GET /events/{eventId}/stats': async ({ access }) => json(await eventStats(store, access.event!)),
   },
   { store, limiter },
 );

@@ -2,6 +2,7 @@
  * The DynamoDB Streams consumer: the outbox's sender. New outbox items are sent (each
  * claimed first, so a retried batch sends nothing twice); new broadcasts are expanded
  * into outbox items; an event with free seats and a waitlist gets its waitlist promoted.
+ * Member, ledger, RSVP and match changes are counted into the dashboards' counters.
  * Failed records are reported one by one, so a retry covers only them.
  */
 import middy from '@middy/core';
@@ -11,6 +12,7 @@ import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
 import { expandBroadcast, promoteWaitlisted } from '../core/services/events.js';
 import { logger } from '../core/http/logger.js';
+import { countStreamRecord } from '../core/services/stats.js';
 
 const deps = await eventsDeps();
 
@@ -46,6 +48,8 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
   for (const record of event.Records) {
     try {
       await handleRecord(record);
+      // Dashboard counters (services/stats.ts), once per record; after the mail, which matters more.
+      await countStreamRecord(store, record, new Date());
     } catch (err) {
       logger.error('stream record failed', { eventID: record.eventID, errorName: (err as Error).name });
       batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });

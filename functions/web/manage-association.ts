@@ -28,6 +28,7 @@ import { connect } from '../core/services/dues.js';
 import { page, type PageUser } from './render.js';
 import { priceText, whenText, isoInZone } from './format.js';
 import { plainMessage, type FormError } from './account.js';
+import { withAssociationCharts } from './charts.js';
 
 type MemberRow = ReturnType<typeof memberView>;
 type PaymentRow = ReturnType<typeof paymentView>;
@@ -358,7 +359,7 @@ export function manageAssociationRoutes(ctx: ManageContext) {
         }
       }
     }
-    return ctx.htmlResult(extra.status ?? 200, manageAssociationPage(data));
+    return ctx.htmlResult(extra.status ?? 200, await withAssociationCharts(manageAssociationPage(data), { store, caller: req.caller, associationId, now: req.now }));
   }
 
   // Access was checked before the action, so a 403 here is the service's own rule (e.g. only owners grant admin): shown on the page.

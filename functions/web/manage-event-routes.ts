@@ -20,6 +20,7 @@ import { eventMatches, preview, send } from '../core/services/matching.js';
 import type { PageUser } from './render.js';
 import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData, type MatchFeedbackData } from './manage-event.js';
 import { blankValues, eventFormPage, inputFromValues, patchFromValues, valuesFromEvent, valuesFromForm, withCrossFieldErrors, type EventFormValues } from './event-form.js';
+import { withEventCharts } from './charts.js';
 
 type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 
@@ -101,7 +102,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
       ...rest,
       notice,
     });
-    return x.htmlResult(status ?? 200, html);
+    return x.htmlResult(status ?? 200, await withEventCharts(html, { store, caller: req.caller, eventId }));
   }
 
   /**

@@ -361,6 +361,15 @@ const matrix: Record<string, Row> = {
     request: () => ({ method: 'GET', path: '/openapi.json' }),
     expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
   },
+  // Dashboard statistics
+  'GET /associations/{associationId}/stats': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/stats` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 403, admin: 200, owner: 200, foreignAdmin: 403 },
+  },
+  'GET /events/{eventId}/stats': {
+    request: () => ({ method: 'GET', path: `${E(events.members)}/stats` }),
+    expect: staff(200, 'organizer'),
+  },
 };
 
 const isPerTarget = (e: Row['expect']): e is Record<Target, Record<Caller, number>> => 'self' in e;

@@ -142,4 +142,20 @@ export const keys = {
   /** gsi2: the follow-up offers the daily job sends on a UTC day. */
   followUpDue: (day: string, eventId: string, connectionId: string) => ({ gsi2pk: `FOLLOWUP#${day}`, gsi2sk: `${eventId}#${connectionId}` }),
   followUpsDueOn: (day: string) => ({ gsi2pk: `FOLLOWUP#${day}` }),
+  /**
+   * Dashboard counters (data/stats.ts), in partitions of their own so a chart reads only
+   * them: a running total, per-bucket deltas and sums, keyed by UTC bucket (ISO text sorts
+   * by time, so a range of buckets is one Query on a sort-key range).
+   */
+  associationStats: (associationId: string) => ({ pk: `STATS#ASSOC#${associationId}` }),
+  membersTotal: (associationId: string): Key => ({ pk: `STATS#ASSOC#${associationId}`, sk: 'MEMBERS' }),
+  membersDay: (associationId: string, day: string): Key => ({ pk: `STATS#ASSOC#${associationId}`, sk: `MEMBERSDAY#${day}` }),
+  duesMonth: (associationId: string, month: string, currency: string): Key => ({ pk: `STATS#ASSOC#${associationId}`, sk: `DUESMONTH#${month}#${currency}` }),
+  renewalsDay: (associationId: string, day: string): Key => ({ pk: `STATS#ASSOC#${associationId}`, sk: `RENEWDAY#${day}` }),
+  eventStats: (eventId: string) => ({ pk: `STATS#EVENT#${eventId}` }),
+  eventTotals: (eventId: string): Key => ({ pk: `STATS#EVENT#${eventId}`, sk: 'TOTALS' }),
+  rsvpsHour: (eventId: string, hour: string): Key => ({ pk: `STATS#EVENT#${eventId}`, sk: `RSVPHOUR#${hour}` }),
+  checkInsSlot: (eventId: string, slot: string): Key => ({ pk: `STATS#EVENT#${eventId}`, sk: `CHECKIN#${slot}` }),
+  /** A stream record already counted: makes a redelivered record count once; expired by TTL. */
+  statsApplied: (streamEventId: string): Key => ({ pk: `STATSEEN#${streamEventId}`, sk: 'SEEN' }),
 } as const;

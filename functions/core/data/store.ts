@@ -24,6 +24,7 @@ import { exportsRepo } from './exports.js';
 import { schedulesRepo } from './schedules.js';
 import { unitsRepo } from './units.js';
 import { connectionsRepo } from './connections.js';
+import { statsRepo } from './stats.js';
 
 export type { Page, PageRequest } from './table.js';
 /** The repositories, for services that take only what they use. */
@@ -43,6 +44,7 @@ export type { ExportsRepo } from './exports.js';
 export type { SchedulesRepo } from './schedules.js';
 export type { UnitsRepo } from './units.js';
 export type { ConnectionsRepo } from './connections.js';
+export type { StatsRepo } from './stats.js';
 export { ConditionFailed, AlreadyApplied, StaleMember, StoreBusy } from '../errors.js';
 export type { MemberFilter } from './members.js';
 export type { Broadcast } from './events.js';
@@ -68,6 +70,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string) {
     ...schedulesRepo(t),
     ...unitsRepo(t),
     ...connectionsRepo(t),
+    ...statsRepo(t),
     batchPut: t.batchPut,
     /** Waitlist tickets: issued by a counter, positions read from departure counters (waitlist.ts). */
     waitlist: createWaitlist(db, tableName),
