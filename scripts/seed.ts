@@ -98,12 +98,13 @@ async function main() {
   // Card payments on the Stripe stand-in and members in the other statuses, so the dashboard's
   // filters, ledger and charts have something to show.
   const waitUntil = async <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean) => {
+    let v: T | undefined;
     for (let i = 0; i < 150; i++) {
-      const v = await read();
+      v = await read();
       if (ok(v)) return v;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`timed out waiting for ${what}`);
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 800)}`);
   };
   const memberOf = (userId: string) => call('GET', `/associations/${id}/members/${userId}`, owner.token);
   const stripeApi = async (path: string, params: Record<string, string>) => {
@@ -126,8 +127,12 @@ async function main() {
     await waitUntil(`${p.email} active`, () => memberOf(p.userId), (m) => m.status === 'active');
   }
   // Rae's payment is refunded in full (as the treasurer would from Stripe's dashboard).
-  const raePayment = await waitUntil('Rae’s payment in the ledger', async () => ((await call('GET', `/associations/${id}/payments?userId=${rae.userId}`, owner.token)).items ?? []) as any[], (l) => l.some((p) => p.stripe?.paymentIntentId));
-  await stripeApi('/v1/refunds', { payment_intent: raePayment.find((p) => p.stripe?.paymentIntentId)!.stripe.paymentIntentId });
+  const raePayment = await waitUntil('Rae’s payment in the ledger', async () => ((await call('GET', `/associations/${id}/payments?userId=${rae.userId}`, owner.token)).items ?? []) as any[], (l) => l.some((p) => p.stripe?.invoiceId));
+  // The ledger keeps the invoice; Stripe links it to its payment intent through invoice payments.
+  const invoicePayments = await fetch(`${stripeOrigin}/v1/invoice_payments?invoice=${encodeURIComponent(raePayment.find((p) => p.stripe?.invoiceId)!.stripe.invoiceId)}`, { headers: { authorization: 'Bearer sk_test_local_standin', 'stripe-account': stripeAccount ?? '' } });
+  const paymentIntent = ((await invoicePayments.json()) as { data?: { payment?: { payment_intent?: string } }[] }).data?.[0]?.payment?.payment_intent;
+  if (!paymentIntent) throw new Error('no payment intent for Rae’s invoice on the Stripe stand-in');
+  await stripeApi('/v1/refunds', { payment_intent: paymentIntent });
   await waitUntil('the refund in the ledger', async () => ((await call('GET', `/associations/${id}/payments?userId=${rae.userId}`, owner.token)).items ?? []) as any[], (l) => l.some((p) => p.type === 'refund'));
   // Dario's renewal fails: past due.
   if (dario.subscription) {
