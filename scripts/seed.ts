@@ -1,13 +1,20 @@
 /**
  * `npm run seed`: loads a demo association into a running `npm start` through the public
- * API (so every rule applies): an owner, plans, 30 members with varied profiles, and an
- * event they all attend with matchmaking on.
- * API_URL picks the server (default http://127.0.0.1:3000). Prints the tokens to try it.
+ * API (so every rule applies): an owner, plans (free and paid), 30 members with varied
+ * profiles (offers and seeks, so matches have reasons), members in several statuses (active,
+ * pending checkout, past due after a failed renewal, cancelled), card payments on the Stripe
+ * stand-in with one refunded, and events (a mixer everyone attends with matchmaking, a
+ * members-only dinner, an online talk, a full workshop with a waitlist).
+ * Each run makes a new association (a new slug) with the same people, so running it twice
+ * leaves two clean sets. API_URL picks the server (default http://127.0.0.1:3000);
+ * SEED_JSON=<file> also writes the printed URLs and sign-in emails there as JSON.
  */
+import { writeFileSync } from 'node:fs';
+
 const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${API}${path}`, {
+  const res = await fetch(path.startsWith('http') ? path : `${API}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -51,6 +58,8 @@ async function main() {
   // Connect Stripe (locally the stand-in: its onboarding page has one form) so paid plans can be joined.
   const { url: onboarding } = await call('POST', `/associations/${id}/stripe/connect`, owner.token);
   const done = new URL(onboarding);
+  const stripeOrigin = done.origin;
+  const stripeAccount = /\/connect\/([^/]+)$/.exec(done.pathname)?.[1];
   done.pathname += '/complete';
   await fetch(done, { method: 'POST', redirect: 'manual' });
   for (let i = 0; i < 50 && !(await call('GET', `/associations/${id}`)).acceptsCardPayments; i++) await new Promise((r) => setTimeout(r, 100));
@@ -86,6 +95,55 @@ async function main() {
   }
   await call('PATCH', `/associations/${id}/members/${people[1]!.userId}`, owner.token, { role: 'organizer' });
   await call('PATCH', `/associations/${id}/members/${people[2]!.userId}`, owner.token, { role: 'admin' });
+
+  // Card payments on the Stripe stand-in and members in the other statuses, so the dashboard's
+  // filters, ledger and charts have something to show.
+  const waitUntil = async <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean) => {
+    let v: T | undefined;
+    for (let i = 0; i < 150; i++) {
+      v = await read();
+      if (ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 800)}`);
+  };
+  const memberOf = (userId: string) => call('GET', `/associations/${id}/members/${userId}`, owner.token);
+  const stripeApi = async (path: string, params: Record<string, string>) => {
+    const res = await fetch(`${stripeOrigin}${path}`, { method: 'POST', headers: { authorization: 'Bearer sk_test_local_standin', 'stripe-account': stripeAccount ?? '', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
+    if (!res.ok) throw new Error(`Stripe stand-in ${path} → ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const cardPayers: { name: string; email: string; token: string; userId: string; subscription?: string }[] = [];
+  for (const [name, email] of [['Paula Payer', 'paula.payer@demo.local'], ['Rae Refunded', 'rae.refunded@demo.local'], ['Dario Due', 'dario.due@demo.local'], ['Pia Pending', 'pia.pending@demo.local'], ['Carl Cancelled', 'carl.cancelled@demo.local']] as const) {
+    const u = await signIn(email, name);
+    await call('PUT', '/me/profile', u.token, { name, headline: 'Member', offers: ['advice'], seeks: ['customers'], matchOptIn: true, directoryVisible: true });
+    cardPayers.push({ name, email, ...u });
+  }
+  const [paula, rae, dario, pia, carl] = cardPayers as [typeof cardPayers[number], typeof cardPayers[number], typeof cardPayers[number], typeof cardPayers[number], typeof cardPayers[number]];
+  for (const p of [paula, rae, dario]) {
+    const joined = await call('POST', `/associations/${id}/members`, p.token, { planId: pro.planId });
+    const paid = await fetch(`${joined.checkoutUrl}/pay`, { method: 'POST', headers: { accept: 'application/json' } });
+    if (!paid.ok) throw new Error(`checkout payment failed: ${paid.status} ${await paid.text()}`);
+    p.subscription = ((await paid.json()) as { subscription?: string }).subscription;
+    await waitUntil(`${p.email} active`, () => memberOf(p.userId), (m) => m.status === 'active');
+  }
+  // Rae's payment is refunded in full (as the treasurer would from Stripe's dashboard).
+  const raePayment = await waitUntil('Rae’s payment in the ledger', async () => ((await call('GET', `/associations/${id}/payments?userId=${rae.userId}`, owner.token)).items ?? []) as any[], (l) => l.some((p) => p.stripe?.invoiceId));
+  // The ledger keeps the invoice; Stripe links it to its payment intent through invoice payments.
+  const invoicePayments = await fetch(`${stripeOrigin}/v1/invoice_payments?invoice=${encodeURIComponent(raePayment.find((p) => p.stripe?.invoiceId)!.stripe.invoiceId)}`, { headers: { authorization: 'Bearer sk_test_local_standin', 'stripe-account': stripeAccount ?? '' } });
+  const paymentIntent = ((await invoicePayments.json()) as { data?: { payment?: { payment_intent?: string } }[] }).data?.[0]?.payment?.payment_intent;
+  if (!paymentIntent) throw new Error('no payment intent for Rae’s invoice on the Stripe stand-in');
+  await stripeApi('/v1/refunds', { payment_intent: paymentIntent });
+  await waitUntil('the refund in the ledger', async () => ((await call('GET', `/associations/${id}/payments?userId=${rae.userId}`, owner.token)).items ?? []) as any[], (l) => l.some((p) => p.type === 'refund'));
+  // Dario's renewal fails: past due.
+  if (dario.subscription) {
+    const renewed = await fetch(`${stripeOrigin}/subscriptions/${dario.subscription}/renew?outcome=failed`, { method: 'POST', headers: { accept: 'application/json' } });
+    if (renewed.ok) await waitUntil('Dario past due', () => memberOf(dario.userId), (m) => m.status === 'past_due').catch(() => undefined);
+  }
+  // Pia starts a paid checkout and never pays: pending. Carl joins and leaves: cancelled.
+  await call('POST', `/associations/${id}/members`, pia.token, { planId: pro.planId });
+  await call('POST', `/associations/${id}/members`, carl.token, { planId: free.planId });
+  await call('DELETE', `/associations/${id}/members/${carl.userId}`, carl.token);
 
   // A meetup next week that everyone attends, with matchmaking on: preview and send it by hand.
   const start = new Date(Date.now() + 7 * 86_400_000);
@@ -150,26 +208,48 @@ async function main() {
   for (const p of people.slice(0, 7)) await call('PUT', `/events/${workshop.eventId}/rsvp`, p.token, { status: 'going' });
   for (const p of people.slice(5, 12)) await call('PUT', `/events/${online.eventId}/rsvp`, p.token, { status: 'going' });
 
+  const statuses: Record<string, number> = {};
+  for (const p of [...people, ...cardPayers]) {
+    const m = await call('GET', `/associations/${id}/members/${p.userId}`, owner.token).catch(() => null);
+    if (m) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
+  }
+  const organizer = people[1]!;
+  const admin = people[2]!;
+  const member = people[0]!;
+  // What to open, and as whom (sign in at /sign-in with the email; any name).
+  const urls: { url: string; what: string; as: string | null }[] = [
+    { url: `${API}/a/${slug}`, what: 'the association page', as: null },
+    { url: `${API}/e/${event.eventId}`, what: 'the mixer (matchmaking on)', as: null },
+    { url: `${API}/e/${workshop.eventId}`, what: 'a full workshop with a waitlist', as: null },
+    { url: `${API}/e/${online.eventId}`, what: 'an online talk', as: null },
+    { url: `${API}/e/${membersOnly.eventId}`, what: 'members only (details after sign-in)', as: member.email },
+    { url: `${API}/account`, what: 'a member’s account, memberships and events', as: member.email },
+    { url: `${API}/manage/associations/${id}`, what: 'the admin dashboard', as: admin.email },
+    { url: `${API}/manage/events/${event.eventId}`, what: 'the organizer’s event page (check-in, exports, matches)', as: organizer.email },
+    { url: `${API}/manage/events/${workshop.eventId}`, what: 'the organizer’s view of the full workshop', as: organizer.email },
+  ];
+  const width = Math.max(...urls.map((u) => u.url.length));
   console.log(`Seeded "${assoc.name}" (${id}) at ${API}
-  web pages: ${API}/a/${slug}
-             ${API}/e/${event.eventId}   (the mixer)
-             ${API}/e/${workshop.eventId}   (full, with a waitlist)
-             ${API}/e/${online.eventId}   (online)
-             ${API}/e/${membersOnly.eventId}   (members only)
-  event:     "${event.title}" (${event.eventId}), ${people.length} going, matchmaking on
-  owner:     owner@demo.local   (token below)
-  organizer: ${people[1]!.email}
-  admin:     ${people[2]!.email}
-  members:   ${people.length} with profiles; plans: Community (free), Professional (€120/yr), Supporter (€15/mo)
 
-Try:
+Open (sign in at ${API}/sign-in with the email shown; no password locally):
+${urls.map((u) => `  ${u.url.padEnd(width)}  ${u.what}${u.as ? `  [as ${u.as}]` : ''}`).join('\n')}
+
+Sign in as:
+  owner:     owner@demo.local
+  admin:     ${admin.email}
+  organizer: ${organizer.email}
+  member:    ${member.email}
+Members by status: ${Object.entries(statuses).map(([k, v]) => `${k} ${v}`).join(', ')}
+Plans: Community (free), Professional (€120/yr), Supporter (€15/mo); card payments by ${paula.email}, ${rae.email} (refunded), ${dario.email} (renewal failed)
+
+API:
   export TOKEN=${owner.token}
   curl -s ${API}/associations/${id}/members -H "authorization: Bearer $TOKEN"
-  curl -s ${API}/associations/${id}/directory -H "authorization: Bearer $TOKEN"
   curl -s -XPOST ${API}/events/${event.eventId}/matches/preview -H "authorization: Bearer $TOKEN"
-  curl -s -XPOST ${API}/events/${event.eventId}/matches/send -H "authorization: Bearer $TOKEN"
-  then read the introductions in the mail viewer, or: curl -s '${API}/dev/emails?to=${people[0]!.email}'
-Sign in as anyone: curl -s -XPOST ${API}/dev/token -d '{"email":"${people[0]!.email}"}'`);
+  then read mails in the mail viewer, or: curl -s '${API}/dev/emails?to=${member.email}'`);
+  if (process.env.SEED_JSON) {
+    writeFileSync(process.env.SEED_JSON, JSON.stringify({ associationId: id, slug, urls, emails: { owner: 'owner@demo.local', admin: admin.email, organizer: organizer.email, member: member.email }, statuses }, null, 2));
+  }
 }
 
 main().catch((err) => {

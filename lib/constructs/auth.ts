@@ -51,6 +51,9 @@ export class Auth extends Construct {
       // domain identity the functions use, so codes come from the association platform's address.
       email: cognito.UserPoolEmail.withSES({ fromEmail: props.mailFrom, sesVerifiedDomain: props.mailFromDomain, sesRegion: Stack.of(this).region }),
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      // Passwordless: managed login offers a one-time code by email (Essentials plan, mail through SES,
+      // both required by Cognito for email OTP); a password stays allowed because Cognito requires it.
+      signInPolicy: { allowedFirstAuthFactors: { password: true, emailOtp: true } },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -58,7 +61,8 @@ export class Auth extends Construct {
     this.webClient = this.userPool.addClient('WebClient', {
       // A browser cannot keep a secret.
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // USER_AUTH is the choice-based flow the managed login uses for the email code.
+      authFlows: { userSrp: true, user: true },
       // The web app signs in through the hosted login: authorization code with PKCE, back to its callback.
       oAuth: {
         flows: { authorizationCodeGrant: true },
@@ -77,6 +81,14 @@ export class Auth extends Construct {
     // A Cognito-hosted domain, unique per account and stack; a custom domain can replace it.
     const domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `assoc-${Stack.of(this).stackName.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 30)}-${Stack.of(this).account}` },
+      // Managed login (not the classic hosted UI): only it offers the passwordless email code.
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    // Managed login pages are served only for a client that has a branding style; Cognito's defaults.
+    new cognito.CfnManagedLoginBranding(this, 'LoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.webClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
     this.oauthUrl = `${domain.baseUrl()}/oauth2`;
 

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { assetEncoding } from './compress.js';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes, routeKey, type FunctionName, type RouteSpec } from '../../functions/core/api.js';
@@ -102,7 +103,12 @@ export function createGateway(opts: GatewayOptions): Server {
       const file = normalize(join(opts.staticDir, url.pathname));
       if (file.startsWith(normalize(opts.staticDir))) {
         const bytes = await readFile(file).catch(() => undefined);
-        if (bytes) return send(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }, bytes);
+        if (bytes) {
+          const type = TYPES[extname(file)] ?? 'application/octet-stream';
+          // Compressed as CloudFront's /assets/* behavior does (CachingOptimized: gzip and brotli).
+          const enc = assetEncoding(file, type, bytes, String(req.headers['accept-encoding'] ?? ''));
+          return send(200, { 'Content-Type': type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding', ...(enc ? { 'Content-Encoding': enc.encoding } : {}) }, enc?.body ?? bytes);
+        }
       }
     }
     if (!found && !underApi && opts.web && (method === 'GET' || method === 'POST' || method === 'HEAD')) {
