@@ -109,7 +109,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PATCH', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'admin', summary: 'Change a role, or record an offline payment', params: s.MemberParams, body: s.MemberPatch, response: o.Member, errors: [409, 422] },
   { method: 'DELETE', path: '/associations/{associationId}/members/{userId}', fn: 'members', access: 'selfOrAdmin', summary: 'Leave, or remove a member; history is kept', params: s.MemberParams, errors: [409] },
   // Dues (Stripe)
-  { method: 'POST', path: '/associations/{associationId}/stripe/connect', fn: 'dues', access: 'owner', summary: "Stripe onboarding link for the association's own account", params: s.AssociationParams, response: o.ConnectLink },
+  { method: 'POST', path: '/associations/{associationId}/stripe/connect', fn: 'dues', access: 'owner', summary: "Stripe onboarding link for the association's own account", params: s.AssociationParams, response: o.Link },
   { method: 'POST', path: '/associations/{associationId}/members/me/checkout', fn: 'dues', access: 'enrolled', summary: "Stripe Checkout for the caller's plan", params: s.AssociationParams, response: o.Link, errors: [409, 422] },
   { method: 'POST', path: '/associations/{associationId}/members/me/billing-portal', fn: 'dues', access: 'enrolled', summary: 'Stripe customer portal to manage the card and auto-renewal', params: s.AssociationParams, response: o.Link, errors: [422] },
   { method: 'GET', path: '/associations/{associationId}/payments', fn: 'dues', access: 'admin', summary: 'Ledger of payments, failures and refunds, newest first', params: s.AssociationParams, query: s.PaymentsQuery, response: o.PaymentPage },

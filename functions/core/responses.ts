@@ -137,7 +137,6 @@ export const MyData = z
 
 // ---- dues
 export const Link = z.strictObject({ url: z.string() }).meta({ id: 'Link' });
-export const ConnectLink = z.strictObject({ url: z.string(), accountId: z.string() }).meta({ id: 'ConnectLink' });
 
 export const Payment = z
   .strictObject({

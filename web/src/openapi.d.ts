@@ -899,10 +899,6 @@ export type components = {
             userId: string;
             waitlistPosition: number | null;
         };
-        ConnectLink: {
-            accountId: string;
-            url: string;
-        };
         DirectoryEntry: {
             company: string | null;
             headline: string | null;
@@ -2241,7 +2237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectLink"];
+                    "application/json": components["schemas"]["Link"];
                 };
             };
             400: components["responses"]["BadRequest"];
