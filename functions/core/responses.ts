@@ -110,7 +110,7 @@ export const ExportRecord = z
     subjectId: z.string().nullable(),
     actorId: z.string(),
     rows: z.number().int(),
-    format: z.enum(['inline', 'url']),
+    format: z.string().meta({ description: 'inline (the CSV in the answer) or url (a file link)' }),
     at: instant,
   })
   .meta({ id: 'ExportRecord' });

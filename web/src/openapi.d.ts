@@ -1106,8 +1106,8 @@ export type components = {
             /** Format: date-time */
             at: string;
             exportId: string;
-            /** @enum {string} */
-            format: "inline" | "url";
+            /** @description inline (the CSV in the answer) or url (a file link) */
+            format: string;
             rows: number;
             subjectId: string | null;
             what: string;
