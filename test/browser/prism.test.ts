@@ -13,7 +13,7 @@ import { buildOpenApi } from '../../functions/core/openapi.js';
 import { api, signIn } from '../support/http.js';
 import { buildAssociation, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent } from '../support/events.js';
-import { openBrowser } from '../support/browser.js';
+import { expectAccessible, openBrowser, screenshots } from '../support/browser.js';
 
 const doc = buildOpenApi();
 let prism: ChildProcess | undefined;
@@ -138,6 +138,8 @@ describe('the API through the Prism validating proxy', () => {
       await page.getByText('11 of 12 spots left').waitFor();
       expect(island).toContain(`GET /events/${ev.eventId}`);
       await expect(page.locator('.spots').getAttribute('aria-live')).resolves.toBe('polite');
+      await expectAccessible(page);
+      await screenshots(page, 'event-spots-refreshed');
     } finally {
       await browser.close();
     }
