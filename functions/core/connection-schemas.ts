@@ -70,3 +70,6 @@ export const ConnectionView = z
   .meta({ id: 'Connection' });
 
 export const ConnectionPage = z.object({ items: z.array(ConnectionView), nextCursor: z.string().nullable() });
+
+/** The follow-up link's click: connected once both people have clicked (who else clicked is never told). */
+export const ConnectClick = z.strictObject({ connected: z.boolean() }).meta({ id: 'ConnectClick' });

@@ -191,6 +191,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       LINK_SECRETS: process.env.LINK_SECRETS ?? JSON.stringify({ kid: 'local1', key: 'local-link-secret-0123456789abcdef0123' }),
       MAIL_FROM: process.env.MAIL_FROM ?? 'no-reply@assoc.local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // Every success answer is checked against its published schema (http/response-check.ts); never set in AWS.
+      RESPONSE_VALIDATION: process.env.RESPONSE_VALIDATION ?? '1',
     };
     Object.assign(process.env, env);
 

@@ -1,5 +1,6 @@
 import { buildOpenApi } from '../../functions/core/openapi.js';
 import { routes } from '../../functions/core/api.js';
+import { statusesOf } from '../../functions/core/openapi.js';
 
 const doc = buildOpenApi();
 const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
@@ -27,8 +28,9 @@ describe('the OpenAPI document', () => {
     const op = doc.paths[path]?.[method.toLowerCase()];
     expect(op).toBeDefined();
     expect(op['x-access']).toBe(r.access);
-    expect(op.security).toEqual(r.access === 'public' ? undefined : [{ bearer: [] }]);
-    expect(Object.keys(op.responses)).toContain(String(r.status ?? (method === 'DELETE' ? 204 : 200)));
+    // Public says so explicitly; a viewer route takes a token when there is one.
+    expect(op.security).toEqual(r.access === 'public' ? [] : r.access === 'viewer' ? [{}, { bearer: [] }] : [{ bearer: [] }]);
+    expect(Object.keys(op.responses)).toContain(String(r.status ?? (r.response ? 200 : 204)));
   });
 
   it('describes nothing that is not a route', () => {
@@ -51,7 +53,8 @@ describe('the OpenAPI document', () => {
 
   it('gives a JSON body to exactly the routes that take one', () => {
     const withBody = operations.filter((o) => o.op.requestBody).map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
-    expect(withBody).toEqual(routes.filter((r) => r.body).map((r) => `${r.method} ${r.path}`).sort());
+    // The Stripe webhook's body is JSON too, read raw to check its signature.
+    expect(withBody).toEqual(routes.filter((r) => r.body || r.path === '/webhooks/stripe').map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('closes every request body object to unknown fields', () => {
@@ -66,8 +69,38 @@ describe('the OpenAPI document', () => {
   });
 
   it('answers errors with the problem+json schema', () => {
-    const problem = doc.components.responses.Problem.content['application/problem+json'].schema;
-    expect(problem).toEqual({ $ref: '#/components/schemas/Problem' });
-    for (const { op } of operations) expect(op.responses['400']).toEqual({ $ref: '#/components/responses/Problem' });
+    for (const [, res] of Object.entries<any>(doc.components.responses)) {
+      expect(res.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+    }
+    for (const { op } of operations) {
+      for (const [status, res] of Object.entries<any>(op.responses)) if (Number(status) >= 400) expect(res.$ref).toMatch(/^#\/components\/responses\//);
+    }
+  });
+
+  it('gives every route a success body schema, or none for 204', () => {
+    for (const r of routes) {
+      const op = doc.paths[r.path][r.method.toLowerCase()];
+      const ok = op.responses[String(r.status ?? (r.response ? 200 : 204))];
+      if (ok === op.responses['204']) expect(ok.content).toBeUndefined();
+      else expect(Object.keys(ok.content ?? {}).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('lists the statuses each kind of route can answer', () => {
+    const get = (m: string, p: string) => statusesOf(routes.find((r) => r.method === m && r.path === p)!);
+    // A public link from a mail: bad or expired token, rate limit, unknown event; no 401/403.
+    expect(get('POST', '/events/{eventId}/waitlist/leave')).toEqual([400, 404, 410, 429, 503]);
+    // An organizer route with a body: access, validation, the event's state.
+    expect(get('PATCH', '/events/{eventId}')).toEqual([400, 401, 403, 404, 409, 413, 422, 503]);
+    // Signed in, no association: no 403 and no 404.
+    expect(get('GET', '/me/profile')).toEqual([401, 503]);
+    expect(get('PUT', '/events/{eventId}/rsvp')).toContain(429);
+    for (const { op } of operations) expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
+  });
+
+  it('names the servers, the license and a description for every tag', () => {
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/api' })]);
+    expect(doc.info.license.name).toBeTruthy();
+    for (const t of doc.tags) expect(t.description).toBeTruthy();
   });
 });

@@ -4,6 +4,7 @@
  * (the same POST the form makes without script, then the server's answer swapped in).
  */
 import { h, render } from 'preact';
+import { keepSpotsFresh } from './spots.js';
 
 function LocalTime(props: { start: string; end: string; zone: string }) {
   const fmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
@@ -68,3 +69,4 @@ function enhance() {
 
 showLocalTime();
 enhance();
+keepSpotsFresh();

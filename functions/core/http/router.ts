@@ -19,6 +19,7 @@ import { isIdToken, optionalCaller } from './tokens.js';
 import type { Store } from '../data/store.js';
 import type { RateLimits } from '../data/rate-limits.js';
 import { checkLimits, enforceRateLimits } from './rate-limit.js';
+import { checkResponse, responseValidation, successStatus } from './response-check.js';
 
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -113,6 +114,8 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   for (const r of mine) checkLimits(r);
   if (mine.some((r) => r.rateLimit?.length) && !deps.limiter) throw new Error(`Function ${fn} has rate-limited routes but no limiter`);
 
+  const validateResponses = responseValidation();
+
   // Order matters and is pinned by a test: onError runs in reverse, so the problem mapper
   // answers first, then CORS adds its headers to error responses, then the request is logged.
   const core = async (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -143,15 +146,9 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
       now,
       requestId: context.awsRequestId,
     });
-    if (reply.text !== undefined) {
-      return { statusCode: reply.status ?? 200, headers: reply.headers, body: reply.text };
-    }
-    if (reply.body === undefined) return { statusCode: reply.status ?? 204, headers: reply.headers, body: '' };
-    return {
-      statusCode: reply.status ?? spec.status ?? 200,
-      headers: { 'Content-Type': 'application/json', ...reply.headers },
-      body: JSON.stringify(reply.body),
-    };
+    const result = toResult(reply, spec);
+    if (validateResponses) checkResponse(spec, result, successStatus(spec));
+    return result;
   };
 
   return middy<Event, APIGatewayProxyStructuredResultV2>(core)
@@ -160,6 +157,18 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     .use(httpHeaderNormalizer())
     .use(httpCors({ origins: config.corsOrigins, exposeHeaders: 'Retry-After', maxAge: 600 }))
     .use(problemDetails());
+}
+
+function toResult(reply: Reply, spec: RouteSpec): APIGatewayProxyStructuredResultV2 {
+  if (reply.text !== undefined) {
+    return { statusCode: reply.status ?? 200, headers: reply.headers, body: reply.text };
+  }
+  if (reply.body === undefined) return { statusCode: reply.status ?? 204, headers: reply.headers, body: '' };
+  return {
+    statusCode: reply.status ?? spec.status ?? 200,
+    headers: { 'Content-Type': 'application/json', ...reply.headers },
+    body: JSON.stringify(reply.body),
+  };
 }
 
 /** One line per request: route and status, never bodies or personal data. */

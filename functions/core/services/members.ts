@@ -35,7 +35,7 @@ export const memberView = (m: Member) => ({
   email: m.email,
   /** Dues details: how the member pays and where a failed payment leaves them. */
   billing: {
-    method: m.stripeSubscriptionId || m.stripeCustomerId ? 'stripe' : m.currentPeriodEnd ? 'offline' : null,
+    method: (m.stripeSubscriptionId || m.stripeCustomerId ? 'stripe' : m.currentPeriodEnd ? 'offline' : null) as 'stripe' | 'offline' | null,
     autoRenew: m.stripeSubscriptionId ? m.autoRenew !== false : false,
     pastDueSince: m.pastDueSince ?? null,
     graceUntil: m.graceUntil ?? null,

@@ -1,0 +1,75 @@
+/**
+ * What a route answers on success (media types and schemas, from the catalog) and, in local
+ * mode only, a check of every success answer against them: a handler whose body drifts from
+ * its published schema answers 500 naming the fields, so the integration and browser tests
+ * catch the drift. In AWS RESPONSE_VALIDATION is unset and the check costs one comparison.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { RouteSpec } from '../api.js';
+import { ExportLink, Text } from '../responses.js';
+import { HttpProblem } from '../errors.js';
+import { logger } from './logger.js';
+
+export interface SuccessBody {
+  mediaType: string;
+  schema: z.ZodType;
+}
+
+const hasQueryField = (r: RouteSpec, name: string) => !!r.query && name in (((r.query as z.ZodObject).shape as object) ?? {});
+
+/**
+ * The bodies a route's success may carry. Exports give CSV, or JSON `ExportLink` with
+ * ?format=url; the POSTs behind signed mail links answer an HTML page to a browser (Accept:
+ * text/html) and JSON otherwise.
+ */
+export function successBodies(r: RouteSpec): SuccessBody[] {
+  if (r.produces) {
+    const out: SuccessBody[] = [{ mediaType: r.produces, schema: r.response ?? Text }, ...(r.alsoProduces ?? []).map((mediaType) => ({ mediaType, schema: Text }))];
+    if (r.produces === 'text/csv' && hasQueryField(r, 'format')) out.push({ mediaType: 'application/json', schema: ExportLink });
+    return out;
+  }
+  if (!r.response) return [];
+  const out: SuccessBody[] = [{ mediaType: 'application/json', schema: r.response }];
+  if (r.method === 'POST' && hasQueryField(r, 'token')) out.push({ mediaType: 'text/html', schema: Text });
+  return out;
+}
+
+/** The status of a success: the spec's, else 204 for routes without a body, else 200. */
+export const successStatus = (r: RouteSpec) => r.status ?? (r.response ? 200 : 204);
+
+/** On in local mode and tests (scripts/local sets it); never in AWS. */
+export const responseValidation = () => process.env.RESPONSE_VALIDATION === '1';
+
+const drift = (spec: RouteSpec, detail: string, errors?: { path: string; message: string }[]) => {
+  logger.error('response drift', { route: `${spec.method} ${spec.path}`, detail, errors });
+  return new HttpProblem(500, 'Response Drift', `${spec.method} ${spec.path} answered outside its published schema: ${detail}`, errors);
+};
+
+/** Throws a 500 problem when a success answer is not what /openapi.json says. */
+export function checkResponse(spec: RouteSpec, res: APIGatewayProxyStructuredResultV2, expectedStatus: number): void {
+  const status = res.statusCode ?? 200;
+  if (status >= 300) return;
+  if (status !== expectedStatus) throw drift(spec, `status ${status}, but the catalog lists ${expectedStatus}`);
+  const bodies = successBodies(spec);
+  if (!bodies.length) {
+    if (res.body) throw drift(spec, 'a body, but the route is listed without one');
+    return;
+  }
+  const type = String(res.headers?.['Content-Type'] ?? res.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const body = bodies.find((b) => b.mediaType === type);
+  if (!body) throw drift(spec, `Content-Type ${type || '(none)'}, but the route lists ${bodies.map((b) => b.mediaType).join(', ')}`);
+  let value: unknown = res.body ?? '';
+  if (type === 'application/json') {
+    try {
+      value = JSON.parse(String(res.body));
+    } catch {
+      throw drift(spec, 'a body that is not JSON');
+    }
+  }
+  const result = body.schema.safeParse(value);
+  if (!result.success) {
+    const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `has unlisted fields ${i.keys.join(', ')}` : i.message }));
+    throw drift(spec, errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  }
+}
