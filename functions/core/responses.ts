@@ -309,6 +309,8 @@ export const ProfileView = z
     seeks: z.array(z.enum(intents)),
     matchOptIn: z.boolean(),
     directoryVisible: z.boolean(),
+    /** What the person's connections see of them (docs/connections.md). */
+    connectionsSee: z.strictObject({ email: z.boolean(), company: z.boolean() }).optional(),
     updatedAt: instant,
   })
   .meta({ id: 'ProfileView' });

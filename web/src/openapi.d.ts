@@ -1670,6 +1670,10 @@ export type components = {
         };
         ProfileView: {
             company?: string;
+            connectionsSee?: {
+                company: boolean;
+                email: boolean;
+            };
             directoryVisible: boolean;
             headline?: string;
             industry?: string;
