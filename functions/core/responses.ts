@@ -224,7 +224,7 @@ export const Attendee = z
 export const CheckInResult = Attendee.extend({ alreadyCheckedIn: z.boolean() }).meta({ id: 'CheckInResult' });
 
 // ---- matching
-const Reason = z.strictObject({ kind: z.string(), tag: z.string(), giver: z.string().optional(), receiver: z.string().optional(), weight: z.number() }).meta({ id: 'MatchReason' });
+const Reason = z.strictObject({ kind: z.string(), tag: z.string(), giver: z.string().optional(), receiver: z.string().optional(), name: z.string().optional(), weight: z.number() }).meta({ id: 'MatchReason' });
 export const MatchFigures = z
   .strictObject({
     attendees: z.number().int(),
@@ -233,6 +233,8 @@ export const MatchFigures = z
     totalScore: z.number(),
     candidatePairs: z.number().int(),
     coverable: z.number().int(),
+    needsMet: z.number().int(),
+    needsCoverable: z.number().int(),
     ms: z.number(),
   })
   .meta({ id: 'MatchFigures' });

@@ -1388,6 +1388,8 @@ export type components = {
             coverable: number;
             matched: number;
             ms: number;
+            needsCoverable: number;
+            needsMet: number;
             totalScore: number;
             withK: number;
         };
@@ -1410,6 +1412,7 @@ export type components = {
         MatchReason: {
             giver?: string;
             kind: string;
+            name?: string;
             receiver?: string;
             tag: string;
             weight: number;
