@@ -361,6 +361,45 @@ const matrix: Record<string, Row> = {
     request: () => ({ method: 'GET', path: '/openapi.json' }),
     expect: { anonymous: 200, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },
   },
+  // Connections: asks within an association (fresh: each success adds a pair); the network routes are the caller's own, so someone else's or an unknown pair is 404 for everyone.
+  'POST /associations/{associationId}/connections': {
+    fresh: true,
+    request: (fx) => ({ method: 'POST', path: `${A(fx)}/connections`, body: { userId: fx.other.userId, note: 'Matrix' } }),
+    expect: staff(201, 'member'),
+  },
+  'GET /me/connections': {
+    request: () => ({ method: 'GET', path: '/me/connections' }),
+    expect: signedIn(200),
+  },
+  'GET /me/connections/export': {
+    request: () => ({ method: 'GET', path: '/me/connections/export?format=vcf' }),
+    expect: signedIn(200),
+  },
+  'POST /me/connections/{connectionId}/accept': {
+    request: () => ({ method: 'POST', path: '/me/connections/nobodyA.nobodyB/accept' }),
+    expect: signedIn(404),
+  },
+  'POST /me/connections/{connectionId}/decline': {
+    request: () => ({ method: 'POST', path: '/me/connections/nobodyA.nobodyB/decline' }),
+    expect: signedIn(404),
+  },
+  'PATCH /me/connections/{connectionId}': {
+    request: () => ({ method: 'PATCH', path: '/me/connections/nobodyA.nobodyB', body: { note: 'Matrix' } }),
+    expect: signedIn(404),
+  },
+  'DELETE /me/connections/{connectionId}': {
+    request: () => ({ method: 'DELETE', path: '/me/connections/nobodyA.nobodyB' }),
+    expect: signedIn(404),
+  },
+  // Public: the signed follow-up link is the credential; a forged one is a 400 naming the token (connections-follow-up.test.ts has the real link).
+  'GET /events/{eventId}/connect': {
+    request: () => ({ method: 'GET', path: `${E(events.members)}/connect?token=forged` }),
+    expect: same(400),
+  },
+  'POST /events/{eventId}/connect': {
+    request: () => ({ method: 'POST', path: `${E(events.members)}/connect?token=forged` }),
+    expect: same(400),
+  },
   // Dashboard statistics
   'GET /associations/{associationId}/stats': {
     request: (fx) => ({ method: 'GET', path: `${A(fx)}/stats` }),
