@@ -309,6 +309,8 @@ export const ProfileView = z
     seeks: z.array(z.enum(intents)),
     matchOptIn: z.boolean(),
     directoryVisible: z.boolean(),
+    // Stored by PUT /me/profile (docs/connections.md); profiles saved before it have none.
+    connectionsSee: z.strictObject({ email: z.boolean(), company: z.boolean() }).optional(),
     updatedAt: instant,
   })
   .meta({ id: 'ProfileView' });
