@@ -233,6 +233,9 @@ export const MatchFigures = z
     totalScore: z.number(),
     candidatePairs: z.number().int(),
     coverable: z.number().int(),
+    // Attendees whose seeks a match of theirs offers, and how many a candidate could meet at all.
+    needsMet: z.number().int(),
+    needsCoverable: z.number().int(),
     ms: z.number(),
   })
   .meta({ id: 'MatchFigures' });

@@ -1388,6 +1388,8 @@ export type components = {
             coverable: number;
             matched: number;
             ms: number;
+            needsCoverable: number;
+            needsMet: number;
             totalScore: number;
             withK: number;
         };
@@ -1670,6 +1672,10 @@ export type components = {
         };
         ProfileView: {
             company?: string;
+            connectionsSee?: {
+                company: boolean;
+                email: boolean;
+            };
             directoryVisible: boolean;
             headline?: string;
             industry?: string;
