@@ -253,7 +253,7 @@ async function main() {
     rated++;
   }
   // Two members who met there connected, so /account/network is not empty.
-  const [ada, ben] = [people[0]!, people[3]!];
+  const [ada, ben] = [people[0]!, people[4]!];
   const ask = await call('POST', `/associations/${id}/connections`, ada.token, { userId: ben.userId, note: 'Great to meet you at the breakfast.', eventId: past.eventId });
   if (ask.state !== 'accepted') await call('POST', `/me/connections/${ask.connectionId}/accept`, ben.token);
   await moveIntoPast(API, { associationId: id, eventId: past.eventId, startsAt: day(-6, 7).toISOString(), endsAt: day(-6, 9).toISOString(), joined: people.map((p) => p.userId), checkedIn: cameIn.length }, owner.token);
