@@ -69,7 +69,7 @@ describe('the walkthrough on the seed', () => {
   it('finds the event, RSVPs, pays, runs the event as its organizer and sees the charts', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${api()}/a/${seed.slug}`);
-    await expect(page.getByRole('heading', { level: 1, name: 'Climate Tech Club' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { level: 1, name: 'Climate Tech Club' }).waitFor();
     await step(page, '01-association');
 
     // The seeded event, from the association's upcoming events; RSVP signed out → sign in → back.
@@ -81,7 +81,7 @@ describe('the walkthrough on the seed', () => {
     await signInOnPage(page, newcomer, 'Nora Newcomer');
     await page.waitForURL(`**/e/${seed.events.mixer}`);
     await page.getByRole('button', { name: 'RSVP', exact: true }).click();
-    await expect(page.getByText('You’re going.').first().isVisible()).resolves.toBe(true);
+    await page.getByText('You’re going.').first().waitFor();
     await step(page, '04-event-going');
 
     // Join the paid plan and pay on the stand-in's checkout, back to an active membership.
@@ -107,17 +107,17 @@ describe('the walkthrough on the seed', () => {
     await step(page, '07-manage-event');
     await page.getByLabel('Check-in code').fill(code);
     await page.getByRole('button', { name: 'Check in', exact: true }).click();
-    await expect(page.getByRole('status').getByText('Nora Newcomer is checked in.').isVisible()).resolves.toBe(true);
+    await page.getByRole('status').getByText('Nora Newcomer is checked in.').waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Door list (CSV)' }).click()]);
     const csv = parseCsvStrict(readFileSync((await download.path())!));
     expect(csv.rows.length).toBeGreaterThanOrEqual(31);
     expect(csv.rows.some((r) => r.includes('Nora Newcomer'))).toBe(true);
     await page.goto(`${api()}/manage/events/${seed.events.mixer}`);
     await page.getByRole('button', { name: 'Preview matches' }).click();
-    await expect(page.getByText('Attendees who opted in').isVisible()).resolves.toBe(true);
+    await page.getByText('Attendees who opted in').waitFor();
     await step(page, '08-matches-preview');
     await page.getByRole('button', { name: 'Send matches now' }).click();
-    await expect(page.getByRole('status').getByText(/Matches sent/).isVisible()).resolves.toBe(true);
+    await page.getByRole('status').getByText(/Matches sent/).waitFor();
     await step(page, '09-matches-sent');
 
     // The past event's charts: RSVPs, check-ins and ratings drawn.
