@@ -4,12 +4,15 @@
  * profiles (offers and seeks, so matches have reasons), members in several statuses (active,
  * pending checkout, past due after a failed renewal, cancelled), card payments on the Stripe
  * stand-in with one refunded, and events (a mixer everyone attends with matchmaking, a
- * members-only dinner, an online talk, a full workshop with a waitlist).
+ * members-only dinner, an online talk, a full workshop with a waitlist, and a past breakfast
+ * with check-ins, matches, ratings and a connection made there), a lapsed member, and members
+ * who joined over the past year, so both dashboards' charts have a history.
  * Each run makes a new association (a new slug) with the same people, so running it twice
  * leaves two clean sets. API_URL picks the server (default http://127.0.0.1:3000);
  * SEED_JSON=<file> also writes the printed URLs and sign-in emails there as JSON.
  */
 import { writeFileSync } from 'node:fs';
+import { moveIntoPast } from './seed/past.js';
 
 const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
 
@@ -87,8 +90,8 @@ async function main() {
     if (plan === pro && i % 2 === 0) {
       // Some paid by bank transfer: the admin records it, which activates them.
       await call('PATCH', `/associations/${id}/members/${u.userId}`, owner.token, {
-        // Paid over the past year, so the dues chart has months and some renew within 30 days.
-        offlinePayment: { amount: 12000, paidAt: new Date(Date.now() - ((i * 59) % 365) * 86_400_000).toISOString(), note: 'Bank transfer' },
+        // Paid at intervals over the past year, so the dues chart has months and one renews within 30 days.
+        offlinePayment: { amount: 12000, paidAt: new Date(Date.now() - (10 + (i / 6) * 83) * 86_400_000).toISOString(), note: 'Bank transfer' },
       });
     }
     people.push({ name, email, ...u });
@@ -208,8 +211,59 @@ async function main() {
   for (const p of people.slice(0, 7)) await call('PUT', `/events/${workshop.eventId}/rsvp`, p.token, { status: 'going' });
   for (const p of people.slice(5, 12)) await call('PUT', `/events/${online.eventId}/rsvp`, p.token, { status: 'going' });
 
+  // A lapsed member: paid by bank transfer fourteen months ago and never again, so the paid
+  // period and its grace have ended; the daily job (run now) lapses the membership.
+  const luca = { email: 'luca.lapsed@demo.local', ...(await signIn('luca.lapsed@demo.local', 'Luca Lapsed')) };
+  await call('PUT', '/me/profile', luca.token, { name: 'Luca Lapsed', headline: 'Member', matchOptIn: false, directoryVisible: true });
+  await call('POST', `/associations/${id}/members`, luca.token, { planId: pro.planId });
+  await call('PATCH', `/associations/${id}/members/${luca.userId}`, owner.token, { offlinePayment: { amount: 12000, paidAt: new Date(Date.now() - 425 * 86_400_000).toISOString(), note: 'Bank transfer' } });
+  await call('POST', '/dev/jobs/daily', undefined, {});
+  await waitUntil('Luca lapsed', () => memberOf(luca.userId), (m) => m.status === 'lapsed');
+
+  // A past event as it looks the week after: people went, were matched, rated their matches
+  // and were checked in at the door. The API refuses events that start in the past, so it is
+  // created for tomorrow, run through the API, then moved back with direct DynamoDB Local
+  // writes (past.ts), and its counters rebuilt from its items.
+  const past = await call('POST', `/associations/${id}/events`, owner.token, {
+    title: 'Founders’ Breakfast: Selling to Utilities',
+    description: 'Coffee, croissants and three founders on their first utility contract.',
+    startsAt: day(1, 7).toISOString(),
+    endsAt: day(1, 9).toISOString(),
+    timezone: 'Europe/Paris',
+    venue: 'Station F, La Felicità, Paris',
+    capacity: 30,
+    visibility: 'public',
+    waitlist: true,
+    matchmaking: { enabled: true, matchesPerAttendee: 3 },
+  });
+  const attendees = people.slice(0, 20);
+  for (const p of attendees) await call('PUT', `/events/${past.eventId}/rsvp`, p.token, { status: 'going' });
+  await call('POST', `/events/${past.eventId}/matches/send`, owner.token);
+  // Most came; a few did not show up.
+  const cameIn = attendees.filter((_, i) => i % 5 !== 4);
+  for (const p of cameIn) await call('POST', `/events/${past.eventId}/check-in`, owner.token, { userId: p.userId });
+  // Feedback on their first match from most of them; the demo member leaves their others open,
+  // so /account#matches shows both a saved rating and a form to fill in.
+  let rated = 0;
+  for (const [i, p] of attendees.entries()) {
+    if (i % 4 === 3) continue;
+    const mine = (await call('GET', `/events/${past.eventId}/matches/me`, p.token)).items as { matchId: string }[];
+    if (!mine[0]) continue;
+    await call('POST', `/events/${past.eventId}/matches/${mine[0].matchId}/feedback`, p.token, { rating: 2 + (i % 4), met: i % 3 !== 2 });
+    rated++;
+  }
+  // Two members who met there connected, so /account/network is not empty.
+  const [ada, ben] = [people[0]!, people[4]!];
+  // The same people in every run: on a second run they are connected already (409), which is fine.
+  const ask = await call('POST', `/associations/${id}/connections`, ada.token, { userId: ben.userId, note: 'Great to meet you at the breakfast.', eventId: past.eventId }).catch((err: Error) => {
+    if (/ → 409 /.test(err.message)) return { state: 'accepted' };
+    throw err;
+  });
+  if (ask.state !== 'accepted') await call('POST', `/me/connections/${ask.connectionId}/accept`, ben.token);
+  await moveIntoPast(API, { associationId: id, eventId: past.eventId, startsAt: day(-6, 7).toISOString(), endsAt: day(-6, 9).toISOString(), joined: people.map((p) => p.userId), checkedIn: cameIn.length }, owner.token);
+
   const statuses: Record<string, number> = {};
-  for (const p of [...people, ...cardPayers]) {
+  for (const p of [...people, ...cardPayers, luca]) {
     const m = await call('GET', `/associations/${id}/members/${p.userId}`, owner.token).catch(() => null);
     if (m) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
   }
@@ -224,9 +278,13 @@ async function main() {
     { url: `${API}/e/${online.eventId}`, what: 'an online talk', as: null },
     { url: `${API}/e/${membersOnly.eventId}`, what: 'members only (details after sign-in)', as: member.email },
     { url: `${API}/account`, what: 'a member’s account, memberships and events', as: member.email },
+    { url: `${API}/account#matches`, what: 'matches with reasons, “introduce us” and feedback', as: member.email },
+    { url: `${API}/account/network`, what: 'a member’s network (one connection)', as: member.email },
     { url: `${API}/manage/associations/${id}`, what: 'the admin dashboard', as: admin.email },
     { url: `${API}/manage/events/${event.eventId}`, what: 'the organizer’s event page (check-in, exports, matches)', as: organizer.email },
     { url: `${API}/manage/events/${workshop.eventId}`, what: 'the organizer’s view of the full workshop', as: organizer.email },
+    { url: `${API}/manage/events/${past.eventId}`, what: 'a past event: check-ins, match ratings and feedback', as: organizer.email },
+    { url: `${API}/e/${past.eventId}`, what: 'a past event’s page', as: null },
   ];
   const width = Math.max(...urls.map((u) => u.url.length));
   console.log(`Seeded "${assoc.name}" (${id}) at ${API}
@@ -240,7 +298,7 @@ Sign in as:
   organizer: ${organizer.email}
   member:    ${member.email}
 Members by status: ${Object.entries(statuses).map(([k, v]) => `${k} ${v}`).join(', ')}
-Plans: Community (free), Professional (€120/yr), Supporter (€15/mo); card payments by ${paula.email}, ${rae.email} (refunded), ${dario.email} (renewal failed)
+Plans: Community (free), Professional (€120/yr), Supporter (€15/mo); card payments by ${paula.email}, ${rae.email} (refunded), ${dario.email} (renewal failed); lapsed: ${luca.email}
 
 API:
   export TOKEN=${owner.token}
@@ -248,7 +306,7 @@ API:
   curl -s -XPOST ${API}/events/${event.eventId}/matches/preview -H "authorization: Bearer $TOKEN"
   then read mails in the mail viewer, or: curl -s '${API}/dev/emails?to=${member.email}'`);
   if (process.env.SEED_JSON) {
-    writeFileSync(process.env.SEED_JSON, JSON.stringify({ associationId: id, slug, urls, emails: { owner: 'owner@demo.local', admin: admin.email, organizer: organizer.email, member: member.email }, statuses }, null, 2));
+    writeFileSync(process.env.SEED_JSON, JSON.stringify({ associationId: id, slug, events: { mixer: event.eventId, past: past.eventId, workshop: workshop.eventId, online: online.eventId, membersOnly: membersOnly.eventId }, pastEvent: { attendees: attendees.length, checkedIn: cameIn.length, rated }, urls, emails: { owner: 'owner@demo.local', admin: admin.email, organizer: organizer.email, member: member.email }, statuses }, null, 2));
   }
 }
 

@@ -217,6 +217,7 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
     pageUrl: `${config.appUrl}/a/${encodeURIComponent(a.slug)}`,
     user: userOf(req.caller),
     membershipStatus: membership?.status,
+    isAdmin: !!membership && roleAtLeast(membership.role, 'admin'),
     acceptsCardPayments: publicAssociation(a).acceptsCardPayments,
     ...extra,
   });

@@ -282,6 +282,8 @@ export interface AssociationPageData {
   /** The visitor's membership status, when they have one. */
   membershipStatus?: string;
   acceptsCardPayments: boolean;
+  /** The visitor is an admin of it: a link to the dashboard (which checks the role itself). */
+  isAdmin?: boolean;
   error?: { detail: string; errors?: { path: string; message: string }[] };
   notice?: string;
 }
@@ -313,6 +315,7 @@ export function associationPage(d: AssociationPageData): string {
     layout,
     `<article class="association">
 <h1>${h(a.name)}</h1>
+${d.isAdmin ? `<p><a href="/manage/associations/${encodeURIComponent(a.associationId)}">Manage this association</a></p>` : ''}
 ${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}${errorSummary(d.error)}
 ${a.description ? `<section aria-labelledby="about-title"><h2 id="about-title">About</h2>${paragraphs(a.description)}</section>` : ''}
 <section aria-labelledby="plans-title"><h2 id="plans-title">Membership</h2>${status}<ul class="plans">${planCards || '<li>No plans yet.</li>'}</ul></section>

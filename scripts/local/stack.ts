@@ -256,6 +256,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
           if (!r.ok) return r.reply;
           return { status: 200, body: await runDailyJob(r.value.time) };
         },
+        // Where the table is, for local dev scripts that write directly (npm run seed moves an event into the past).
+        'GET /dev/stack': async () => ({ status: 200, body: { tableName, dynamodb: dynamoEndpoint } }),
         'GET /dev/.well-known/jwks.json': async () => ({ status: 200, body: issuer!.jwks }),
         'GET /dev/oauth2/authorize': async (_req, _body, url) => issuer!.authorizePage(url),
         'POST /dev/oauth2/authorize': async (_req, body) => issuer!.submit(body),

@@ -55,20 +55,29 @@ export async function backfillStats(db: DynamoDBDocumentClient, table: string, a
   const ev = keys.eventsOfAssociation(associationId);
   for await (const event of pages(db, { TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ev.gsi1pk } })) {
     counts.events++;
-    const eventId = String(event.eventId);
-    const deltas: CounterDelta[] = [];
-    const r = keys.rsvpsPrefix(eventId);
-    for await (const item of pages(db, prefixed(table, r.pk, r.skPrefix))) {
-      counts.rsvps++;
-      deltas.push(...asNew(item, String(item.updatedAt ?? item.rsvpAt)));
-    }
-    const mt = keys.matchesPrefix(eventId);
-    for await (const item of pages(db, prefixed(table, mt.pk, mt.skPrefix))) {
-      counts.matches++;
-      deltas.push(...asNew(item, String(item.createdAt)));
-    }
-    await stats.replaceStatsPartition(keys.eventStats(eventId).pk, mergeUpdates(deltas));
+    const c = await backfillEventStats(db, table, String(event.eventId));
+    counts.rsvps += c.rsvps;
+    counts.matches += c.matches;
   }
+  return counts;
+}
+
+/** One event's counters from its RSVP# and MATCH# items (also used by `npm run seed` for its past event). */
+export async function backfillEventStats(db: DynamoDBDocumentClient, table: string, eventId: string): Promise<{ rsvps: number; matches: number }> {
+  const counts = { rsvps: 0, matches: 0 };
+  const asNew = (item: Img, at: string) => counterDeltas({ eventName: 'INSERT', new: item }, at);
+  const deltas: CounterDelta[] = [];
+  const r = keys.rsvpsPrefix(eventId);
+  for await (const item of pages(db, prefixed(table, r.pk, r.skPrefix))) {
+    counts.rsvps++;
+    deltas.push(...asNew(item, String(item.updatedAt ?? item.rsvpAt)));
+  }
+  const mt = keys.matchesPrefix(eventId);
+  for await (const item of pages(db, prefixed(table, mt.pk, mt.skPrefix))) {
+    counts.matches++;
+    deltas.push(...asNew(item, String(item.createdAt)));
+  }
+  await statsRepo(createTable(db, table)).replaceStatsPartition(keys.eventStats(eventId).pk, mergeUpdates(deltas));
   return counts;
 }
 

@@ -178,7 +178,14 @@ export function statsRepo(t: Table) {
      * request path: run while nothing else writes these counters (docs/data-model.md).
      */
     async replaceStatsPartition(pk: string, items: { key: Key; set: Record<string, string>; add: Record<string, number> }[]): Promise<void> {
-      const old = await range(pk, '', '\uffff');
+      // The whole (small, per-association or per-event) stats partition; DynamoDB refuses '' as a range bound.
+      const old: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey }));
+        old.push(...(res.Items ?? []));
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
       const deletes = old.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
       const puts = items.map((u) => ({ PutRequest: { Item: { ...u.key, entity: 'stat', ...u.set, ...u.add } } }));
       for (const batch of [deletes, puts]) {
