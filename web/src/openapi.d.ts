@@ -1388,6 +1388,8 @@ export type components = {
             coverable: number;
             matched: number;
             ms: number;
+            needsCoverable: number;
+            needsMet: number;
             totalScore: number;
             withK: number;
         };
@@ -1410,6 +1412,7 @@ export type components = {
         MatchReason: {
             giver?: string;
             kind: string;
+            name?: string;
             receiver?: string;
             tag: string;
             weight: number;
@@ -1642,7 +1645,8 @@ export type components = {
             /**
              * @default {
              *       "email": false,
-             *       "company": true
+             *       "company": true,
+             *       "network": false
              *     }
              */
             connectionsSee: {
@@ -1650,6 +1654,8 @@ export type components = {
                 company: boolean;
                 /** @default false */
                 email: boolean;
+                /** @default false */
+                network: boolean;
             };
             /** @default false */
             directoryVisible: boolean;
@@ -1670,6 +1676,11 @@ export type components = {
         };
         ProfileView: {
             company?: string;
+            connectionsSee?: {
+                company: boolean;
+                email: boolean;
+                network?: boolean;
+            };
             directoryVisible: boolean;
             headline?: string;
             industry?: string;
