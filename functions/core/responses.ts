@@ -224,7 +224,8 @@ export const Attendee = z
 export const CheckInResult = Attendee.extend({ alreadyCheckedIn: z.boolean() }).meta({ id: 'CheckInResult' });
 
 // ---- matching
-const Reason = z.strictObject({ kind: z.string(), tag: z.string(), giver: z.string().optional(), receiver: z.string().optional(), name: z.string().optional(), weight: z.number() }).meta({ id: 'MatchReason' });
+// `name`: the person a `mutual_connection` reason names (shown only to the two matched).
+const Reason = z.strictObject({ kind: z.string(), tag: z.string(), giver: z.string().optional(), receiver: z.string().optional(), weight: z.number(), name: z.string().optional() }).meta({ id: 'MatchReason' });
 export const MatchFigures = z
   .strictObject({
     attendees: z.number().int(),
@@ -311,8 +312,8 @@ export const ProfileView = z
     seeks: z.array(z.enum(intents)),
     matchOptIn: z.boolean(),
     directoryVisible: z.boolean(),
-    /** What the person's connections see of them (docs/connections.md). */
-    connectionsSee: z.strictObject({ email: z.boolean(), company: z.boolean() }).optional(),
+    // Absent on profiles saved before the setting existed (docs/connections.md, Privacy).
+    connectionsSee: z.strictObject({ email: z.boolean(), company: z.boolean(), network: z.boolean().optional() }).optional(),
     updatedAt: instant,
   })
   .meta({ id: 'ProfileView' });

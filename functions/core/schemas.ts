@@ -138,7 +138,8 @@ export const ProfilePut = z
     matchOptIn: z.boolean().default(false),
     directoryVisible: z.boolean().default(false),
     // What connections see (docs/connections.md); the email stays hidden unless shared.
-    connectionsSee: z.strictObject({ email: z.boolean().default(false), company: z.boolean().default(true) }).default({ email: false, company: true }),
+    // `network`: people I am matched with may learn who we both know ("You both know Dana Li"); off unless chosen.
+    connectionsSee: z.strictObject({ email: z.boolean().default(false), company: z.boolean().default(true), network: z.boolean().default(false) }).default({ email: false, company: true, network: false }),
   })
   .meta({ id: 'Profile' });
 

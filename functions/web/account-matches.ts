@@ -9,6 +9,7 @@ import type { Event } from '../core/domain/events.js';
 import type { myMatches } from '../core/services/matching.js';
 import * as s from '../core/schemas.js';
 import { whenText, isoInZone } from './format.js';
+import { connectButton } from './network.js';
 
 export type MyMatch = Awaited<ReturnType<typeof myMatches>>['items'][number];
 
@@ -63,7 +64,7 @@ function matchCard(x: AccountMatchEvent, m: MyMatch, i: number, j: number, err: 
   const reasons = m.sentences.length ? `<ul class="reasons">${m.sentences.map((s) => `<li>${h(s)}</li>`).join('')}</ul>` : '';
   return `<li class="card match" id="${idx}"><h4>${h(m.person.name)}</h4>${role ? `<p class="hint">${h(role)}</p>` : ''}${m.person.headline ? `<p><em>${h(m.person.headline)}</em></p>` : ''}
 <p class="visually-hidden">Why you two:</p>${reasons}
-${introduce(x.event, m)}
+<div class="match-actions">${introduce(x.event, m)}${connectButton({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId })}</div>
 ${x.ended ? feedbackForm(x.event, m, idx, err) : ''}</li>`;
 }
 

@@ -36,6 +36,7 @@ import { createAccountReads } from '../core/data/web-account.js';
 import { payAction } from '../core/domain/renewal.js';
 import { manageAssociationRoutes } from './manage-association.js';
 import { networkRoutes } from './network.js';
+import { directoryRoutes } from './directory.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = await eventsDeps();
@@ -503,6 +504,7 @@ const pages: PageRoute[] = [
   ...accountRoutes({ deps, reads: accountReads, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin, userOf, renderAccount: (r, x) => renderAccount(r as Req, x) }),
   ...manageEventPages({ deps, appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
   ...networkRoutes({ appUrl: config.appUrl, accessOf, htmlResult, redirect, signInRedirect, assertSameOrigin, userOf }),
+  ...directoryRoutes({ appUrl: config.appUrl, accessOf, htmlResult, signInRedirect, userOf, associationIdBySlug: (slug) => web.associationIdBySlug(slug) }),
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },

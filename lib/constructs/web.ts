@@ -43,6 +43,12 @@ export const webPages: { method: 'GET' | 'POST'; path: string }[] = [
   { method: 'GET', path: '/sign-in' },
   { method: 'GET', path: '/auth/callback' },
   { method: 'POST', path: '/sign-out' },
+  // My network and the members directory (functions/web/network.ts, directory.ts).
+  { method: 'GET', path: '/account/network' },
+  { method: 'POST', path: '/account/network/ask' },
+  { method: 'POST', path: '/account/network/{connectionId}/{action}' },
+  { method: 'GET', path: '/account/network/{file}' },
+  { method: 'GET', path: '/a/{slug}/directory' },
 ];
 
 export interface WebAppProps {

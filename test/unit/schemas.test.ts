@@ -130,7 +130,8 @@ describe('ProfilePut', () => {
       matchOptIn: false,
       directoryVisible: false,
       // Connections see the company, not the email, unless the person says otherwise.
-      connectionsSee: { email: false, company: true },
+      // Who we both know is shown to matches only if the person turns it on.
+      connectionsSee: { email: false, company: true, network: false },
     });
   });
 

@@ -1645,7 +1645,8 @@ export type components = {
             /**
              * @default {
              *       "email": false,
-             *       "company": true
+             *       "company": true,
+             *       "network": false
              *     }
              */
             connectionsSee: {
@@ -1653,6 +1654,8 @@ export type components = {
                 company: boolean;
                 /** @default false */
                 email: boolean;
+                /** @default false */
+                network: boolean;
             };
             /** @default false */
             directoryVisible: boolean;
@@ -1676,6 +1679,7 @@ export type components = {
             connectionsSee?: {
                 company: boolean;
                 email: boolean;
+                network?: boolean;
             };
             directoryVisible: boolean;
             headline?: string;

@@ -129,8 +129,8 @@ export function declined(c: Connection, now: Date): Connection {
 }
 
 /** What connections see of a person, by their own choice; by default the company but not the email. */
-export type ConnectionsSee = { email: boolean; company: boolean };
-export const defaultConnectionsSee: ConnectionsSee = { email: false, company: true };
+export type ConnectionsSee = { email: boolean; company: boolean; network?: boolean };
+export const defaultConnectionsSee: ConnectionsSee = { email: false, company: true, network: false };
 
 /** Normalised tags: trimmed, lower-case, no duplicates, in the order given. */
 export const normaliseTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];

@@ -84,7 +84,7 @@ export interface Profile {
   matchOptIn: boolean;
   directoryVisible: boolean;
   /** What connections see of this person (domain/connections.ts has the default: company yes, email no). */
-  connectionsSee?: { email: boolean; company: boolean };
+  connectionsSee?: { email: boolean; company: boolean; network?: boolean };
   updatedAt: string;
 }
 

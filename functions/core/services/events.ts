@@ -48,7 +48,7 @@ import { config } from '../config.js';
 import type { AssociationsRepo, EventsRepo, ExportsRepo, MatchesRepo, MembersRepo, OutboxRepo, PlansRepo, ProfilesRepo, RsvpsRepo, UnitsRepo } from '../data/store.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type EventsStore = AssociationsRepo & EventsRepo & ExportsRepo & MatchesRepo & MembersRepo & OutboxRepo & PlansRepo & ProfilesRepo & RsvpsRepo & UnitsRepo & Pick<Store, 'batchPut' | 'waitlist' | 'noteFollowUp'>;
+export type EventsStore = AssociationsRepo & EventsRepo & ExportsRepo & MatchesRepo & MembersRepo & OutboxRepo & PlansRepo & ProfilesRepo & RsvpsRepo & UnitsRepo & Pick<Store, 'batchPut' | 'waitlist' | 'noteFollowUp' | 'networkPage'>;
 
 const nextUlid = monotonicFactory();
 

@@ -17,9 +17,10 @@ import { effectivePreferences } from '../domain/preferences.js';
 import type { EventsDeps } from './events.js';
 import { noteFollowUp } from './followups.js';
 import type { AssociationsRepo, EventsRepo, MatchesRepo, MembersRepo, OutboxRepo, ProfilesRepo, RsvpsRepo } from '../data/store.js';
+import { storeConnections } from './matching-connections.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut' | 'noteFollowUp'>;
+export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut' | 'noteFollowUp' | 'networkPage'>;
 
 export const matchIdOf = (a: string, b: string) => (a < b ? `${a}.${b}` : `${b}.${a}`);
 
@@ -52,7 +53,7 @@ async function history(store: MatchingStore, associationId: string, eventId: str
 /**
  * The attendees' existing network, for matching: their connected pairs (also to people not
  * attending), who lets their connections be seen, and the names of those who may be named.
- * The connections store plugs in here; until then nobody is connected.
+ * By default the connections store (services/matching-connections.ts).
  */
 export interface ConnectionsSource {
   connectionsOf(userIds: string[]): Promise<MatchConnections>;
@@ -60,7 +61,7 @@ export interface ConnectionsSource {
 
 export const noConnections: ConnectionsSource = { connectionsOf: async () => ({ pairs: [] }) };
 
-export async function compute(store: MatchingStore, event: Event, connections: ConnectionsSource = noConnections) {
+export async function compute(store: MatchingStore, event: Event, connections: ConnectionsSource = storeConnections(store)) {
   if (event.status === 'cancelled') throw conflict('This event was cancelled.');
   const k = event.matchmaking?.matchesPerAttendee ?? 3;
   const { profiles, rsvps, full } = await candidates(store, event);
@@ -75,17 +76,27 @@ export async function preview(store: MatchingStore, event: Event) {
   const byId = new Map(profiles.map((p) => [p.userId, p]));
   return {
     figures: result.figures,
-    matches: result.matches.map((m) => ({
-      a: { userId: m.a, name: byId.get(m.a)!.name },
-      b: { userId: m.b, name: byId.get(m.b)!.name },
-      score: round(m.score),
-      reasons: m.reasons,
-      sentences: reasonSentences(m, byId.get(m.a)!, byId.get(m.b)!),
-    })),
+    matches: result.matches.map((m) => {
+      const shown = forOrganizers(m);
+      return {
+        a: { userId: m.a, name: byId.get(m.a)!.name },
+        b: { userId: m.b, name: byId.get(m.b)!.name },
+        score: round(m.score),
+        reasons: shown.reasons,
+        sentences: reasonSentences(shown, byId.get(m.a)!, byId.get(m.b)!),
+      };
+    }),
   };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * A match as organizers see it: without mutual connections. Only the two people agreed to
+ * learn who they both know (each from the other); the organizer did not, so the name stays
+ * between them (it is stored with the match for their own views and mail).
+ */
+export const forOrganizers = <M extends { reasons: { kind: string }[] }>(m: M): M => ({ ...m, reasons: m.reasons.filter((r) => r.kind !== 'mutual_connection') });
 
 /**
  * Computes, stores and mails the matches once. A second call (a retry, the schedule after
@@ -242,7 +253,7 @@ export async function eventMatches(store: MatchingStore, event: Event, limit: nu
       metRate: rate(feedback.filter((f) => f.met).length, feedback.length),
       averageRating: feedback.length ? round(feedback.reduce((s, f) => s + f.rating, 0) / feedback.length) : null,
     },
-    items: page.items.map((m) => ({ matchId: m.matchId, a: m.a, b: m.b, score: m.score, reasons: m.reasons, introRequestedBy: m.introRequestedBy, introSentAt: m.introSentAt ?? null, feedback: m.feedback })),
+    items: page.items.map((m) => ({ matchId: m.matchId, a: m.a, b: m.b, score: m.score, reasons: forOrganizers(m).reasons, introRequestedBy: m.introRequestedBy, introSentAt: m.introSentAt ?? null, feedback: m.feedback })),
     lastKey: page.lastKey,
   };
 }

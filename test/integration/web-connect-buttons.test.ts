@@ -1,0 +1,119 @@
+/**
+ * Connect buttons where people appear, over HTTP against the local stack: on "My matches"
+ * (the ask names the event where the pair met) and on the members directory
+ * (/a/{slug}/directory: opted-in members only, no emails, paged past 50, members only).
+ * Both post to /account/network/ask, the API's ask with its access rule.
+ */
+import { call } from '../support/http.js';
+import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
+import { rsvp } from '../support/events.js';
+import { matchmakingEvent, people, putProfile, sendMatches } from '../support/matching.js';
+import { Visitor, textOf } from '../support/web.js';
+
+const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
+const subOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).sub as string;
+
+async function visitor(label: string, name: string) {
+  const v = new Visitor();
+  const email = `${label}.${stamp()}@example.test`;
+  await v.signIn(email, name, '/account');
+  const token = v.jar.get('session')!;
+  return { v, user: { token, userId: subOf(token), email } };
+}
+
+/** The hidden fields of each Connect form on a page. */
+const connectForms = (html: string) =>
+  [...html.matchAll(/<form method="post" action="\/account\/network\/ask"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => Object.fromEntries([...m[1]!.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((f) => [f[1]!, f[2]!])));
+
+let fx: AssociationFixture;
+beforeAll(async () => {
+  fx = await buildAssociation();
+}, 60_000);
+
+it('my matches: a Connect button per matched person; it asks, naming the event where we met', async () => {
+  const ada = await visitor('ada-cb', 'Ada Button');
+  expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token: ada.user.token, body: { planId: fx.freePlanId } }), 201, 'join');
+  await putProfile(ada.user, { name: 'Ada Button', interests: ['climate'], seeks: ['hiring'], matchOptIn: true });
+  const [bob] = await people(`cbbob${Date.now().toString(36)}`, [{ name: 'Bob Button', interests: ['climate'], offers: ['hiring'], matchOptIn: true }], { associationId: fx.associationId, planId: fx.freePlanId });
+  const ev = await matchmakingEvent(fx.organizer, fx.associationId, { title: 'Button evening' });
+  expectStatus(await rsvp(ada.user, ev.eventId), 200, 'rsvp ada');
+  expectStatus(await rsvp(bob!, ev.eventId), 200, 'rsvp bob');
+  expectStatus(await sendMatches(fx.organizer.token, ev.eventId), 200, 'send');
+
+  const account = await ada.v.get('/account');
+  expect(account.html).toContain('aria-label="Connect with Bob Button"');
+  const forms = connectForms(account.html);
+  expect(forms).toEqual([{ associationId: fx.associationId, userId: bob!.userId, eventId: ev.eventId }]);
+
+  // From another site: refused before anything.
+  expect((await ada.v.post('/account/network/ask', forms[0]!, { origin: 'https://evil.test' })).status).toBe(403);
+  const asked = await ada.v.post('/account/network/ask', forms[0]!);
+  expect(asked.status).toBe(303);
+  expect(asked.location).toBe('/account/network?done=asked');
+  const incoming = expectStatus(await call('GET', '/me/connections?state=pending', { token: bob!.token }), 200, 'pending').body.items;
+  expect(incoming).toEqual([expect.objectContaining({ userId: ada.user.userId, direction: 'incoming', metEventId: ev.eventId })]);
+  // Asking again: answered on the network page, in words, nothing new stored.
+  const again = await ada.v.post('/account/network/ask', forms[0]!);
+  expect(again.status).toBe(409);
+  expect(textOf(again.html)).toContain('There is a problem');
+  expect(expectStatus(await call('GET', '/me/connections?state=pending', { token: bob!.token }), 200, 'pending').body.items).toHaveLength(1);
+}, 90_000);
+
+describe('the members directory', () => {
+  let listed: Awaited<ReturnType<typeof people>>;
+  let viewer: Awaited<ReturnType<typeof visitor>>;
+  const path = () => `/a/${fx.slug}/directory`;
+
+  beforeAll(async () => {
+    const label = `dir${Date.now().toString(36)}`;
+    const n = 53;
+    listed = await people(label, Array.from({ length: n }, (_, i) => ({ name: `Dir Person ${String(i).padStart(3, '0')}`, company: 'Listed Co', directoryVisible: true })), { associationId: fx.associationId, planId: fx.freePlanId });
+    await people(`${label}h`, [{ name: 'Dir Hidden', directoryVisible: false }], { associationId: fx.associationId, planId: fx.freePlanId });
+    viewer = await visitor('dir-viewer', 'Dir Viewer');
+    expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token: viewer.user.token, body: { planId: fx.freePlanId } }), 201, 'join');
+    await putProfile(viewer.user, { name: 'Dir Viewer', directoryVisible: true });
+  }, 120_000);
+
+  it('lists opted-in members a page at a time, never an email, each with a Connect button but me', async () => {
+    const first = await viewer.v.get(path());
+    expect(first.status).toBe(200);
+    const next = /href="([^"]*directory\?cursor=[^"]+)">Next page/.exec(first.html)?.[1]?.replace(/&amp;/g, '&');
+    expect(next).toBeDefined();
+    const second = await viewer.v.get(next!);
+    expect(second.status).toBe(200);
+    expect(second.html).toContain('First page');
+    const seen = [...connectForms(first.html), ...connectForms(second.html)].map((f) => f.userId);
+    // Everyone listed, once, and nobody who did not opt in; the viewer is listed without a button.
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const p of listed) expect(seen).toContain(p.userId);
+    expect(seen).not.toContain(viewer.user.userId);
+    const text = textOf(first.html + second.html);
+    expect(text).toContain('This is you.');
+    expect(text).not.toContain('Dir Hidden');
+    expect(text).not.toMatch(/@example\.test/);
+    expect(connectForms(first.html)).toHaveLength(50);
+
+    const asked = await viewer.v.post('/account/network/ask', connectForms(first.html)[0]!);
+    expect(asked.status).toBe(303);
+  });
+
+  it('a bad cursor is a 400 page; outsiders and members of another association are refused', async () => {
+    const bad = await viewer.v.get(`${path()}?cursor=nope`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^text\/html/);
+
+    const anon = await new Visitor().get(path());
+    expect(anon.status).toBe(303);
+    expect(anon.location).toBe(`/sign-in?next=${encodeURIComponent(path())}`);
+
+    const elsewhere = await buildAssociation();
+    const mallory = await visitor('dir-mallory', 'Mallory Dir');
+    expectStatus(await call('POST', `/associations/${elsewhere.associationId}/members`, { token: mallory.user.token, body: { planId: elsewhere.freePlanId } }), 201, 'join elsewhere');
+    const refused = await mallory.v.get(path());
+    expect(refused.status).toBe(403);
+    expect(textOf(refused.html)).not.toContain('Dir Person');
+    // Asking from the directory's form of another association: refused by the ask's rule.
+    expect((await mallory.v.post('/account/network/ask', { associationId: fx.associationId, userId: listed[0]!.userId })).status).toBe(403);
+    expect((await viewer.v.get(`/a/no-such-slug-${stamp().replace('.', '')}/directory`)).status).toBe(404);
+  }, 60_000);
+});
