@@ -22,6 +22,8 @@ export interface BuiltBundle {
   bytes: number;
   gzip: number;
   packages: [string, number][];
+  /** The same by package without grouping the AWS SDK (@aws-sdk/client-sesv2 on its own). */
+  rawPackages: [string, number][];
   /** Whether the function takes payments (lib/stack.ts access.stripe): its budget includes Stripe's size. */
   payments: boolean;
 }
@@ -37,13 +39,13 @@ export interface BundleSet {
 }
 
 /** Output bytes per package (node_modules/<pkg>) or "app code", largest first. */
-function composition(meta: Metafile): [string, number][] {
+function composition(meta: Metafile, groupSdk = true): [string, number][] {
   const by = new Map<string, number>();
   for (const out of Object.values(meta.outputs)) {
     for (const [path, { bytesInOutput }] of Object.entries(out.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
       let name = m ? m[1]! : 'app code';
-      if (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/')) name = 'aws-sdk+smithy';
+      if (groupSdk && (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/'))) name = 'aws-sdk+smithy';
       by.set(name, (by.get(name) ?? 0) + bytesInOutput);
     }
   }
@@ -81,7 +83,7 @@ export async function buildBundleSet(dir: string, only?: (name: string) => boole
     const outfile = join(dir, 'out', e.name.replace(/\W/g, '_'), 'index.mjs');
     const result = await build({ ...esbuildOptions, entryPoints: [e.entry], outfile, absWorkingDir: root, nodePaths: [join(root, 'node_modules')], metafile: true, logLevel: 'error' });
     const code = readFileSync(outfile);
-    bundles.push({ name: e.name, kind: e.kind, file: outfile, bytes: code.length, gzip: gzipSync(code, { level: 9 }).length, packages: composition(result.metafile!), payments: e.payments });
+    bundles.push({ name: e.name, kind: e.kind, file: outfile, bytes: code.length, gzip: gzipSync(code, { level: 9 }).length, packages: composition(result.metafile!), rawPackages: composition(result.metafile!, false), payments: e.payments });
   }
   const ref = (k: BuiltBundle['kind']) => bundles.find((b) => b.kind === k)!;
   return { bundles, empty: ref('empty'), floor: ref('floor'), stripe: ref('stripe'), stripeBytes: ref('stripe').bytes - ref('empty').bytes, missing };
