@@ -5,6 +5,7 @@
  * Stripe SDK's own size where it takes payments. Functions not there yet have a ceiling at
  * today's size (a ratchet): growing past it fails, and each cut should lower it.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +14,22 @@ import { bundleBudget, esbuildOptions } from '../../lib/bundling.js';
 
 /**
  * Bytes over the floor each function may have until it meets the budget: measured at this
- * commit plus 8 KB of slack. Lower these as bundles shrink; remove a line once it is in budget.
+ * commit plus 16 KB of slack (room for work merged beside this). Lower these as bundles shrink; remove a line once it is in budget.
  */
 const ratchet: Record<string, number> = {
+  associations: 275_000,
+  members: 1_041_000,
+  profiles: 236_000,
+  dues: 841_000,
+  webhooks: 618_000,
+  events: 797_000,
+  email: 272_000,
+  matching: 632_000,
+  connections: 297_000,
+  jobsDaily: 479_000,
+  jobsScheduled: 683_000,
+  streams: 601_000,
+  web: 1_331_000,
 };
 
 let set: BundleSet;
@@ -54,15 +68,53 @@ test('a ratchet entry is only for a function that exists and is over the budget'
   }
 });
 
-test('no bundle carries zod locales (import zod as a namespace: `import * as z from "zod"`)', () => {
-  for (const b of set.bundles) {
-    // The whole-namespace import pulls in every locale, about 365 KB.
-    expect({ name: b.name, zodBytes: b.packages.find(([p]) => p === 'zod')?.[1] ?? 0 }).toEqual({ name: b.name, zodBytes: expect.any(Number) });
-    expect(b.packages.find(([p]) => p === 'zod')?.[1] ?? 0).toBeLessThan(150_000);
+test('no bundle carries zod locales (zod is imported as a namespace: `import * as z from "zod"`)', () => {
+  // `import { z } from 'zod'` keeps every locale, about 365 KB; the namespace import leaves them out.
+  const withLocales = set.bundles.filter((b) => b.rawPackages.some(([p, n]) => p === 'zod' && n > 150_000)).map((b) => b.name);
+  expect(withLocales).toEqual([]);
+});
+
+test('the JWT library is only in functions that verify a token themselves (viewer routes, the web app)', () => {
+  const withJose = set.bundles.filter((b) => b.rawPackages.some(([p]) => p === 'jose')).map((b) => b.name);
+  expect(withJose.sort()).toEqual(['events', 'web']);
+});
+
+test('the SES client is left out of functions that never send mail', () => {
+  const withSes = new Set(set.bundles.filter((b) => b.rawPackages.some(([p]) => p === '@aws-sdk/client-sesv2')).map((b) => b.name));
+  for (const name of ['associations', 'profiles', 'meta', 'email', 'connections', 'sesEvents']) expect({ name, ses: withSes.has(name) }).toEqual({ name, ses: false });
+});
+
+test('the Stripe SDK is only in functions that take payments', () => {
+  for (const b of set.bundles.filter((x) => x.kind === 'function')) {
+    expect({ name: b.name, stripe: b.rawPackages.some(([p]) => p === 'stripe') }).toEqual({ name: b.name, stripe: b.payments });
   }
 });
 
-test('the SES client is only in functions that send mail', () => {
-  const withSes = set.bundles.filter((b) => b.kind === 'function' && b.file && b.packages.length).map((b) => b.name);
-  expect(withSes.length).toBeGreaterThan(0);
+test('Powertools logger is not bundled (functions/core/http/logger.ts writes the same JSON lines)', () => {
+  const withPowertools = set.bundles.filter((b) => b.rawPackages.some(([p]) => p.startsWith('@aws-lambda-powertools/'))).map((b) => b.name);
+  expect(withPowertools).toEqual([]);
+});
+
+test('a bundled handler still answers bad input with the field-by-field messages (zod namespace import keeps the English locale)', () => {
+  const b = set.bundles.find((x) => x.name === 'associations')!;
+  const script = [
+    `const { handler } = await import(${JSON.stringify(`file://${b.file}`)});`,
+    "const claims = { sub: 'u1', email: 'a@example.test', token_use: 'id' };",
+    "const event = { routeKey: 'POST /associations', rawPath: '/associations', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '', bogus: 1 }), requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' }, authorizer: { jwt: { claims } } } };",
+    "const r = await handler(event, { awsRequestId: 'r1', functionName: 'associations' });",
+    'process.stdout.write(JSON.stringify({ status: r.statusCode, type: r.headers["Content-Type"], body: JSON.parse(r.body) }));',
+  ].join('\n');
+  const env = { PATH: process.env.PATH ?? '', TABLE_NAME: 't', CURSOR_SECRET: 'c', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' };
+  const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+  expect(run.stderr).toBe('');
+  const out = JSON.parse(run.stdout);
+  expect(out.status).toBe(400);
+  expect(out.type).toBe('application/problem+json');
+  expect(out.body.errors).toEqual(
+    expect.arrayContaining([
+      { path: 'name', message: 'Too small: expected string to have >=1 characters' },
+      { path: 'slug', message: 'Invalid input: expected string, received undefined' },
+      { path: 'bogus', message: 'is not a known field' },
+    ]),
+  );
 });
