@@ -1,8 +1,12 @@
 /**
  * Bundle size and module-load (init) time of every Lambda the CDK app deploys, bundled with
- * esbuild the way the CDK's NodejsFunction does it (lib/constructs/functions.ts), beside an
- * empty handler: one per catalog function (functions/<name>/handler.ts, behind the API) and
- * every other entry lib/stack.ts deploys (`jobs`: the daily job; `workers`: the schedule
+ * esbuild with the CDK's own options (lib/bundling.ts, which lib/constructs/functions.ts hands
+ * to NodejsFunction), beside an empty handler, the floor (a handler that uses only the DynamoDB
+ * document client) and a Stripe-only handler, all built in the same run. Each function is
+ * judged against the floor (issue 11, item 6; lib/bundling.ts bundleBudget): at most 120 KB
+ * more, plus the Stripe SDK's own size where it takes payments; init p50 at most 15 ms more
+ * (30 ms with Stripe). Measured: one per catalog function (functions/<name>/handler.ts, behind
+ * the API) and every other entry lib/stack.ts deploys (`jobs`: the daily job; `workers`: the schedule
  * target, the stream consumer, SES events), so nothing deployed goes unmeasured.
  *
  *   npx tsx bench/bundles.ts        BENCH_INIT_RUNS=15 (node processes per bundle)
@@ -12,49 +16,16 @@
  * bundles so drift on the machine spreads evenly. The environment given to those processes
  * points every AWS/Stripe endpoint at 127.0.0.1, though nothing is called at load time.
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { functionNames } from '../functions/core/api.js';
-import { jobs, workers } from '../lib/stack.js';
-import { envNumber, fmt, isMain, kib, machineInfo, percentile, root, sortedCopy, table } from './common.js';
+import { bundleBudget, esbuildOptions } from '../lib/bundling.js';
+import { allowedInitOverFloor, allowedOverFloor, buildBundleSet, type BuiltBundle } from './bundle-set.js';
+import { envNumber, fmt, isMain, kib, machineInfo, percentile, sortedCopy, table } from './common.js';
 
-/** The CDK's bundling options (lib/constructs/functions.ts), as esbuild API options. */
-export const cdkBundling: BuildOptions = {
-  bundle: true,
-  minify: true,
-  keepNames: true,
-  sourcemap: false,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  treeShaking: true,
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  external: [],
-};
-
-/** Warns when the CDK construct no longer says what cdkBundling mirrors. */
-function checkCdkDrift(): string[] {
-  let src: string;
-  try {
-    src = readFileSync(join(root, 'lib/constructs/functions.ts'), 'utf8');
-  } catch {
-    return ['lib/constructs/functions.ts not found: cannot check the bundling options against the CDK'];
-  }
-  const expect: [string, RegExp][] = [
-    [`target: '${cdkBundling.target}'`, new RegExp(`target:\\s*'${cdkBundling.target}'`)],
-    ['minify: true', /minify:\s*true/],
-    ['keepNames: true', /keepNames:\s*true/],
-    ['format: OutputFormat.ESM', /format:\s*OutputFormat\.ESM/],
-    ["mainFields: ['module', 'main']", /mainFields:\s*\[\s*'module',\s*'main'\s*\]/],
-    ['externalModules: []', /externalModules:\s*\[\s*\]/],
-  ];
-  return expect.filter(([, re]) => !re.test(src)).map(([what]) => `WARNING: lib/constructs/functions.ts no longer has ${what}; bench/bundles.ts cdkBundling may be stale`);
-}
+/** The CDK's bundling options as esbuild API options (one definition: lib/bundling.ts). */
+export const cdkBundling = esbuildOptions;
 
 /** The Lambda environment the handlers need at load time; every endpoint is local. */
 const initEnv: Record<string, string> = {
@@ -100,12 +71,7 @@ const importer = [
   'process.exit(0);',
 ].join('\n');
 
-interface Bundle {
-  name: string;
-  file: string;
-  bytes: number;
-  gzip: number;
-  packages: [string, number][];
+interface Bundle extends BuiltBundle {
   init: number[];
   /** The environment of its init runs: initEnv plus variables found missing. */
   env: Record<string, string>;
@@ -124,20 +90,6 @@ const dummyFor = (name: string): string | undefined =>
     : name.endsWith('_ARN')
       ? `arn:aws:iam::000000000000:role/bench-${name.toLowerCase().replace(/_/g, '-')}`
       : `bench-${name.toLowerCase().replace(/_/g, '-')}`;
-
-/** Output bytes per package (node_modules/<pkg>) or "app" for our own code, largest first. */
-function composition(meta: Metafile): [string, number][] {
-  const by = new Map<string, number>();
-  for (const out of Object.values(meta.outputs)) {
-    for (const [path, { bytesInOutput }] of Object.entries(out.inputs)) {
-      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-      let name = m ? m[1]! : 'app code';
-      if (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/')) name = 'aws-sdk+smithy';
-      by.set(name, (by.get(name) ?? 0) + bytesInOutput);
-    }
-  }
-  return [...by].sort((a, b) => b[1] - a[1]);
-}
 
 function initOnce(b: Bundle): number {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', importer], {
@@ -178,28 +130,11 @@ export async function benchBundles(log: (s: string) => void = console.log): Prom
   const runs = Math.round(envNumber('BENCH_INIT_RUNS', 15, 200));
   const dir = mkdtempSync(join(tmpdir(), 'assoc-bench-bundles-'));
   try {
-    for (const w of checkCdkDrift()) log(w);
-    const emptyEntry = join(dir, 'empty', 'handler.ts');
-    mkdirSync(join(dir, 'empty'), { recursive: true });
-    writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200 });\n');
-    // The same list the CDK stack deploys (test/cdk counts functionNames + jobNames + workerNames Lambdas).
-    const named: [string, string][] = [
-      ...functionNames.map((fn): [string, string] => [fn, join(root, 'functions', fn, 'handler.ts')]),
-      ...Object.entries({ ...jobs, ...workers }).map(([name, { entry }]): [string, string] => [name, join(root, entry)]),
-    ];
-    const missing = named.filter(([, entry]) => !existsSync(entry)).map(([fn]) => fn);
-    if (missing.length) log(`skipped, handler file not found: ${missing.join(', ')}`);
-    const entries: [string, string][] = [...named.filter(([fn]) => !missing.includes(fn)), ['(empty handler)', emptyEntry]];
-
-    const bundles: Bundle[] = [];
     const t0 = performance.now();
-    for (const [name, entry] of entries) {
-      const outfile = join(dir, 'out', name.replace(/\W/g, '_'), 'index.mjs');
-      const result = await build({ ...cdkBundling, entryPoints: [entry], outfile, absWorkingDir: root, metafile: true, logLevel: 'error' });
-      const code = readFileSync(outfile);
-      bundles.push({ name, file: outfile, bytes: code.length, gzip: gzipSync(code, { level: 9 }).length, packages: composition(result.metafile!), init: [], env: { ...initEnv }, filled: [] });
-    }
-    log(`bundled ${bundles.length} entries in ${fmt((performance.now() - t0) / 1000)} s (esbuild ${(await import('esbuild')).version}, target ${cdkBundling.target}, minify, keepNames, esm, all dependencies bundled)`);
+    const set = await buildBundleSet(dir);
+    if (set.missing.length) log(`skipped, handler file not found: ${set.missing.join(', ')}`);
+    const bundles: Bundle[] = set.bundles.map((b) => ({ ...b, init: [], env: { ...initEnv }, filled: [] }));
+    log(`bundled ${bundles.length} entries in ${fmt((performance.now() - t0) / 1000)} s (esbuild ${(await import('esbuild')).version}, lib/bundling.ts: target ${esbuildOptions.target}, minify, keepNames, esm, all dependencies bundled)`);
 
     // One unmeasured import each (disk cache), then `runs` rounds, each importing every bundle once.
     for (const b of bundles) prepare(b);
@@ -208,24 +143,45 @@ export async function benchBundles(log: (s: string) => void = console.log): Prom
     for (let i = 0; i < runs; i++) for (const b of ok) b.init.push(initOnce(b));
     log(`measured init: ${runs} fresh node processes per bundle in ${fmt((performance.now() - t1) / 1000)} s\n`);
 
-    const empty = bundles.find((b) => b.name === '(empty handler)')!;
-    const emptyMedian = percentile(sortedCopy(empty.init), 50);
+    const byKind = (k: BuiltBundle['kind']) => bundles.find((b) => b.kind === k)!;
+    const floor = byKind('floor');
+    const p50 = (b: Bundle) => percentile(sortedCopy(b.init), 50);
+    const floorP50 = p50(floor);
+    const emptyP50 = p50(byKind('empty'));
+    let failures = 0;
     const rows = bundles.map((b) => {
       const s = sortedCopy(b.init);
       const median = percentile(s, 50);
+      const base = [b.name, b.bytes, kib(b.bytes), kib(b.gzip), fmt(median), fmt(percentile(s, 90)), b.error ? '-' : `+${fmt(median - emptyP50)}`];
+      if (b.kind !== 'function') return [...base, '-', '-', '-', '-', '-', b.kind === 'floor' ? 'floor' : b.kind === 'stripe' ? `Stripe SDK: ${set.stripeBytes} B` : 'reference'];
+      const over = b.bytes - floor.bytes;
+      const allowed = allowedOverFloor(b, set);
+      const initOver = median - floorP50;
+      const initAllowed = allowedInitOverFloor(b);
+      const sizeOk = over <= allowed;
+      const initOk = !b.error && initOver <= initAllowed;
+      if (!sizeOk || !initOk) failures++;
       return [
-        b.name,
-        b.bytes,
-        kib(b.bytes),
-        b.gzip,
-        kib(b.gzip),
-        fmt(median),
-        fmt(percentile(s, 90)),
-        b === empty || b.error ? '-' : `+${fmt(median - emptyMedian)}`,
+        ...base,
+        `${over >= 0 ? '+' : ''}${over}`,
+        allowed,
+        b.error ? '-' : `${initOver >= 0 ? '+' : ''}${fmt(initOver)}`,
+        initAllowed,
+        b.payments ? 'yes' : '',
+        `${sizeOk ? 'size ok' : `SIZE OVER by ${over - allowed} B`}, ${initOk ? 'init ok' : b.error ? 'init not measured' : `INIT OVER by ${fmt(initOver - initAllowed)} ms`}`,
       ];
     });
-    log(`Bundles and module load (init) time, node ${process.version}, ${runs} runs each`);
-    log(table(['function', '>minified B', '>KiB', '>gzip -9 B', '>gzip KiB', '>init p50 ms', '>init p90 ms', '>p50 vs empty'], rows));
+    log(`Bundles and module load (init) time, node ${process.version}, ${runs} runs each; floor ${floor.bytes} B (${kib(floor.bytes)} KiB), init p50 ${fmt(floorP50)} ms`);
+    log(
+      `Budget (lib/bundling.ts): at most ${bundleBudget.bytesOverFloor} B over the floor (+ the Stripe SDK's ${set.stripeBytes} B where the function takes payments), init p50 at most ${bundleBudget.initMsOverFloor} ms over the floor's (${2 * bundleBudget.initMsOverFloor} with Stripe)`,
+    );
+    log(
+      table(
+        ['function', '>minified B', '>KiB', '>gzip KiB', '>init p50 ms', '>init p90 ms', '>p50 vs empty', '>B over floor', '>allowed B', '>ms over floor', '>allowed ms', 'Stripe', 'verdict'],
+        rows,
+      ),
+    );
+    log(`${failures === 0 ? 'every function within budget' : `${failures} of ${bundles.filter((b) => b.kind === 'function').length} functions over budget`}`);
     for (const b of bundles) {
       if (b.filled.length) log(`note: ${b.name} requires ${b.filled.join(', ')} at load; dummy values were set`);
       if (b.error) log(`note: ${b.name} could not be loaded, so it has no init time: ${b.error}`);
@@ -236,7 +192,7 @@ export async function benchBundles(log: (s: string) => void = console.log): Prom
       table(
         ['function', 'largest contributors'],
         bundles
-          .filter((b) => b !== empty)
+          .filter((b) => b.kind !== 'empty')
           .map((b) => [
             b.name,
             b.packages

@@ -2,7 +2,7 @@
  * Request and response schemas of the connection routes (kept apart from schemas.ts so the
  * connections work does not touch every other route's file). Strict, like the rest.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { id } from './schemas.js';
 import { MAX_TAGS } from './domain/connections.js';
 

@@ -17,7 +17,8 @@ export const privacyData = createPrivacyData(documentClient, required('TABLE_NAM
 /** Request counters for the route catalog's rate limits, in the same table. */
 export const limiter = createRateLimits(documentClient, required('TABLE_NAME'));
 
-export const mailer: Mailer = { ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet };
+// Pure, so functions that never send mail leave it (and the SES client) out of their bundle.
+export const mailer: Mailer = /* @__PURE__ */ (() => ({ ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet }))();
 
 /**
  * Dependencies of the events services. Schedules and export files go to EventBridge

@@ -4,7 +4,7 @@
  * accepts them (io 'input'), success bodies as the services return them (io 'output',
  * responses.ts), and every status a route can answer (statusesOf).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { routes, type RouteSpec } from './api.js';
 import { Problem } from './responses.js';
 import { successBodies, successStatus } from './http/response-check.js';

@@ -5,7 +5,7 @@
  * validates every answer against them (RESPONSE_VALIDATION, see http/router.ts).
  * Objects are strict: a field a view adds without its schema is drift, not a silent extra.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { intents } from './domain/vocabulary.js';
 import { memberStatuses, roles } from './domain/roles.js';
 

@@ -3,7 +3,7 @@
  * /openapi.json is generated from them, so the docs cannot disagree with the code.
  * Objects are strict: a client can never set a field it does not own.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { intents } from './domain/vocabulary.js';
 import { memberStatuses, roles } from './domain/roles.js';
 

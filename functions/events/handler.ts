@@ -9,6 +9,7 @@ import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
 import { eventStats } from '../core/services/stats.js';
+import { optionalCaller } from '../core/http/tokens.js';
 
 const deps = await eventsDeps();
 
@@ -69,5 +70,5 @@ export const handler = httpHandler(
     },
     'GET /events/{eventId}/stats': async ({ access }) => json(await eventStats(store, access.event!)),
   },
-  { store, limiter },
+  { store, limiter, optionalCaller },
 );

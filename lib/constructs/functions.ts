@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
+import { bundling } from '../bundling.js';
 import { acknowledge } from '../nag.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -194,20 +195,13 @@ export class Functions extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...environment,
       },
+      // The options live in lib/bundling.ts, shared with bench/bundles.ts and the bundle-size test.
       bundling: {
         forceDockerBundling: false,
-        minify: true,
-        // Error classes keep their names after minification.
-        keepNames: true,
-        sourceMap: false,
-        // node24 output keeps the handlers' top-level await (ESM only).
-        target: 'node24',
+        ...bundling,
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // Lets CommonJS dependencies call require() inside the ESM bundle.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK too: the version the tests ran against, not the runtime's.
-        externalModules: [],
+        mainFields: [...bundling.mainFields],
+        externalModules: [...bundling.externalModules],
       },
     });
   }

@@ -6,16 +6,15 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpCors from '@middy/http-cors';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { routes, routeKey, type FunctionName, type RouteSpec } from '../api.js';
 import { config } from '../config.js';
 import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } from '../errors.js';
-import { logger } from './logger.js';
+import { injectLambdaContext, logger } from './logger.js';
 import { problemDetails } from './problem.js';
 import { authorize, type Access_, type Caller } from './access.js';
-import { isIdToken, optionalCaller } from './tokens.js';
+import { isIdToken } from './tokens.js';
 import type { Store } from '../data/store.js';
 import type { RateLimits } from '../data/rate-limits.js';
 import { checkLimits, enforceRateLimits } from './rate-limit.js';
@@ -100,6 +99,12 @@ export interface HandlerDeps {
   store?: Store;
   /** Required when any of the function's routes has a rateLimit. */
   limiter?: RateLimits;
+  /**
+   * Verifies the optional bearer token of 'viewer' routes (http/tokens.ts optionalCaller);
+   * required when the function has one. Passed in rather than imported, so functions without
+   * such routes leave the JWT library out of their bundle.
+   */
+  optionalCaller?: (authorization: string | undefined) => Promise<Caller | null>;
   now?: () => Date;
 }
 
@@ -113,6 +118,7 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   for (const r of mine) if (!impls[routeKey(r)]) throw new Error(`No implementation for ${routeKey(r)}`);
   for (const r of mine) checkLimits(r);
   if (mine.some((r) => r.rateLimit?.length) && !deps.limiter) throw new Error(`Function ${fn} has rate-limited routes but no limiter`);
+  if (mine.some((r) => r.access === 'viewer') && !deps.optionalCaller) throw new Error(`Function ${fn} has 'viewer' routes but no optionalCaller`);
 
   const validateResponses = responseValidation();
 
@@ -121,7 +127,7 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   const core = async (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const spec = table.get(event.routeKey);
     if (!spec) throw notFound('No such route.');
-    const caller = callerOf(event) ?? (spec.access === 'viewer' ? await optionalCaller(event.headers?.authorization) : null);
+    const caller = callerOf(event) ?? (spec.access === 'viewer' ? await deps.optionalCaller!(event.headers?.authorization) : null);
     // API Gateway's JWT authorizer already refuses these in AWS; this keeps local mode and tests honest.
     if (spec.access !== 'public' && spec.access !== 'viewer' && !caller) throw unauthorized();
     // Path and query first: they say which thing is addressed, then who may touch it.

@@ -1,0 +1,120 @@
+/**
+ * Bundle size budgets (issue 11, item 6): every deployed Lambda is bundled with the CDK's own
+ * options (lib/bundling.ts) beside the floor, a handler that uses only the DynamoDB document
+ * client, built in the same run. A function may be at most 120 KB above the floor, plus the
+ * Stripe SDK's own size where it takes payments. Functions not there yet have a ceiling at
+ * today's size (a ratchet): growing past it fails, and each cut should lower it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allowedOverFloor, buildBundleSet, deployedEntries, type BundleSet } from '../../bench/bundle-set.js';
+import { bundleBudget, esbuildOptions } from '../../lib/bundling.js';
+
+/**
+ * Bytes over the floor each function may have until it meets the budget: measured at this
+ * commit plus 16 KB of slack (room for work merged beside this). Lower these as bundles shrink; remove a line once it is in budget.
+ */
+const ratchet: Record<string, number> = {
+  associations: 275_000,
+  members: 1_041_000,
+  profiles: 236_000,
+  dues: 841_000,
+  webhooks: 618_000,
+  events: 797_000,
+  email: 272_000,
+  matching: 632_000,
+  connections: 297_000,
+  jobsDaily: 479_000,
+  jobsScheduled: 683_000,
+  streams: 601_000,
+  web: 1_331_000,
+};
+
+let set: BundleSet;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bundle-budget-'));
+  set = await buildBundleSet(dir);
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('bundles with the options the CDK construct is given (minified, ESM, node24, nothing external)', () => {
+  expect(esbuildOptions).toMatchObject({ bundle: true, minify: true, format: 'esm', target: 'node24', platform: 'node', external: [] });
+  expect(set.missing).toEqual([]);
+  // The references are what the budget is measured against; sanity bounds catch a broken build.
+  expect(set.floor.bytes).toBeGreaterThan(100_000);
+  expect(set.stripeBytes).toBeGreaterThan(100_000);
+});
+
+test.each(deployedEntries().map((e) => [e.name]))('%s stays within its size budget over the floor', (name) => {
+  const b = set.bundles.find((x) => x.name === name)!;
+  const over = b.bytes - set.floor.bytes;
+  const budget = allowedOverFloor(b, set);
+  const limit = Math.max(budget, ratchet[name] ?? budget);
+  const top = b.packages.slice(0, 4).map(([p, n]) => `${p} ${n}`).join(', ');
+  if (over > limit) throw new Error(`${name}: ${over} B over the floor (${set.floor.bytes} B), limit ${limit} B (budget ${budget} B${ratchet[name] ? `, ratchet ${ratchet[name]} B` : ''}); largest: ${top}`);
+  expect(over).toBeLessThanOrEqual(limit);
+});
+
+test('a ratchet entry is only for a function that exists and is over the budget', () => {
+  const names = deployedEntries().map((e) => e.name);
+  for (const [name, ceiling] of Object.entries(ratchet)) {
+    expect(names).toContain(name);
+    expect(ceiling).toBeGreaterThan(bundleBudget.bytesOverFloor);
+  }
+});
+
+test('no bundle carries zod locales (zod is imported as a namespace: `import * as z from "zod"`)', () => {
+  // `import { z } from 'zod'` keeps every locale, about 365 KB; the namespace import leaves them out.
+  const withLocales = set.bundles.filter((b) => b.rawPackages.some(([p, n]) => p === 'zod' && n > 150_000)).map((b) => b.name);
+  expect(withLocales).toEqual([]);
+});
+
+test('the JWT library is only in functions that verify a token themselves (viewer routes, the web app)', () => {
+  const withJose = set.bundles.filter((b) => b.rawPackages.some(([p]) => p === 'jose')).map((b) => b.name);
+  expect(withJose.sort()).toEqual(['events', 'web']);
+});
+
+test('the SES client is left out of functions that never send mail', () => {
+  const withSes = new Set(set.bundles.filter((b) => b.rawPackages.some(([p]) => p === '@aws-sdk/client-sesv2')).map((b) => b.name));
+  for (const name of ['associations', 'profiles', 'meta', 'email', 'connections', 'sesEvents']) expect({ name, ses: withSes.has(name) }).toEqual({ name, ses: false });
+});
+
+test('the Stripe SDK is only in functions that take payments', () => {
+  for (const b of set.bundles.filter((x) => x.kind === 'function')) {
+    expect({ name: b.name, stripe: b.rawPackages.some(([p]) => p === 'stripe') }).toEqual({ name: b.name, stripe: b.payments });
+  }
+});
+
+test('Powertools logger is not bundled (functions/core/http/logger.ts writes the same JSON lines)', () => {
+  const withPowertools = set.bundles.filter((b) => b.rawPackages.some(([p]) => p.startsWith('@aws-lambda-powertools/'))).map((b) => b.name);
+  expect(withPowertools).toEqual([]);
+});
+
+test('a bundled handler still answers bad input with the field-by-field messages (zod namespace import keeps the English locale)', () => {
+  const b = set.bundles.find((x) => x.name === 'associations')!;
+  const script = [
+    `const { handler } = await import(${JSON.stringify(`file://${b.file}`)});`,
+    "const claims = { sub: 'u1', email: 'a@example.test', token_use: 'id' };",
+    "const event = { routeKey: 'POST /associations', rawPath: '/associations', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '', bogus: 1 }), requestContext: { http: { method: 'POST', sourceIp: '127.0.0.1' }, authorizer: { jwt: { claims } } } };",
+    "const r = await handler(event, { awsRequestId: 'r1', functionName: 'associations' });",
+    'process.stdout.write(JSON.stringify({ status: r.statusCode, type: r.headers["Content-Type"], body: JSON.parse(r.body) }));',
+  ].join('\n');
+  const env = { PATH: process.env.PATH ?? '', TABLE_NAME: 't', CURSOR_SECRET: 'c', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' };
+  const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+  expect(run.stderr).toBe('');
+  const out = JSON.parse(run.stdout);
+  expect(out.status).toBe(400);
+  expect(out.type).toBe('application/problem+json');
+  expect(out.body.errors).toEqual(
+    expect.arrayContaining([
+      { path: 'name', message: 'Too small: expected string to have >=1 characters' },
+      { path: 'slug', message: 'Invalid input: expected string, received undefined' },
+      { path: 'bogus', message: 'is not a known field' },
+    ]),
+  );
+});
