@@ -4,9 +4,10 @@
  * memberships, sends the follow-ups after events and retries unsent mail. Safe to run twice: every write is conditional.
  */
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { duesDeps } from '../core/deps-dues.js';
 import { runDaily } from '../core/services/dues.js';
-import { injectLambdaContext, logger } from '../core/http/logger.js';
+import { logger } from '../core/http/logger.js';
 import { sendFollowUps } from '../core/services/followups.js';
 import { config } from '../core/config.js';
 import { store } from '../core/deps.js';

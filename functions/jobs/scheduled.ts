@@ -5,9 +5,10 @@
  * Matchmaking at `matchmaking.sendAt` goes out once per event (the run marker).
  */
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { eventsDeps } from '../core/deps.js';
 import { sendEventReminder } from '../core/services/events.js';
-import { injectLambdaContext, logger } from '../core/http/logger.js';
+import { logger } from '../core/http/logger.js';
 
 const deps = await eventsDeps();
 

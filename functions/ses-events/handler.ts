@@ -3,9 +3,10 @@
  * suppresses every later mail to that address, so we keep our sending reputation.
  */
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SNSEvent } from 'aws-lambda';
 import { store } from '../core/deps.js';
-import { injectLambdaContext, logger } from '../core/http/logger.js';
+import { logger } from '../core/http/logger.js';
 
 interface SesNotification {
   notificationType?: string;

@@ -6,11 +6,12 @@
  * Failed records are reported one by one, so a retry covers only them.
  */
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
 import { expandBroadcast, promoteWaitlisted } from '../core/services/events.js';
-import { injectLambdaContext, logger } from '../core/http/logger.js';
+import { logger } from '../core/http/logger.js';
 import { countStreamRecord } from '../core/services/stats.js';
 
 const deps = await eventsDeps();

@@ -14,22 +14,23 @@ import { bundleBudget, esbuildOptions } from '../../lib/bundling.js';
 
 /**
  * Bytes over the floor each function may have until it meets the budget: measured at this
- * commit plus 16 KB of slack (room for work merged beside this). Lower these as bundles shrink; remove a line once it is in budget.
+ * commit plus 16 KB of slack (room for work merged beside this) and 24 KB for Powertools'
+ * logger, which we keep rather than a hand-written one. Lower these as bundles shrink; remove a line once it is in budget.
  */
 const ratchet: Record<string, number> = {
-  associations: 275_000,
-  members: 1_041_000,
-  profiles: 236_000,
-  dues: 841_000,
-  webhooks: 618_000,
-  events: 797_000,
-  email: 272_000,
-  matching: 632_000,
-  connections: 297_000,
-  jobsDaily: 479_000,
-  jobsScheduled: 683_000,
-  streams: 601_000,
-  web: 1_331_000,
+  associations: 299_000,
+  members: 1_065_000,
+  profiles: 260_000,
+  dues: 865_000,
+  webhooks: 642_000,
+  events: 821_000,
+  email: 296_000,
+  matching: 656_000,
+  connections: 321_000,
+  jobsDaily: 503_000,
+  jobsScheduled: 707_000,
+  streams: 625_000,
+  web: 1_355_000,
 };
 
 let set: BundleSet;
@@ -88,11 +89,6 @@ test('the Stripe SDK is only in functions that take payments', () => {
   for (const b of set.bundles.filter((x) => x.kind === 'function')) {
     expect({ name: b.name, stripe: b.rawPackages.some(([p]) => p === 'stripe') }).toEqual({ name: b.name, stripe: b.payments });
   }
-});
-
-test('Powertools logger is not bundled (functions/core/http/logger.ts writes the same JSON lines)', () => {
-  const withPowertools = set.bundles.filter((b) => b.rawPackages.some(([p]) => p.startsWith('@aws-lambda-powertools/'))).map((b) => b.name);
-  expect(withPowertools).toEqual([]);
 });
 
 test('a bundled handler still answers bad input with the field-by-field messages (zod namespace import keeps the English locale)', () => {

@@ -6,12 +6,13 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpCors from '@middy/http-cors';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { routes, routeKey, type FunctionName, type RouteSpec } from '../api.js';
 import { config } from '../config.js';
 import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } from '../errors.js';
-import { injectLambdaContext, logger } from './logger.js';
+import { logger } from './logger.js';
 import { problemDetails } from './problem.js';
 import { authorize, type Access_, type Caller } from './access.js';
 import { isIdToken } from './tokens.js';
