@@ -5,15 +5,30 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { config } from './config.js';
+import { installConflicts } from './data/conflicts.js';
 
 // Local endpoints accept any credentials; in AWS the Lambda role's are used.
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export const dynamo = new DynamoDBClient({
   region: config.region,
-  ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: localCredentials } : {}),
+  ...(config.dynamodbEndpoint
+    ? {
+        endpoint: config.dynamodbEndpoint,
+        credentials: localCredentials,
+        // Locally one process runs every concurrent invocation (in AWS each has its own
+        // container and connections): a pool as large as the burst, so none queues behind
+        // the SDK's default 50 sockets.
+        requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 2000 }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 2000 }) },
+      }
+    : {}),
 });
+
+// Local mode: raise the transaction conflicts DynamoDB Local never raises (data/conflicts.ts).
+if (config.dynamodbEndpoint && process.env.DYNAMODB_CONFLICTS === 'on') installConflicts(dynamo);
 
 export const documentClient = DynamoDBDocumentClient.from(dynamo, {
   marshallOptions: { removeUndefinedValues: true },

@@ -209,7 +209,7 @@ export function createGateway(opts: GatewayOptions): Server {
     return send(result.statusCode ?? 200, resHeaders, out);
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       // A crash here is a bug in the runner or an unhandled Lambda error: AWS answers 500 too.
       console.error('[gateway]', err);
@@ -220,4 +220,9 @@ export function createGateway(opts: GatewayOptions): Server {
       }
     });
   });
+  // Clients keep connections open between bursts (as they do with API Gateway, whose idle
+  // timeout is far longer than Node's 5 s): closing idle ones races a request sent on them.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }

@@ -93,7 +93,8 @@ async function freePort(): Promise<number> {
 const listen = (server: Server, port: number) =>
   new Promise<number>((resolvePort, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolvePort((server.address() as { port: number }).port));
+    // A backlog for a burst of 1,000 connections at once (Node's default 511 resets the rest).
+    server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => resolvePort((server.address() as { port: number }).port));
   });
 
 function spawnDynamo(port: number, persistDir?: string): ChildProcess {
@@ -184,6 +185,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       EXPORTS_DIR: exportsDir,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
+      // Transaction conflicts as the service raises them (functions/core/data/conflicts.ts); `off` disables.
+      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on',
       SES_ENDPOINT: sesEndpoint,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       CURSOR_SECRET: process.env.CURSOR_SECRET ?? 'local-cursor-secret',
