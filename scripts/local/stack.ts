@@ -186,7 +186,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       // Transaction conflicts as the service raises them (functions/core/data/conflicts.ts); `off` disables.
-      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on',
+      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'off',
       SES_ENDPOINT: sesEndpoint,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       CURSOR_SECRET: process.env.CURSOR_SECRET ?? 'local-cursor-secret',
