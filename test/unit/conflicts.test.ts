@@ -65,12 +65,15 @@ const tx = (...items: object[]) => new TransactWriteCommand({ TransactItems: ite
 
 /** Settles a promise without throwing, for asserting on its outcome later. */
 const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-const flush = () => new Promise((r) => setImmediate(r));
+/** Waits (by the clock, not a count of ticks: the SDK's chain takes longer on a busy machine) until `done()` holds or 5 s pass. */
+const until = async (done: () => boolean) => {
+  for (const end = Date.now() + 5000; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 2));
+};
 
 async function whileInFlight<T>(s: ReturnType<typeof setup>, first: Promise<unknown>[], then: () => Promise<T>): Promise<T> {
   s.service.hold(true);
   const held = first.map(settle);
-  for (let i = 0; i < 20 && s.service.inFlight() < first.length; i++) await flush();
+  await until(() => s.service.inFlight() >= first.length);
   expect(s.service.inFlight()).toBe(first.length);
   s.service.hold(false);
   try {
@@ -161,8 +164,9 @@ describe('local conflict layer', () => {
   it('many at once on one item: exactly one transaction goes through, the rest are cancelled with TransactionConflict', async () => {
     const s = setup();
     s.service.hold(true);
-    const all = Array.from({ length: 50 }, (_, i) => settle(s.db.send(tx(update('hot'), put(`rsvp${i}`)))));
-    for (let i = 0; i < 20; i++) await flush();
+    let settled = 0;
+    const all = Array.from({ length: 50 }, (_, i) => settle(s.db.send(tx(update('hot'), put(`rsvp${i}`)))).then((r) => (settled++, r)));
+    await until(() => s.service.inFlight() + settled >= 50);
     await s.service.releaseAll();
     const results = await Promise.all(all);
     s.service.hold(false);

@@ -12,7 +12,7 @@ import { generatePopulation } from '../../bench/matching/generator.js';
 describe('published response schemas', () => {
   it('ProfileView accepts a saved profile with what connections see', () => {
     const saved = { userId: 'u1', ...ProfilePut.parse({ name: 'Ada' }), updatedAt: '2026-01-01T00:00:00.000Z' };
-    expect(saved.connectionsSee).toEqual({ email: false, company: true });
+    expect(saved.connectionsSee).toEqual({ email: false, company: true, network: false });
     expect(ProfileView.safeParse(saved).error?.issues ?? []).toEqual([]);
   });
 
