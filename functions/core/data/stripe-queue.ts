@@ -22,6 +22,9 @@ export interface QueuedStripeEvent {
   payload: string;
 }
 
+// Only the event's own fields: a record read back from the table carries its keys too.
+const fields = ({ accountId, group, eventId, type, created, payload }: QueuedStripeEvent): QueuedStripeEvent => ({ accountId, group, eventId, type, created, payload });
+
 export function stripeQueueRepo(t: Table) {
   const { db, name: table, write } = t;
   return {
@@ -35,7 +38,7 @@ export function stripeQueueRepo(t: Table) {
           db.send(
             new PutCommand({
               TableName: table,
-              Item: { ...keys.stripeQueued(e.accountId, e.group, e.created, e.eventId), entity: 'stripe_queued', ...e, receivedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + QUEUED_RETENTION_S },
+              Item: { ...fields(e), ...keys.stripeQueued(e.accountId, e.group, e.created, e.eventId), entity: 'stripe_queued', receivedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + QUEUED_RETENTION_S },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           ),
@@ -52,7 +55,7 @@ export function stripeQueueRepo(t: Table) {
       await db.send(
         new PutCommand({
           TableName: table,
-          Item: { ...keys.stripeDead(e.accountId, e.created, e.eventId), entity: 'stripe_dead', ...e, ...failure, failedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + DEAD_RETENTION_S },
+          Item: { ...fields(e), ...failure, ...keys.stripeDead(e.accountId, e.created, e.eventId), entity: 'stripe_dead', failedAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + DEAD_RETENTION_S },
         }),
       );
     },
