@@ -13,7 +13,7 @@ const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : v 
 
 /**
  * The partition an event is applied in: its customer (one per membership: customers are
- * created per association and member), else the object itself. Derived from the event
+ * created per association and member), else its charge, subscription or the object itself. Derived from the event
  * alone, so every delivery of one event gets the same key.
  */
 export function queueGroupOf(event: StripeEvent): string {
@@ -21,7 +21,8 @@ export function queueGroupOf(event: StripeEvent): string {
   if (event.type === 'account.updated') return 'account';
   const customer = idOf(obj.customer);
   if (customer) return customer;
-  return idOf(obj.subscription) ?? idOf(obj.id) ?? event.id;
+  // Refund objects name no customer: their charge keeps one charge's refunds together.
+  return idOf(obj.charge) ?? idOf(obj.subscription) ?? idOf(obj.id) ?? event.id;
 }
 
 export function toQueued(event: StripeEvent): QueuedStripeEvent {
