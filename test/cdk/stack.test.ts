@@ -1166,7 +1166,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
     // Each wildcard resource only on the roles that have that access.
     const pathsOf = (pattern: RegExp) => acks.filter((a) => pattern.test(a.id)).map((a) => a.path.replace(/^[^/]+\//, '')).sort();
-    expect(pathsOf(/\/stream\/\*\]$/)).toEqual(['Functions/streamsRole']);
+    expect(pathsOf(/\/stream\/\*\]$/)).toEqual(['Functions/streamsRole', 'Functions/stripeEventsRole']);
     expect(pathsOf(/Bucket\w+\.Arn>\/\*\]$/)).toEqual(withAccess('exports', 'readWrite').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/:schedule\//)).toEqual(withAccess('scheduler', 'manage').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/\/index\/\*\]$/)).toEqual(withAccess('table').map((n) => `Functions/${n}Role`).sort());
