@@ -1171,7 +1171,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(pathsOf(/:schedule\//)).toEqual(withAccess('scheduler', 'manage').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/\/index\/\*\]$/)).toEqual(withAccess('table').map((n) => `Functions/${n}Role`).sort());
     // The stream's on-failure queue is a dead-letter destination cdk-nag does not recognize.
-    expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['Outbox/Failures']);
+    expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['Outbox/Failures', 'StripeEvents/Failures']);
     // No rotation Lambda only for the secrets whose reasons were reviewed: the cursor key, the link keys and the Stripe keys.
     expect(acks.filter((a) => a.id === 'AwsSolutions-SMG4').map((a) => a.path.replace(/^[^/]+\//, '')).sort()).toEqual([
       'Functions/CursorSecret',
