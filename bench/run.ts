@@ -36,7 +36,7 @@ async function main() {
   await attempt('the local stack', () =>
     withStack(async (stack) => {
       section('2. DynamoDB cost per operation');
-      await attempt('dynamo-cost', () => benchDynamoCost(stack));
+      await attempt("dynamo-cost", async () => void (await benchDynamoCost(stack)));
       section('3. Load');
       await attempt('load', () => benchLoad(stack));
       section('4. Web app');
