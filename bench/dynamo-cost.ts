@@ -441,12 +441,12 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
     const w = `/events/${small.eventId}`;
     expectStatus(await call(api, 'PUT', `${w}/rsvp`, { token: r1.token, body: { status: 'going' } }), 200, 'small going');
     expectStatus(await call(api, 'PUT', `${w}/rsvp`, { token: r2.token, body: { status: 'going' } }), 200, 'small waitlisted');
-    const leave = `${w}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId: small.eventId, userId: r2.userId })}`;
+    const leave = `${w}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId: small.eventId, userId: r2.userId }, new Date())}`;
     await measure('waitlist leave page (GET)', routed('GET', leave, () => call(api, 'GET', leave, { accept: 'text/html' })));
     await measure('waitlist leave (POST)', req('POST', leave));
     await measure('cancel event (+mail to attendees)', req('POST', `${w}/cancel`, owner.token));
     if (matchId) {
-      const intro = `${m}/matches/${matchId}/introduce?token=${await signLink('introduce', { eventId: mev.eventId, matchId, userId: crowd[0]!.userId })}`;
+      const intro = `${m}/matches/${matchId}/introduce?token=${await signLink('introduce', { eventId: mev.eventId, matchId, userId: crowd[0]!.userId }, new Date())}`;
       await measure('introduce page (GET)', routed('GET', intro, () => call(api, 'GET', intro, { accept: 'text/html' })));
       await measure('introduce ask (POST)', req('POST', intro));
     }
@@ -461,7 +461,7 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
         await measure('patch connection (tags)', req('PATCH', `/me/connections/${connectionId}`, u1.token, { tags: ['bench'] }));
         await measure('my connections', req('GET', '/me/connections', u1.token));
         await measure('connections export (vCard)', req('GET', '/me/connections/export?format=vcf', u1.token));
-        const connect = `${m}/connect?token=${await signLink('connect', { eventId: mev.eventId, connectionId, userId: u1.userId })}`;
+        const connect = `${m}/connect?token=${await signLink('connect', { eventId: mev.eventId, connectionId, userId: u1.userId }, new Date())}`;
         await measure('follow-up connect page (GET)', routed('GET', connect, () => call(api, 'GET', connect, { accept: 'text/html' })));
         await measure('follow-up connect (POST)', req('POST', connect));
         await measure('remove connection', req('DELETE', `/me/connections/${connectionId}`, u1.token));

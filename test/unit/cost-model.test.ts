@@ -1,5 +1,5 @@
-import { cognitoBilled, fixedCost, variableCost, type Prices, type Usage } from '../../bench/cost-model';
-import { PRICES } from '../../bench/prices';
+import { cognitoBilled, fixedCost, variableCost, type Prices, type Usage } from '../../bench/cost-model.js';
+import { PRICES } from '../../bench/prices.js';
 
 const zero: Usage = {
   lambdaRequests: 0,
