@@ -3,7 +3,11 @@
  * operations of every function of the route catalog (functionNames in functions/core/api.ts):
  * associations, members, profiles, meta, dues, webhooks (signed the way Stripe signs, with the
  * local stack's webhook secret), events, email (unsubscribe with the signed link of a real
- * mail) and matching. The run ends by listing catalog functions without a measured operation.
+ * mail), matching and connections: one representative call of every route of the catalog
+ * (routes in functions/core/api.ts; links that the service mails are signed here the way it
+ * signs them). The run prints the RSVP paths against issue 11's target (<= 1 read + 1
+ * transaction, <= 8 WCU), lists routes and functions without a measured operation, and writes
+ * the results to bench/out/dynamo-cost.json for bench/cost.ts.
  *
  *   npx tsx bench/dynamo-cost.ts     BENCH_EXTRA_MEMBERS=20 (members added before the list operations)
  *                                    BENCH_MATCH_PEOPLE=8 (attendees of the matchmaking event)
