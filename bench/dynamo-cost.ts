@@ -3,7 +3,11 @@
  * operations of every function of the route catalog (functionNames in functions/core/api.ts):
  * associations, members, profiles, meta, dues, webhooks (signed the way Stripe signs, with the
  * local stack's webhook secret), events, email (unsubscribe with the signed link of a real
- * mail) and matching. The run ends by listing catalog functions without a measured operation.
+ * mail), matching and connections: one representative call of every route of the catalog
+ * (routes in functions/core/api.ts; links that the service mails are signed here the way it
+ * signs them). The run prints the RSVP paths against issue 11's target (<= 1 read + 1
+ * transaction, <= 8 WCU), lists routes and functions without a measured operation, and writes
+ * the results to bench/out/dynamo-cost.json for bench/cost.ts.
  *
  *   npx tsx bench/dynamo-cost.ts     BENCH_EXTRA_MEMBERS=20 (members added before the list operations)
  *                                    BENCH_MATCH_PEOPLE=8 (attendees of the matchmaking event)
@@ -22,9 +26,11 @@ import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { keys } from '../functions/core/data/keys.js';
 import { functionNames, routes, type FunctionName } from '../functions/core/api.js';
-import { call, envNumber, expectStatus, fmt, isMain, machineInfo, signIn, signInMany, sleep, table, uniqueSlug, withStack, type Res, type User } from './common.js';
+import { call, envNumber, root, expectStatus, fmt, isMain, machineInfo, signIn, signInMany, sleep, table, uniqueSlug, withStack, type Res, type User } from './common.js';
 
 /** Commands whose input takes ReturnConsumedCapacity. */
 const withCapacity = new Set([
@@ -163,12 +169,28 @@ async function connectStripe(stack: RunningStack, owner: User, associationId: st
   }
 }
 
-/** The catalog function serving `method path` (literal segments win over {params}, as in API Gateway). */
-function functionOf(method: string, path: string): FunctionName | undefined {
+/** The catalog route serving `method path` (literal segments win over {params}, as in API Gateway). */
+function routeOf(method: string, path: string): (typeof routes)[number] | undefined {
   const pathname = new URL(path, 'http://127.0.0.1').pathname;
   const matching = routes.filter((r) => r.method === method && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
-  return matching.sort((x, y) => (x.path.match(/\{/g)?.length ?? 0) - (y.path.match(/\{/g)?.length ?? 0))[0]?.fn;
+  return matching.sort((x, y) => (x.path.match(/\{/g)?.length ?? 0) - (y.path.match(/\{/g)?.length ?? 0))[0];
 }
+const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+/** One measured operation, as bench/cost.ts reads it from bench/out/dynamo-cost.json. */
+export interface OpResult {
+  operation: string;
+  /** The catalog route, "METHOD /path/{param}". */
+  route: string;
+  status: number;
+  /** Wall time of the HTTP call on the local stack (gateway and handler in this process). */
+  ms: number;
+  request: { requests: number; reads: number; transactions: number; rcu: number; wcu: number; commands: Record<string, number> };
+  /** What the stream consumer did after the answer (outbox mail and the like). */
+  stream: { requests: number; rcu: number; wcu: number };
+}
+const readCalls = (c: Counters) => [...c.commands].filter(([k]) => readCommands.has(k)).reduce((n, [, v]) => n + v, 0);
+export const dynamoCostFile = 'bench/out/dynamo-cost.json';
 
 /** A thunk for one HTTP call, carrying its method and path so the row can be put under its function. */
 type Call = (() => Promise<Res>) & { method: string; path: string };
@@ -209,21 +231,25 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
 /** A whole minute `days` ahead, so the API keeps the time as given. */
 const daysAhead = (days: number, hours = 0) => new Date(Math.floor((Date.now() + days * 86_400_000 + hours * 3_600_000) / 60_000) * 60_000).toISOString();
 
-export async function benchDynamoCost(stack: RunningStack, log: (s: string) => void = console.log): Promise<void> {
+export async function benchDynamoCost(stack: RunningStack, log: (s: string) => void = console.log): Promise<OpResult[]> {
   const api = stack.urls.api;
   const extra = Math.round(envNumber('BENCH_EXTRA_MEMBERS', 20, 500));
   const matchPeople = Math.round(envNumber('BENCH_MATCH_PEOPLE', 8, 100));
   const settleMs = 400;
   const maxSettleMs = 10_000;
   const covered = new Set<FunctionName>();
+  const coveredRoutes = new Set<string>();
+  const results: OpResult[] = [];
   const probe = await instrument({ classify: true });
+  // Imported once the stack set the environment (the signer reads its secret from it).
+  const { signLink } = await import('../functions/core/http/links.js');
   const background = { requests: 0 };
   const rows: (string | number)[][] = [];
   const notes: string[] = [];
   try {
     const measure = async (operation: string, fn: Call): Promise<Res> => {
-      const served = functionOf(fn.method, fn.path);
-      if (served) covered.add(served);
+      const served = routeOf(fn.method, fn.path);
+      if (served) [covered.add(served.fn), coveredRoutes.add(routeKey(served))];
       probe.reset();
       const t0 = performance.now();
       const res = await fn();
@@ -239,6 +265,14 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
       }
       const { request: c, stream: st, background: bg } = probe.counters();
       background.requests += bg.requests;
+      results.push({
+        operation,
+        route: served ? routeKey(served) : `${fn.method} ${fn.path}`,
+        status: res.status,
+        ms: Math.round(ms * 10) / 10,
+        request: { requests: c.requests, reads: readCalls(c), transactions: c.commands.get('TransactWriteItemsCommand') ?? 0, rcu: c.rcu, wcu: c.wcu, commands: Object.fromEntries(c.commands) },
+        stream: { requests: st.requests, rcu: st.rcu, wcu: st.wcu },
+      });
       rows.push([
         operation,
         res.status,
@@ -308,11 +342,12 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
     // ---- webhooks: a member pays on the stand-in (not measured: its own webhooks reach the API
     // asynchronously, so the measuring waits until they are applied), then a signed invoice.paid
     // for a payment the ledger has not seen, and the very same event again.
+    let carol: User | undefined;
     if (account) {
-      const carol = await signIn(api, 'carol', 'Carol Card');
+      carol = await signIn(api, 'carol', 'Carol Card');
       const joined = expectStatus(await call(api, 'POST', `${a}/members`, { token: carol.token, body: { planId: paid } }), 201, 'paid join').body;
       const session = await standin(`${joined.checkoutUrl}/pay`, { method: 'POST' });
-      await until('member active after payment', () => call(api, 'GET', `${a}/members/${carol.userId}`, { token: owner.token }), (r) => r.body?.status === 'active');
+      await until('member active after payment', () => call(api, 'GET', `${a}/members/${carol!.userId}`, { token: owner.token }), (r) => r.body?.status === 'active');
       await sleep(1000); // the stand-in's other events about this payment
       const sub = await standin(`${stack.urls.stripe}/v1/subscriptions/${session.subscription}?expand[]=latest_invoice`, { account });
       const event = {
@@ -394,6 +429,52 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
       'one-click unsubscribe (POST)',
       routed('POST', unsubscribe, () => rawCall(api, 'POST', unsubscribe, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' })),
     );
+
+    // ---- the catalog's other routes, one representative call each
+    await measure('PATCH association', req('PATCH', a, owner.token, { description: 'Measured by bench/dynamo-cost.ts' }));
+    await measure('PATCH plan', req('PATCH', `${a}/plans/${paid}`, owner.token, { description: 'Yearly dues' }));
+    await measure('export log (admin)', req('GET', `${a}/exports`, owner.token));
+    await measure('member preferences', req('PUT', `${a}/members/me/preferences`, bob.token, { directoryVisible: false }));
+    if (account) await measure('stripe connect (onboarding link)', req('POST', `${a}/stripe/connect`, owner.token));
+    if (carol) await measure('billing portal', req('POST', `${a}/members/me/billing-portal`, carol.token));
+    await measure('list events', req('GET', `${a}/events`, owner.token));
+    await measure('event stats', req('GET', `${e}/stats`, owner.token));
+    await measure('association stats', req('GET', `${a}/stats`, owner.token));
+    // A one-seat event: r1 goes, r2 waits, then leaves the waitlist by the link of its mail (signed here as the service signs it).
+    const small = expectStatus(await call(api, 'POST', `${a}/events`, { token: owner.token, body: { ...eventBody, title: 'Bench small', capacity: 1 } }), 201, 'small event').body;
+    const w = `/events/${small.eventId}`;
+    expectStatus(await call(api, 'PUT', `${w}/rsvp`, { token: r1.token, body: { status: 'going' } }), 200, 'small going');
+    expectStatus(await call(api, 'PUT', `${w}/rsvp`, { token: r2.token, body: { status: 'going' } }), 200, 'small waitlisted');
+    const leave = `${w}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId: small.eventId, userId: r2.userId }, new Date())}`;
+    await measure('waitlist leave page (GET)', routed('GET', leave, () => call(api, 'GET', leave, { accept: 'text/html' })));
+    await measure('waitlist leave (POST)', req('POST', leave));
+    await measure('cancel event (+mail to attendees)', req('POST', `${w}/cancel`, owner.token));
+    if (matchId) {
+      const intro = `${m}/matches/${matchId}/introduce?token=${await signLink('introduce', { eventId: mev.eventId, matchId, userId: crowd[0]!.userId }, new Date())}`;
+      await measure('introduce page (GET)', routed('GET', intro, () => call(api, 'GET', intro, { accept: 'text/html' })));
+      await measure('introduce ask (POST)', req('POST', intro));
+    }
+    // connections between extra members of the association
+    if (others.length >= 3) {
+      const [u1, u2, u3] = others as [User, User, User];
+      const asked = await measure('connection ask', req('POST', `${a}/connections`, u1.token, { userId: u2.userId, note: 'Met at the bench' }));
+      const connectionId = asked.body?.connectionId as string | undefined;
+      await measure('my connections (pending)', req('GET', '/me/connections?state=pending', u2.token));
+      if (connectionId) {
+        await measure('accept connection', req('POST', `/me/connections/${connectionId}/accept`, u2.token));
+        await measure('patch connection (tags)', req('PATCH', `/me/connections/${connectionId}`, u1.token, { tags: ['bench'] }));
+        await measure('my connections', req('GET', '/me/connections', u1.token));
+        await measure('connections export (vCard)', req('GET', '/me/connections/export?format=vcf', u1.token));
+        const connect = `${m}/connect?token=${await signLink('connect', { eventId: mev.eventId, connectionId, userId: u1.userId }, new Date())}`;
+        await measure('follow-up connect page (GET)', routed('GET', connect, () => call(api, 'GET', connect, { accept: 'text/html' })));
+        await measure('follow-up connect (POST)', req('POST', connect));
+        await measure('remove connection', req('DELETE', `/me/connections/${connectionId}`, u1.token));
+      } else notes.push(`the connection ask answered ${asked.text.slice(0, 200)}`);
+      const second = await call(api, 'POST', `${a}/connections`, { token: u1.token, body: { userId: u3.userId } });
+      if (second.body?.connectionId) await measure('decline connection', req('POST', `/me/connections/${second.body.connectionId}/decline`, u3.token));
+    }
+    await measure('my data export', req('GET', '/me/export', r3.token));
+    await measure('erase me', req('DELETE', '/me', r3.token));
   } finally {
     probe.remove();
   }
@@ -409,9 +490,26 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
       "and the other's conditional claim fails (the '1 failed'), so that work moves between the columns from run to run. SES calls are not DynamoDB requests. " +
       'Stripe calls (checkout, webhooks) go to the stand-in and are not counted; the webhook rows exclude the stand-in events of the setup payment, applied before measuring.',
   );
+  // The RSVP paths against issue 11's target: at most 1 read and 1 transaction, at most 8 WCU.
+  for (const [label, op] of [['going', 'RSVP going (+confirmation mail)'], ['waitlisted', 'RSVP when full (waitlisted)']] as const) {
+    const r = results.find((x) => x.operation === op);
+    if (!r) continue;
+    const ok = r.request.reads <= 1 && r.request.transactions <= 1 && r.request.requests - r.request.reads - r.request.transactions === 0 && r.request.wcu <= 8;
+    log(
+      `RSVP ${label}: ${r.request.requests} requests = ${r.request.reads} read(s) + ${r.request.transactions} transaction(s) + ${r.request.requests - r.request.reads - r.request.transactions} other, ` +
+        `${fmt(r.request.rcu, 1)} RCU, ${fmt(r.request.wcu, 1)} WCU (target: <= 1 read + 1 transaction, <= 8 WCU: ${ok ? 'met' : 'NOT met'})`,
+    );
+  }
+  const missingRoutes = routes.map(routeKey).filter((k) => !coveredRoutes.has(k));
+  log(`note: catalog routes measured: ${coveredRoutes.size} of ${routes.length}${missingRoutes.length ? `; NOT measured: ${missingRoutes.join(', ')}` : ' (all of them)'}`);
   const uncovered = functionNames.filter((f) => !covered.has(f));
   log(`note: catalog functions measured: ${[...covered].join(', ')}${uncovered.length ? `; NOT measured: ${uncovered.join(', ')}` : ' (all of them)'}`);
   for (const n of notes) log(`note: ${n}`);
+  // For bench/cost.ts: the measured operations, with the commit they were measured at.
+  mkdirSync(dirname(resolve(root, dynamoCostFile)), { recursive: true });
+  writeFileSync(resolve(root, dynamoCostFile), JSON.stringify({ measuredAt: new Date().toISOString(), extraMembers: extra, matchPeople, results }, null, 2) + '\n');
+  log(`wrote ${dynamoCostFile} (${results.length} operations)`);
+  return results;
 }
 
 if (isMain(import.meta.url)) {
