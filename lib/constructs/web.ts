@@ -24,6 +24,8 @@ export const webPages: { method: 'GET' | 'POST'; path: string }[] = [
   { method: 'POST', path: '/account/consent' },
   { method: 'POST', path: '/account/memberships/{associationId}/{action}' },
   { method: 'GET', path: '/account/export' },
+  { method: 'GET', path: '/account/receipts/{paymentId}' },
+  { method: 'POST', path: '/account/matches/{eventId}/{matchId}/{action}' },
   { method: 'GET', path: '/account/delete' },
   { method: 'POST', path: '/account/delete' },
   { method: 'GET', path: '/manage/events/{eventId}' },
