@@ -12,6 +12,7 @@ import { installConflicts } from './data/conflicts.js';
 
 // Local endpoints accept any credentials; in AWS the Lambda role's are used.
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const localSockets = Number(process.env.LOCAL_DYNAMODB_SOCKETS) || 50;
 
 export const dynamo = new DynamoDBClient({
   region: config.region,
@@ -20,9 +21,10 @@ export const dynamo = new DynamoDBClient({
         endpoint: config.dynamodbEndpoint,
         credentials: localCredentials,
         // Locally one process runs every concurrent invocation (in AWS each has its own
-        // container and connections): a pool as large as the burst, so none queues behind
-        // the SDK's default 50 sockets.
-        requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 2000 }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 2000 }) },
+        // container and connections). The SDK's default 50 sockets queue a burst; a pool as
+        // large as the burst (LOCAL_DYNAMODB_SOCKETS=2000) lets DynamoDB Local take it all at
+        // once, which today turns the RSVP surge into 503s (docs/events.md, "The hot item").
+        requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: localSockets }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: localSockets }) },
       }
     : {}),
 });

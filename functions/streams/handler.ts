@@ -44,16 +44,29 @@ async function handleRecord(record: DynamoDBStreamEvent['Records'][number]) {
 }
 
 export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+  const failed = new Set<DynamoDBStreamEvent['Records'][number]>();
+  const fail = (record: DynamoDBStreamEvent['Records'][number], err: unknown) => {
+    logger.error('stream record failed', { eventID: record.eventID, errorName: (err as Error).name });
+    failed.add(record);
+  };
+  // Mail first for the whole batch, then the dashboard counters (services/stats.ts, one
+  // transaction per record): a batch of bulk changes must not hold its mail behind its counting.
   for (const record of event.Records) {
     try {
       await handleRecord(record);
-      // Dashboard counters (services/stats.ts), once per record; after the mail, which matters more.
-      await countStreamRecord(store, record, new Date());
     } catch (err) {
-      logger.error('stream record failed', { eventID: record.eventID, errorName: (err as Error).name });
-      batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+      fail(record, err);
     }
   }
+  for (const record of event.Records) {
+    if (failed.has(record)) continue;
+    try {
+      await countStreamRecord(store, record, new Date());
+    } catch (err) {
+      fail(record, err);
+    }
+  }
+  // Reported in stream order: Lambda retries from the first one listed.
+  const batchItemFailures = event.Records.filter((r) => failed.has(r)).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? r.eventID ?? '' }));
   return { batchItemFailures };
 }).use(injectLambdaContext(logger, { resetKeys: true }));
