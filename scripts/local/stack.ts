@@ -209,18 +209,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     const sesEvents = (await import('../../functions/ses-events/handler.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
-    // Recorded Stripe events go to their own consumer, as their own event source mapping does in AWS.
-    const stripeEventsHandler = (await import('../../functions/stripe-events/handler.js')).handler as typeof streamsHandler;
-    const poller = await startStreamPoller({
-      endpoint: dynamoEndpoint,
-      client,
-      tableName,
-      consumer: async (e) => {
-        const [a, b] = await Promise.all([streamsHandler(e, lambdaContext('streams')), stripeEventsHandler(e, lambdaContext('stripeEvents'))]);
-        return { batchItemFailures: [...(a.batchItemFailures ?? []), ...(b.batchItemFailures ?? [])] };
-      },
-      log,
-    });
+    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log });
     cleanups.push(() => poller.stop());
     // One-time schedules (event reminders): the local stand-in for EventBridge Scheduler.
     const { store: localStore } = await import('../../functions/core/deps.js');
