@@ -187,6 +187,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       // Transaction conflicts as the service raises them (functions/core/data/conflicts.ts); `off` disables.
       DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'off',
+      // The stream is read twice, mail and counters apart (functions/streams/handler.ts).
+      STATS_COUNTING: 'separate',
       SES_ENDPOINT: sesEndpoint,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       CURSOR_SECRET: process.env.CURSOR_SECRET ?? 'local-cursor-secret',
@@ -211,6 +213,10 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
     const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log });
     cleanups.push(() => poller.stop());
+    // A second reader for the dashboard counters, so bulk changes never hold mail back.
+    const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };
+    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log });
+    cleanups.push(() => statsPoller.stop());
     // One-time schedules (event reminders): the local stand-in for EventBridge Scheduler.
     const { store: localStore } = await import('../../functions/core/deps.js');
     const fireDueSchedules = async (now = new Date()) => {
