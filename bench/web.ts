@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import type { RunningStack } from '../scripts/local/stack.js';
+import { mixerEvent } from '../scripts/seed/events.js';
 import { call, envNumber, expectStatus, fmt, isMain, kib, machineInfo, percentile, root, signIn, sortedCopy, table, uniqueSlug, withStack, type User } from './common.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -69,24 +70,10 @@ async function seed(api: string): Promise<Fixture> {
   const free = expectStatus(await call(api, 'POST', `/associations/${a.associationId}/plans`, { token: owner.token, body: { name: 'Community', amount: 0, interval: 'year', description: 'Events and the newsletter.' } }), 201, 'free plan').body;
   expectStatus(await call(api, 'POST', `/associations/${a.associationId}/plans`, { token: owner.token, body: { name: 'Professional', amount: 12000, interval: 'year', benefits: ['Member directory', 'Matchmaking at every event'] } }), 201, 'paid plan');
   expectStatus(await call(api, 'POST', `/associations/${a.associationId}/members`, { token: member.token, body: { planId: free.planId } }), 201, 'join');
-  const start = new Date(Date.now() + 7 * 86_400_000);
-  start.setUTCHours(17, 0, 0, 0);
   const ev = expectStatus(
     await call(api, 'POST', `/associations/${a.associationId}/events`, {
       token: owner.token,
-      body: {
-        title: 'Climate Tech Mixer',
-        description: 'Short talks, then drinks and introductions.\n\nBring a friend.',
-        startsAt: start.toISOString(),
-        endsAt: new Date(start.getTime() + 3 * 3_600_000).toISOString(),
-        timezone: 'Europe/Paris',
-        venue: 'Station F, 5 Parvis Alan Turing, Paris',
-        capacity: 60,
-        visibility: 'public',
-        waitlist: true,
-        maxGuests: 1,
-        questions: [{ id: 'topic', label: 'What would you like to talk about?', type: 'text', required: false }],
-      },
+      body: mixerEvent(new Date(), { description: 'Short talks, then drinks and introductions.\n\nBring a friend.' }),
     }),
     201,
     'event',

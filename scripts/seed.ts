@@ -13,6 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { moveIntoPast } from './seed/past.js';
+import { breakfastEvent, dayAt, membersDinnerEvent, mixerEvent, onlineTalkEvent, workshopEvent } from './seed/events.js';
 
 const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
 
@@ -149,65 +150,18 @@ async function main() {
   await call('DELETE', `/associations/${id}/members/${carl.userId}`, carl.token);
 
   // A meetup next week that everyone attends, with matchmaking on: preview and send it by hand.
-  const start = new Date(Date.now() + 7 * 86_400_000);
-  start.setUTCHours(17, 0, 0, 0);
-  const event = await call('POST', `/associations/${id}/events`, owner.token, {
-    title: 'Climate Tech Mixer',
-    description: 'Short talks, then drinks and introductions.',
-    startsAt: start.toISOString(),
-    endsAt: new Date(start.getTime() + 3 * 3_600_000).toISOString(),
-    timezone: 'Europe/Paris',
-    venue: 'Station F, 5 Parvis Alan Turing, Paris',
-    capacity: 60,
-    visibility: 'public',
-    waitlist: true,
-    maxGuests: 1,
-    questions: [{ id: 'topic', label: 'What would you like to talk about?', type: 'text', required: false }],
-    matchmaking: { enabled: true, matchesPerAttendee: 3 },
-  });
+  const now = new Date();
+  const event = await call('POST', `/associations/${id}/events`, owner.token, mixerEvent(now, { matchmaking: { enabled: true, matchesPerAttendee: 3 } }));
   for (const p of people) {
     await call('PUT', `/events/${event.eventId}/rsvp`, p.token, { status: 'going', answers: { topic: 'Meeting people' } });
   }
 
   // More to look at on the web pages: a members-only evening, an online talk, and a small
   // workshop that is full with people waiting.
-  const day = (n: number, hour: number) => {
-    const d = new Date(Date.now() + n * 86_400_000);
-    d.setUTCHours(hour, 0, 0, 0);
-    return d;
-  };
-  const membersOnly = await call('POST', `/associations/${id}/events`, owner.token, {
-    title: 'Members’ Dinner: Financing the Grid',
-    description: 'A dinner for members with two investors and a grid operator. Seats are limited.',
-    startsAt: day(12, 18).toISOString(),
-    endsAt: day(12, 21).toISOString(),
-    timezone: 'Europe/Paris',
-    venue: 'Le Petit Zinc, 11 Rue Saint-Benoît, Paris',
-    capacity: 24,
-    visibility: 'members',
-    waitlist: true,
-  });
-  const online = await call('POST', `/associations/${id}/events`, owner.token, {
-    title: 'Online Talk: Heat Pumps at Scale',
-    description: 'A 45-minute talk and questions. The link is sent to everyone who RSVPs.',
-    startsAt: day(3, 16).toISOString(),
-    endsAt: day(3, 17).toISOString(),
-    timezone: 'Europe/Paris',
-    onlineUrl: 'https://meet.example.com/heat-pumps',
-    visibility: 'public',
-    waitlist: false,
-  });
-  const workshop = await call('POST', `/associations/${id}/events`, owner.token, {
-    title: 'Hands-on Workshop: Carbon Accounting',
-    description: 'Bring a laptop. We work through a real company’s footprint together.',
-    startsAt: day(5, 8).toISOString(),
-    endsAt: day(5, 11).toISOString(),
-    timezone: 'Europe/Paris',
-    venue: 'Station F, Room 3',
-    capacity: 4,
-    visibility: 'public',
-    waitlist: true,
-  });
+  const day = (n: number, hour: number) => dayAt(now, n, hour);
+  const membersOnly = await call('POST', `/associations/${id}/events`, owner.token, membersDinnerEvent(now));
+  const online = await call('POST', `/associations/${id}/events`, owner.token, onlineTalkEvent(now));
+  const workshop = await call('POST', `/associations/${id}/events`, owner.token, workshopEvent(now));
   for (const p of people.slice(0, 7)) await call('PUT', `/events/${workshop.eventId}/rsvp`, p.token, { status: 'going' });
   for (const p of people.slice(5, 12)) await call('PUT', `/events/${online.eventId}/rsvp`, p.token, { status: 'going' });
 
@@ -224,18 +178,7 @@ async function main() {
   // and were checked in at the door. The API refuses events that start in the past, so it is
   // created for tomorrow, run through the API, then moved back with direct DynamoDB Local
   // writes (past.ts), and its counters rebuilt from its items.
-  const past = await call('POST', `/associations/${id}/events`, owner.token, {
-    title: 'Founders’ Breakfast: Selling to Utilities',
-    description: 'Coffee, croissants and three founders on their first utility contract.',
-    startsAt: day(1, 7).toISOString(),
-    endsAt: day(1, 9).toISOString(),
-    timezone: 'Europe/Paris',
-    venue: 'Station F, La Felicità, Paris',
-    capacity: 30,
-    visibility: 'public',
-    waitlist: true,
-    matchmaking: { enabled: true, matchesPerAttendee: 3 },
-  });
+  const past = await call('POST', `/associations/${id}/events`, owner.token, breakfastEvent(now));
   const attendees = people.slice(0, 20);
   for (const p of attendees) await call('PUT', `/events/${past.eventId}/rsvp`, p.token, { status: 'going' });
   await call('POST', `/events/${past.eventId}/matches/send`, owner.token);

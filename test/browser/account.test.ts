@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { api, call } from '../support/http.js';
 import { buildAssociation, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent } from '../support/events.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, stamp, sessionToken } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -21,8 +21,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
-const sessionToken = async () => (await browser.context.cookies()).find((c) => c.name === 'session')?.value;
 
 describe('account page in a browser', () => {
   it('sign in, edit the profile, toggle consent, then delete the account and end signed out', async () => {
@@ -36,7 +34,7 @@ describe('account page in a browser', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Your account' }).isVisible()).resolves.toBe(true);
 
     // Join, and RSVP to an event, so memberships and "my events" have something to show.
-    const token = (await sessionToken())!;
+    const token = (await sessionToken(browser.context))!;
     await call('POST', `/associations/${fx.associationId}/members`, { token, body: { planId: fx.freePlanId } });
     const ev = await createEvent(fx.organizer, fx.associationId, { title: 'Compiler night', capacity: 20 });
     await call('PUT', `/events/${ev.eventId}/rsvp`, { token, body: { status: 'going' } });
@@ -92,7 +90,7 @@ describe('account page in a browser', () => {
     await page.waitForURL('**/?deleted=1');
     await expect(page.getByText('Your account is deleted.').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('link', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
-    expect(await sessionToken()).toBeUndefined();
+    expect(await sessionToken(browser.context)).toBeUndefined();
     expect((await call('GET', '/me/profile', { token })).body.company).toBeUndefined();
     await page.close();
   });

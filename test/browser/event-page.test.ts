@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { api } from '../support/http.js';
 import { buildAssociation, createPlan, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent, rsvp } from '../support/events.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, stamp } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -26,7 +26,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
 
 async function signInOnIssuerPage(page: Page, email: string, name: string) {
   await page.getByLabel('Email').fill(email);

@@ -13,7 +13,7 @@ import { api, call } from '../support/http.js';
 import { buildAssociation, expectStatus, setRole, type AssociationFixture } from '../support/fixtures.js';
 import { addHours, createEvent, rsvp, setEventAttributes, waitForMail } from '../support/events.js';
 import { allGoing, matchmakingEvent, people, putProfile } from '../support/matching.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, sessionToken } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -28,7 +28,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const sessionToken = async () => (await browser.context.cookies()).find((c) => c.name === 'session')?.value;
 
 /** The issuer's sign-in page: the same email is the same account. */
 async function signInOnPage(page: Page, email: string, name: string) {
@@ -100,7 +99,7 @@ describe('journeys ending on the account page', () => {
     const page = await browser.context.newPage();
     await page.goto(`${api()}/account`);
     await page.waitForURL(`**/account`);
-    const adaToken = (await sessionToken())!;
+    const adaToken = (await sessionToken(browser.context))!;
     const ada = { token: adaToken, userId: '', email: adaEmail };
     await putProfile(ada, { name: 'Ada Journey', headline: 'Builds climate dashboards', company: 'Lovelace Labs', jobTitle: 'Founder', interests: ['climate', 'energy'], seeks: ['hiring'], offers: ['mentoring'], matchOptIn: true });
 
@@ -120,7 +119,7 @@ describe('journeys ending on the account page', () => {
     await page.goto(`${api()}/manage/events/${mm.eventId}`);
     await signInOnPage(page, `olga.journey.${stamp}@example.test`, 'Olga Organizer');
     await page.waitForURL(`**/manage/events/${mm.eventId}`);
-    const orgToken = (await sessionToken())!;
+    const orgToken = (await sessionToken(browser.context))!;
     const joined = expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token: orgToken, body: { planId: fx.freePlanId } }), 201, 'join').body;
     await setRole(fx.owner, fx.associationId, joined.userId, 'organizer');
     await page.reload();

@@ -11,14 +11,13 @@ import { api, call, signIn } from '../support/http.js';
 import { buildAssociation, expectStatus, setRole, type AssociationFixture } from '../support/fixtures.js';
 import { getEvent, rsvp } from '../support/events.js';
 import { allGoing, feedback, matchmakingEvent, myMatches, people, sendMatches } from '../support/matching.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, stamp } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
 let page: Page;
 let token: string;
 
-const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
   browser = await openBrowser();

@@ -10,7 +10,7 @@ import { api, call, signIn } from '../support/http.js';
 import { buildAssociation, expectStatus, setRole, type AssociationFixture } from '../support/fixtures.js';
 import { createEvent, csvObjects, parseCsvStrict, rsvp } from '../support/events.js';
 import { matchmakingEvent } from '../support/matching.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, stamp, sessionToken } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -23,8 +23,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
-const sessionToken = async () => (await browser.context.cookies()).find((c) => c.name === 'session')?.value;
 
 describe('organizer event page in a browser', () => {
   it('sign in, check someone in by code, download the door list', async () => {
@@ -50,7 +48,7 @@ describe('organizer event page in a browser', () => {
     // Not staff yet: refused in words.
     await expect(page.getByRole('heading', { level: 1, name: 'Not allowed' }).isVisible()).resolves.toBe(true);
 
-    const token = (await sessionToken())!;
+    const token = (await sessionToken(browser.context))!;
     const joined = expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token, body: { planId: fx.freePlanId } }), 201, 'join').body;
     await setRole(fx.owner, fx.associationId, joined.userId, 'organizer');
     await page.reload();

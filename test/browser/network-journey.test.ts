@@ -16,7 +16,7 @@ import { api, call } from '../support/http.js';
 import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
 import { addHours, rsvp, setEventAttributes, subjectStarts, urlAfter, waitForMail } from '../support/events.js';
 import { matchmakingEvent, pathOf, putProfile, sendMatches, type ProfileInput } from '../support/matching.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, sessionToken } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -32,7 +32,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const sessionToken = async () => (await browser.context.cookies()).find((c) => c.name === 'session')?.value;
 
 /** Signs in on the issuer's page (the same email is the same account), landing on `path`. */
 async function signInAs(page: Page, who: typeof ada, path: string) {
@@ -46,7 +45,7 @@ async function signInAs(page: Page, who: typeof ada, path: string) {
   await page.getByLabel('Name').fill(who.name);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`**${path.split('#')[0]}`);
-  who.token = (await sessionToken())!;
+  who.token = (await sessionToken(browser.context))!;
 }
 
 /** My matches, freshly loaded (from /account itself, going to #matches would only scroll). */

@@ -6,7 +6,7 @@
  */
 import { api, call, signIn } from '../support/http.js';
 import { buildAssociation, join, type AssociationFixture } from '../support/fixtures.js';
-import { openBrowser, screenshots, expectAccessible } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, stamp } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -19,7 +19,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
 
 it('accept an ask, refuse a bad tag then save note and tags, search, export', async () => {
   const page = await browser.context.newPage();

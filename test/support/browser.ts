@@ -79,3 +79,9 @@ export async function expectAccessible(page: Page) {
   const found = await seriousViolations(page);
   expect(found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
+
+/** A suffix that keeps each test's addresses its own, across runs against one table. */
+export const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
+
+/** The web app's session cookie (the ID token), to call the API as the signed-in person. */
+export const sessionToken = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === 'session')?.value;

@@ -18,20 +18,14 @@ import { checkInQrAttachment, CHECK_IN_QR_CID } from '../../../functions/core/se
 import { rsvpConfirmedMail } from '../../../functions/core/domain/emails.js';
 import type { OutboxMail } from '../../../functions/core/domain/types.js';
 import { FakeTable } from '../../support/fake-table.js';
+import { mockedStore, TABLE, unitEventsDeps } from '../../support/unit-events.js';
 import { makeAssociation } from '../../support/factories.js';
 import { eventItem, makeEvent, waitlisted } from '../../support/event-factories.js';
 
-const TABLE = process.env.TABLE_NAME!;
 const ddb = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
-const store = createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } }), TABLE);
-const deps: EventsDeps = {
-  store,
-  mailer: { ses: new SESv2Client({ region: 'us-east-1' }), fromAddress: 'events@example.test' },
-  scheduler: { upsert: jest.fn(async () => undefined), remove: jest.fn(async () => undefined) },
-  appUrl: 'https://app.example.test',
-  apiUrl: 'https://api.example.test',
-};
+const store = mockedStore();
+const deps = unitEventsDeps(store);
 const association = makeAssociation({ associationId: 'assocA', name: 'Engineers of Lyon' });
 const now = new Date('2026-03-01T12:00:00.000Z');
 const ada = { userId: 'user-ada', email: 'ada@example.test', name: 'Ada Lovelace' };
