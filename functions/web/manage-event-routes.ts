@@ -17,6 +17,7 @@ import * as s from '../core/schemas.js';
 import { cancelEvent, checkIn, createEvent, patchEvent } from '../core/services/events.js';
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { eventMatches, preview, send } from '../core/services/matching.js';
+import { eventPhase } from '../core/domain/events.js';
 import type { PageUser } from './render.js';
 import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData, type MatchFeedbackData } from './manage-event.js';
 import { blankValues, eventFormPage, inputFromValues, patchFromValues, valuesFromEvent, valuesFromForm, withCrossFieldErrors, type EventFormValues } from './event-form.js';
@@ -95,6 +96,7 @@ export function manageEventPages(x: ManageHelpers): Route[] {
       url: `${x.appUrl}${path(eventId)}`,
       user: x.userOf(req.caller)!,
       event,
+      phase: eventPhase(event, req.now),
       attendees: list.items,
       filter,
       nextCursor: encodeCursor(list.lastKey, scope),

@@ -4,7 +4,7 @@
  * form or link to the web function, so the page works without any script.
  */
 import { escapeHtml as h } from '../core/http/html.js';
-import type { Event } from '../core/domain/events.js';
+import type { Event, EventPhase } from '../core/domain/events.js';
 import { page, type PageUser } from './render.js';
 import { isoInZone, whenText } from './format.js';
 import { plainMessage, type FormError } from './account.js';
@@ -41,6 +41,8 @@ export interface ManageEventData {
   url: string;
   user: PageUser;
   event: Event;
+  /** At the time of the request: an event that is over offers no matching and no cancelling. */
+  phase: EventPhase;
   attendees: AttendeeRow[];
   filter: AttendeeFilter;
   /** Cursor of the next page of the same filter, if there is one. */
@@ -67,11 +69,13 @@ function errorBox(error: FormError | undefined, fieldLinks: Record<string, { id:
   return `<div class="error-summary" role="alert" tabindex="-1"><h3>There is a problem</h3><p>${h(error.detail)}</p>${items ? `<ul>${items}</ul>` : ''}</div>`;
 }
 
+const PHASE_LABELS: Record<EventPhase, string> = { cancelled: 'Cancelled', upcoming: 'Upcoming', 'under way': 'Under way', over: 'Over' };
+
 function summary(d: ManageEventData) {
   const e = d.event;
   const going = e.capacity === null ? `${e.goingCount}` : `${e.goingCount} of ${e.capacity}`;
   return `<dl class="facts">
-<div><dt>Status</dt><dd>${e.status === 'cancelled' ? 'Cancelled' : 'Scheduled'}</dd></div>
+<div><dt>Status</dt><dd>${PHASE_LABELS[d.phase]}</dd></div>
 <div><dt>Going</dt><dd>${h(going)}</dd></div>
 <div><dt>Waitlist</dt><dd>${e.waitlistCount}</dd></div>
 <div><dt>Checked in</dt><dd>${e.attendedCount ?? 0}</dd></div>
@@ -84,7 +88,7 @@ function checkInSection(d: ManageEventData) {
   const cancelled = d.event.status === 'cancelled';
   return `<section id="check-in" aria-labelledby="check-in-title" class="card"><h2 id="check-in-title">Check in</h2>
 ${errorBox(err, { code: { id: 'code', label: 'Check-in code' }, userId: { id: 'attendees-title', label: 'Attendee' } })}
-${cancelled ? '<p>This event is cancelled; nobody can check in.</p>' : `<form method="post" action="${base(d.event)}/check-in" novalidate>
+${cancelled ? '<p>This event is cancelled; nobody can check in.</p>' : `${d.phase === 'over' ? '<p>The event is over; you can still record who came.</p>' : ''}<form method="post" action="${base(d.event)}/check-in" novalidate>
 <div class="field"><label for="code">Check-in code</label><p class="hint" id="code-hint">The code from the attendee's confirmation mail, e.g. K7M2QX9P.</p>
 ${bad ? `<p class="field-error" id="code-error">Check-in code ${h(err!.errors?.[0] ? plainMessage(err!.errors[0].message) : err!.detail)}</p>` : ''}
 <input id="code" name="code" value="${h(d.typedCode ?? '')}" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="12" aria-describedby="code-hint${bad ? ' code-error' : ''}"${bad ? ' aria-invalid="true"' : ''}></div>
@@ -183,12 +187,14 @@ function matchingSection(d: ManageEventData) {
 <div><dt>Total score</dt><dd>${Math.round(p.figures.totalScore * 100) / 100}</dd></div>
 </dl>`
     : '';
-  const cancelled = e.status === 'cancelled';
+  // Introductions are for before and during the event; once it is over only the feedback stays.
+  const open = d.phase === 'upcoming' || d.phase === 'under way';
   return `<section id="matching" aria-labelledby="matching-title" class="card"><h2 id="matching-title">Matching</h2>
 <p>Each attendee who agreed gets up to ${e.matchmaking.matchesPerAttendee} people to meet${e.matchmaking.sendAt ? `, mailed on <time datetime="${h(isoInZone(e.matchmaking.sendAt, e.timezone))}">${h(new Intl.DateTimeFormat('en-GB', { timeZone: e.timezone, day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(e.matchmaking.sendAt)))}</time>` : ''}.</p>
 ${errorBox(err)}
 ${figures}
-${cancelled ? '' : `<div class="row"><form method="post" action="${base(e)}/matches/preview" class="inline"><button type="submit" class="secondary">Preview matches</button></form>
+${d.phase === 'over' ? '<p>The event is over, so no more introductions are sent.</p>' : ''}
+${!open ? '' : `<div class="row"><form method="post" action="${base(e)}/matches/preview" class="inline"><button type="submit" class="secondary">Preview matches</button></form>
 <form method="post" action="${base(e)}/matches/send" class="inline"><button type="submit">Send matches now</button></form></div>`}
 </section>`;
 }
@@ -213,7 +219,7 @@ ${attendeesSection(d)}
 ${exportsSection(d)}
 ${matchingSection(d)}
 ${feedbackSection(d)}
-${e.status === 'cancelled' ? '' : `<section id="cancel" aria-labelledby="cancel-title" class="card"><h2 id="cancel-title">Cancel the event</h2>
+${d.phase !== 'upcoming' ? '' : `<section id="cancel" aria-labelledby="cancel-title" class="card"><h2 id="cancel-title">Cancel the event</h2>
 <p>Everyone going or waitlisted gets an email. This cannot be undone.</p>
 <p><a class="button secondary" href="${base(e)}/cancel">Cancel this event…</a></p></section>`}
 </article>`,

@@ -84,6 +84,15 @@ export function canSee(e: Event, m: Member | undefined): boolean {
   return !!m && m.status !== 'cancelled' && (roleAtLeast(m.role, 'organizer') || inGoodStanding(m.status));
 }
 
+/** Where an event stands at `now`; the organizer's page offers what still makes sense. */
+export type EventPhase = 'cancelled' | 'upcoming' | 'under way' | 'over';
+
+export function eventPhase(e: Pick<Event, 'status' | 'startsAt' | 'endsAt'>, now: Date): EventPhase {
+  if (e.status === 'cancelled') return 'cancelled';
+  const t = now.toISOString();
+  return t < e.startsAt ? 'upcoming' : t < e.endsAt ? 'under way' : 'over';
+}
+
 /** Why an RSVP cannot be taken now, as a field error, or null. */
 export function rsvpClosed(e: Event, now: Date): { status: 409 | 422; detail: string } | null {
   if (e.status === 'cancelled') return { status: 409, detail: 'This event was cancelled.' };
