@@ -50,12 +50,14 @@ export interface ManageAssociationData {
   /** 'admin' and 'owner' see everything; 'organizer' the events only. */
   role: string;
   events: EventRow[];
+  /** The most recent events that have started, newest first: their attendance, feedback and exports stay useful. */
+  pastEvents?: EventRow[];
   members?: MemberRow[];
   nextCursor?: string | null;
   filter?: ManageFilter;
   plans?: Plan[];
   payments?: PaymentRow[];
-  /** Names of the people in the ledger, by userId. */
+  /** Names of the people in the ledger and the export log, by userId. */
   payerNames?: Map<string, string>;
   exports?: ExportRow[];
   notice?: string;
@@ -96,13 +98,17 @@ const day = (iso: string | null | undefined, tz: string) => (iso ? new Intl.Date
 const words = (v: string) => v.replace(/_/g, ' ');
 const base = (a: Association) => `/manage/associations/${encodeURIComponent(a.associationId)}`;
 
+const PAST_EVENTS = 5;
+
 function eventsSection(d: ManageAssociationData) {
-  const rows = d.events
-    .map((e) => `<li><a href="/manage/events/${encodeURIComponent(e.eventId)}">${h(e.title)}</a> <time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></li>`)
-    .join('');
+  const list = (events: EventRow[]) =>
+    events.map((e) => `<li><a href="/manage/events/${encodeURIComponent(e.eventId)}">${h(e.title)}</a> <time datetime="${h(isoInZone(e.startsAt, e.timezone))}">${h(whenText(e))}</time></li>`).join('');
+  const rows = list(d.events);
+  const past = list(d.pastEvents ?? []);
   return `<section id="events" aria-labelledby="events-title" class="card"><h2 id="events-title">Upcoming events</h2>
 ${rows ? `<ul class="plain-list">${rows}</ul>` : '<p>No upcoming events.</p>'}
-<p><a class="button" href="${base(d.association)}/events/new">New event</a></p></section>`;
+<p><a class="button" href="${base(d.association)}/events/new">New event</a></p>
+${past ? `<h3>Recent past events</h3><ul class="plain-list">${past}</ul>` : ''}</section>`;
 }
 
 function memberRow(d: ManageAssociationData, m: MemberRow, planNames: Map<string, string>) {
@@ -214,7 +220,7 @@ function stripeSection(d: ManageAssociationData) {
 function exportsSection(d: ManageAssociationData) {
   const a = d.association;
   const rows = (d.exports ?? [])
-    .map((e) => `<tr><td>${h(day(e.at, a.timezone))} ${h(new Intl.DateTimeFormat('en-GB', { timeZone: a.timezone, hour: '2-digit', minute: '2-digit' }).format(new Date(e.at)))}</td><td>${h(e.what)}</td><td class="num">${e.rows}</td><td>${h(e.actorId)}</td></tr>`)
+    .map((e) => `<tr><td>${h(day(e.at, a.timezone))} ${h(new Intl.DateTimeFormat('en-GB', { timeZone: a.timezone, hour: '2-digit', minute: '2-digit' }).format(new Date(e.at)))}</td><td>${h(e.what)}</td><td class="num">${e.rows}</td><td>${h(d.payerNames?.get(e.actorId) ?? e.actorId)}</td></tr>`)
     .join('');
   return `<section id="exports" aria-labelledby="exports-title" class="card"><h2 id="exports-title">Exports</h2>
 <p class="row"><a class="button" href="${base(a)}/members.csv" download>Members (CSV)</a> <a class="button secondary" href="${base(a)}/payments.csv" download>Ledger (CSV)</a></p>
@@ -316,8 +322,11 @@ export function manageAssociationRoutes(ctx: ManageContext) {
       admin = false;
     }
     const a = access.association!;
-    const events = await listEvents(store, a, access.membership, {}, 20, undefined, req.now);
-    const data: ManageAssociationData = { url: `${ctx.appUrl}${path(associationId)}`, user: ctx.userOf(req.caller)!, association: a, role: access.membership!.role, events: events.items, ...extra };
+    const [events, past] = await Promise.all([
+      listEvents(store, a, access.membership, {}, 20, undefined, req.now),
+      listEvents(store, a, access.membership, { past: 'true' }, PAST_EVENTS, undefined, req.now),
+    ]);
+    const data: ManageAssociationData = { url: `${ctx.appUrl}${path(associationId)}`, user: ctx.userOf(req.caller)!, association: a, role: access.membership!.role, events: events.items, pastEvents: past.items, ...extra };
     if (admin) {
       const filter: ManageFilter = {};
       for (const k of ['q', 'status', 'planId'] as const) {
@@ -327,8 +336,8 @@ export function manageAssociationRoutes(ctx: ManageContext) {
       const cursor = req.query.get('cursor') || undefined;
       const parsed = s.MembersQuery.safeParse({ ...filter, ...(cursor ? { cursor } : {}) });
       const [plans, payments, exports] = await Promise.all([store.plansOfAssociation(a.associationId), listLedger(store, a, undefined, 50), listExports(ctx.privacyData, a.associationId, 20)]);
-      // The ledger names people: one key read per distinct member on the page.
-      const ids = [...new Set(payments.items.map((p) => p.userId))];
+      // The ledger and the export log name people: one key read per distinct member on the page.
+      const ids = [...new Set([...payments.items.map((p) => p.userId), ...exports.items.map((e) => e.actorId)])];
       const people = await Promise.all(ids.map((id) => store.getMember(a.associationId, id)));
       const names = new Map(people.filter((m) => !!m).map((m) => [m!.userId, m!.name || m!.email]));
       Object.assign(data, { plans, payments: payments.items, payerNames: names, exports: exports.items, filter });

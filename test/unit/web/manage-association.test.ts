@@ -40,4 +40,23 @@ describe('the dashboard page', () => {
     expect(html).not.toContain('id="members"');
     expect(html).not.toContain('id="payments"');
   });
+
+  it('lists recent past events under the upcoming ones, each linking to its organizer page', () => {
+    const ev = (eventId: string, title: string, startsAt: string) => ({ eventId, title, startsAt, endsAt: startsAt, timezone: 'Europe/Paris' }) as any;
+    const html = manageAssociationPage(base({ role: 'organizer', events: [ev('e2', 'Next AGM', '2030-06-01T10:00:00Z')], pastEvents: [ev('e1', 'Last AGM', '2029-06-01T10:00:00Z')] }));
+    expect(html).toContain('Recent past events');
+    expect(html.indexOf('href="/manage/events/e2"')).toBeLessThan(html.indexOf('Recent past events'));
+    expect(html.indexOf('Recent past events')).toBeLessThan(html.indexOf('href="/manage/events/e1"'));
+    expect(manageAssociationPage(base({ role: 'organizer' }))).not.toContain('Recent past events');
+  });
+
+  it('names who made each export, falling back to the id of someone no longer a member', () => {
+    const exports = [
+      { exportId: 'x1', what: 'members', subjectId: null, actorId: 'u-ada', rows: 12, format: 'csv', at: '2030-01-01T10:00:00Z' },
+      { exportId: 'x2', what: 'ledger', subjectId: null, actorId: 'u-gone', rows: 3, format: 'csv', at: '2030-01-02T10:00:00Z' },
+    ] as any;
+    const html = manageAssociationPage(base({ members: [], plans: [], payments: [], payerNames: new Map([['u-ada', 'Ada <L>']]), exports }));
+    expect(html).toContain('<td>Ada &lt;L&gt;</td>');
+    expect(html).toContain('<td>u-gone</td>');
+  });
 });
