@@ -3,8 +3,8 @@
  * partition) and their forms. Each form uses the access rule of the API route it stands
  * for, through the catalog and http/access.ts, and the same service.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes, routeKey, type Access } from '../core/api.js';
+import type { PageHelpers, PageReq, PageRoute, Result } from './page-kit.js';
+import { routes, routeKey } from '../core/api.js';
 import { enforceRateLimits } from '../core/http/rate-limit.js';
 import { authorize, type Caller } from '../core/http/access.js';
 import { HttpProblem, notFound } from '../core/errors.js';
@@ -12,36 +12,19 @@ import { limiter, store } from '../core/deps.js';
 import type { AccountReads } from '../core/data/web-account.js';
 import type { EventsDeps } from '../core/services/events.js';
 import { feedback, introduce, myMatches } from '../core/services/matching.js';
-import type { PageUser } from './render.js';
 import { feedbackInput, type AccountMatchEvent, type MatchFormError } from './account-matches.js';
 import { receiptPage, type ReceiptRow } from './account-receipts.js';
 
-type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
+type Req = PageReq;
 
-interface Req {
-  method: string;
-  query: URLSearchParams;
-  form: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  caller: Caller | null;
-  now: Date;
-}
-
-export interface AccountHelpers {
+export interface AccountHelpers extends PageHelpers {
   deps: EventsDeps;
   reads: AccountReads;
-  appUrl: string;
-  accessOf: (method: string, path: string) => Access;
-  htmlResult: (status: number, html: string) => Result;
-  redirect: (location: string) => Result;
-  signInRedirect: (next: string) => Result;
-  assertSameOrigin: (req: Pick<Req, 'headers'>) => void;
-  userOf: (c: Caller | null) => PageUser | null;
   /** The account page again, with a refused form's problem and what was typed. */
   renderAccount: (req: Req, extra: { status: number; matchError: MatchFormError }) => Promise<Result>;
 }
 
-type Route = { method: 'GET' | 'POST'; pattern: RegExp; run: (req: Req, ...params: string[]) => Promise<Result> };
+type Route = PageRoute;
 
 /** Payments shown per membership; older ones are in the data download. */
 export const RECEIPTS_SHOWN = 10;

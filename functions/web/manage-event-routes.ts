@@ -3,10 +3,10 @@
  * (the catalog's entry of each API route a form stands for) as the API. The page's own
  * GET uses the rule of GET /events/{eventId}/attendees: one rule, two doors.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes, routeKey, type Access } from '../core/api.js';
+import type { PageHelpers, PageReq, PageRoute, Result } from './page-kit.js';
+import { routes, routeKey } from '../core/api.js';
 import { enforceRateLimits } from '../core/http/rate-limit.js';
-import { authorize, type Caller } from '../core/http/access.js';
+import { authorize } from '../core/http/access.js';
 import { fieldErrors } from '../core/http/router.js';
 import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { HttpProblem, badRequest, unprocessable } from '../core/errors.js';
@@ -18,34 +18,17 @@ import { cancelEvent, checkIn, createEvent, patchEvent } from '../core/services/
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { eventMatches, preview, send } from '../core/services/matching.js';
 import { eventPhase } from '../core/domain/events.js';
-import type { PageUser } from './render.js';
 import { cancelEventPage, manageEventPage, type AttendeeFilter, type ManageEventData, type MatchFeedbackData } from './manage-event.js';
 import { blankValues, eventFormPage, inputFromValues, patchFromValues, valuesFromEvent, valuesFromForm, withCrossFieldErrors, type EventFormValues } from './event-form.js';
 import { withEventCharts } from './charts.js';
 
-type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
+type Req = PageReq;
 
-interface Req {
-  method: string;
-  query: URLSearchParams;
-  form: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  caller: Caller | null;
-  now: Date;
-}
-
-export interface ManageHelpers {
+export interface ManageHelpers extends PageHelpers {
   deps: EventsDeps & { files?: FileStore };
-  appUrl: string;
-  accessOf: (method: string, path: string) => Access;
-  htmlResult: (status: number, html: string) => Result;
-  redirect: (location: string) => Result;
-  signInRedirect: (next: string) => Result;
-  assertSameOrigin: (req: Pick<Req, 'headers'>) => void;
-  userOf: (c: Caller | null) => PageUser | null;
 }
 
-type Route = { method: 'GET' | 'POST'; pattern: RegExp; run: (req: Req, ...params: string[]) => Promise<Result> };
+type Route = PageRoute;
 
 const PAGE_SIZE = 50;
 const FILTERS: AttendeeFilter[] = ['going', 'waitlisted', 'all'];

@@ -5,11 +5,11 @@
  * rule and rate limits of the API route the form stands for, and calls the same service.
  * `connectButton` is the one "Connect" form other pages (directory, my matches) embed.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes, routeKey, type Access } from '../core/api.js';
+import type { PageHelpers, PageReq, Result } from './page-kit.js';
+import { routes, routeKey } from '../core/api.js';
 import { escapeHtml as h } from '../core/http/html.js';
 import { enforceRateLimits } from '../core/http/rate-limit.js';
-import { authorize, type Caller } from '../core/http/access.js';
+import { authorize } from '../core/http/access.js';
 import { fieldErrors } from '../core/http/router.js';
 import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { HttpProblem, badRequest } from '../core/errors.js';
@@ -18,24 +18,8 @@ import * as cs from '../core/connection-schemas.js';
 import { acceptConnection, ask, declineConnection, exportNetwork, listNetwork, patchConnection, removeConnection, type ConnectionView } from '../core/services/connections.js';
 import { page, type PageUser } from './render.js';
 
-type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
-interface Req {
-  method: string;
-  query: URLSearchParams;
-  form: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  caller: Caller | null;
-  now: Date;
-}
-export interface NetworkHelpers {
-  appUrl: string;
-  accessOf: (method: string, path: string) => Access;
-  htmlResult: (status: number, html: string) => Result;
-  redirect: (location: string) => Result;
-  signInRedirect: (next: string) => Result;
-  assertSameOrigin: (req: Pick<Req, 'headers'>) => void;
-  userOf: (c: Caller | null) => PageUser | null;
-}
+type Req = PageReq;
+export type NetworkHelpers = PageHelpers;
 
 /**
  * A "Connect" button for a person shown on another page (directory, my matches): posts an
