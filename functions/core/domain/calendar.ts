@@ -4,6 +4,7 @@
  */
 import { createEvent, type DateArray } from 'ics';
 import type { Event } from './events.js';
+import { foldLine } from './content-lines.js';
 
 const utcArray = (iso: string): DateArray => {
   const d = new Date(iso);
@@ -15,24 +16,7 @@ export function foldOctets(ics: string): string {
   const unfolded = ics.replace(/\r\n[ \t]/g, '');
   return unfolded
     .split('\r\n')
-    .map((line) => {
-      const parts: string[] = [];
-      let current = '';
-      let bytes = 0;
-      for (const ch of line) {
-        const size = Buffer.byteLength(ch);
-        const limit = parts.length ? 74 : 75; // continuation lines start with a space
-        if (bytes + size > limit) {
-          parts.push(current);
-          current = '';
-          bytes = 0;
-        }
-        current += ch;
-        bytes += size;
-      }
-      parts.push(current);
-      return parts.join('\r\n ');
-    })
+    .map(foldLine)
     .join('\r\n');
 }
 

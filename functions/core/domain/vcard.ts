@@ -16,26 +16,8 @@ export interface VCardPerson {
 /** Escapes a TEXT value: backslash, comma, semicolon and newlines (RFC 6350 3.4). */
 export const escapeText = (v: string) => v.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/;/g, '\\;').replace(/\r\n|\r|\n/g, '\\n');
 
-/** Folds a content line into lines of at most 75 octets, continuation lines starting with a space. */
-export function foldLine(line: string): string {
-  const out: string[] = [];
-  let current = '';
-  let bytes = 0;
-  for (const ch of line) {
-    const size = Buffer.byteLength(ch, 'utf8');
-    // The first line holds 75 octets; a continuation line's leading space counts towards its 75.
-    const max = out.length === 0 ? 75 : 74;
-    if (bytes + size > max) {
-      out.push(current);
-      current = '';
-      bytes = 0;
-    }
-    current += ch;
-    bytes += size;
-  }
-  out.push(current);
-  return out.join('\r\n ');
-}
+export { foldLine } from './content-lines.js';
+import { foldLine } from './content-lines.js';
 
 /** One vCard; the structured N value puts the whole name in the family part (we do not guess how to split names). */
 export function vcard(p: VCardPerson): string {
