@@ -467,12 +467,26 @@ async function callback(req: Req): Promise<Result> {
   return redirect(safeNext(pending.next), [cookie(SESSION_COOKIE, idToken, { maxAge, secure }), cookie(OAUTH_COOKIE, '', { maxAge: 0, path: '/auth', secure })]);
 }
 
+/** The home page; signed in, the caller's memberships as GET /me/associations reads them (one page). */
+async function renderHome(req: Req): Promise<Result> {
+  const notice = req.query.get('deleted') ? 'Your account is deleted. Thank you for having been with us.' : undefined;
+  const layout = { url: config.appUrl, user: userOf(req.caller), here: '/' };
+  if (!req.caller) return htmlResult(200, homePage(layout, notice));
+  await authorize(accessOf('GET', '/me/associations'), {}, req.caller, store);
+  const mine = await myAssociations(store, req.caller, HOME_MEMBERSHIPS);
+  const memberships = mine.items
+    .filter((m) => m.status !== 'cancelled')
+    .map((m) => ({ associationId: m.association.associationId, slug: m.association.slug, name: m.association.name, role: m.role, status: m.status }));
+  return htmlResult(200, homePage(layout, notice, memberships));
+}
+const HOME_MEMBERSHIPS = 50;
+
 // ------------------------------------------------------------------ dispatch
 
 type PageRoute = { method: 'GET' | 'POST'; pattern: RegExp; run: (req: Req, ...params: string[]) => Promise<Result> | Result };
 
 const pages: PageRoute[] = [
-  { method: 'GET', pattern: /^\/$/, run: (req) => htmlResult(200, homePage({ url: config.appUrl, user: userOf(req.caller), here: '/' }, req.query.get('deleted') ? 'Your account is deleted. Thank you for having been with us.' : undefined)) },
+  { method: 'GET', pattern: /^\/$/, run: renderHome },
   {
     method: 'GET',
     pattern: /^\/e\/([^/]+)$/,

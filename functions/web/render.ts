@@ -6,6 +6,7 @@
 import { escapeHtml as h } from '../core/http/html.js';
 import { rsvpClosed, spotsLeft, type Event, type Question, type Rsvp } from '../core/domain/events.js';
 import type { Association } from '../core/domain/types.js';
+import { roleAtLeast, type Role } from '../core/domain/roles.js';
 import type { publicPlan } from '../core/services/associations.js';
 import type { eventView } from '../core/domain/events.js';
 
@@ -329,6 +330,41 @@ export function problemPage(status: number, title: string, detail: string, l: Om
   return page({ ...l, title }, `<h1>${h(title)}</h1><p>${h(detail)}</p><p><a href="/">Home</a></p><!-- ${status} -->`);
 }
 
-export function homePage(l: Omit<Layout, 'title'>, notice?: string): string {
-  return page({ ...l, title: 'Associations' }, `<h1>Associations</h1>${notice ? `<p class="notice" role="status">${h(notice)}</p>` : ''}<p>Open an association’s page at <code>/a/&lt;slug&gt;</code> or an event at <code>/e/&lt;eventId&gt;</code>; organizers share these links.</p>`);
+/** One of the signed-in person's memberships, as the home page lists it. */
+export interface HomeMembership {
+  associationId: string;
+  slug: string;
+  name: string;
+  role: Role;
+  status: string;
 }
+
+/**
+ * The home page: signed in, the associations one belongs to (with their manage page for
+ * staff) and one's own pages; signed out, what the platform is and a way in.
+ */
+export function homePage(l: Omit<Layout, 'title'>, notice?: string, memberships: HomeMembership[] = []): string {
+  const note = notice ? `<p class="notice" role="status">${h(notice)}</p>` : '';
+  if (!l.user) {
+    return page(
+      { ...l, title: 'Associations' },
+      `<h1>Associations</h1>${note}<p>Memberships, events and introductions for professional associations. Organizers share links to their association’s page and to each event.</p>
+<p><a class="button" href="/sign-in?next=%2F">Sign in</a></p>`,
+    );
+  }
+  const rows = memberships
+    .map(
+      (m) =>
+        `<li class="card"><a href="/a/${encodeURIComponent(m.slug)}"><strong>${h(m.name)}</strong></a><br><span class="hint">${h(m.role)}, ${h(m.status.replace(/_/g, ' '))}</span>${
+          roleAtLeast(m.role, 'organizer') ? `<br><a href="/manage/associations/${encodeURIComponent(m.associationId)}">Manage</a>` : ''
+        }</li>`,
+    )
+    .join('');
+  return page(
+    { ...l, title: 'Associations' },
+    `<h1>Associations</h1>${note}
+<section aria-labelledby="mine-title"><h2 id="mine-title">Your associations</h2>${rows ? `<ul class="events">${rows}</ul>` : '<p>You are not a member of an association yet. Open the link an association shared with you to join.</p>'}</section>
+<section aria-labelledby="you-title"><h2 id="you-title">Your pages</h2><ul class="plain-list"><li><a href="/account">Account: profile, memberships, events and matches</a></li><li><a href="/account/network">My network</a></li></ul></section>`,
+  );
+}
+

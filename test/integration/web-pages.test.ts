@@ -257,6 +257,25 @@ describe('sign-in through the local issuer (OAuth 2 code flow with PKCE)', () =>
   });
 });
 
+describe('the home page', () => {
+  it('signed in: lists the associations one belongs to, with the manage page for staff only', async () => {
+    const member = new Visitor();
+    await member.signIn(fx.member.email, 'Member');
+    const mine = await member.get('/');
+    expect(mine.status).toBe(200);
+    expect(mine.html).toContain(`href="/a/${fx.slug}"`);
+    expect(mine.html).not.toContain(`href="/manage/associations/${fx.associationId}"`);
+    const organizer = new Visitor();
+    await organizer.signIn(fx.organizer.email, 'Organizer');
+    expect((await organizer.get('/')).html).toContain(`href="/manage/associations/${fx.associationId}"`);
+    const stranger = new Visitor();
+    await stranger.signIn(`home.${Date.now()}@example.test`, 'Stranger');
+    const none = await stranger.get('/');
+    expect(none.html).not.toContain(`href="/a/${fx.slug}"`);
+    expect(textOf(none.html)).toContain('not a member of an association yet');
+  });
+});
+
 describe('the association page', () => {
   it('shows about, plans with prices and benefits, and upcoming public events only', async () => {
     await createPlan(fx.owner.token, fx.associationId, { name: 'Pro', amount: 12000, interval: 'year', benefits: ['Directory', 'Workshops'] });
