@@ -341,15 +341,14 @@ export interface HomeMembership {
 
 /**
  * The home page: signed in, the associations one belongs to (with their manage page for
- * staff) and one's own pages; signed out, what the platform is and a way in.
+ * staff) and one's own pages; signed out, what the platform is (the header has the sign-in link).
  */
 export function homePage(l: Omit<Layout, 'title'>, notice?: string, memberships: HomeMembership[] = []): string {
   const note = notice ? `<p class="notice" role="status">${h(notice)}</p>` : '';
   if (!l.user) {
     return page(
       { ...l, title: 'Associations' },
-      `<h1>Associations</h1>${note}<p>Memberships, events and introductions for professional associations. Organizers share links to their association’s page and to each event.</p>
-<p><a class="button" href="/sign-in?next=%2F">Sign in</a></p>`,
+      `<h1>Associations</h1>${note}<p>Memberships, events and introductions for professional associations. Organizers share links to their association’s page and to each event; sign in to see yours.</p>`,
     );
   }
   const rows = memberships

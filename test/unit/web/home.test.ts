@@ -4,9 +4,9 @@ import { homePage } from '../../../functions/web/render.js';
 const layout = { url: 'https://app.test/', here: '/' };
 
 describe('the home page', () => {
-  it('signed out: what the platform is and a sign-in link back home', () => {
+  it('signed out: what the platform is, and no list', () => {
     const html = homePage({ ...layout, user: null });
-    expect(html).toContain('href="/sign-in?next=%2F"');
+    expect(html).toContain('sign in to see yours');
     expect(html).not.toContain('Your associations');
   });
 
