@@ -9,7 +9,8 @@ import type { Event } from '../core/domain/events.js';
 import type { myMatches } from '../core/services/matching.js';
 import * as s from '../core/schemas.js';
 import { whenText, isoInZone } from './format.js';
-import { connectButton } from './network.js';
+import { connectControl } from './network.js';
+import type { PersonConnection } from '../core/domain/connections.js';
 
 export type MyMatch = Awaited<ReturnType<typeof myMatches>>['items'][number];
 
@@ -18,6 +19,8 @@ export interface AccountMatchEvent {
   /** The event is over: feedback is asked for. */
   ended: boolean;
   items: MyMatch[];
+  /** How each matched person stands with me (connectionStates); absent means Connect. */
+  connections?: ReadonlyMap<string, PersonConnection>;
 }
 
 /** A refused feedback form: which match, what was typed, and what is wrong with which field. */
@@ -60,11 +63,13 @@ function introduce(e: Event, m: MyMatch): string {
 
 function matchCard(x: AccountMatchEvent, m: MyMatch, i: number, j: number, err: MatchFormError | undefined): string {
   const idx = `m${i}-${j}`;
+  // Already connected: no point asking to be introduced.
+  const connection = x.connections?.get(m.person.userId);
   const role = [m.person.jobTitle, m.person.company].filter(Boolean).join(', ');
   const reasons = m.sentences.length ? `<ul class="reasons">${m.sentences.map((s) => `<li>${h(s)}</li>`).join('')}</ul>` : '';
   return `<li class="card match" id="${idx}"><h4>${h(m.person.name)}</h4>${role ? `<p class="hint">${h(role)}</p>` : ''}${m.person.headline ? `<p><em>${h(m.person.headline)}</em></p>` : ''}
 <p class="visually-hidden">Why you two:</p>${reasons}
-<div class="match-actions">${introduce(x.event, m)}${connectButton({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId })}</div>
+<div class="match-actions">${connection?.state === 'connected' && !m.introduced ? '' : introduce(x.event, m)}${connectControl({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId, connection })}</div>
 ${x.ended ? feedbackForm(x.event, m, idx, err) : ''}</li>`;
 }
 

@@ -12,6 +12,7 @@ import { limiter, store } from '../core/deps.js';
 import type { AccountReads } from '../core/data/web-account.js';
 import type { EventsDeps } from '../core/services/events.js';
 import { feedback, introduce, myMatches } from '../core/services/matching.js';
+import { connectionStates } from '../core/services/connections.js';
 import { feedbackInput, type AccountMatchEvent, type MatchFormError } from './account-matches.js';
 import { receiptPage, type ReceiptRow } from './account-receipts.js';
 
@@ -40,7 +41,8 @@ export async function receiptsOf(associationId: string, userId: string): Promise
 /**
  * The caller's matches, per event, newest event first: their match pointers say which
  * events, then each event's matches are the matching service's (GET /events/{id}/matches/me),
- * under that route's access rule. An event the caller may no longer see is left out.
+ * under that route's access rule. An event the caller may no longer see is left out. Each
+ * person carries where they stand with the caller (Connect, Request sent, ...).
  */
 export async function matchesOf(h: Pick<AccountHelpers, 'reads' | 'accessOf'>, caller: Caller, now: Date): Promise<AccountMatchEvent[]> {
   const refs = await h.reads.matchRefsOfUser(caller.userId, MATCH_REFS);
@@ -60,7 +62,10 @@ export async function matchesOf(h: Pick<AccountHelpers, 'reads' | 'accessOf'>, c
       return { event, ended: Date.parse(event.endsAt) <= now.getTime(), items };
     }),
   );
-  return out.filter((x): x is AccountMatchEvent => !!x && x.items.length > 0).sort((a, b) => (a.event.startsAt < b.event.startsAt ? 1 : -1));
+  const shown = out.filter((x): x is AccountMatchEvent => !!x && x.items.length > 0).sort((a, b) => (a.event.startsAt < b.event.startsAt ? 1 : -1));
+  // Where I stand with everyone shown, in one BatchGet of our pair records.
+  const connections = await connectionStates(store, caller.userId, shown.flatMap((x) => x.items.map((m) => m.person.userId)), now);
+  return shown.map((x) => ({ ...x, connections }));
 }
 
 export function accountRoutes(h: AccountHelpers): Route[] {

@@ -1,9 +1,10 @@
 /**
  * The members directory, `/a/{slug}/directory`: the association's members who opted into
- * it, in name order, 50 a page (cursor links), never an email, each with a Connect button
- * (network.ts). Read through the same service and access rule as GET
- * /associations/{associationId}/directory; the button posts to /account/network/ask, which
- * applies the ask route's access rule and rate limit.
+ * it, in name order, 50 a page (cursor links), never an email, each with where they stand
+ * with me (Connect, Request sent, Accept/Decline, Connected: network.ts), one BatchGet of
+ * our pair records. Read through the same service and access rule as GET
+ * /associations/{associationId}/directory; the buttons post to /account/network/*, which
+ * apply the API routes' access rules and rate limits.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Access } from '../core/api.js';
@@ -13,7 +14,9 @@ import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { notFound } from '../core/errors.js';
 import { store } from '../core/deps.js';
 import { directory } from '../core/services/members.js';
-import { connectButton } from './network.js';
+import { connectControl } from './network.js';
+import { connectionStates } from '../core/services/connections.js';
+import type { PersonConnection } from '../core/domain/connections.js';
 import { page, type PageUser } from './render.js';
 import type { Association } from '../core/domain/types.js';
 
@@ -21,6 +24,7 @@ type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 interface Req {
   query: URLSearchParams;
   caller: Caller | null;
+  now: Date;
 }
 export interface DirectoryHelpers {
   appUrl: string;
@@ -40,6 +44,8 @@ export interface DirectoryPageData {
   items: DirectoryEntry[];
   /** The viewer: no button to connect with yourself. */
   me: string;
+  /** How each listed person stands with the viewer (connectionStates); absent means Connect. */
+  connections?: ReadonlyMap<string, PersonConnection>;
   nextCursor: string | null;
   /** Shown after the first page, to get back to it. */
   paged: boolean;
@@ -49,7 +55,8 @@ export const PAGE_SIZE = 50;
 
 const person = (d: DirectoryPageData, m: DirectoryEntry) => {
   const role = [m.jobTitle, m.company].filter(Boolean).join(', ');
-  const button = m.userId === d.me ? '<p class="hint">This is you.</p>' : connectButton({ associationId: d.association.associationId, userId: m.userId, name: m.name });
+  const connection = m.userId === d.me ? { state: 'self' as const } : d.connections?.get(m.userId);
+  const button = connectControl({ associationId: d.association.associationId, userId: m.userId, name: m.name, connection });
   return `<li class="card person"><h2 class="card-name">${h(m.name)}</h2>${role ? `<p>${h(role)}</p>` : ''}${m.headline ? `<p><em>${h(m.headline)}</em></p>` : ''}${button}</li>`;
 };
 
@@ -76,9 +83,10 @@ export function directoryRoutes(x: DirectoryHelpers) {
     const startKey = decodeCursor(req.query.get('cursor') ?? undefined, scope);
     const { items, lastKey } = await directory(store, a.association!, PAGE_SIZE, startKey);
     const assoc = a.association!;
+    const connections = await connectionStates(store, req.caller.userId, items.map((m) => m.userId), req.now);
     return x.htmlResult(
       200,
-      directoryPage({ url: `${x.appUrl}/a/${encodeURIComponent(assoc.slug)}/directory`, user: x.userOf(req.caller)!, association: assoc, items, me: req.caller.userId, nextCursor: encodeCursor(lastKey, scope), paged: !!startKey }),
+      directoryPage({ url: `${x.appUrl}/a/${encodeURIComponent(assoc.slug)}/directory`, user: x.userOf(req.caller)!, association: assoc, items, me: req.caller.userId, connections, nextCursor: encodeCursor(lastKey, scope), paged: !!startKey }),
     );
   }
   return [{ method: 'GET' as const, pattern: /^\/a\/([^/]+)\/directory$/, run: (req: Req, slug?: string) => render(req, slug!) }];

@@ -3,7 +3,8 @@
  * waiting for my answer, my own note and tags on each, and the vCard/CSV exports. Every
  * control is a real form posting to the web function, which applies the catalog's access
  * rule and rate limits of the API route the form stands for, and calls the same service.
- * `connectButton` is the one "Connect" form other pages (directory, my matches) embed.
+ * `connectControl` is what other pages (directory, my matches) show for a person: Connect, or
+ * where the pair stands.
  */
 import type { PageHelpers, PageReq, Result } from './page-kit.js';
 import { routes, routeKey } from '../core/api.js';
@@ -17,6 +18,7 @@ import { limiter, store } from '../core/deps.js';
 import * as cs from '../core/connection-schemas.js';
 import { acceptConnection, ask, declineConnection, exportNetwork, listNetwork, patchConnection, removeConnection, type ConnectionView } from '../core/services/connections.js';
 import { page, type PageUser } from './render.js';
+import type { PersonConnection } from '../core/domain/connections.js';
 
 type Req = PageReq;
 export type NetworkHelpers = PageHelpers;
@@ -28,6 +30,33 @@ export type NetworkHelpers = PageHelpers;
  */
 export function connectButton(p: { associationId: string; userId: string; name: string; eventId?: string }): string {
   return `<form method="post" action="/account/network/ask" class="inline"><input type="hidden" name="associationId" value="${h(p.associationId)}"><input type="hidden" name="userId" value="${h(p.userId)}">${p.eventId ? `<input type="hidden" name="eventId" value="${h(p.eventId)}">` : ''}<button type="submit" aria-label="Connect with ${h(p.name)}">Connect</button></form>`;
+}
+
+/**
+ * What a page shows for a person, by how they stand with me (connectionStates): "Connected"
+ * with a link to My network, "Request sent" with a cancel, Accept/Decline for their ask,
+ * nothing to press for myself or an ask I declined, else Connect. Every form posts to the
+ * same My network actions as that page's own buttons.
+ */
+export function connectControl(p: { associationId: string; userId: string; name: string; eventId?: string; connection?: PersonConnection }): string {
+  const c = p.connection ?? { state: 'none' };
+  const act = (id: string, verb: string, text: string, cls = '') =>
+    `<form method="post" action="/account/network/${h(encodeURIComponent(id))}/${verb}" class="inline"><button type="submit"${cls ? ` class="${cls}"` : ''}>${text}</button></form>`;
+  const who = (prefix: string) => `<span class="visually-hidden"> ${prefix ? `${prefix} ` : ''}${h(p.name)}</span>`;
+  switch (c.state) {
+    case 'self':
+      return '<p class="hint">This is you.</p>';
+    case 'connected':
+      return `<p class="status connected">Connected · <a href="/account/network?${h(new URLSearchParams({ q: p.name }).toString())}">My network<span class="visually-hidden">: ${h(p.name)}</span></a></p>`;
+    case 'asked':
+      return `<div class="connect-state"><p class="status">Request sent</p>${act(c.connectionId, 'remove', `Cancel request${who('to')}`, 'secondary')}</div>`;
+    case 'incoming':
+      return `<div class="connect-state"><p class="status">${h(p.name)} asked to connect</p>${act(c.connectionId, 'accept', `Accept${who('')}`)} ${act(c.connectionId, 'decline', `Decline${who('')}`, 'secondary')}</div>`;
+    case 'declined':
+      return '<p class="hint">You declined their ask.</p>';
+    default:
+      return connectButton(p);
+  }
 }
 
 export interface NetworkPageData {

@@ -4,7 +4,8 @@
  * with a Connect button and says "we met" after the event; the daily job the day after mails
  * each of them an offer to stay in touch; both click Connect in their mail; both find the
  * other in My network; the vCard export downloads and parses with ical.js (a vCard parser,
- * as a contacts app reads it). Also the members directory with its Connect buttons. axe-core
+ * as a contacts app reads it). Also the members directory and My matches showing where each
+ * person stands (Connected, Request sent, Accept/Decline, Connect, none for me). axe-core
  * and screenshots (390x844, 1280x800) on every page changed, and the follow-up mail.
  * The mentor and mentee of a 24-person event: test/unit/matching/needs.test.ts
  * ("introduces the only mentor to the only mentee of a 24-person event ...").
@@ -15,7 +16,7 @@ import ICAL from 'ical.js';
 import { api, call } from '../support/http.js';
 import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
 import { addHours, rsvp, setEventAttributes, subjectStarts, urlAfter, waitForMail } from '../support/events.js';
-import { matchmakingEvent, pathOf, putProfile, sendMatches, type ProfileInput } from '../support/matching.js';
+import { matchmakingEvent, pathOf, people, putProfile, sendMatches, type ProfileInput } from '../support/matching.js';
 import { openBrowser, screenshots, expectAccessible, sessionToken } from '../support/browser.js';
 
 let fx: AssociationFixture;
@@ -142,11 +143,43 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
   const boNet = expectStatus(await call('GET', '/me/connections', { token: bo.token }), 200, 'network').body.items;
   expect(boNet).toEqual([expect.objectContaining({ userId: ada.userId, state: 'accepted', metEventId: ev.eventId })]);
 
-  // The members directory: both listed, a Connect button for the other, none for me.
+  // The members directory, where each person shows where they stand with Bo: Ada "Connected"
+  // (a link to My network), none for Bo himself; Cy "Request sent" once Bo asks; Dee, who
+  // asked Bo, Accept/Decline.
+  const [cy, dee] = await people(`netj${stamp.replace(/\W/g, '')}`, [{ name: 'Cy Netjourney', company: 'Cy Co', directoryVisible: true }, { name: 'Dee Netjourney', headline: 'Climate founder', directoryVisible: true }], { associationId: fx.associationId, planId: fx.freePlanId });
+  expectStatus(await call('POST', `/associations/${fx.associationId}/connections`, { token: dee!.token, body: { userId: bo.userId } }), 201, 'Dee asks Bo');
   await page.goto(`${api()}/a/${fx.slug}/directory`);
   await expect(page.getByRole('heading', { level: 1, name: 'Members directory' }).isVisible()).resolves.toBe(true);
-  await expect(page.getByRole('button', { name: `Connect with ${ada.name}` }).isVisible()).resolves.toBe(true);
+  const personCard = (name: string) => page.locator('li.person', { has: page.getByRole('heading', { name }) });
+  await expect(personCard(ada.name).getByText('Connected').isVisible()).resolves.toBe(true);
+  const adaLink = personCard(ada.name).getByRole('link', { name: /My network/ });
+  await expect(adaLink.getAttribute('href')).resolves.toContain('/account/network?q=');
+  await expect(page.getByRole('button', { name: `Connect with ${ada.name}` }).count()).resolves.toBe(0);
   await expect(page.getByRole('button', { name: `Connect with ${bo.name}` }).count()).resolves.toBe(0);
+  await expect(personCard(bo.name).getByText('This is you.').isVisible()).resolves.toBe(true);
+  await expect(personCard('Dee Netjourney').getByRole('button', { name: 'Accept Dee Netjourney' }).isVisible()).resolves.toBe(true);
+  await personCard('Cy Netjourney').getByRole('button', { name: 'Connect with Cy Netjourney' }).click();
+  await page.waitForURL('**/account/network?done=asked');
+  await page.goto(`${api()}/a/${fx.slug}/directory`);
+  await expect(personCard('Cy Netjourney').getByText('Request sent').isVisible()).resolves.toBe(true);
+  await expect(personCard('Cy Netjourney').getByRole('button', { name: 'Cancel request to Cy Netjourney' }).isVisible()).resolves.toBe(true);
+  await expect(page.getByRole('button', { name: 'Connect with Cy Netjourney' }).count()).resolves.toBe(0);
+  expect(expectStatus(await call('GET', '/me/connections?state=pending', { token: cy!.token }), 200, 'Cy pending').body.items).toEqual([expect.objectContaining({ userId: bo.userId, direction: 'incoming' })]);
   await expectAccessible(page);
   await screenshots(page, 'directory');
-}, 150_000);
+
+  // My matches: Ada, now a connection, shows "Connected" instead of a Connect button.
+  await openMatches(page);
+  const adaMatch = page.locator('#matches li.match', { has: page.getByRole('heading', { name: ada.name }) });
+  await expect(adaMatch.getByText('Connected').isVisible()).resolves.toBe(true);
+  await expect(adaMatch.getByRole('button', { name: `Connect with ${ada.name}` }).count()).resolves.toBe(0);
+  await expectAccessible(page);
+  await page.locator('#matches').scrollIntoViewIfNeeded();
+  await screenshots(page, 'account-matches-connected');
+
+  // Accepting Dee's ask from the directory: she is then in Bo's network.
+  await page.goto(`${api()}/a/${fx.slug}/directory`);
+  await personCard('Dee Netjourney').getByRole('button', { name: 'Accept Dee Netjourney' }).click();
+  await page.waitForURL('**/account/network?done=accepted');
+  await expect(page.locator('li.connection', { hasText: 'Dee Netjourney' }).isVisible()).resolves.toBe(true);
+}, 200_000);

@@ -52,6 +52,11 @@ it('my matches: a Connect button per matched person; it asks, naming the event w
   expect(asked.location).toBe('/account/network?done=asked');
   const incoming = expectStatus(await call('GET', '/me/connections?state=pending', { token: bob!.token }), 200, 'pending').body.items;
   expect(incoming).toEqual([expect.objectContaining({ userId: ada.user.userId, direction: 'incoming', metEventId: ev.eventId })]);
+  // Back on My matches, Ada's card for Bob says the request is sent (with a cancel), not Connect.
+  const after = await ada.v.get('/account');
+  expect(connectForms(after.html)).toEqual([]);
+  expect(textOf(after.html)).toContain('Request sent');
+  expect(after.html).toContain(`action="/account/network/${incoming[0].connectionId}/remove"`);
   // Asking again: answered on the network page, in words, nothing new stored.
   const again = await ada.v.post('/account/network/ask', forms[0]!);
   expect(again.status).toBe(409);

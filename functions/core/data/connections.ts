@@ -280,6 +280,19 @@ export function connectionsRepo(t: Table) {
       );
     },
 
+    /** The pair records of `userId` with each of `otherIds`, by key (BatchGet, 100 a call), keyed by the other's id. */
+    async pairsWith(userId: string, otherIds: string[]): Promise<Map<string, Connection>> {
+      const ids = [...new Set(otherIds.filter((o) => o !== userId))];
+      if (!ids.length) return new Map();
+      const pairs = await batchGet<Connection>(ids.map((o) => keys.connection(keys.connectionId(userId, o))), (c) => c.connectionId);
+      const out = new Map<string, Connection>();
+      for (const o of ids) {
+        const c = pairs.get(keys.connectionId(userId, o));
+        if (c) out.set(o, c);
+      }
+      return out;
+    },
+
     /** Every side of mine, accepted or pending, paged by key (erasure, export). */
     async connectionSidesOf(userId: string, page: PageRequest): Promise<Page<ConnectionSide>> {
       const { pk, skPrefix } = keys.connectionSidesPrefix(userId);

@@ -128,6 +128,28 @@ export function declined(c: Connection, now: Date): Connection {
   return { ...c, state: 'declined', declinedAt: now.toISOString(), version: c.version + 1 };
 }
 
+/**
+ * How a person shown on a page (directory, my matches) stands with the viewer, from their
+ * pair record: what the page offers. A declined ask still reads "asked" to its asker (nobody
+ * learns who declined); an expired one is gone.
+ */
+export type PersonConnection =
+  | { state: 'self' }
+  | { state: 'none' }
+  | { state: 'connected'; connectionId: string }
+  | { state: 'asked'; connectionId: string }
+  | { state: 'incoming'; connectionId: string }
+  | { state: 'declined'; connectionId: string };
+
+export function personConnection(me: string, otherId: string, c: Connection | undefined, now: Date): PersonConnection {
+  if (otherId === me) return { state: 'self' };
+  if (!isLive(c, now) || !isParty(c, me) || !isParty(c, otherId)) return { state: 'none' };
+  const { connectionId } = c;
+  if (c.state === 'accepted') return { state: 'connected', connectionId };
+  if (c.askedBy === me) return { state: 'asked', connectionId };
+  return c.state === 'pending' ? { state: 'incoming', connectionId } : { state: 'declined', connectionId };
+}
+
 /** What connections see of a person, by their own choice; by default the company but not the email. */
 export type ConnectionsSee = { email: boolean; company: boolean; network?: boolean };
 export const defaultConnectionsSee: ConnectionsSee = { email: false, company: true, network: false };

@@ -10,7 +10,7 @@ import { conflict, forbidden, notFound, unavailable, unprocessable } from '../er
 import { inGoodStanding, roleAtLeast } from '../domain/roles.js';
 import { keys } from '../data/keys.js';
 import type { NetworkFilter } from '../data/connections.js';
-import { accepted, declined, defaultConnectionsSee, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, sidesOf, type Connection, type ConnectionSide } from '../domain/connections.js';
+import { accepted, declined, defaultConnectionsSee, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, personConnection, sidesOf, type Connection, type ConnectionSide, type PersonConnection } from '../domain/connections.js';
 import { vcards } from '../domain/vcard.js';
 import { toCsv } from '../domain/csv.js';
 
@@ -94,6 +94,15 @@ export async function ask(store: ConnectionsStore, association: Association, mem
   if (existing?.state === 'accepted') throw conflict('You are already connected.', [{ path: 'userId', message: 'is already a connection' }]);
   // Pending from me, or declined: the asker is not told which.
   throw conflict('You have already asked this person; the ask is open for 30 days.', [{ path: 'userId', message: 'already has an open ask' }]);
+}
+
+/**
+ * How each of `people` stands with `me` (the Connect control a page shows them): one BatchGet
+ * of our pair records by key, whatever the size of my network.
+ */
+export async function connectionStates(store: Pick<ConnectionsRepo, 'pairsWith'>, me: string, people: string[], now: Date): Promise<Map<string, PersonConnection>> {
+  const pairs = await store.pairsWith(me, people);
+  return new Map(people.map((p) => [p, personConnection(me, p, pairs.get(p), now)]));
 }
 
 /** A pair the caller is part of and that is still in force, or 404 (as for a pair that does not exist). */

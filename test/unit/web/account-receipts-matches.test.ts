@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { payAction, RENEWAL_WINDOW_DAYS } from '../../../functions/core/domain/renewal.js';
 import { receiptsList, receiptPage, receiptPath, type ReceiptRow } from '../../../functions/web/account-receipts.js';
 import { feedbackInput, matchesSection, type AccountMatchEvent, type MyMatch } from '../../../functions/web/account-matches.js';
+import type { PersonConnection } from '../../../functions/core/domain/connections.js';
 import { accountPage, type AccountMembership, type AccountPageData } from '../../../functions/web/account.js';
 import { createAccountReads } from '../../../functions/core/data/web-account.js';
 import { keys } from '../../../functions/core/data/keys.js';
@@ -101,6 +102,7 @@ const match = (over: Partial<MyMatch> = {}): MyMatch => ({
   feedback: null,
   ...over,
 });
+const connectionsOf = (c: PersonConnection) => new Map([['u2', c]]);
 const matchEvent = (ended: boolean, items: MyMatch[]): AccountMatchEvent => ({ event: makeEvent({ eventId: 'ev1', title: 'Match night' }), ended, items });
 
 describe('my matches', () => {
@@ -113,6 +115,22 @@ describe('my matches', () => {
     expect(html).toContain('action="/account/matches/ev1/u1.u2/introduce#matches"');
     expect(html).not.toContain('/feedback#');
     expect(html).toContain('href="/e/ev1"');
+  });
+
+  it('each person shows where they stand with me: Connected (no "introduce us" then), Request sent, Accept/Decline, else Connect', () => {
+    const withState = (connection: Parameters<typeof connectionsOf>[0]) => matchesSection([{ ...matchEvent(false, [match()]), connections: connectionsOf(connection) }]);
+    expect(matchesSection([matchEvent(false, [match()])])).toContain('aria-label="Connect with Bob &lt;Builder&gt;"');
+    const connected = withState({ state: 'connected', connectionId: 'u1.u2' });
+    expect(connected).toContain('Connected');
+    expect(connected).not.toContain('/account/network/ask');
+    expect(connected).not.toContain('/introduce#matches');
+    const asked = withState({ state: 'asked', connectionId: 'u1.u2' });
+    expect(asked).toContain('Request sent');
+    expect(asked).toContain('action="/account/network/u1.u2/remove"');
+    expect(asked).not.toContain('/account/network/ask');
+    const incoming = withState({ state: 'incoming', connectionId: 'u1.u2' });
+    expect(incoming).toContain('action="/account/network/u1.u2/accept"');
+    expect(incoming).toContain('action="/account/network/u1.u2/decline"');
   });
 
   it('says where the introduction stands once asked or sent', () => {
