@@ -1,6 +1,7 @@
 import { solveBMatching } from '../../../functions/core/domain/matching/bmatching.js';
 import type { CandidateGraph } from '../../../functions/core/domain/matching/candidates.js';
 import { radixOrder } from '../../../functions/core/domain/matching/order.js';
+import { coverNeeds, needsMetBy, RECEIVES_U, RECEIVES_V } from '../../../functions/core/domain/matching/needs.js';
 import { prng } from '../../../bench/matching/generator.js';
 
 /** A graph from [u, v, w] triples, in the order the solver expects (heaviest first). */
@@ -52,6 +53,65 @@ describe('solveBMatching', () => {
       expect(Array.from(count)).toEqual(Array.from(deg));
       expect(Math.max(...count)).toBeLessThanOrEqual(k);
       expect(new Set(chosen).size).toBe(chosen.length);
+    }
+  });
+});
+
+describe('solveBMatching, needs first: walks that move a need from one person to another', () => {
+  /** Need bits for g: `receives` lists [receiver, giver] pairs. */
+  const bits = (g: CandidateGraph, receives: [number, number][]) =>
+    Uint8Array.from(g.eu, (u, e) => {
+      const v = g.ev[e]!;
+      return (receives.some(([r, x]) => r === u && x === v) ? RECEIVES_U : 0) | (receives.some(([r, x]) => r === v && x === u) ? RECEIVES_V : 0);
+    });
+
+  it('never gives up a unique complementary pair, not even to meet someone else’s need at a higher score', () => {
+    // k = 1. Mentor 0 can meet 1 or 4; mentor 2 can meet 1 or 3. Only 0 can help 4 and only 2
+    // can help 3, so 0–4 and 2–3 stay, although 0–1 scores ten times as much and would move
+    // the need met from 4 to 1 (same count); 1 gets its interest match 1–5.
+    const g = graph(6, [[0, 1, 10], [0, 4, 1], [2, 3, 1], [1, 2, 1], [1, 5, 9]]);
+    const meets = bits(g, [[1, 0], [4, 0], [1, 2], [3, 2]]);
+    const pairs = Array.from(solveBMatching(g, 1, {}, meets).edges, (e) => `${g.eu[e]}-${g.ev[e]}`).sort();
+    expect(pairs).toEqual(['0-4', '1-5', '2-3']);
+  });
+
+  it('ends with at least the needs the repair met, keeping its unique pairs, on random graphs', () => {
+    const rnd = prng(11);
+    for (let round = 0; round < 30; round++) {
+      const n = 20 + Math.floor(rnd() * 40);
+      const edges: [number, number, number][] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < n * 5; i++) {
+        const u = Math.floor(rnd() * n);
+        const v = Math.floor(rnd() * n);
+        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
+        if (u === v || seen.has(key)) continue;
+        seen.add(key);
+        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
+      }
+      const g = graph(n, edges);
+      // One in eight gives, half the rest seek: few offer what many seek.
+      const giver = Array.from({ length: n }, () => rnd() < 0.125);
+      const seeker = giver.map((x) => !x && rnd() < 0.5);
+      const meets = Uint8Array.from(g.eu, (u, e) => {
+        const v = g.ev[e]!;
+        return (seeker[u] && giver[v] ? RECEIVES_U : 0) | (seeker[v] && giver[u] ? RECEIVES_V : 0);
+      });
+      const k = 1 + (round % 3);
+      const options = new Int32Array(n);
+      for (let e = 0; e < g.eu.length; e++) {
+        if (meets[e]! & RECEIVES_U) options[g.eu[e]!]!++;
+        if (meets[e]! & RECEIVES_V) options[g.ev[e]!]!++;
+      }
+      const unique = (edgeIds: Int32Array) => Array.from(edgeIds).filter((e) => ((meets[e]! & RECEIVES_U) && options[g.eu[e]!] === 1) || ((meets[e]! & RECEIVES_V) && options[g.ev[e]!] === 1));
+      // The repaired start the solver gives back score from: from the best-score matching,
+      // or from nothing when that meets more needs.
+      const fromBest = coverNeeds(g, meets, k, undefined, solveBMatching(g, k, { needsFirst: false }).edges);
+      const fromNothing = coverNeeds(g, meets, k);
+      const start = needsMetBy(g, meets, fromNothing) > needsMetBy(g, meets, fromBest) ? fromNothing : fromBest;
+      const chosen = new Set(solveBMatching(g, k, {}, meets).edges);
+      expect(needsMetBy(g, meets, Int32Array.from(chosen))).toBeGreaterThanOrEqual(needsMetBy(g, meets, start));
+      for (const e of unique(start)) expect(chosen.has(e)).toBe(true);
     }
   });
 });

@@ -11,8 +11,9 @@
  * 4. Fill: walks that add an edge between two people short of k, losing a little at most.
  *
  * Needs first (needs.ts): given which edges meet a need, the matching starts from a set of
- * them meeting as many people's needs as possible, and no later step may take away
- * anyone's last met need. The score is maximised among those matchings.
+ * them meeting as many people's needs as possible, and no later step may meet fewer: a walk
+ * may take someone's last met need only if it meets someone else's (and never a unique
+ * complementary pair's). The score is maximised among those matchings.
  *
  * Deterministic: nodes and edges are visited in a fixed order and ties break by edge order,
  * that is by weight, then by index.
@@ -118,18 +119,16 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
   };
   fill();
   // Needs first: repair the best-score matching so that as many people as possible have a
-  // need met, then let the same steps win back score without taking anyone's last one.
+  // need met, then let the same steps win back score. Walks may move a met need from one
+  // person to another (never fewer met in the end, never a unique complementary pair): the
+  // scarce givers' places are all need edges, and whom they serve decides much of the score.
   if (meets && o.needsFirst && k > 0) {
     s.trackNeeds(meets);
     // From the best-score matching, and from nothing (which can leave givers freer for the
     // people only they can help); the one meeting more needs, the first on a tie.
     const fromBest = coverNeeds(g, meets, k, o.needs, s.result().edges);
     const fromNothing = coverNeeds(g, meets, k, o.needs);
-    const repaired = needsMetBy(g, meets, fromNothing) > needsMetBy(g, meets, fromBest) ? fromNothing : fromBest;
-    const keep = new Uint8Array(g.eu.length);
-    for (const e of repaired) keep[e] = 1;
-    for (let e = 0; e < g.eu.length; e++) if (s.inM[e] && !keep[e]) s.remove(e);
-    for (const e of repaired) if (!s.inM[e]) s.add(e);
+    s.reset(needsMetBy(g, meets, fromNothing) > needsMetBy(g, meets, fromBest) ? fromNothing : fromBest);
     improve(o.cover);
     if (o.cover) {
       s.cover(o.scan);
@@ -174,6 +173,10 @@ class BMatchingState {
   private meets?: NeedBits;
   private needCount?: Int32Array;
   private walkDelta?: Int32Array;
+  /** Per person, the candidate edges on which they receive: 1 means only one partner can meet their need. */
+  private needOptions?: Int32Array;
+  /** Net change in people with a met need of the walk in progress. */
+  private walkNet = 0;
   needsMet = 0;
 
   constructor(
@@ -240,11 +243,20 @@ class BMatchingState {
     return -1;
   }
 
-  /** From now on, no move may leave anyone with no met need who has one. */
+  /**
+   * From now on, no move may meet fewer people's needs; coverage repair may not take anyone's
+   * last met need (isProtected), walks only a non-unique one they make up for (isUniqueNeed).
+   */
   trackNeeds(meets: NeedBits): void {
     this.meets = meets;
     this.needCount = new Int32Array(this.n);
     this.walkDelta = new Int32Array(this.n);
+    this.needOptions = new Int32Array(this.n);
+    this.walkNet = 0;
+    for (let e = 0; e < this.m; e++) {
+      if (meets[e]! & RECEIVES_U) this.needOptions[this.eu[e]!]!++;
+      if (meets[e]! & RECEIVES_V) this.needOptions[this.ev[e]!]!++;
+    }
     this.needsMet = 0;
     for (let e = 0; e < this.m; e++) if (this.inM[e]) this.countNeeds(e, 1);
   }
@@ -263,12 +275,36 @@ class BMatchingState {
     return ((b & RECEIVES_U) !== 0 && nc[u]! + d[u]! === 1) || ((b & RECEIVES_V) !== 0 && nc[v]! + d[v]! === 1);
   }
 
+  /**
+   * Whether a walk may not drop e: it is the last met need of someone whom nobody else in
+   * the candidate graph can meet (a unique complementary pair). Other last met needs may
+   * be dropped by a walk that meets as many people's needs in the end (walkNet).
+   */
+  isUniqueNeed(e: number): boolean {
+    const b = this.meets?.[e];
+    if (!b) return false;
+    const nc = this.needCount!;
+    const d = this.walkDelta!;
+    const opts = this.needOptions!;
+    const u = this.eu[e]!;
+    const v = this.ev[e]!;
+    return ((b & RECEIVES_U) !== 0 && opts[u] === 1 && nc[u]! + d[u]! === 1) || ((b & RECEIVES_V) !== 0 && opts[v] === 1 && nc[v]! + d[v]! === 1);
+  }
+
   /** The walk in progress adds (+1) or drops (-1) e, or takes that back. */
   walkNeeds(e: number, delta: number): void {
     const b = this.meets?.[e];
     if (!b) return;
-    if (b & RECEIVES_U) this.walkDelta![this.eu[e]!]! += delta;
-    if (b & RECEIVES_V) this.walkDelta![this.ev[e]!]! += delta;
+    if (b & RECEIVES_U) this.walkStep(this.eu[e]!, delta);
+    if (b & RECEIVES_V) this.walkStep(this.ev[e]!, delta);
+  }
+
+  private walkStep(x: number, delta: number): void {
+    const d = this.walkDelta!;
+    const before = this.needCount![x]! + d[x]!;
+    d[x]! += delta;
+    if (before === 0 && delta > 0) this.walkNet++;
+    else if (before + delta === 0 && delta < 0) this.walkNet--;
   }
 
   private countNeeds(e: number, delta: 1 | -1): void {
@@ -313,6 +349,15 @@ class BMatchingState {
       }
     }
     this.log.push(-(e + 1));
+  }
+
+  /** Makes the matching exactly `edges` (changed people become dirty). */
+  reset(edges: ArrayLike<number>): void {
+    const keep = new Uint8Array(this.m);
+    for (let i = 0; i < edges.length; i++) keep[edges[i]!] = 1;
+    for (let e = 0; e < this.m; e++) if (this.inM[e] && !keep[e]) this.remove(e);
+    for (let i = 0; i < edges.length; i++) if (!this.inM[edges[i]!]) this.add(edges[i]!);
+    this.log.length = 0;
   }
 
   private begin(): void {
@@ -449,6 +494,10 @@ class BMatchingState {
     let bestGain = EPS;
     let root = -1;
     let rootFree = false;
+    // Needs first: a walk may not end with fewer people's needs met, and one ending with
+    // more is worth more than any score (it moves a need from one person to another, or
+    // meets one more, and the rest is score).
+    const worth = (gain: number) => (this.walkNet < 0 ? -Infinity : gain);
     const record = (gain: number) => {
       bestGain = gain;
       bestLen = walkLen;
@@ -458,12 +507,12 @@ class BMatchingState {
     // v has just been given an added edge; running gain g.
     const afterAdd = (v: number, g: number, level: number): void => {
       if (deg[v]! < k) {
-        if (rootFree && g > bestGain) record(g);
+        if (rootFree && worth(g) > bestGain) record(worth(g));
         return;
       }
       for (let b = 0; b < k; b++) {
         const yo = slot[v * k + b]!;
-        if (removedOnWalk[yo] || this.isProtected(yo)) continue;
+        if (removedOnWalk[yo] || this.isUniqueNeed(yo)) continue;
         const y = this.other(yo, v);
         const g2 = g - ew[yo]!;
         // The running gain may dip below the floor if y's best edge can lift it back.
@@ -471,9 +520,9 @@ class BMatchingState {
         walk[walkLen++] = -(yo + 1);
         this.walkNeeds(yo, -1);
         if (y === root) {
-          if (!augmentOnly && g2 > bestGain) record(g2);
+          if (!augmentOnly && worth(g2) > bestGain) record(worth(g2));
         } else if (!onWalk[y]) {
-          if (!augmentOnly && rootFree && g2 > bestGain && !(keepCovered && deg[y] === 1)) record(g2);
+          if (!augmentOnly && rootFree && worth(g2) > bestGain && !(keepCovered && deg[y] === 1)) record(worth(g2));
           if (level < depth) {
             onWalk[y] = 1;
             removedOnWalk[yo] = 1;
@@ -491,7 +540,7 @@ class BMatchingState {
     const viable = (z: number, g: number): boolean => {
       for (let b = 0; b < k; b++) {
         const zo = slot[z * k + b]!;
-        if (!removedOnWalk[zo] && !this.isProtected(zo) && g - ew[zo]! + top[this.other(zo, z)]! > floor) return true;
+        if (!removedOnWalk[zo] && !this.isUniqueNeed(zo) && g - ew[zo]! + top[this.other(zo, z)]! > floor) return true;
       }
       return false;
     };
@@ -565,8 +614,9 @@ class BMatchingState {
       for (let i = 0; i < bestLen; i++) if (best[i]! < 0) this.remove(-best[i]! - 1);
       let ok = true;
       for (let i = 0; i < bestLen; i++) if (best[i]! > 0 && this.tryAdd(best[i]! - 1) === 0) ok = false;
-      // Each dropped edge was checked alone; two dropped together may have met one person's needs.
-      if (!ok || this.needsMet < needsBefore) {
+      // The walk counted needs as it went; counted again on the matching as applied.
+      const needsDelta = this.needsMet - needsBefore;
+      if (!ok || needsDelta < 0) {
         this.undo();
         continue;
       }

@@ -2,8 +2,8 @@
  * Needs first: which edges of the candidate graph meet a need (one side `offers` what the
  * other `seeks`), and a set of such edges, at most k per person, under which as many people
  * as possible have at least one need met. The b-matching (bmatching.ts) starts from that set
- * and never lets a move take the last met need away from anyone, so the score is maximised
- * only among matchings that meet as many needs.
+ * and never lets a move meet fewer needs or break a unique complementary pair, so the score
+ * is maximised only among matchings that meet as many needs.
  *
  * Why a separate pass: maximising the sum of scores spends a scarce mentor's k places on
  * whoever scores best with them, possibly other seniors, while the juniors who seek
