@@ -484,7 +484,8 @@ describe('template', () => {
       apiUrl: reads('API_URL'),
       jwt: reads('JWT_ISSUER') && reads('JWT_AUDIENCE') && hasViewerRoutes(name),
       scheduler: !reads('SCHEDULE_GROUP') ? false : /\.scheduler\.(upsert|remove)\(/.test(code) ? 'manage' : 'settings',
-      exports: !reads('EXPORTS_BUCKET') ? false : /\.files\.put\(/.test(code) ? 'readWrite' : 'settings',
+      exports: !reads('EXPORTS_BUCKET') ? false : /\.files\.(put|upload)\(/.test(code) ? 'readWrite' : 'settings',
+      exportJobs: reads('EXPORT_JOB_FUNCTION'),
     };
     expect({ name, ...used }).toEqual({ name, ...accessOf(name) });
     // And no variable is set that the code never reads (Powertools reads its own).
@@ -744,7 +745,7 @@ describe('template', () => {
       }
       expect(s3).toEqual([
         {
-          Action: ['s3:PutObject', 's3:GetObject'],
+          Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
           Effect: 'Allow',
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [exports, 'Arn'] }, '/*']] },
         },
@@ -908,9 +909,9 @@ describe('template', () => {
     });
 
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    // The queues where something given up on lands: three dead-letter queues and the stream's on-failure destination.
-    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), streamFailuresQueueId()];
-    expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(4);
+    // The queues where something given up on lands: four dead-letter queues and the stream's on-failure destination.
+    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), dlqOf('exportJob'), streamFailuresQueueId()];
+    expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(5);
     // API 5xx, Errors and Throttles of every function (HTTP, jobs, workers), the failure queues, stream lag, the table.
     expect(alarms).toHaveLength(1 + 2 * allFunctions.length + failureQueues.length + 1 + 1);
     for (const alarm of alarms) {
