@@ -170,14 +170,23 @@ export async function listExports(data: Pick<PrivacyData, 'exportsOf'>, associat
   };
 }
 
-/** Every page of a paged store query, as an async iterable. */
+/**
+ * Every page of a paged store query, as an async iterable. The next page is asked for as soon
+ * as one arrives, so the Query runs while the caller writes the page it has: an export keeps
+ * pace with the reads, holding two pages at most.
+ */
 export async function* allPages<T>(read: (startKey?: Record<string, unknown>) => Promise<{ items: T[]; lastKey?: Record<string, unknown> }>): AsyncIterable<T[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await read(startKey);
+  let next = read(undefined);
+  for (;;) {
+    const page = await next;
+    if (page.lastKey) {
+      next = read(page.lastKey);
+      // Awaited on the next turn; if the caller stops early, a failure of the read ahead is not an unhandled rejection.
+      next.catch(() => undefined);
+    }
     yield page.items;
-    startKey = page.lastKey;
-  } while (startKey);
+    if (!page.lastKey) return;
+  }
 }
 
 /** True when the first page of a paged query is the last. */

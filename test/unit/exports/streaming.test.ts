@@ -118,3 +118,35 @@ describe('uploadToS3', () => {
     expect(most).toBe(1);
   });
 });
+
+describe('allPages', () => {
+  it('asks for the next page while the caller handles this one, and stops after the last', async () => {
+    const { allPages } = await import('../../../functions/core/services/exports.js');
+    const asked: string[] = [];
+    const read = async (startKey?: Record<string, unknown>) => {
+      const at = Number(startKey?.at ?? 0);
+      asked.push(String(at));
+      return { items: [at], lastKey: at < 2 ? { at: at + 1 } : undefined };
+    };
+    const seen: { page: number; askedSoFar: number }[] = [];
+    for await (const [page] of allPages(read)) seen.push({ page: page!, askedSoFar: asked.length });
+    expect(seen).toEqual([
+      { page: 0, askedSoFar: 2 },
+      { page: 1, askedSoFar: 3 },
+      { page: 2, askedSoFar: 3 },
+    ]);
+  });
+
+  it('a caller that stops early leaves no unhandled rejection from the read ahead', async () => {
+    const { allPages } = await import('../../../functions/core/services/exports.js');
+    const read = async (startKey?: Record<string, unknown>) => {
+      if (startKey) throw new Error('throttled');
+      return { items: [1], lastKey: { at: 1 } };
+    };
+    for await (const page of allPages(read)) {
+      expect(page).toEqual([1]);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  });
+});
