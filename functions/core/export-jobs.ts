@@ -3,6 +3,7 @@
  * Lambda invocation in AWS (Lambda queues it, retries it twice, then puts it in the job's
  * dead-letter queue); in local mode the local stack runs the same handler in this process.
  */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { config, required } from './config.js';
 import type { ExportJobEvent, ExportJobs } from './services/exports.js';
 
@@ -22,18 +23,14 @@ export function exportJobs(): ExportJobs {
       },
     };
   }
-  let client: Promise<{ send: (e: ExportJobEvent) => Promise<void> }> | undefined;
   // Read and made on first use, as the export files are (deps.ts): most requests never start an export.
-  const clientOnce = () =>
-    (client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
-      const functionName = required('EXPORT_JOB_FUNCTION');
-      const lambda = new LambdaClient({ region: config.region });
-      return {
-        async send(e: ExportJobEvent) {
-          const res = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(e)) }));
-          if (res.StatusCode !== 202) throw new Error(`export job not queued: Lambda answered ${res.StatusCode}`);
-        },
-      };
-    }));
-  return { start: async (event) => (await clientOnce()).send(event) };
+  // A static import, so the bundle keeps this one command (a dynamic import() keeps the whole client).
+  let client: { lambda: LambdaClient; functionName: string } | undefined;
+  return {
+    async start(event) {
+      client ??= { lambda: new LambdaClient({ region: config.region }), functionName: required('EXPORT_JOB_FUNCTION') };
+      const res = await client.lambda.send(new InvokeCommand({ FunctionName: client.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+      if (res.StatusCode !== 202) throw new Error(`export job not queued: Lambda answered ${res.StatusCode}`);
+    },
+  };
 }
