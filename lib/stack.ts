@@ -7,7 +7,7 @@ import { Api } from './constructs/api.js';
 import { Auth } from './constructs/auth.js';
 import { Data } from './constructs/data.js';
 import { Functions } from './constructs/functions.js';
-import { ExportFiles } from './constructs/exports.js';
+import { ExportFiles, ExportJob } from './constructs/exports.js';
 import { ScheduledJob } from './constructs/jobs.js';
 import { Mail } from './constructs/mail.js';
 import { Monitoring } from './constructs/monitoring.js';
@@ -43,33 +43,35 @@ export interface FunctionAccess {
    * 'settings': the variable only, for code that requires it at cold start but never writes a file.
    */
   exports: false | 'settings' | 'readWrite';
+  /** EXPORT_JOB_FUNCTION and lambda:InvokeFunction on the export job: starts it for a list too long for one response. */
+  exportJobs: boolean;
 }
 
 /** The HTTP functions. A Record, so a new function cannot be left out. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
-  associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt. Large member
   // exports go to S3. Erasing a person (DELETE /me) cancels their RSVPs through the events
   // dependencies (settings only: it never schedules) and stops their Stripe billing.
-  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'readWrite' },
-  profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
-  meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'readWrite', exportJobs: true },
+  profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
   // receipts go out from webhooks and the daily job), so no SES; test/cdk fails if that changes.
   // Large ledger exports go to S3 (API_URL: the local file links).
-  dues: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
+  dues: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
   // Signed Stripe events: verifies with the webhook secret, mails receipts and failures.
-  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // Events and RSVPs: its mail goes into the outbox (sent by the streams consumer), so no SES;
   // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
-  events: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
+  events: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite', exportJobs: true },
   // Matchmaking: computes and stores matches, queues their mail (sent by the streams consumer),
   // signs "introduce us" and unsubscribe links; schedules and exports only through eventsDeps().
-  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
   // One-click unsubscribe: reads the signed link, writes a suppression.
-  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },  // Connections: its lists page with signed cursors, it reads the follow-up links; it sends no mail itself.
-  connections: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },  // Connections: its lists page with signed cursors, it reads the follow-up links; it sends no mail itself.
+  connections: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
 };
 
 /** The functions run on a timetable: name, handler file, schedule and access. */
@@ -80,7 +82,7 @@ export const jobs = {
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
       // linkSecret and apiUrl: the follow-up mails after events carry signed "connect" links.
-      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false },
+      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;
@@ -97,14 +99,14 @@ export const workers = {
   jobsScheduled: {
     entry: 'functions/jobs/scheduled.ts',
     timeout: Duration.minutes(1),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
   },
   // The table's stream: sends outbox mail, expands broadcasts (with unsubscribe links), promotes waitlists.
   streams: {
     entry: 'functions/streams/handler.ts',
     // A batch is 25 records; expanding a broadcast to a large event, or sending with SES backoff, takes a while.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings' },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
@@ -114,13 +116,22 @@ export const workers = {
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite', exportJobs: true },
+  },
+  // Long exports, invoked asynchronously by the functions that export: reads the list,
+  // streams it into the exports bucket, queues the mail with the link (sent by the streams
+  // consumer, so no SES). API_URL: the local file links.
+  exportJob: {
+    entry: 'functions/jobs/exports.ts',
+    // 250,000 rows stream in well under a minute; the rest is room for a slow table or S3.
+    timeout: Duration.minutes(15),
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: false },
   },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
     entry: 'functions/ses-events/handler.ts',
     timeout: Duration.seconds(30),
-    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
 } as const satisfies Record<string, { entry: string; timeout: Duration; access: FunctionAccess }>;
 export type WorkerName = keyof typeof workers;
@@ -172,6 +183,7 @@ export class PlatformStack extends Stack {
       notifications: { name: 'sesEvents', entry: workers.sesEvents.entry, timeout: workers.sesEvents.timeout },
     });
     const exportFiles = new ExportFiles(this, 'Exports');
+    const exportJob = new ExportJob(this, 'ExportJob', { functions, entry: workers.exportJob.entry, timeout: workers.exportJob.timeout });
 
     const api = new Api(this, 'Api', {
       functions: functions.byName,
@@ -205,6 +217,7 @@ export class PlatformStack extends Stack {
       else if (access.scheduler === 'settings') schedules.passSettings(fn);
       if (access.exports === 'readWrite') exportFiles.grantReadWrite(fn);
       else if (access.exports === 'settings') exportFiles.passName(fn);
+      if (access.exportJobs) exportJob.allowStarting(fn);
     };
     for (const name of functionNames) grant(functions.byName[name], functionAccess[name]);
     grant(daily.fn, jobs.jobsDaily.access);
@@ -212,15 +225,17 @@ export class PlatformStack extends Stack {
     grant(outbox.fn, workers.streams.access);
     grant(mail.fn, workers.sesEvents.access);
     grant(webFn, workers.web.access);
+    grant(exportJob.fn, workers.exportJob.access);
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       httpApi: api.httpApi,
-      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, sesEvents: mail.fn, web: webFn },
+      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, sesEvents: mail.fn, web: webFn, exportJob: exportJob.fn },
       deadLetterQueues: {
         DailyJobDlq: daily.deadLetterQueue,
         ScheduledJobDlq: schedules.deadLetterQueue,
         StreamFailures: outbox.failures,
         SesEventsDlq: mail.deadLetterQueue,
+        ExportJobDlq: exportJob.deadLetterQueue,
       },
       streamConsumers: { streams: outbox.fn },
       table: data.table,
@@ -247,6 +262,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
     new CfnOutput(this, 'ScheduledJobDeadLetterQueueUrl', { value: schedules.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'StreamFailuresQueueUrl', { value: outbox.failures.queueUrl });
+    new CfnOutput(this, 'ExportJobDeadLetterQueueUrl', { value: exportJob.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ExportsBucketName', { value: exportFiles.bucket.bucketName });
     new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web app (set appUrl to it, or to a custom domain in front of it)' });
     new CfnOutput(this, 'WebAssetsBucketName', { value: web.assets.bucketName, description: 'Upload web/dist here after npm run build:web (docs/deploy.md)' });

@@ -52,6 +52,8 @@ export interface RouteSpec {
    * signed links, 413, 429, 503); listed in /openapi.json.
    */
   errors?: readonly number[];
+  /** Body of a 202: the route may start a background job instead (a long export); Location names its status. */
+  accepted?: z.ZodType;
   /** Success media type when not JSON. */
   produces?: string;
   /** Other media types the same success may have (chosen by a query, e.g. ?format=csv). */
@@ -106,8 +108,9 @@ export const routes: readonly RouteSpec[] = [
   // Members
   { method: 'POST', path: '/associations/{associationId}/members', fn: 'members', access: 'signedIn', summary: 'Join on a plan: free plans are active at once, paid plans pending payment', params: s.AssociationParams, body: s.MemberJoin, status: 201, response: o.Joined, errors: [409, 422] },
   { method: 'GET', path: '/associations/{associationId}/members', fn: 'members', access: 'organizer', summary: 'List members; filter by status, planId, or q (name/email prefix)', params: s.AssociationParams, query: s.MembersQuery, response: o.MemberPage },
-  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text },
+  { method: 'GET', path: '/associations/{associationId}/members/export', fn: 'members', access: 'admin', summary: 'CSV of members (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text, accepted: o.ExportAccepted },
   { method: 'GET', path: '/associations/{associationId}/exports', fn: 'members', access: 'admin', summary: 'Export log: who exported which personal data, when, how many rows; newest first', params: s.AssociationParams, query: s.PageQuery, response: o.ExportRecordPage },
+  { method: 'GET', path: '/associations/{associationId}/exports/{exportId}', fn: 'members', access: 'organizer', summary: 'Status of an export too long for one response: state, and the file link when ready (the asker or an admin)', params: s.ExportParams, query: s.NoQuery, response: o.ExportStatus },
   { method: 'GET', path: '/associations/{associationId}/directory', fn: 'members', access: 'member', summary: 'Members who opted into the directory, without emails', params: s.AssociationParams, query: s.PageQuery, response: o.DirectoryPage },
   // 'enrolled', not 'member': withdrawing consent (matching, the directory) must not depend on dues being paid up.
   { method: 'PUT', path: '/associations/{associationId}/members/me/preferences', fn: 'members', access: 'enrolled', summary: "The caller's matching opt-in and directory visibility for this association (unset: the profile's flags)", params: s.AssociationParams, body: s.MemberPreferencesPut, response: o.EffectivePreferences, errors: [409] },
@@ -119,7 +122,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/associations/{associationId}/members/me/checkout', fn: 'dues', access: 'enrolled', summary: "Stripe Checkout for the caller's plan", params: s.AssociationParams, response: o.Link, errors: [409, 422] },
   { method: 'POST', path: '/associations/{associationId}/members/me/billing-portal', fn: 'dues', access: 'enrolled', summary: 'Stripe customer portal to manage the card and auto-renewal', params: s.AssociationParams, response: o.Link, errors: [422] },
   { method: 'GET', path: '/associations/{associationId}/payments', fn: 'dues', access: 'admin', summary: 'Ledger of payments, failures and refunds, newest first', params: s.AssociationParams, query: s.PaymentsQuery, response: o.PaymentPage },
-  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text },
+  { method: 'GET', path: '/associations/{associationId}/payments/export', fn: 'dues', access: 'admin', summary: 'CSV of the ledger (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log', params: s.AssociationParams, query: s.ListExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text, accepted: o.ExportAccepted },
   { method: 'POST', path: '/webhooks/stripe', fn: 'webhooks', access: 'public', summary: 'Signed Stripe events; 2xx once durably recorded', rawBody: true, maxBodyBytes: 1_048_576, response: o.WebhookReceipt },
   // Events and RSVPs
   { method: 'POST', path: '/associations/{associationId}/events', fn: 'events', access: 'organizer', summary: 'Create an event', params: s.AssociationParams, body: s.EventCreate, status: 201, response: o.Event, errors: [422] },
@@ -130,7 +133,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PUT', path: '/events/{eventId}/rsvp', fn: 'events', access: 'attendee', summary: 'RSVP going or not going', params: s.EventParams, body: s.RsvpPut, rateLimit: [rl.rsvp], response: o.RsvpResult, errors: [409, 422] },
   { method: 'DELETE', path: '/events/{eventId}/rsvp', fn: 'events', access: 'signedIn', summary: "Cancel the caller's RSVP; the first waitlisted is promoted", params: s.EventParams, rateLimit: [rl.rsvp], response: o.RsvpResult },
   { method: 'GET', path: '/events/{eventId}/attendees', fn: 'events', access: 'organizer', summary: 'Attendees; ?status=', params: s.EventParams, query: s.AttendeesQuery, response: o.AttendeePage },
-  { method: 'GET', path: '/events/{eventId}/attendees/export', fn: 'events', access: 'organizer', summary: 'CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all', params: s.EventParams, query: s.ExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text },
+  { method: 'GET', path: '/events/{eventId}/attendees/export', fn: 'events', access: 'organizer', summary: 'CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|door|waitlist&status=going|waitlisted|all; past one page, 202 and a status URL', params: s.EventParams, query: s.ExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text, accepted: o.ExportAccepted },
   { method: 'POST', path: '/events/{eventId}/check-in', fn: 'events', access: 'organizer', summary: 'Mark an attendee present by userId or check-in code', params: s.EventParams, body: s.CheckIn, response: o.CheckInResult, errors: [409] },
   { method: 'GET', path: '/events/{eventId}/calendar.ics', fn: 'events', access: 'viewer', summary: 'iCalendar file of the event', params: s.EventParams, produces: 'text/calendar', response: o.Text },
   { method: 'GET', path: '/events/{eventId}/waitlist/leave', fn: 'events', access: 'public', summary: 'Leave the waitlist from the link in the mail (signed token)', params: s.EventParams, query: s.TokenQuery, produces: 'text/html', rateLimit: [rl.linkPages], response: o.Text },

@@ -52,5 +52,9 @@ export function exportFiles(): FileStore {
   const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
   let files: Promise<FileStore> | undefined;
   const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? Promise.resolve(localFileStore(process.env.EXPORTS_DIR, apiUrl)) : s3FileStore(required('EXPORTS_BUCKET'), config.region));
-  return { put: async (key, body, type, ttl) => (await filesOnce()).put(key, body, type, ttl) };
+  return {
+    put: async (key, body, type, ttl) => (await filesOnce()).put(key, body, type, ttl),
+    upload: async (key, body, type) => (await filesOnce()).upload(key, body, type),
+    link: async (key, ttl) => (await filesOnce()).link(key, ttl),
+  };
 }

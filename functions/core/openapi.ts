@@ -112,6 +112,9 @@ export function buildOpenApi(): JsonSchema {
       security: r.access === 'public' ? [] : r.access === 'viewer' ? [{}, { bearer: [] }] : [{ bearer: [] }],
       responses: {
         [String(successStatus(r))]: success,
+        ...(r.accepted
+          ? { '202': { description: 'Too long for one response: a background job makes the file; GET the status URL (also in Location) until it is ready', headers: { Location: { schema: { type: 'string' }, description: 'the status URL' } }, content: { 'application/json': { schema: toSchema(components, r.accepted, 'output') } } } }
+          : {}),
         ...Object.fromEntries(statusesOf(r).map((s) => [String(s), { $ref: `#/components/responses/${problems[s]!.name}` }])),
       },
     };

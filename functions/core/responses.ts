@@ -118,6 +118,24 @@ export const ExportRecord = z
 /** `?format=url`: a time-limited link to the file instead of the CSV itself. */
 export const ExportLink = z.strictObject({ url: z.string(), rows: z.number().int(), expiresAt: instant }).meta({ id: 'ExportLink' });
 
+/** 202 of an export too long for one response: the background job makes the file; GET statusUrl (also in Location) follows it. */
+export const ExportAccepted = z
+  .strictObject({ exportId: z.string(), state: z.literal('pending'), statusUrl: z.string().meta({ description: 'GET it for the state and, when ready, the file link' }) })
+  .meta({ id: 'ExportAccepted' });
+
+/** An export job: pending, then ready with a fresh time-limited link (or failed). */
+export const ExportStatus = z
+  .strictObject({
+    exportId: z.string(),
+    state: z.enum(['pending', 'ready', 'failed']),
+    url: z.string().nullable().meta({ description: 'when ready: a link to the CSV file, valid until expiresAt' }),
+    rows: z.number().int().nullable(),
+    expiresAt: instant.nullable(),
+    createdAt: instant,
+    finishedAt: instant.nullable(),
+  })
+  .meta({ id: 'ExportStatus' });
+
 /** The caller's data download: the stored records as they are (docs/privacy.md). */
 export const MyData = z
   .looseObject({

@@ -40,6 +40,7 @@ export const slug = z
 
 // ---- params
 export const AssociationParams = z.strictObject({ associationId: id });
+export const ExportParams = z.strictObject({ associationId: id, exportId: id });
 export const PlanParams = z.strictObject({ associationId: id, planId: id });
 export const MemberParams = z.strictObject({ associationId: id, userId: id });
 
@@ -237,11 +238,18 @@ export const RsvpPut = z
 
 export const AttendeesQuery = PageQuery.extend({ status: z.enum(['going', 'waitlisted', 'not_going']).optional() });
 
-export const ExportQuery = z.strictObject({
-  format: z.enum(['csv', 'url']).default('csv'),
-  preset: z.enum(['full', 'minimal']).default('full'),
-  status: z.enum(['going', 'waitlisted', 'all']).default('going'),
-});
+/**
+ * Attendee export. `preset`: full (every column), door (a venue's list: name, company, guests;
+ * `minimal` is its older name) or waitlist (full columns, the waitlist in its order).
+ * `status` (default going; waitlisted for the waitlist preset) picks whose rows.
+ */
+export const ExportQuery = z
+  .strictObject({
+    format: z.enum(['csv', 'url']).default('csv'),
+    preset: z.enum(['full', 'door', 'waitlist', 'minimal']).default('full'),
+    status: z.enum(['going', 'waitlisted', 'all']).optional(),
+  })
+  .refine((q) => q.preset !== 'waitlist' || !q.status || q.status === 'waitlisted', { path: ['status'], message: 'must be waitlisted (or left out) with preset=waitlist' });
 
 export const CheckIn = z
   .strictObject({ userId: id.optional(), code: z.string().regex(/^[A-Z0-9]{6,12}$/, 'must be the code from the confirmation mail').optional() })

@@ -5,9 +5,14 @@ import { exportFiles, store, limiter } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
+import { exportJobs } from '../core/export-jobs.js';
+import { exportReply } from '../core/http/export-reply.js';
+import { config } from '../core/config.js';
 
 const deps = await duesDeps();
 const files = exportFiles();
+const jobs = exportJobs();
+const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
 
 export const handler = httpHandler(
   'dues',
@@ -25,14 +30,8 @@ export const handler = httpHandler(
       const { items, lastKey } = await ledger.list(store, access.association!, query.userId, p.limit, p.startKey);
       return json(p.page(items, lastKey));
     },
-    'GET /associations/{associationId}/payments/export': async ({ access, caller, query, now }) => {
-      const out = await ledger.exportCsv({ store, files }, access.association!, caller!.userId, now, query.format);
-      if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
-      return {
-        text: out.csv,
-        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.association!.slug}-payments.csv"` },
-      };
-    },
+    'GET /associations/{associationId}/payments/export': async ({ access, caller, query, now }) =>
+      exportReply(await ledger.exportCsv({ store, files, jobs, apiUrl }, access.association!, caller!, now, query.format), `${access.association!.slug}-payments.csv`),
   },
   { store, limiter },
 );

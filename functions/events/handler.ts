@@ -3,7 +3,9 @@ import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
 import { eventsDeps, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/events.js';
-import { exportAttendees, listAttendees } from '../core/services/attendees.js';
+import { attendeeExportQuery, exportAttendees, listAttendees } from '../core/services/attendees.js';
+import { exportJobs } from '../core/export-jobs.js';
+import { exportReply } from '../core/http/export-reply.js';
 import { eventView } from '../core/domain/events.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
@@ -12,6 +14,7 @@ import { eventStats } from '../core/services/stats.js';
 import { optionalCaller } from '../core/http/tokens.js';
 
 const deps = await eventsDeps();
+const jobs = exportJobs();
 
 async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
   const link = await readLink('leave-waitlist', query.token, now);
@@ -41,12 +44,9 @@ export const handler = httpHandler(
       return json(p.page(items, lastKey));
     },
     'GET /events/{eventId}/attendees/export': async ({ access, caller, query, now }) => {
-      const out = await exportAttendees(deps, access.event!, caller!.userId, query, now);
-      if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
-      return {
-        text: out.csv,
-        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}-${query.status}.csv"` },
-      };
+      const q = attendeeExportQuery(query);
+      const out = await exportAttendees({ ...deps, jobs }, access.event!, access.association!.name, caller!, q, now);
+      return exportReply(out, `${access.event!.eventId}-${q.status}.csv`);
     },
     'POST /events/{eventId}/check-in': async ({ access, caller, body, now }) => json(await svc.checkIn(store, access.event!, caller!, body, now)),
     'GET /events/{eventId}/calendar.ics': async ({ access }) => ({

@@ -7,11 +7,17 @@ import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
 import * as svc from '../core/services/members.js';
 import { exportMe, eraseMe } from '../core/services/privacy.js';
-import { listExports } from '../core/services/exports.js';
+import { exportStatus, listExports } from '../core/services/exports.js';
+import { exportJobs } from '../core/export-jobs.js';
+import { exportReply } from '../core/http/export-reply.js';
+import { roleAtLeast } from '../core/domain/roles.js';
+import { config } from '../core/config.js';
 
 const dues = await duesDeps();
 const events = await eventsDeps();
 const files = exportFiles();
+const jobs = exportJobs();
+const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
 const stopBilling = (account: string, sub: string, key: string) => dues.payments.cancelSubscription(account, sub, key);
 
 export const handler = httpHandler(
@@ -26,17 +32,10 @@ export const handler = httpHandler(
       const { items, lastKey } = await svc.list(store, access.association!, { status, planId, q }, p.limit, p.startKey);
       return json(p.page(items, lastKey));
     },
-    'GET /associations/{associationId}/members/export': async ({ access, caller, query, now }) => {
-      const out = await svc.exportCsv({ store, files }, access.association!, caller!.userId, now, query.format);
-      if (out.kind === 'url') return json({ url: out.url, rows: out.rows, expiresAt: out.expiresAt });
-      return {
-        text: out.csv,
-        headers: {
-          'Content-Type': 'text/csv; charset=utf-8',
-          'Content-Disposition': `attachment; filename="${access.association!.slug}-members.csv"`,
-        },
-      };
-    },
+    'GET /associations/{associationId}/members/export': async ({ access, caller, query, now }) =>
+      exportReply(await svc.exportCsv({ store, files, jobs, apiUrl }, access.association!, caller!, now, query.format), `${access.association!.slug}-members.csv`),
+    'GET /associations/{associationId}/exports/{exportId}': async ({ access, caller, params, now }) =>
+      json(await exportStatus({ store, files }, access.association!.associationId, params.exportId!, { userId: caller!.userId, isAdmin: roleAtLeast(access.membership!.role, 'admin') }, now)),
     'GET /associations/{associationId}/exports': async ({ access, query }) => {
       const p = paging(query, `exports:${access.association!.associationId}`);
       const { items, lastKey } = await listExports(privacyData, access.association!.associationId, p.limit, p.startKey);

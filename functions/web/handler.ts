@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { documentClient } from '../core/clients.js';
 import { config, required } from '../core/config.js';
 import { eventsDeps, privacyData, store } from '../core/deps.js';
+import { exportJobs } from '../core/export-jobs.js';
 import { createWebReads } from '../core/data/web.js';
 import { routes, routeKey, type Access } from '../core/api.js';
 import { authorize, type Caller } from '../core/http/access.js';
@@ -39,7 +40,7 @@ import { networkRoutes } from './network.js';
 import { directoryRoutes } from './directory.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
-const deps = await eventsDeps();
+const deps = { ...(await eventsDeps()), jobs: exportJobs() };
 const web = createWebReads(documentClient, required('TABLE_NAME'));
 const accountReads = createAccountReads(documentClient, required('TABLE_NAME'));
 const auth: AuthSettings = { authUrl: required('AUTH_URL').replace(/\/$/, ''), clientId: required('AUTH_CLIENT_ID'), appUrl: config.appUrl };
@@ -522,7 +523,7 @@ const pages: PageRoute[] = [
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },
-  ...manageAssociationRoutes({ store, privacyData, files: deps.files, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
+  ...manageAssociationRoutes({ store, privacyData, files: deps.files, jobs: deps.jobs, apiUrl: deps.apiUrl, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
 ];
 
 function formOf(event: APIGatewayProxyEventV2): URLSearchParams {

@@ -17,6 +17,7 @@ import type { Store } from '../core/data/store.js';
 import type { PrivacyData } from '../core/data/privacy.js';
 import type { DuesDeps } from '../core/services/dues.js';
 import type { FileStore } from '../core/files.js';
+import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { exportCsv as membersCsv, list as listMembers, patch as patchMember, remove as removeMember, memberView } from '../core/services/members.js';
 import { exportCsv as ledgerCsv, list as listLedger, paymentView } from '../core/services/ledger.js';
@@ -276,6 +277,9 @@ export interface ManageContext {
   store: Store;
   privacyData: PrivacyData;
   files?: FileStore;
+  /** Starts the background job for a list too long for one response. */
+  jobs?: ExportJobs;
+  apiUrl?: string;
   appUrl: string;
   accessOf: (method: string, path: string) => Access;
   htmlResult: (status: number, html: string) => Result;
@@ -292,6 +296,7 @@ const NOTICES: Record<string, string> = {
   removed: 'The member is removed.',
   plan: 'The plan is created.',
   archived: 'The plan is archived; its members keep it.',
+  export: 'The list is long, so the file is being prepared: a link to it will be mailed to you in a few minutes.',
 };
 
 /** Money typed by a person ("50", "50.00", "50,5") in minor units, or undefined. */
@@ -474,8 +479,11 @@ export function manageAssociationRoutes(ctx: ManageContext) {
     const a = await authorize(ctx.accessOf('GET', route), { associationId }, req.caller, store);
     const assoc = a.association!;
     // Inline as the API does; a list too long for one response becomes a time-limited file, and the browser goes there.
-    const out = file === 'members.csv' ? await membersCsv({ store, files: ctx.files }, assoc, req.caller.userId, req.now, 'csv') : await ledgerCsv({ store, files: ctx.files }, assoc, req.caller.userId, req.now, 'csv');
+    const deps = { store, files: ctx.files, jobs: ctx.jobs, apiUrl: ctx.apiUrl };
+    const out = file === 'members.csv' ? await membersCsv(deps, assoc, req.caller, req.now, 'csv') : await ledgerCsv(deps, assoc, req.caller, req.now, 'csv');
     if (out.kind === 'url') return ctx.redirect(out.url);
+    // A long list is made by the background job; the link comes by mail.
+    if (out.kind === 'job') return ctx.redirect(`${path(associationId)}?done=export`);
     return {
       statusCode: 200,
       headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${assoc.slug}-${file === 'members.csv' ? 'members' : 'payments'}.csv"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' },

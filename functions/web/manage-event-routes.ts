@@ -13,6 +13,7 @@ import { HttpProblem, badRequest, unprocessable } from '../core/errors.js';
 import { limiter, store } from '../core/deps.js';
 import type { EventsDeps } from '../core/services/events.js';
 import type { FileStore } from '../core/files.js';
+import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { cancelEvent, checkIn, createEvent, patchEvent } from '../core/services/events.js';
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
@@ -25,7 +26,7 @@ import { withEventCharts } from './charts.js';
 type Req = PageReq;
 
 export interface ManageHelpers extends PageHelpers {
-  deps: EventsDeps & { files?: FileStore };
+  deps: EventsDeps & { files?: FileStore; jobs?: ExportJobs };
 }
 
 type Route = PageRoute;
@@ -43,6 +44,7 @@ const NOTICES: Record<string, string> = {
   created: 'The event is created. Share its public page to let people RSVP.',
   saved: 'Your changes are saved. If the time or place changed, everyone going or waitlisted is being emailed.',
   unchanged: 'Nothing changed, so nothing was saved.',
+  export: 'The list is long, so the file is being prepared: a link to it will be mailed to you in a few minutes.',
 };
 const FEEDBACK_PAGE_SIZE = 20;
 
@@ -135,9 +137,10 @@ export function manageEventPages(x: ManageHelpers): Route[] {
     const p = PRESETS[req.query.get('preset') ?? ''];
     if (!p) throw badRequest('There is no such export.', [{ path: 'preset', message: 'must be full, door or waitlist' }]);
     await limited('GET', '/events/{eventId}/attendees/export', req, eventId);
-    const out = await exportAttendees(x.deps, a.event!, req.caller.userId, { format: 'csv', preset: p.preset, status: p.status }, req.now);
-    // A large list is a file in storage: the browser follows to its signed link.
+    const out = await exportAttendees(x.deps, a.event!, a.association!.name, req.caller, { format: 'csv', preset: p.preset, status: p.status }, req.now);
     if (out.kind === 'url') return x.redirect(out.url);
+    // A long list is made by the background job; the link comes by mail.
+    if (out.kind === 'job') return x.redirect(`${path(eventId)}?done=export`);
     return {
       statusCode: 200,
       headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${eventId}-${p.name}.csv"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' },

@@ -2,9 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { acknowledge, findingResource } from '../nag.js';
+import type { Functions } from './functions.js';
 
 /**
  * Export files too large for one response (attendee lists): written by the functions,
@@ -55,15 +58,58 @@ export class ExportFiles extends Construct {
     fn.addEnvironment('EXPORTS_BUCKET', this.bucket.bucketName);
   }
 
-  /** EXPORTS_BUCKET, and PutObject and GetObject (presigned links are signed with the function's role) on its objects. */
+  /** EXPORTS_BUCKET, and PutObject, GetObject and AbortMultipartUpload (presigned links are signed with the function's role) on its objects. */
   grantReadWrite(fn: lambda.Function): void {
     this.passName(fn);
     const objects = this.bucket.arnForObjects('*');
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }));
+    // Multipart uploads need only PutObject for their parts; AbortMultipartUpload cleans up after a failed one.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'], resources: [objects] }));
     acknowledge(
       fn.role!,
       `AwsSolutions-IAM5[Resource::${findingResource(this, objects)}]`,
       'Export files get a new key each time (exports/<association>/<export id>/<file>); /* names only the objects of the dedicated exports bucket, which holds nothing else.',
     );
+  }
+}
+
+export interface ExportJobProps {
+  functions: Functions;
+  /** Handler file relative to the project root. */
+  entry: string;
+  timeout: Duration;
+}
+
+/**
+ * The export job: a function the exporting functions invoke asynchronously (InvocationType
+ * Event) for a list too long for one response. Lambda retries a failed run twice within six
+ * hours; what still fails lands in the dead-letter queue (alarmed in Monitoring).
+ */
+export class ExportJob extends Construct {
+  readonly fn: NodejsFunction;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ExportJobProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.fn = props.functions.addJob('exportJob', {
+      entry: props.entry,
+      timeout: props.timeout,
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+  }
+
+  /**
+   * EXPORT_JOB_FUNCTION, and lambda:InvokeFunction on this one function's unqualified ARN: an
+   * explicit statement rather than fn.grantInvoke, which also allows every version and alias (ARN:*).
+   */
+  allowStarting(caller: lambda.Function): void {
+    caller.addEnvironment('EXPORT_JOB_FUNCTION', this.fn.functionName);
+    caller.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
   }
 }

@@ -182,6 +182,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       AUTH_URL: `${api}/dev/oauth2`,
       AUTH_CLIENT_ID: LOCAL_AUDIENCE,
       SCHEDULER: 'local',
+      // Long exports: the API starts the export job in this process (below), as an asynchronous Lambda invocation in AWS.
+      EXPORT_JOBS: 'local',
       EXPORTS_DIR: exportsDir,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -217,6 +219,21 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };
     const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log });
     cleanups.push(() => statsPoller.stop());
+    // The export job, started without waiting as Lambda's InvocationType Event does: the same
+    // handler, in this process, after the request has answered. stop() waits for running ones.
+    const exportJob = (await import('../../functions/jobs/exports.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
+    const { runExportJobsWith } = await import('../../functions/core/export-jobs.js');
+    const runningJobs = new Set<Promise<unknown>>();
+    runExportJobsWith((event) => {
+      const run: Promise<unknown> = new Promise((r) => setImmediate(r))
+        .then(() => exportJob(event, lambdaContext('exportJob')))
+        .catch((err) => log(`export job failed: ${(err as Error).message}`))
+        .finally(() => runningJobs.delete(run));
+      runningJobs.add(run);
+    });
+    cleanups.push(async () => {
+      await Promise.all([...runningJobs]);
+    });
     // One-time schedules (event reminders): the local stand-in for EventBridge Scheduler.
     const { store: localStore } = await import('../../functions/core/deps.js');
     const fireDueSchedules = async (now = new Date()) => {

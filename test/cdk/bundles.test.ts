@@ -19,18 +19,21 @@ import { bundleBudget, esbuildOptions } from '../../lib/bundling.js';
  */
 const ratchet: Record<string, number> = {
   associations: 299_000,
-  members: 1_065_000,
+  // members, dues, events, web: +~70 KB for starting the export job (client-lambda's InvokeCommand) and the streamed upload.
+  members: 1_150_000,
   profiles: 260_000,
-  dues: 865_000,
+  dues: 950_000,
   webhooks: 642_000,
-  events: 821_000,
+  events: 906_000,
   email: 296_000,
   matching: 656_000,
   connections: 321_000,
   jobsDaily: 503_000,
   jobsScheduled: 707_000,
   streams: 625_000,
-  web: 1_355_000,
+  web: 1_444_000,
+  // The export job builds its lists with the members, ledger and attendee services (which bring the events services, qrcode).
+  exportJob: 507_000,
 };
 
 let set: BundleSet;

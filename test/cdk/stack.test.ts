@@ -356,9 +356,9 @@ describe('template', () => {
     expect(fn.Environment.Variables).not.toHaveProperty('CORS_ORIGINS');
   });
 
-  test('asynchronously invoked functions (schedules, SNS): two Lambda retries within 6 hours, then their dead-letter queue', () => {
+  test('asynchronously invoked functions (schedules, SNS, the export job): two Lambda retries within 6 hours, then their dead-letter queue', () => {
     const invokeConfigs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
-    const asynchronous = ['jobsDaily', 'jobsScheduled', 'sesEvents'] as const;
+    const asynchronous = ['jobsDaily', 'jobsScheduled', 'sesEvents', 'exportJob'] as const;
     expect(invokeConfigs.map((c) => c.FunctionName.Ref).sort()).toEqual(asynchronous.map(fnId).sort());
     for (const name of asynchronous) {
       expect(invokeConfigs.find((c) => c.FunctionName.Ref === fnId(name))).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 });
@@ -369,7 +369,7 @@ describe('template', () => {
         expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }),
       ]);
     }
-    expect(new Set(asynchronous.map(dlqOf)).size).toBe(3);
+    expect(new Set(asynchronous.map(dlqOf)).size).toBe(4);
     // The stream consumer is invoked synchronously by its event source mapping: no asynchronous settings.
     expect(resources[fnId('streams')]!.Properties.DeadLetterConfig).toBeUndefined();
     for (const [, queue] of ofType('AWS::SQS::QueuePolicy')) {
@@ -484,7 +484,8 @@ describe('template', () => {
       apiUrl: reads('API_URL'),
       jwt: reads('JWT_ISSUER') && reads('JWT_AUDIENCE') && hasViewerRoutes(name),
       scheduler: !reads('SCHEDULE_GROUP') ? false : /\.scheduler\.(upsert|remove)\(/.test(code) ? 'manage' : 'settings',
-      exports: !reads('EXPORTS_BUCKET') ? false : /\.files\.put\(/.test(code) ? 'readWrite' : 'settings',
+      exports: !reads('EXPORTS_BUCKET') ? false : /\.files\.(put|upload)\(/.test(code) ? 'readWrite' : 'settings',
+      exportJobs: reads('EXPORT_JOB_FUNCTION'),
     };
     expect({ name, ...used }).toEqual({ name, ...accessOf(name) });
     // And no variable is set that the code never reads (Powertools reads its own).
@@ -497,10 +498,26 @@ describe('template', () => {
     expect(withAccess('scheduler', 'manage')).toEqual(['events', 'web']);
     expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'members', 'streams']);
     // web: the admin dashboard's members and ledger CSV, a file link when too long for one response (as the API).
-    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'members', 'web']);
+    // exportJob: writes the long exports the others hand it.
+    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'exportJob', 'members', 'web']);
+    // Who may start the export job: the functions that export lists (the API's and the pages').
+    expect(withAccess('exportJobs')).toEqual(['dues', 'events', 'members', 'web']);
     expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
     expect(withAccess('jwt')).toEqual(allFunctions.filter(hasViewerRoutes).sort());
     expect(withAccess('jwt')).toEqual(['events', 'web']);
+  });
+
+  test('starting the export job: lambda:InvokeFunction on its unqualified ARN only, for exactly the functions that export', () => {
+    for (const name of allFunctions) {
+      const invoke = policyStatementsOfRole(roleOf(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('lambda:')));
+      const env = resources[fnId(name)]!.Properties.Environment.Variables;
+      if (!accessOf(name).exportJobs) {
+        expect({ name, invoke, env: env.EXPORT_JOB_FUNCTION }).toEqual({ name, invoke: [], env: undefined });
+        continue;
+      }
+      expect(invoke).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId('exportJob'), 'Arn'] } }]);
+      expect(env.EXPORT_JOB_FUNCTION).toEqual({ Ref: fnId('exportJob') });
+    }
   });
 
   test('least privilege: no managed policies; only table functions get DynamoDB, scoped to the table', () => {
@@ -744,7 +761,7 @@ describe('template', () => {
       }
       expect(s3).toEqual([
         {
-          Action: ['s3:PutObject', 's3:GetObject'],
+          Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
           Effect: 'Allow',
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [exports, 'Arn'] }, '/*']] },
         },
@@ -908,9 +925,9 @@ describe('template', () => {
     });
 
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    // The queues where something given up on lands: three dead-letter queues and the stream's on-failure destination.
-    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), streamFailuresQueueId()];
-    expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(4);
+    // The queues where something given up on lands: four dead-letter queues and the stream's on-failure destination.
+    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), dlqOf('exportJob'), streamFailuresQueueId()];
+    expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(5);
     // API 5xx, Errors and Throttles of every function (HTTP, jobs, workers), the failure queues, stream lag, the table.
     expect(alarms).toHaveLength(1 + 2 * allFunctions.length + failureQueues.length + 1 + 1);
     for (const alarm of alarms) {

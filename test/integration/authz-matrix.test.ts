@@ -345,6 +345,12 @@ const matrix: Record<string, Row> = {
     request: (fx) => ({ method: 'GET', path: `${A(fx)}/exports` }),
     expect: staff(200, 'admin'),
   },
+  // Staff may ask about an export; whose it is (the asker's, or any for an admin) is the
+  // service's rule, so an unknown one is a 404 for them (test/integration/events-export.test.ts has the rest).
+  'GET /associations/{associationId}/exports/{exportId}': {
+    request: (fx) => ({ method: 'GET', path: `${A(fx)}/exports/01JNOSUCHEXPORT00000000000` }),
+    expect: { anonymous: 401, nonMember: 403, member: 403, organizer: 404, admin: 404, owner: 404, foreignAdmin: 403 },
+  },
   'GET /me/profile': {
     request: () => ({ method: 'GET', path: '/me/profile' }),
     expect: { anonymous: 401, nonMember: 200, member: 200, organizer: 200, admin: 200, owner: 200, foreignAdmin: 200 },

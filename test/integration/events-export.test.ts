@@ -7,7 +7,7 @@
 import type { Rsvp } from '../../functions/core/domain/events.js';
 import { call, callBytes, signIn } from '../support/http.js';
 import { buildAssociation, expectProblem, expectStatus, type AssociationFixture } from '../support/fixtures.js';
-import { allItems, batchWrite, codeItem, createEvent, csvObjects, download, makeRsvp, parseCsvStrict, rsvp, rsvpItem, waitingItem, type EventView } from '../support/events.js';
+import { allItems, batchWrite, codeItem, createEvent, csvObjects, download, exportThroughJob, makeRsvp, parseCsvStrict, rsvp, rsvpItem, subjectStarts, urlAfter, waitForMail, waitingItem, type EventView } from '../support/events.js';
 
 /** Names (and companies) a spreadsheet must show as text, never run. */
 const hostile = [
@@ -58,15 +58,16 @@ describe('attendee export of 25,000 RSVPs', () => {
     console.log(`wrote ${N} RSVPs into DynamoDB Local in ${Date.now() - started} ms`);
   }, 300_000);
 
-  it('format=url answers {url, rows: 25000}; the file parses strictly and lists every attendee exactly once', async () => {
-    const started = Date.now();
-    const res = await call('GET', `/events/${ev.eventId}/attendees/export?format=url`, { token: fx.organizer.token });
-    const exportMs = Date.now() - started;
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ url: expect.any(String), rows: N, expiresAt: expect.any(String) });
+  let fileUrl = '';
 
-    const file = await download(res.body.url);
-    console.log(`export of ${N} rows: ${exportMs} ms, ${file.bytes.length} bytes`);
+  it('answers 202 with a status URL; the job makes the file, which parses strictly and lists every attendee exactly once', async () => {
+    const started = Date.now();
+    const job = await exportThroughJob(`/events/${ev.eventId}/attendees/export?format=url`, fx.organizer.token);
+    expect(job.accepted).toEqual({ exportId: expect.any(String), state: 'pending', statusUrl: expect.stringContaining(`/associations/${fx.associationId}/exports/`) });
+    expect(job.status).toMatchObject({ exportId: job.accepted.exportId, state: 'ready', rows: N, url: expect.any(String), expiresAt: expect.any(String) });
+    fileUrl = job.status.url;
+    const file = job.file;
+    console.log(`export of ${N} rows through the job: ${Date.now() - started} ms, ${file.bytes.length} bytes`);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toMatch(/^text\/csv/);
     const csv = parseCsvStrict(file.bytes);
@@ -104,9 +105,43 @@ describe('attendee export of 25,000 RSVPs', () => {
     expect(mismatches.slice(0, 5)).toEqual([]);
   }, 120_000);
 
+  it('the organizer is mailed a link to the same file; the export is in the log with its row count', async () => {
+    const [mail] = await waitForMail(fx.organizer.email, { filter: subjectStarts('Your export is ready'), timeoutMs: 30_000 });
+    const link = urlAfter(mail!, 'Download the CSV file: ');
+    const fromMail = await download(link);
+    expect(fromMail.status).toBe(200);
+    expect(fromMail.bytes.equals((await download(fileUrl)).bytes)).toBe(true);
+    expect(mail!.body.text).toContain('25,000 rows');
+    const log = await call('GET', `/associations/${fx.associationId}/exports`, { token: fx.owner.token });
+    expect(log.body.items).toContainEqual(expect.objectContaining({ what: 'attendees', subjectId: ev.eventId, rows: N, format: 'url', actorId: fx.organizer.userId }));
+  }, 60_000);
+
+  it('the status is the asker\'s or an admin\'s: another organizer gets 404, a member 403; a malformed id is a 400 naming it', async () => {
+    const res = await call('GET', `/events/${ev.eventId}/attendees/export?preset=door`, { token: fx.organizer.token });
+    expect(res.status).toBe(202);
+    const path = new URL(res.body.statusUrl).pathname;
+    const other = await signIn('organizer2');
+    expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token: other.token, body: { planId: fx.freePlanId } }), 201, 'join');
+    expectStatus(await call('PATCH', `/associations/${fx.associationId}/members/${other.userId}`, { token: fx.owner.token, body: { role: 'organizer' } }), 200, 'make organizer');
+    expectProblem(await call('GET', path, { token: other.token }), 404);
+    expectProblem(await call('GET', path, { token: fx.member.token }), 403);
+    expect((await call('GET', path, { token: fx.admin.token })).status).toBe(200);
+    const bad = await call('GET', `/associations/${fx.associationId}/exports/not..an..id`, { token: fx.organizer.token });
+    expectProblem(bad, 400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toContain('exportId');
+  }, 60_000);
+
+  it('bad export queries are 400s naming the field', async () => {
+    const preset = await call('GET', `/events/${ev.eventId}/attendees/export?preset=everything`, { token: fx.organizer.token });
+    expectProblem(preset, 400);
+    expect(preset.body.errors.map((e: { path: string }) => e.path)).toContain('preset');
+    const clash = await call('GET', `/events/${ev.eventId}/attendees/export?preset=waitlist&status=going`, { token: fx.organizer.token });
+    expectProblem(clash, 400);
+    expect(clash.body.errors.map((e: { path: string }) => e.path)).toContain('status');
+  });
+
   it('hostile names round-trip through a strict parser, formula-looking cells prefixed by a quote', async () => {
-    const res = await call('GET', `/events/${ev.eventId}/attendees/export?format=url`, { token: fx.organizer.token });
-    const rows = csvObjects(parseCsvStrict((await download(res.body.url)).bytes));
+    const rows = csvObjects(parseCsvStrict((await download(fileUrl)).bytes));
     const byEmail = new Map(rows.map((r) => [r.email!, r]));
     for (const [i, h] of hostile.entries()) {
       const row = byEmail.get(`attendee.${i}.${run}@example.test`)!;
@@ -117,11 +152,9 @@ describe('attendee export of 25,000 RSVPs', () => {
     expect(formula).toEqual([]);
   }, 120_000);
 
-  it('preset=minimal has only name, company, guests: no emails, no answers', async () => {
-    const res = await call('GET', `/events/${ev.eventId}/attendees/export?format=url&preset=minimal`, { token: fx.organizer.token });
-    expect(res.status).toBe(200);
-    expect(res.body.rows).toBe(N);
-    const file = await download(res.body.url);
+  it('preset=door has only name, company, guests: no emails, no answers', async () => {
+    const { status, file } = await exportThroughJob(`/events/${ev.eventId}/attendees/export?format=url&preset=door`, fx.organizer.token);
+    expect(status.rows).toBe(N);
     const csv = parseCsvStrict(file.bytes);
     expect(csv.header).toEqual(['name', 'company', 'guests']);
     expect(csv.rows).toHaveLength(N);
@@ -131,19 +164,18 @@ describe('attendee export of 25,000 RSVPs', () => {
     expect(names.has(shown(hostile[0]!))).toBe(true);
   }, 120_000);
 
-  it('without format=url, a list this large is still handed over as a link', async () => {
+  it('without format=url, a list this large goes to the job as well', async () => {
     const res = await call('GET', `/events/${ev.eventId}/attendees/export`, { token: fx.organizer.token });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ url: expect.any(String), rows: N });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(res.body.statusUrl);
   }, 120_000);
 
   it('the file link is signed: a changed token or path is refused', async () => {
-    const res = await call('GET', `/events/${ev.eventId}/attendees/export?format=url&preset=minimal`, { token: fx.organizer.token });
-    const url = new URL(res.body.url);
+    const url = new URL(fileUrl);
     const token = url.searchParams.get('token')!;
     url.searchParams.set('token', `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`);
     expectProblem(await call('GET', `${url.pathname}${url.search}`), 403);
-    const other = new URL(res.body.url);
+    const other = new URL(fileUrl);
     other.pathname = other.pathname.replace(/[^/]+$/, 'other.csv');
     expectProblem(await call('GET', `${other.pathname}${other.search}`), 403);
   });
@@ -161,7 +193,7 @@ describe('waitlist export order', () => {
     expect(rows.map((r) => [r.waitlistPosition, r.email, r.status])).toEqual(people.slice(1).map((p, i) => [String(i + 1), p.email, 'waitlisted']));
   });
 
-  it('status=waitlisted exports a waitlist of 1,200 in waitlist order, across pages', async () => {
+  it('preset=waitlist exports a waitlist of 1,200 in waitlist order, across pages, through the job', async () => {
     const fx = await buildAssociation();
     const ev = await createEvent(fx.organizer, fx.associationId, { capacity: 1 });
     const run = Math.random().toString(16).slice(2, 18).padEnd(16, '0');
@@ -178,9 +210,9 @@ describe('waitlist export order', () => {
     const listedPos = new Map(listed.map((a) => [a.email, a.waitlistPosition]));
     expect(inOrder.every((r, i) => listedPos.get(r.email) === i + 1)).toBe(true);
 
-    const res = await callBytes('GET', `/events/${ev.eventId}/attendees/export?status=waitlisted`, { token: fx.organizer.token });
-    expect(res.status).toBe(200);
-    const rows = csvObjects(parseCsvStrict(res.bytes));
+    // Past one page, so through the job; preset=waitlist is status=waitlisted with every column.
+    const { file } = await exportThroughJob(`/events/${ev.eventId}/attendees/export?preset=waitlist`, fx.organizer.token);
+    const rows = csvObjects(parseCsvStrict(file.bytes));
     expect(rows).toHaveLength(W);
     const positions = rows.map((r) => Number(r.waitlistPosition));
     const firstOutOfOrder = positions.findIndex((p, i) => p !== i + 1);

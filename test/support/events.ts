@@ -394,3 +394,27 @@ export function makeRsvp(ev: EventView, run: string, i: number, fields: Partial<
   };
 }
 
+
+// ---------------------------------------------------------------- long exports (202, then the status)
+
+/**
+ * An export too long for one response: asserts the 202 (body and Location), polls the status
+ * URL until the job is done, and returns the status and the file it links to.
+ */
+export async function exportThroughJob(path: string, token: string, timeoutMs = 120_000) {
+  const accepted = await call('GET', path, { token });
+  if (accepted.status !== 202) throw new Error(`${path}: expected 202, got ${accepted.status} ${accepted.text.slice(0, 300)}`);
+  const statusUrl = accepted.body.statusUrl as string;
+  if (accepted.headers.get('location') !== statusUrl) throw new Error(`Location ${accepted.headers.get('location')} is not the statusUrl ${statusUrl}`);
+  const statusPath = new URL(statusUrl, api()).pathname;
+  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  for (;;) {
+    const status = await call('GET', statusPath, { token });
+    if (status.status !== 200) throw new Error(`status ${statusPath}: ${status.status} ${status.text}`);
+    if (status.body.state === 'ready') return { accepted: accepted.body, statusPath, status: status.body, ms: Date.now() - started, file: await download(status.body.url) };
+    if (status.body.state === 'failed') throw new Error(`export job failed: ${status.text}`);
+    if (Date.now() > deadline) throw new Error(`export job still ${status.body.state} after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}

@@ -131,6 +131,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/associations/{associationId}/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status of an export too long for one response: state, and the file link when ready (the asker or an admin)
+         * @description Status of an export too long for one response: state, and the file link when ready (the asker or an admin). Access: organizer.
+         */
+        get: operations["getAssociationsAssociationIdExportsExportId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/associations/{associationId}/members": {
         parameters: {
             query?: never;
@@ -191,8 +211,8 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log
-         * @description CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log. Access: admin; rate-limited (10 per 600 s per user).
+         * CSV of members (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log
+         * @description CSV of members (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log. Access: admin; rate-limited (10 per 600 s per user).
          */
         get: operations["getAssociationsAssociationIdMembersExport"];
         put?: never;
@@ -291,8 +311,8 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log
-         * @description CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log. Access: admin; rate-limited (10 per 600 s per user).
+         * CSV of the ledger (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log
+         * @description CSV of the ledger (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log. Access: admin; rate-limited (10 per 600 s per user).
          */
         get: operations["getAssociationsAssociationIdPaymentsExport"];
         put?: never;
@@ -463,8 +483,8 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all
-         * @description CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all. Access: organizer; rate-limited (10 per 600 s per user).
+         * CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|door|waitlist&status=going|waitlisted|all; past one page, 202 and a status URL
+         * @description CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|door|waitlist&status=going|waitlisted|all; past one page, 202 and a status URL. Access: organizer; rate-limited (10 per 600 s per user).
          */
         get: operations["getEventsEventIdAttendeesExport"];
         put?: never;
@@ -1321,6 +1341,13 @@ export type components = {
             visibility?: "public" | "members";
             waitlist?: boolean;
         };
+        ExportAccepted: {
+            exportId: string;
+            /** @constant */
+            state: "pending";
+            /** @description GET it for the state and, when ready, the file link */
+            statusUrl: string;
+        };
         ExportLink: {
             /** Format: date-time */
             expiresAt: string;
@@ -1342,6 +1369,18 @@ export type components = {
             items: components["schemas"]["ExportRecord"][];
             /** @description Pass as ?cursor= for the next page; null on the last */
             nextCursor: string | null;
+        };
+        ExportStatus: {
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            exportId: string;
+            finishedAt: string | null;
+            rows: number | null;
+            /** @enum {string} */
+            state: "pending" | "ready" | "failed";
+            /** @description when ready: a link to the CSV file, valid until expiresAt */
+            url: string | null;
         };
         IntroduceResult: {
             introduced: boolean;
@@ -2075,6 +2114,34 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getAssociationsAssociationIdExportsExportId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                associationId: string;
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status of an export too long for one response: state, and the file link when ready (the asker or an admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getAssociationsAssociationIdMembers: {
         parameters: {
             query?: {
@@ -2244,7 +2311,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description CSV of members (or {url} of a file); ?format=csv|url; recorded in the export log */
+            /** @description CSV of members (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2252,6 +2319,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ExportLink"];
                     "text/csv": string;
+                };
+            };
+            /** @description Too long for one response: a background job makes the file; GET the status URL (also in Location) until it is ready */
+            202: {
+                headers: {
+                    /** @description the status URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2396,7 +2474,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description CSV of the ledger (or {url} of a file); ?format=csv|url; recorded in the export log */
+            /** @description CSV of the ledger (or {url} of a file); ?format=csv|url; past one page, 202 and a status URL; recorded in the export log */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2404,6 +2482,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ExportLink"];
                     "text/csv": string;
+                };
+            };
+            /** @description Too long for one response: a background job makes the file; GET the status URL (also in Location) until it is ready */
+            202: {
+                headers: {
+                    /** @description the status URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2731,7 +2820,7 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "csv" | "url";
-                preset?: "full" | "minimal";
+                preset?: "full" | "door" | "waitlist" | "minimal";
                 status?: "going" | "waitlisted" | "all";
             };
             header?: never;
@@ -2742,7 +2831,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|minimal&status=going|waitlisted|all */
+            /** @description CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|door|waitlist&status=going|waitlisted|all; past one page, 202 and a status URL */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2750,6 +2839,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ExportLink"];
                     "text/csv": string;
+                };
+            };
+            /** @description Too long for one response: a background job makes the file; GET the status URL (also in Location) until it is ready */
+            202: {
+                headers: {
+                    /** @description the status URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -92,6 +92,8 @@ export const keys = {
   /** A record of an attendee, member or ledger export: who, when, how many rows. Newest last (ULIDs). */
   exportRecord: (associationId: string, exportId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `EXPORT#${exportId}` }),
   exportsPrefix: (associationId: string) => ({ pk: `ASSOC#${associationId}`, skPrefix: 'EXPORT#' }),
+  /** A list export too long for one response, made by the background job: its state and file. Not under EXPORT#, so the export log never lists it. */
+  exportJob: (associationId: string, exportId: string): Key => ({ pk: `ASSOC#${associationId}`, sk: `EXPORTJOB#${exportId}` }),
   /**
    * gsi1: the exports of one list (`members`, `payments`, or an event's attendees), so a
    * person's export can name the exports that may have included them, read from a time on.

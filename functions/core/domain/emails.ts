@@ -245,3 +245,15 @@ export const introMail = (f: { associationName: string; title: string; a: { name
 
 /** The shared layout, for mails composed in other modules (domain/connection-mails.ts). */
 export { mail as plainMail };
+
+/** To whoever asked for a list export too long to answer at once: the file is ready. */
+export const exportReadyMail = (f: { associationName: string; listName: string; rows: number; url: string; linkHours: number }) =>
+  mail(
+    f.associationName,
+    `Your export is ready: ${f.listName}`,
+    [
+      `The export you asked for (${f.listName}, ${f.rows.toLocaleString('en')} rows) is ready.`,
+      `The link works for ${f.linkHours} hours; after that, ask for the export again. The file holds personal data: keep it safe and delete it when you are done.`,
+    ],
+    { label: 'Download the CSV file', url: f.url },
+  );

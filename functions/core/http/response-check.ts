@@ -50,6 +50,12 @@ const drift = (spec: RouteSpec, detail: string, errors?: { path: string; message
 export function checkResponse(spec: RouteSpec, res: APIGatewayProxyStructuredResultV2, expectedStatus: number): void {
   const status = res.statusCode ?? 200;
   if (status >= 300) return;
+  if (status === 202 && spec.accepted) {
+    if (!res.headers?.Location) throw drift(spec, '202 without a Location header');
+    const accepted = spec.accepted.safeParse(JSON.parse(String(res.body ?? 'null')));
+    if (!accepted.success) throw drift(spec, accepted.error.issues.map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; '));
+    return;
+  }
   if (status !== expectedStatus) throw drift(spec, `status ${status}, but the catalog lists ${expectedStatus}`);
   const bodies = successBodies(spec);
   if (!bodies.length) {

@@ -162,7 +162,7 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestLog())
     .use(httpHeaderNormalizer())
-    .use(httpCors({ origins: config.corsOrigins, exposeHeaders: 'Retry-After', maxAge: 600 }))
+    .use(httpCors({ origins: config.corsOrigins, exposeHeaders: 'Retry-After,Location', maxAge: 600 }))
     .use(problemDetails());
 }
 

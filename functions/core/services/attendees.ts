@@ -3,8 +3,7 @@ import type { Store } from '../data/store.js';
 import type { Event, Rsvp } from '../domain/events.js';
 import type { Member } from '../domain/types.js';
 import type { Column } from '../domain/csv.js';
-import type { FileStore } from '../files.js';
-import { allPages, exportRows } from './exports.js';
+import { allPages, exportRows, onePage, PAGE_ROWS, type ExportDeps, type ExportPlan } from './exports.js';
 import { attendeeView } from './events.js';
 import type { ExportsRepo, MembersRepo, PlansRepo, RsvpsRepo } from '../data/store.js';
 
@@ -54,50 +53,74 @@ function columns(event: Event, preset: 'full' | 'minimal'): Column<Row>[] {
   ];
 }
 
-export async function exportAttendees(
-  deps: { store: AttendeesStore; files?: FileStore },
-  event: Event,
-  actorId: string,
-  q: { format: 'csv' | 'url'; preset: 'full' | 'minimal'; status: 'going' | 'waitlisted' | 'all' },
-  now: Date,
-) {
-  const { store } = deps;
-  // Membership is read live, once for the whole association, then joined in memory.
-  const members = new Map<string, Member>();
-  if (q.preset === 'full') {
-    for await (const page of allPages((startKey) => store.membersOfAssociation(event.associationId, {}, { limit: 500, startKey }))) {
-      for (const m of page) members.set(m.userId, m);
-    }
-  }
-  const plans = new Map((await store.plansOfAssociation(event.associationId)).map((p) => [p.planId, p.name]));
-  const positions = q.status !== 'going' ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
+export type AttendeeExportQuery = { preset: 'full' | 'minimal'; status: 'going' | 'waitlisted' | 'all' };
+
+/** The API's presets (docs/events.md) as columns and statuses. */
+export function attendeeExportQuery(q: { format: 'csv' | 'url'; preset: 'full' | 'door' | 'waitlist' | 'minimal'; status?: 'going' | 'waitlisted' | 'all' }): AttendeeExportQuery & { format: 'csv' | 'url' } {
+  if (q.preset === 'waitlist') return { format: q.format, preset: 'full', status: 'waitlisted' };
+  return { format: q.format, preset: q.preset === 'full' ? 'full' : 'minimal', status: q.status ?? 'going' };
+}
+
+/**
+ * How an event's attendees are read for an export (by the request, or by the job for a long
+ * list). Pages stream through, except the waitlist, which exports in its own order and so is
+ * gathered and sorted first. Membership is read live, once for the whole association, then
+ * joined in memory: memory grows with the association's members, not with the attendees.
+ */
+export function attendeesExportPlan(store: AttendeesStore, event: Event, associationName: string, q: AttendeeExportQuery): ExportPlan<Row> {
   const statuses = q.status === 'all' ? ['going', 'waitlisted'] : [q.status];
-  const toRow = (r: Rsvp): Row => {
-    const member = members.get(r.userId);
-    return { r, position: positions.get(r.userId), member, planName: member ? plans.get(member.planId) : undefined };
-  };
+  const read = (status: string | undefined) => (startKey?: Record<string, unknown>) => store.rsvpsOfEvent(event.eventId, status, { limit: PAGE_ROWS, startKey });
   async function* pages(): AsyncIterable<Row[]> {
+    const members = new Map<string, Member>();
+    if (q.preset === 'full') {
+      for await (const page of allPages((startKey) => store.membersOfAssociation(event.associationId, {}, { limit: PAGE_ROWS, startKey }))) {
+        for (const m of page) members.set(m.userId, m);
+      }
+    }
+    const plans = new Map((await store.plansOfAssociation(event.associationId)).map((p) => [p.planId, p.name]));
+    const positions = q.status !== 'going' ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
+    const toRow = (r: Rsvp): Row => {
+      const member = members.get(r.userId);
+      return { r, position: positions.get(r.userId), member, planName: member ? plans.get(member.planId) : undefined };
+    };
     for (const status of statuses) {
       if (status === 'waitlisted') {
-        // The waitlist exports in its own order, across all pages.
         const waiting: Row[] = [];
-        for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, status, { limit: 500, startKey }))) waiting.push(...page.map(toRow));
+        for await (const page of allPages(read(status))) waiting.push(...page.map(toRow));
         yield waiting.sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity));
         continue;
       }
-      for await (const page of allPages((startKey) => store.rsvpsOfEvent(event.eventId, status, { limit: 500, startKey }))) yield page.map(toRow);
+      for await (const page of allPages(read(status))) yield page.map(toRow);
     }
   }
-  return exportRows<Row>({
-    store,
-    files: deps.files,
-    associationId: event.associationId,
+  return {
     what: q.status === 'waitlisted' ? 'waitlist' : 'attendees',
     subjectId: event.eventId,
-    actorId,
+    associationName,
+    listName: `${q.status === 'waitlisted' ? 'waitlist' : 'attendees'} of ${event.title}`,
     fileName: `${event.eventId}-${q.status}-${q.preset}.csv`,
     columns: columns(event, q.preset),
-    pages: pages(),
+    // One Query of the event's RSVPs (any status) covers the list: it fits one page.
+    fitsOnePage: () => onePage(read(q.status === 'all' ? undefined : q.status)),
+    pages,
+  };
+}
+
+export async function exportAttendees(
+  deps: ExportDeps<AttendeesStore>,
+  event: Event,
+  associationName: string,
+  actor: { userId: string; email: string },
+  q: AttendeeExportQuery & { format: 'csv' | 'url' },
+  now: Date,
+) {
+  const query = { preset: q.preset, status: q.status };
+  return exportRows<Row>({
+    ...deps,
+    associationId: event.associationId,
+    spec: { list: 'attendees', eventId: event.eventId, ...query },
+    plan: attendeesExportPlan(deps.store, event, associationName, query),
+    actor,
     format: q.format,
     now,
   });

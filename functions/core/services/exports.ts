@@ -1,54 +1,164 @@
 /**
- * The one exporter for member and attendee lists: reads every page, writes RFC 4180 CSV
- * (domain/csv.ts: BOM, formula injection neutralised), answers inline or, for large lists
- * or on request, as a time-limited link to a stored file. Every export is recorded.
+ * The one exporter for member, ledger and attendee lists, RFC 4180 CSV (domain/csv.ts: BOM,
+ * formula injection neutralised). A list that fits one page answers at once, inline or as a
+ * link; a longer one is made by the background job (functions/exports/job.ts), which streams
+ * the pages into a file, so no export depends on the request time limit or holds the list in
+ * memory: the request answers 202 with the job's status URL, the status gives the link when
+ * it is ready, and the asker gets it by mail. Every export is recorded.
  */
 import { ulid } from 'ulid';
-import type { Store } from '../data/store.js';
 import type { FileStore } from '../files.js';
 import type { PrivacyData } from '../data/privacy.js';
-import { toCsv, type Column } from '../domain/csv.js';
+import { csvChunks, toCsv, type Column } from '../domain/csv.js';
 import type { ExportsRepo } from '../data/store.js';
+import type { ExportJob, ExportSpec } from '../data/exports.js';
+import { exportReadyMail } from '../domain/emails.js';
+import { newMail } from './mail-item.js';
+import { notFound } from '../errors.js';
+
+export type { ExportSpec } from '../data/exports.js';
 
 /** The repositories this service uses (functions/core/data/). */
 export type ExportsStore = ExportsRepo;
 
-export const INLINE_MAX_ROWS = 5_000;
+/** Rows a page of the list reads; a list longer than one page goes to the job. */
+export const PAGE_ROWS = 500;
 const LINK_TTL_SECONDS = 15 * 60;
+/** The mailed link: long enough to be read in a working day. */
+const MAIL_LINK_HOURS = 12;
+/** A job still pending after this long has died (its function timed out every retry): the status says failed. */
+export const JOB_STALE_MS = 60 * 60_000;
+
+/** Starts the background job (an asynchronous Lambda invocation; in-process locally). */
+export interface ExportJobs {
+  start(event: ExportJobEvent): Promise<void>;
+}
+export type ExportJobEvent = { associationId: string; exportId: string };
+
+/** What the list services hand the exporter. */
+export type ExportDeps<S> = { store: S & ExportsStore; files?: FileStore; jobs?: ExportJobs; apiUrl?: string };
+
+/** How to read one list, built from its spec both by the request and by the job. */
+export interface ExportPlan<T> {
+  what: 'members' | 'attendees' | 'waitlist' | 'payments';
+  subjectId?: string;
+  /** The association's name, for the mail. */
+  associationName: string;
+  /** For the mail: "members", "attendees of Big conference". */
+  listName: string;
+  fileName: string;
+  columns: Column<T>[];
+  /** True when the whole list is one page (one Query): it is answered at once. */
+  fitsOnePage(): Promise<boolean>;
+  /** Every page, read lazily from the table. */
+  pages(): AsyncIterable<T[]>;
+}
 
 export interface ExportRequest<T> {
   store: ExportsStore;
   files?: FileStore;
+  jobs?: ExportJobs;
   associationId: string;
-  what: 'members' | 'attendees' | 'waitlist' | 'payments';
-  subjectId?: string;
-  actorId: string;
-  fileName: string;
-  columns: Column<T>[];
-  /** Pages of rows, read lazily from the table. */
-  pages: AsyncIterable<T[]>;
+  spec: ExportSpec;
+  plan: ExportPlan<T>;
+  actor: { userId: string; email: string };
   format: 'csv' | 'url';
+  /** The API's base URL, for the status link. */
+  apiUrl?: string;
   now: Date;
 }
 
-export type ExportResult = { kind: 'inline'; csv: string; rows: number } | { kind: 'url'; url: string; rows: number; expiresAt: string };
+export type ExportResult =
+  | { kind: 'inline'; csv: string; rows: number }
+  | { kind: 'url'; url: string; rows: number; expiresAt: string }
+  | { kind: 'job'; exportId: string; statusUrl: string; state: 'pending' };
+
+export const statusPath = (associationId: string, exportId: string) => `/associations/${associationId}/exports/${exportId}`;
+const fileKey = (associationId: string, exportId: string, fileName: string) => `exports/${associationId}/${exportId}/${fileName}`;
 
 export async function exportRows<T>(req: ExportRequest<T>): Promise<ExportResult> {
-  const rows: T[] = [];
-  for await (const page of req.pages) rows.push(...page);
-  const csv = toCsv(req.columns, rows);
   const exportId = ulid(req.now.getTime());
-  const asFile = req.files && (req.format === 'url' || rows.length > INLINE_MAX_ROWS);
-  const result: ExportResult = asFile
-    ? {
-        kind: 'url',
-        url: await req.files!.put(`exports/${req.associationId}/${exportId}/${req.fileName}`, csv, 'text/csv; charset=utf-8', LINK_TTL_SECONDS),
-        rows: rows.length,
-        expiresAt: new Date(req.now.getTime() + LINK_TTL_SECONDS * 1000).toISOString(),
-      }
-    : { kind: 'inline', csv, rows: rows.length };
-  await req.store.recordExport(req.associationId, { exportId, what: req.what, subjectId: req.subjectId, actorId: req.actorId, rows: rows.length, format: result.kind, at: req.now.toISOString() });
+  const { plan } = req;
+  if (req.files && req.jobs && !(await plan.fitsOnePage())) {
+    const job: ExportJob = {
+      exportId,
+      associationId: req.associationId,
+      spec: req.spec,
+      actorId: req.actor.userId,
+      actorEmail: req.actor.email,
+      fileKey: fileKey(req.associationId, exportId, plan.fileName),
+      state: 'pending',
+      createdAt: req.now.toISOString(),
+    };
+    await req.store.createExportJob(job);
+    await req.jobs.start({ associationId: req.associationId, exportId });
+    return { kind: 'job', exportId, statusUrl: `${req.apiUrl ?? ''}${statusPath(req.associationId, exportId)}`, state: 'pending' };
+  }
+  // One page: read and answered here, as it always was.
+  const rows: T[] = [];
+  for await (const page of plan.pages()) rows.push(...page);
+  const csv = toCsv(plan.columns, rows);
+  const result: ExportResult =
+    req.files && req.format === 'url'
+      ? {
+          kind: 'url',
+          url: await req.files.put(fileKey(req.associationId, exportId, plan.fileName), csv, 'text/csv; charset=utf-8', LINK_TTL_SECONDS),
+          rows: rows.length,
+          expiresAt: new Date(req.now.getTime() + LINK_TTL_SECONDS * 1000).toISOString(),
+        }
+      : { kind: 'inline', csv, rows: rows.length };
+  await req.store.recordExport(req.associationId, { exportId, what: plan.what, subjectId: plan.subjectId, actorId: req.actor.userId, rows: rows.length, format: result.kind, at: req.now.toISOString() });
   return result;
+}
+
+/** The job's side: stream every page into the file, then mark it ready, log it and mail the link, in one transaction. */
+export async function runExportJob<T>(
+  deps: { store: ExportsRepo; files: FileStore },
+  job: ExportJob,
+  plan: ExportPlan<T>,
+  clock: () => Date,
+): Promise<{ rows: number; bytes: number } | 'done already'> {
+  if (job.state !== 'pending') return 'done already';
+  let rows = 0;
+  try {
+    const { bytes } = await deps.files.upload(job.fileKey, csvChunks(plan.columns, plan.pages(), (n) => (rows = n)), 'text/csv; charset=utf-8');
+    const now = clock();
+    const url = await deps.files.link(job.fileKey, MAIL_LINK_HOURS * 3600);
+    const mail = newMail(
+      {
+        mailId: `export.${job.exportId}`,
+        to: job.actorEmail,
+        fromName: plan.associationName,
+        kind: 'export_ready',
+        associationId: job.associationId,
+        mail: exportReadyMail({ associationName: plan.associationName, listName: plan.listName, rows, url, linkHours: MAIL_LINK_HOURS }),
+      },
+      now,
+    );
+    const record = { exportId: job.exportId, what: plan.what, subjectId: plan.subjectId, actorId: job.actorId, rows, format: 'url', at: now.toISOString() };
+    await deps.store.finishExportJob(job, { rows, bytes, at: now.toISOString() }, record, mail);
+    return { rows, bytes };
+  } catch (err) {
+    // Recorded for the status, and thrown so the invocation counts as failed (alarm, dead letters).
+    await deps.store.failExportJob(job, err instanceof Error ? err.message : String(err), clock().toISOString());
+    throw err;
+  }
+}
+
+/** What GET .../exports/{exportId} answers: the job's state and, when ready, a fresh link. */
+export async function exportStatus(deps: { store: ExportsRepo; files: FileStore }, associationId: string, exportId: string, caller: { userId: string; isAdmin: boolean }, now: Date) {
+  const job = await deps.store.getExportJob(associationId, exportId);
+  // Only the asker, or an admin: someone else's export of personal data does not exist for the caller.
+  if (!job || (job.actorId !== caller.userId && !caller.isAdmin)) throw notFound('There is no such export.');
+  const state = job.state === 'pending' && now.getTime() - Date.parse(job.createdAt) > JOB_STALE_MS ? 'failed' : job.state;
+  const base = { exportId, state, createdAt: job.createdAt, finishedAt: job.finishedAt ?? null };
+  if (state !== 'ready') return { ...base, rows: null, url: null, expiresAt: null };
+  return {
+    ...base,
+    rows: job.rows ?? 0,
+    url: await deps.files.link(job.fileKey, LINK_TTL_SECONDS),
+    expiresAt: new Date(now.getTime() + LINK_TTL_SECONDS * 1000).toISOString(),
+  };
 }
 
 /** The export log of an association, newest first: who exported which list, when, how many rows. */
@@ -60,12 +170,26 @@ export async function listExports(data: Pick<PrivacyData, 'exportsOf'>, associat
   };
 }
 
-/** Every page of a paged store query, as an async iterable. */
+/**
+ * Every page of a paged store query, as an async iterable. The next page is asked for as soon
+ * as one arrives, so the Query runs while the caller writes the page it has: an export keeps
+ * pace with the reads, holding two pages at most.
+ */
 export async function* allPages<T>(read: (startKey?: Record<string, unknown>) => Promise<{ items: T[]; lastKey?: Record<string, unknown> }>): AsyncIterable<T[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await read(startKey);
+  let next = read(undefined);
+  for (;;) {
+    const page = await next;
+    if (page.lastKey) {
+      next = read(page.lastKey);
+      // Awaited on the next turn; if the caller stops early, a failure of the read ahead is not an unhandled rejection.
+      next.catch(() => undefined);
+    }
     yield page.items;
-    startKey = page.lastKey;
-  } while (startKey);
+    if (!page.lastKey) return;
+  }
+}
+
+/** True when the first page of a paged query is the last. */
+export async function onePage(read: (startKey?: Record<string, unknown>) => Promise<{ lastKey?: Record<string, unknown> }>): Promise<boolean> {
+  return !(await read()).lastKey;
 }

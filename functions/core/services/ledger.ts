@@ -2,8 +2,7 @@
 import type { Store } from '../data/store.js';
 import type { Association, Payment } from '../domain/types.js';
 import type { Column } from '../domain/csv.js';
-import type { FileStore } from '../files.js';
-import { allPages, exportRows } from './exports.js';
+import { allPages, exportRows, onePage, PAGE_ROWS, type ExportDeps, type ExportPlan } from './exports.js';
 import type { ExportsRepo, PaymentsRepo } from '../data/store.js';
 
 /** The repositories this service uses (functions/core/data/). */
@@ -48,18 +47,21 @@ const columns: Column<Payment>[] = [
   { header: 'reason', value: (p) => p.reason },
 ];
 
-/** The whole ledger through the shared exporter: recorded, inline or as a file link. */
-export async function exportCsv(deps: { store: LedgerStore; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
-  return exportRows<Payment>({
-    store: deps.store,
-    files: deps.files,
-    associationId: association.associationId,
+/** How the ledger is read for an export (by the request, or by the job for a long one). */
+export function ledgerExportPlan(store: LedgerStore, association: Association): ExportPlan<Payment> {
+  const read = (startKey?: Record<string, unknown>) => store.paymentsOf(association.associationId, { limit: PAGE_ROWS, startKey });
+  return {
     what: 'payments',
-    actorId,
+    associationName: association.name,
+    listName: 'payments ledger',
     fileName: `${association.slug}-payments.csv`,
     columns,
-    pages: allPages((startKey) => deps.store.paymentsOf(association.associationId, { limit: 500, startKey })),
-    format,
-    now,
-  });
+    fitsOnePage: () => onePage(read),
+    pages: () => allPages(read),
+  };
+}
+
+/** The whole ledger through the shared exporter: recorded; inline, a file link, or the job for a long one. */
+export async function exportCsv(deps: ExportDeps<LedgerStore>, association: Association, actor: { userId: string; email: string }, now: Date, format: 'csv' | 'url' = 'csv') {
+  return exportRows<Payment>({ ...deps, associationId: association.associationId, spec: { list: 'payments' }, plan: ledgerExportPlan(deps.store, association), actor, format, now });
 }

@@ -11,8 +11,7 @@ import type { Association, Member, Payment } from '../domain/types.js';
 import { canAssignRole, displayName, newMembership, periodForPayment } from '../domain/membership.js';
 import type { MemberPatch } from '../schemas.js';
 import type { Column } from '../domain/csv.js';
-import { allPages, exportRows } from './exports.js';
-import type { FileStore } from '../files.js';
+import { allPages, exportRows, onePage, PAGE_ROWS, type ExportDeps, type ExportPlan } from './exports.js';
 import type { Role } from '../domain/roles.js';
 import { assertCanTakePayments } from './dues.js';
 import { logger } from '../http/logger.js';
@@ -297,20 +296,23 @@ const memberColumns = (planNames: Map<string, string>): Column<Member>[] => [
   { header: 'joinedAt', value: (m) => m.joinedAt },
 ];
 
-/** Every member, read page by page, through the shared exporter (recorded, inline or as a file). */
-export async function exportCsv(deps: { store: MembersStore; files?: FileStore }, association: Association, actorId: string, now: Date, format: 'csv' | 'url' = 'csv') {
-  const plans = await deps.store.plansOfAssociation(association.associationId);
+/** How the member list is read for an export (by the request, or by the job for a long list). */
+export async function membersExportPlan(store: MembersStore, association: Association): Promise<ExportPlan<Member>> {
+  const plans = await store.plansOfAssociation(association.associationId);
   const planNames = new Map(plans.map((p) => [p.planId, p.name]));
-  return exportRows<Member>({
-    store: deps.store,
-    files: deps.files,
-    associationId: association.associationId,
+  const read = (startKey?: Record<string, unknown>) => store.membersOfAssociation(association.associationId, {}, { limit: PAGE_ROWS, startKey });
+  return {
     what: 'members',
-    actorId,
+    associationName: association.name,
+    listName: 'members',
     fileName: `${association.slug}-members.csv`,
     columns: memberColumns(planNames),
-    pages: allPages((startKey) => deps.store.membersOfAssociation(association.associationId, {}, { limit: 500, startKey })),
-    format,
-    now,
-  });
+    fitsOnePage: () => onePage(read),
+    pages: () => allPages(read),
+  };
+}
+
+/** Every member, read page by page, through the shared exporter (recorded; inline, a file, or the job for a long list). */
+export async function exportCsv(deps: ExportDeps<MembersStore>, association: Association, actor: { userId: string; email: string }, now: Date, format: 'csv' | 'url' = 'csv') {
+  return exportRows<Member>({ ...deps, associationId: association.associationId, spec: { list: 'members' }, plan: await membersExportPlan(deps.store, association), actor, format, now });
 }

@@ -264,7 +264,7 @@ describe('middleware order', () => {
   it.each(cases)('answers %s as problem+json with CORS headers', async (_, call, status) => {
     const res = await call();
     expectProblem(res, status);
-    expect(res.headers['Access-Control-Expose-Headers']).toBe('Retry-After');
+    expect(res.headers['Access-Control-Expose-Headers']).toBe('Retry-After,Location');
     expect(res.headers['Access-Control-Max-Age']).toBe('600');
   });
 
