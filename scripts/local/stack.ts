@@ -211,7 +211,18 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     const sesEvents = (await import('../../functions/ses-events/handler.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
-    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log });
+    // Recorded Stripe events go to their own consumer, as their own event source mapping does in AWS.
+    const stripeEventsHandler = (await import('../../functions/stripe-events/handler.js')).handler as typeof streamsHandler;
+    const poller = await startStreamPoller({
+      endpoint: dynamoEndpoint,
+      client,
+      tableName,
+      consumer: async (e) => {
+        const [a, b] = await Promise.all([streamsHandler(e, lambdaContext('streams')), stripeEventsHandler(e, lambdaContext('stripeEvents'))]);
+        return { batchItemFailures: [...(a.batchItemFailures ?? []), ...(b.batchItemFailures ?? [])] };
+      },
+      log,
+    });
     cleanups.push(() => poller.stop());
     // A second reader for the dashboard counters, so bulk changes never hold mail back.
     const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };

@@ -39,6 +39,7 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
   await refreshShards(true);
   const loop = async () => {
     let rounds = 0;
+    let shardClosed = false;
     while (!stopped) {
       let idle = true;
       for (const [shardId, iterator] of iterators) {
@@ -46,6 +47,8 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
         try {
           const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
           iterators.set(shardId, res.NextShardIterator);
+          // A closed shard has children: look for them now, not rounds later (Stripe events wait on them).
+          if (!res.NextShardIterator) shardClosed = true;
           if (res.Records?.length) {
             idle = false;
             const out = await opts.consumer({ Records: res.Records.map(toLambdaRecord) });
@@ -57,7 +60,8 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
           iterators.delete(shardId);
         }
       }
-      if (++rounds % 50 === 0 || iterators.size === 0 || [...iterators.values()].every((v) => !v)) {
+      if (++rounds % 50 === 0 || shardClosed || iterators.size === 0 || [...iterators.values()].every((v) => !v)) {
+        shardClosed = false;
         await refreshShards(false).catch(() => {});
       }
       if (idle) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 150));

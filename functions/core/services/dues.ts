@@ -207,6 +207,9 @@ const handlers: Record<string, EventHandler> = {
   'charge.refund.updated': async (ctx) => refundEvent(ctx),
 };
 
+/** Whether an event type changes anything of ours: the webhook records only those. */
+export const handlesStripeEventType = (type: string): boolean => Object.hasOwn(handlers, type);
+
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? undefined : typeof v === 'string' ? v : v.id);
 
 /**
