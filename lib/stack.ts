@@ -181,7 +181,9 @@ export class PlatformStack extends Stack {
       name: 'stripeEvents',
       entry: workers.stripeEvents.entry,
       timeout: workers.stripeEvents.timeout,
-      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual('stripe_queued') } } } })],
+      // Only the queue's records (keys.stripeQueued), by key prefix; the outbox consumer's filter
+      // (entity outbox, broadcast, event) never matches them, so neither waits behind the other.
+      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith('STRIPEQ#') } } } })],
     });
     const mail = new Mail(this, 'Mail', {
       functions,

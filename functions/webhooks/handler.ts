@@ -4,6 +4,7 @@
  * changes nothing. A verified event is recorded (one conditional write, so a second
  * delivery is a 2xx that changes nothing) and applied shortly after by the stream consumer
  * (functions/stripe-events/handler.ts): a burst for one membership never contends here.
+ * account.updated alone is applied here (why: functions/core/services/stripe-queue.ts).
  */
 import { httpHandler, json } from '../core/http/router.js';
 import { store } from '../core/deps.js';
@@ -14,6 +15,7 @@ import { receiveStripeEvent } from '../core/services/stripe-queue.js';
 import { logger } from '../core/http/logger.js';
 
 const deps = await duesDeps();
+const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(
   'webhooks',
@@ -27,7 +29,7 @@ export const handler = httpHandler(
       } catch {
         throw badRequest('The Stripe signature does not match this body.', [{ path: 'stripe-signature', message: 'does not verify' }]);
       }
-      const outcome = await receiveStripeEvent(store, event, now);
+      const outcome = await receiveStripeEvent(queueDeps, event, now);
       logger.info('stripe event', { eventId: event.id, type: event.type, outcome });
       return json({ received: true, outcome });
     },

@@ -13,7 +13,21 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 
 type Consumer = (event: { Records: unknown[] }) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
 
-export async function startStreamPoller(opts: { endpoint: string; client: DynamoDBClient; tableName: string; consumer: Consumer; log: (l: string) => void; intervalMs?: number }) {
+/** Recorded Stripe events (keys.stripeQueued): read by their own poller, as their own event source mapping's filter does in AWS. */
+export const isStripeQueued = (r: _Record) => r.dynamodb?.Keys?.pk?.S?.startsWith('STRIPEQ#') === true;
+
+export async function startStreamPoller(opts: {
+  endpoint: string;
+  client: DynamoDBClient;
+  tableName: string;
+  consumer: Consumer;
+  log: (l: string) => void;
+  intervalMs?: number;
+  /** The mapping's filter: records it rejects are read past, never handed to the consumer. */
+  accept?: (r: _Record) => boolean;
+  /** For the log. */
+  name?: string;
+}) {
   const streams = new DynamoDBStreamsClient({ endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const table = await opts.client.send(new DescribeTableCommand({ TableName: opts.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
@@ -49,10 +63,11 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
           iterators.set(shardId, res.NextShardIterator);
           // A closed shard has children: look for them now, not rounds later (Stripe events wait on them).
           if (!res.NextShardIterator) shardClosed = true;
-          if (res.Records?.length) {
-            idle = false;
-            const out = await opts.consumer({ Records: res.Records.map(toLambdaRecord) });
-            if (out?.batchItemFailures?.length) opts.log(`stream: ${out.batchItemFailures.length} record(s) failed (unsent mail is retried by the daily job)`);
+          if (res.Records?.length) idle = false;
+          const records = (res.Records ?? []).filter((r) => !opts.accept || opts.accept(r));
+          if (records.length) {
+            const out = await opts.consumer({ Records: records.map(toLambdaRecord) });
+            if (out?.batchItemFailures?.length) opts.log(`stream (${opts.name ?? 'streams'}): ${out.batchItemFailures.length} record(s) failed`);
           }
         } catch (err) {
           if (!stopped) opts.log(`stream poll failed: ${(err as Error).message}`);

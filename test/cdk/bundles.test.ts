@@ -31,6 +31,8 @@ const ratchet: Record<string, number> = {
   jobsScheduled: 707_000,
   streams: 625_000,
   web: 1_355_000,
+  // The Stripe event consumer: the dues service it applies events with.
+  stripeEvents: 497_000,
 };
 
 let set: BundleSet;

@@ -892,7 +892,7 @@ describe('template', () => {
     expect(cycles).toEqual([]);
   });
 
-  test('Stripe events consumer: its own mapping on the same stream, only new stripe_queued records, per-record failures, bounded retries, failures to its own queue', () => {
+  test('Stripe events consumer: its own mapping on the same stream, only new records keyed STRIPEQ#, per-record failures, bounded retries, failures to its own queue', () => {
     const [tableId] = onlyOf('AWS::DynamoDB::Table');
     const [, mapping] = mappingOf('stripeEvents');
     const queueId = stripeEventFailuresQueueId();
@@ -905,8 +905,12 @@ describe('template', () => {
       MaximumRetryAttempts: 10,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
-    expect(mapping.Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['stripe_queued'] } } } }]);
+    expect(mapping.Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'STRIPEQ#' }] } } } }]);
     expect(queueId).not.toBe(streamFailuresQueueId());
+    // The outbox consumer's filters name other entities only: a queued Stripe event never reaches it (nor waits behind its backlog).
+    const outboxPatterns = JSON.stringify(mappingOf('streams')[1].Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern)));
+    expect(outboxPatterns).toContain('"entity"');
+    expect(outboxPatterns).not.toMatch(/stripe|STRIPEQ/i);
   });
 
   test('alarms on API 5xx, each function errors and throttles, the dead-letter queues, stream lag and table throttling, all to the SNS topic', () => {

@@ -4,6 +4,7 @@
  * stream hands it to the consumer, which applies it with the dues service, idempotently
  * (the event marker and the membership's version, as before). All events of one customer
  * land in one partition key, so the stream gives them to the consumer one after another.
+ * account.updated is the exception: applied by the webhook itself (see INLINE_TYPES).
  */
 import type { QueuedStripeEvent, StripeQueueRepo } from '../data/stripe-queue.js';
 import { handleStripeEvent, handlesStripeEventType, type DuesDeps, type EventOutcome, type StripeEvent } from './dues.js';
@@ -18,7 +19,6 @@ const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : v 
  */
 export function queueGroupOf(event: StripeEvent): string {
   const obj = event.data?.object ?? {};
-  if (event.type === 'account.updated') return 'account';
   const customer = idOf(obj.customer);
   if (customer) return customer;
   // Refund objects name no customer: their charge keeps one charge's refunds together.
@@ -26,14 +26,26 @@ export function queueGroupOf(event: StripeEvent): string {
 }
 
 export function toQueued(event: StripeEvent): QueuedStripeEvent {
-  const accountId = event.account ?? (event.type === 'account.updated' ? idOf(event.data?.object) : undefined) ?? 'platform';
+  const accountId = event.account ?? 'platform';
   return { accountId, group: queueGroupOf(event), eventId: event.id, type: event.type, created: Math.max(0, Math.floor(Number(event.created) || 0)), payload: JSON.stringify(event) };
 }
 
-/** The webhook's part: record, once. A type we never act on is acknowledged without a write. */
-export async function receiveStripeEvent(store: StripeQueueRepo, event: StripeEvent, now: Date): Promise<'recorded' | 'duplicate' | 'ignored'> {
+/**
+ * Applied by the webhook, not queued. account.updated concerns the association, not a
+ * membership, so nothing orders it against other events; its effect is read from Stripe
+ * (the live account, whichever delivery comes last), so arrival order does not matter, and
+ * its write is conditional on the event id, so a second delivery changes nothing. Queued,
+ * it would wait behind other work, and the association cannot take payments until it is applied.
+ */
+const INLINE_TYPES = new Set(['account.updated']);
+
+export type ReceiveOutcome = 'recorded' | 'duplicate' | 'ignored' | EventOutcome;
+
+/** The webhook's part: record, once (or apply an INLINE_TYPES event). A type we never act on is acknowledged without a write. */
+export async function receiveStripeEvent(deps: DuesDeps & { store: StripeQueueRepo }, event: StripeEvent, now: Date): Promise<ReceiveOutcome> {
   if (!handlesStripeEventType(event.type)) return 'ignored';
-  return store.recordStripeEvent(toQueued(event), now.toISOString());
+  if (INLINE_TYPES.has(event.type)) return handleStripeEvent(deps, event, now);
+  return deps.store.recordStripeEvent(toQueued(event), now.toISOString());
 }
 
 export interface ApplyOptions {

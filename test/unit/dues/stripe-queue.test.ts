@@ -90,7 +90,7 @@ describe('record, then apply', () => {
   it('the webhook only records; the consumer then applies: member active, one ledger entry, one receipt', async () => {
     const { table, payments, deps, store } = setup();
     payments.subscriptions.set('sub_1', paidSub());
-    await expect(receiveStripeEvent(store, invoicePaid(), now)).resolves.toBe('recorded');
+    await expect(receiveStripeEvent(deps, invoicePaid(), now)).resolves.toBe('recorded');
     expect(memberOf(table).status).toBe('pending');
     expect(payments.calls).toHaveLength(0);
     const [q] = recorded(table);
@@ -105,7 +105,7 @@ describe('record, then apply', () => {
   it('a stream redelivery of the record, or the same event delivered twice, takes effect once', async () => {
     const { table, payments, deps, store } = setup();
     payments.subscriptions.set('sub_1', paidSub());
-    const outcomes = await Promise.all([receiveStripeEvent(store, invoicePaid(), now), receiveStripeEvent(store, invoicePaid(), now)]);
+    const outcomes = await Promise.all([receiveStripeEvent(deps, invoicePaid(), now), receiveStripeEvent(deps, invoicePaid(), now)]);
     expect(outcomes.sort()).toEqual(['duplicate', 'recorded']);
     expect(recorded(table)).toHaveLength(1);
     const [q] = recorded(table);
@@ -117,9 +117,33 @@ describe('record, then apply', () => {
   });
 
   it('a type the platform never acts on is acknowledged without a write', async () => {
-    const { table, store } = setup();
-    await expect(receiveStripeEvent(store, { id: 'evt_x', type: 'payment_intent.created', account: 'acct_A', created: unix(now), data: { object: { id: 'pi_1', customer: 'cus_1' } } }, now)).resolves.toBe('ignored');
+    const { table, deps } = setup();
+    await expect(receiveStripeEvent(deps, { id: 'evt_x', type: 'payment_intent.created', account: 'acct_A', created: unix(now), data: { object: { id: 'pi_1', customer: 'cus_1' } } }, now)).resolves.toBe('ignored');
     expect(recorded(table)).toHaveLength(0);
+  });
+});
+
+describe('account.updated, applied by the webhook', () => {
+  const accountUpdated = (id: string): StripeEvent => ({ id, type: 'account.updated', account: 'acct_A', created: unix(now), data: { object: { id: 'acct_A', object: 'account' } } });
+
+  it('is applied at once from the live account, never queued; a second delivery changes nothing', async () => {
+    const { table, payments, deps } = setup();
+    table.put({ ...row.association({ ...assocA, chargesEnabled: false }) });
+    payments.accounts.set('acct_A', { id: 'acct_A', chargesEnabled: true, detailsSubmitted: true });
+    await expect(receiveStripeEvent(deps, accountUpdated('evt_acct_1'), now)).resolves.toBe('applied');
+    expect(table.get('ASSOC#assocA', 'ASSOC')).toMatchObject({ chargesEnabled: true, stripeDetailsSubmitted: true });
+    expect(recorded(table)).toHaveLength(0);
+    await expect(receiveStripeEvent(deps, accountUpdated('evt_acct_1'), now)).resolves.toBe('duplicate');
+    expect(payments.callsOf('retrieveAccount')).toHaveLength(1);
+  });
+
+  it('in any order: each delivery reads the live account, so the last one applied has Stripe\'s state', async () => {
+    const { table, payments, deps } = setup();
+    payments.accounts.set('acct_A', { id: 'acct_A', chargesEnabled: false, detailsSubmitted: true });
+    // The newer event (charges disabled) delivered first, the older one (enabled) after it.
+    await receiveStripeEvent(deps, accountUpdated('evt_acct_new'), now);
+    await receiveStripeEvent(deps, accountUpdated('evt_acct_old'), now);
+    expect(table.get('ASSOC#assocA', 'ASSOC')).toMatchObject({ chargesEnabled: false });
   });
 });
 
@@ -133,7 +157,6 @@ describe('one partition per membership', () => {
       data: { object: { id: 'ch_1', customer: { id: 'cus_1', object: 'customer' } } },
     }].map(queueGroupOf);
     expect(new Set(groups)).toEqual(new Set(['cus_1']));
-    expect(queueGroupOf({ id: 'e5', type: 'account.updated', account: 'acct_A', created: 1, data: { object: { id: 'acct_A' } } })).toBe('account');
   });
 
   it('sorts a partition by Stripe time, then event id', () => {
@@ -151,7 +174,7 @@ describe('out of order', () => {
   async function applyInOrder(events: StripeEvent[]) {
     const { table, payments, deps, store } = setup();
     payments.subscriptions.set('sub_1', liveCancelled());
-    for (const e of events) await receiveStripeEvent(store, e, now);
+    for (const e of events) await receiveStripeEvent(deps, e, now);
     const byEvent = new Map(recorded(table).map((q) => [q.eventId, q]));
     for (const e of events) await applyQueuedStripeEvent(deps, byEvent.get(e.id)!, () => now, noWait);
     return memberOf(table);
@@ -173,7 +196,7 @@ describe('out of order', () => {
       const { table, payments, deps, store } = setup();
       payments.subscriptions.set('sub_1', paidSub());
       const events = order.map((x) => invoicePaid(`evt_${x}`, `in_${x}`, unix(now) + (x === 'a' ? 0 : 30)));
-      for (const e of events) await receiveStripeEvent(store, e, now);
+      for (const e of events) await receiveStripeEvent(deps, e, now);
       const byEvent = new Map(recorded(table).map((q) => [q.eventId, q]));
       for (const e of [...events, ...events]) await applyQueuedStripeEvent(deps, byEvent.get(e.id)!, () => now, noWait);
       expect(memberOf(table).status).toBe('active');
@@ -187,7 +210,7 @@ describe('failures', () => {
     const { table, payments, deps, store } = setup();
     payments.subscriptions.set('sub_1', paidSub());
     table.failNext('TransactWriteCommand', new ThrottlingException({ message: 'slow down', $metadata: {} }));
-    await receiveStripeEvent(store, invoicePaid(), now);
+    await receiveStripeEvent(deps, invoicePaid(), now);
     const waits: number[] = [];
     const outcome = await applyQueuedStripeEvent(deps, recorded(table)[0]!, () => now, { sleep: async (ms) => void waits.push(ms) });
     expect(outcome).toBe('applied');
@@ -206,8 +229,8 @@ describe('failures', () => {
       if (id === 'sub_broken') throw Object.assign(new Error('Stripe is having a bad day'), { name: 'StripeAPIError', statusCode: 500 });
       return original(account, id);
     };
-    await receiveStripeEvent(store, broken, now);
-    await receiveStripeEvent(store, invoicePaid('evt_next', 'in_next', unix(now) + 1), now);
+    await receiveStripeEvent(deps, broken, now);
+    await receiveStripeEvent(deps, invoicePaid('evt_next', 'in_next', unix(now) + 1), now);
     const [poison, next] = recorded(table);
     expect(poison!.eventId).toBe('evt_poison');
 
@@ -228,7 +251,7 @@ describe('failures', () => {
   it('throws (so the stream retries the record) only when the dead letter cannot be written either', async () => {
     const { table, payments, deps, store } = setup();
     payments.subscriptions.set('sub_1', paidSub());
-    await receiveStripeEvent(store, invoicePaid(), now);
+    await receiveStripeEvent(deps, invoicePaid(), now);
     payments.retrieveSubscription = async () => {
       throw Object.assign(new Error('down'), { name: 'StripeConnectionError' });
     };
