@@ -9,6 +9,7 @@
 import type { QueuedStripeEvent, StripeQueueRepo } from '../data/stripe-queue.js';
 import { handleStripeEvent, handlesStripeEventType, type DuesDeps, type EventOutcome, type StripeEvent } from './dues.js';
 import { logger } from '../http/logger.js';
+import { StoreBusy } from '../errors.js';
 
 const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined);
 
@@ -39,12 +40,27 @@ export function toQueued(event: StripeEvent): QueuedStripeEvent {
  */
 const INLINE_TYPES = new Set(['account.updated']);
 
+/**
+ * Deliveries of account events at once meet on the association item (TransactionConflict):
+ * retried with jitter, since each re-reads the live account; still busy, the 503 has Stripe retry.
+ */
+async function applyInline(deps: DuesDeps, event: StripeEvent, now: Date, attempts = 6): Promise<EventOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await handleStripeEvent(deps, event, now);
+    } catch (err) {
+      if (!(err instanceof StoreBusy) || attempt + 1 >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+    }
+  }
+}
+
 export type ReceiveOutcome = 'recorded' | 'duplicate' | 'ignored' | EventOutcome;
 
 /** The webhook's part: record, once (or apply an INLINE_TYPES event). A type we never act on is acknowledged without a write. */
 export async function receiveStripeEvent(deps: DuesDeps & { store: StripeQueueRepo }, event: StripeEvent, now: Date): Promise<ReceiveOutcome> {
   if (!handlesStripeEventType(event.type)) return 'ignored';
-  if (INLINE_TYPES.has(event.type)) return handleStripeEvent(deps, event, now);
+  if (INLINE_TYPES.has(event.type)) return applyInline(deps, event, now);
   return deps.store.recordStripeEvent(toQueued(event), now.toISOString());
 }
 

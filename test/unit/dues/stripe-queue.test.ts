@@ -5,7 +5,7 @@
  */
 import 'aws-sdk-client-mock-jest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
@@ -135,6 +135,14 @@ describe('account.updated, applied by the webhook', () => {
     expect(recorded(table)).toHaveLength(0);
     await expect(receiveStripeEvent(deps, accountUpdated('evt_acct_1'), now)).resolves.toBe('duplicate');
     expect(payments.callsOf('retrieveAccount')).toHaveLength(1);
+  });
+
+  it('a transaction conflict on the association (deliveries at once) is retried, then applied once', async () => {
+    const { table, payments, deps } = setup();
+    payments.accounts.set('acct_A', { id: 'acct_A', chargesEnabled: true, detailsSubmitted: true });
+    table.failNext('TransactWriteCommand', new TransactionCanceledException({ message: 'conflict', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }] }));
+    await expect(receiveStripeEvent(deps, accountUpdated('evt_acct_busy'), now)).resolves.toBe('applied');
+    expect(payments.callsOf('retrieveAccount')).toHaveLength(2);
   });
 
   it('in any order: each delivery reads the live account, so the last one applied has Stripe\'s state', async () => {
