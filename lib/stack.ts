@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../functions/core/api.js';
@@ -108,6 +109,14 @@ export const workers = {
     timeout: Duration.minutes(2),
     access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
   },
+  // Recorded Stripe events (the table's stream, entity stripe_queued): applies them with the
+  // dues service, so Stripe reads and the receipt and failure mails (docs/dues.md).
+  stripeEvents: {
+    entry: 'functions/stripe-events/handler.ts',
+    // A batch is 25 events, each tried up to 3 times with short pauses.
+    timeout: Duration.minutes(2),
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
   // The organizer's event page pages attendees (cursors), cancels events (so keeps their
@@ -176,6 +185,17 @@ export class PlatformStack extends Stack {
       entry: workers.streams.entry,
       timeout: workers.streams.timeout,
     });
+    // Recorded Stripe events, applied in stream order per customer (docs/dues.md).
+    const stripeEvents = new StreamConsumer(this, 'StripeEvents', {
+      functions,
+      table: data.table,
+      name: 'stripeEvents',
+      entry: workers.stripeEvents.entry,
+      timeout: workers.stripeEvents.timeout,
+      // Only the queue's records (keys.stripeQueued), by key prefix; the outbox consumer's filter
+      // (entity outbox, broadcast, event) never matches them, so neither waits behind the other.
+      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith('STRIPEQ#') } } } })],
+    });
     const mail = new Mail(this, 'Mail', {
       functions,
       mailFrom: settings.mailFrom,
@@ -223,21 +243,23 @@ export class PlatformStack extends Stack {
     grant(daily.fn, jobs.jobsDaily.access);
     grant(schedules.fn, workers.jobsScheduled.access);
     grant(outbox.fn, workers.streams.access);
+    grant(stripeEvents.fn, workers.stripeEvents.access);
     grant(mail.fn, workers.sesEvents.access);
     grant(webFn, workers.web.access);
     grant(exportJob.fn, workers.exportJob.access);
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       httpApi: api.httpApi,
-      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, sesEvents: mail.fn, web: webFn, exportJob: exportJob.fn },
+      functions: { ...functions.byName, jobsDaily: daily.fn, jobsScheduled: schedules.fn, streams: outbox.fn, stripeEvents: stripeEvents.fn, sesEvents: mail.fn, web: webFn, exportJob: exportJob.fn },
       deadLetterQueues: {
         DailyJobDlq: daily.deadLetterQueue,
         ScheduledJobDlq: schedules.deadLetterQueue,
         StreamFailures: outbox.failures,
+        StripeEventFailures: stripeEvents.failures,
         SesEventsDlq: mail.deadLetterQueue,
         ExportJobDlq: exportJob.deadLetterQueue,
       },
-      streamConsumers: { streams: outbox.fn },
+      streamConsumers: { streams: outbox.fn, stripeEvents: stripeEvents.fn },
       table: data.table,
       alarmEmail: settings.alarmEmail,
     });

@@ -174,7 +174,7 @@ export const Payment = z
   })
   .meta({ id: 'Payment' });
 
-export const WebhookReceipt = z.strictObject({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored', 'unmatched']) }).meta({ id: 'WebhookReceipt' });
+export const WebhookReceipt = z.strictObject({ received: z.literal(true), outcome: z.enum(['recorded', 'applied', 'duplicate', 'ignored', 'unmatched']) }).meta({ id: 'WebhookReceipt' });
 
 // ---- events and RSVPs
 const QuestionOut = z.strictObject({

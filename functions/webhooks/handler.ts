@@ -1,16 +1,21 @@
 /**
  * Lambda for Stripe webhooks. The signature is checked on the raw body with the SDK's
  * constructEvent (default tolerance) before anything is parsed; a bad one is a 400 and
- * changes nothing. A 2xx is returned only once the event's effect is durably written.
+ * changes nothing. A verified event is recorded (one conditional write, so a second
+ * delivery is a 2xx that changes nothing) and applied shortly after by the stream consumer
+ * (functions/stripe-events/handler.ts): a burst for one membership never contends here.
+ * account.updated alone is applied here (why: functions/core/services/stripe-queue.ts).
  */
 import { httpHandler, json } from '../core/http/router.js';
 import { store } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { badRequest } from '../core/errors.js';
-import { handleStripeEvent, type StripeEvent } from '../core/services/dues.js';
+import type { StripeEvent } from '../core/services/dues.js';
+import { receiveStripeEvent } from '../core/services/stripe-queue.js';
 import { logger } from '../core/http/logger.js';
 
 const deps = await duesDeps();
+const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(
   'webhooks',
@@ -24,7 +29,7 @@ export const handler = httpHandler(
       } catch {
         throw badRequest('The Stripe signature does not match this body.', [{ path: 'stripe-signature', message: 'does not verify' }]);
       }
-      const outcome = await handleStripeEvent(deps, event, now);
+      const outcome = await receiveStripeEvent(queueDeps, event, now);
       logger.info('stripe event', { eventId: event.id, type: event.type, outcome });
       return json({ received: true, outcome });
     },

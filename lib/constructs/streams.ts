@@ -17,6 +17,8 @@ export interface StreamConsumerProps {
   /** Handler file relative to the project root. */
   entry: string;
   timeout: Duration;
+  /** Which records reach the function (default: new outbox mail and broadcasts, changed events). */
+  filters?: Record<string, unknown>[];
 }
 
 /**
@@ -77,7 +79,7 @@ export class StreamConsumer extends Construct {
       maxRecordAge: Duration.days(1),
       onFailure: new SqsDlq(this.failures),
       // Everything else in the stream is dropped before the function is invoked.
-      filters: [
+      filters: props.filters ?? [
         FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.or('outbox', 'broadcast') } } } }),
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('event') } } } }),
       ],

@@ -14,7 +14,7 @@ import sesLocal from 'aws-ses-v2-local';
 import { z } from 'zod';
 import { ensureTable, waitForDynamo } from './table.js';
 import { createIssuer, LOCAL_AUDIENCE, subFor } from './issuer.js';
-import { startStreamPoller } from './streams.js';
+import { isStripeQueued, startStreamPoller } from './streams.js';
 import { createGateway } from './gateway.js';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
 
@@ -213,11 +213,17 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     const sesEvents = (await import('../../functions/ses-events/handler.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
-    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log });
+    // Three readers, as three event source mappings: none waits behind another's backlog.
+    const notStripe = (r: Parameters<typeof isStripeQueued>[0]) => !isStripeQueued(r);
+    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log, accept: notStripe, name: 'streams' });
     cleanups.push(() => poller.stop());
+    // Recorded Stripe events, alone: applying a burst of them never holds mail or counters back, nor the reverse.
+    const stripeEventsHandler = (await import('../../functions/stripe-events/handler.js')).handler as typeof streamsHandler;
+    const stripePoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => stripeEventsHandler(e, lambdaContext('stripeEvents')), log, accept: isStripeQueued, name: 'stripeEvents' });
+    cleanups.push(() => stripePoller.stop());
     // A second reader for the dashboard counters, so bulk changes never hold mail back.
     const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };
-    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log });
+    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log, accept: notStripe, name: 'counters' });
     cleanups.push(() => statsPoller.stop());
     // The export job, started without waiting as Lambda's InvocationType Event does: the same
     // handler, in this process, after the request has answered. stop() waits for running ones.

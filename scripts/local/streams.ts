@@ -13,7 +13,21 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 
 type Consumer = (event: { Records: unknown[] }) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
 
-export async function startStreamPoller(opts: { endpoint: string; client: DynamoDBClient; tableName: string; consumer: Consumer; log: (l: string) => void; intervalMs?: number }) {
+/** Recorded Stripe events (keys.stripeQueued): read by their own poller, as their own event source mapping's filter does in AWS. */
+export const isStripeQueued = (r: _Record) => r.dynamodb?.Keys?.pk?.S?.startsWith('STRIPEQ#') === true;
+
+export async function startStreamPoller(opts: {
+  endpoint: string;
+  client: DynamoDBClient;
+  tableName: string;
+  consumer: Consumer;
+  log: (l: string) => void;
+  intervalMs?: number;
+  /** The mapping's filter: records it rejects are read past, never handed to the consumer. */
+  accept?: (r: _Record) => boolean;
+  /** For the log. */
+  name?: string;
+}) {
   const streams = new DynamoDBStreamsClient({ endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const table = await opts.client.send(new DescribeTableCommand({ TableName: opts.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
@@ -39,6 +53,7 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
   await refreshShards(true);
   const loop = async () => {
     let rounds = 0;
+    let shardClosed = false;
     while (!stopped) {
       let idle = true;
       for (const [shardId, iterator] of iterators) {
@@ -46,10 +61,13 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
         try {
           const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
           iterators.set(shardId, res.NextShardIterator);
-          if (res.Records?.length) {
-            idle = false;
-            const out = await opts.consumer({ Records: res.Records.map(toLambdaRecord) });
-            if (out?.batchItemFailures?.length) opts.log(`stream: ${out.batchItemFailures.length} record(s) failed (unsent mail is retried by the daily job)`);
+          // A closed shard has children: look for them now, not rounds later (Stripe events wait on them).
+          if (!res.NextShardIterator) shardClosed = true;
+          if (res.Records?.length) idle = false;
+          const records = (res.Records ?? []).filter((r) => !opts.accept || opts.accept(r));
+          if (records.length) {
+            const out = await opts.consumer({ Records: records.map(toLambdaRecord) });
+            if (out?.batchItemFailures?.length) opts.log(`stream (${opts.name ?? 'streams'}): ${out.batchItemFailures.length} record(s) failed`);
           }
         } catch (err) {
           if (!stopped) opts.log(`stream poll failed: ${(err as Error).message}`);
@@ -57,7 +75,8 @@ export async function startStreamPoller(opts: { endpoint: string; client: Dynamo
           iterators.delete(shardId);
         }
       }
-      if (++rounds % 50 === 0 || iterators.size === 0 || [...iterators.values()].every((v) => !v)) {
+      if (++rounds % 50 === 0 || shardClosed || iterators.size === 0 || [...iterators.values()].every((v) => !v)) {
+        shardClosed = false;
         await refreshShards(false).catch(() => {});
       }
       if (idle) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 150));

@@ -34,6 +34,8 @@ const ratchet: Record<string, number> = {
   web: 1_444_000,
   // The export job builds its lists with the members, ledger and attendee services (which bring the events services, qrcode).
   exportJob: 507_000,
+  // The Stripe event consumer: the dues service it applies events with.
+  stripeEvents: 497_000,
 };
 
 let set: BundleSet;

@@ -94,6 +94,7 @@ describe('template', () => {
     return found[0]!;
   };
   const streamFailuresQueueId = () => mappingOf('streams')[1].Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+  const stripeEventFailuresQueueId = () => mappingOf('stripeEvents')[1].Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
   const alarmTopicId = () => {
     const found = ofType('AWS::SNS::Topic').filter(([, r]) => r.Properties.DisplayName === 'Association platform alarms');
     expect(found).toHaveLength(1);
@@ -530,7 +531,7 @@ describe('template', () => {
       const roleId = roleOf(name);
       const statements = policyStatementsOfRole(roleId);
       const dynamo = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')) && !onStream(s));
-      if (name !== 'streams') expect({ name, stream: statements.filter(onStream) }).toEqual({ name, stream: [] });
+      if (name !== 'streams' && name !== 'stripeEvents') expect({ name, stream: statements.filter(onStream) }).toEqual({ name, stream: [] });
       else for (const s of statements.filter(onStream)) for (const a of actionsOf([s])) expect(streamActions).toContain(a);
       if (!accessOf(name).table) {
         expect({ name, actions: actionsOf(statements).filter((a) => a.startsWith('dynamodb:')) }).toEqual({ name, actions: [] });
@@ -554,7 +555,7 @@ describe('template', () => {
   });
 
   test('least privilege: each function reads exactly the secrets its access names (Stripe, cursor key, link key), and nothing else of Secrets Manager', () => {
-    expect(withAccess('stripe')).toEqual(['dues', 'jobsDaily', 'members', 'web', 'webhooks']);
+    expect(withAccess('stripe')).toEqual(['dues', 'jobsDaily', 'members', 'stripeEvents', 'web', 'webhooks']);
     // connections reads the follow-up links; the daily job signs them in the follow-up mail after events.
     expect(withAccess('linkSecret')).toEqual(['connections', 'email', 'events', 'jobsDaily', 'jobsScheduled', 'matching', 'streams', 'web']);
     const ids = secretIds();
@@ -580,7 +581,7 @@ describe('template', () => {
   });
 
   test('least privilege: only the mail-sending functions may send, only as the mailFrom address or its domain, through the configuration set', () => {
-    expect(withAccess('ses')).toEqual(['jobsDaily', 'members', 'streams', 'webhooks']);
+    expect(withAccess('ses')).toEqual(['jobsDaily', 'members', 'streams', 'stripeEvents', 'webhooks']);
     const [configSetId] = onlyOf('AWS::SES::ConfigurationSet');
     const senders: string[] = [];
     for (const name of allFunctions) {
@@ -772,7 +773,7 @@ describe('template', () => {
   test('stream consumer: from the start of the stream, 25 records, bisect, per-record failures, 10 retries, a day, failures to an encrypted queue, filtered', () => {
     const [tableId] = onlyOf('AWS::DynamoDB::Table');
     const [, mapping] = mappingOf('streams');
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     const queueId = streamFailuresQueueId();
     expect(mapping.Properties).toEqual({
       FunctionName: { Ref: fnId('streams') },
@@ -908,6 +909,27 @@ describe('template', () => {
     expect(cycles).toEqual([]);
   });
 
+  test('Stripe events consumer: its own mapping on the same stream, only new records keyed STRIPEQ#, per-record failures, bounded retries, failures to its own queue', () => {
+    const [tableId] = onlyOf('AWS::DynamoDB::Table');
+    const [, mapping] = mappingOf('stripeEvents');
+    const queueId = stripeEventFailuresQueueId();
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: fnId('stripeEvents') },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(mapping.Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'STRIPEQ#' }] } } } }]);
+    expect(queueId).not.toBe(streamFailuresQueueId());
+    // The outbox consumer's filters name other entities only: a queued Stripe event never reaches it (nor waits behind its backlog).
+    const outboxPatterns = JSON.stringify(mappingOf('streams')[1].Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern)));
+    expect(outboxPatterns).toContain('"entity"');
+    expect(outboxPatterns).not.toMatch(/stripe|STRIPEQ/i);
+  });
+
   test('alarms on API 5xx, each function errors and throttles, the dead-letter queues, stream lag and table throttling, all to the SNS topic', () => {
     const topicId = alarmTopicId();
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -925,11 +947,12 @@ describe('template', () => {
     });
 
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    // The queues where something given up on lands: four dead-letter queues and the stream's on-failure destination.
-    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), dlqOf('exportJob'), streamFailuresQueueId()];
+    // The queues where something given up on lands: four dead-letter queues, the stream's on-failure destination and the Stripe consumer's.
+    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), dlqOf('exportJob'), streamFailuresQueueId(), stripeEventFailuresQueueId()];
     expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(5);
     // API 5xx, Errors and Throttles of every function (HTTP, jobs, workers), the failure queues, stream lag, the table.
-    expect(alarms).toHaveLength(1 + 2 * allFunctions.length + failureQueues.length + 1 + 1);
+    // Stream lag: one alarm per stream consumer (outbox and Stripe events).
+    expect(alarms).toHaveLength(1 + 2 * allFunctions.length + failureQueues.length + 2 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
@@ -1164,12 +1187,12 @@ describe('cdk-nag AwsSolutions', () => {
     }
     // Each wildcard resource only on the roles that have that access.
     const pathsOf = (pattern: RegExp) => acks.filter((a) => pattern.test(a.id)).map((a) => a.path.replace(/^[^/]+\//, '')).sort();
-    expect(pathsOf(/\/stream\/\*\]$/)).toEqual(['Functions/streamsRole']);
+    expect(pathsOf(/\/stream\/\*\]$/)).toEqual(['Functions/streamsRole', 'Functions/stripeEventsRole']);
     expect(pathsOf(/Bucket\w+\.Arn>\/\*\]$/)).toEqual(withAccess('exports', 'readWrite').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/:schedule\//)).toEqual(withAccess('scheduler', 'manage').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/\/index\/\*\]$/)).toEqual(withAccess('table').map((n) => `Functions/${n}Role`).sort());
     // The stream's on-failure queue is a dead-letter destination cdk-nag does not recognize.
-    expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['Outbox/Failures']);
+    expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['Outbox/Failures', 'StripeEvents/Failures']);
     // No rotation Lambda only for the secrets whose reasons were reviewed: the cursor key, the link keys and the Stripe keys.
     expect(acks.filter((a) => a.id === 'AwsSolutions-SMG4').map((a) => a.path.replace(/^[^/]+\//, '')).sort()).toEqual([
       'Functions/CursorSecret',

@@ -1761,7 +1761,7 @@ export type components = {
         };
         WebhookReceipt: {
             /** @enum {string} */
-            outcome: "applied" | "duplicate" | "ignored" | "unmatched";
+            outcome: "recorded" | "applied" | "duplicate" | "ignored" | "unmatched";
             /** @constant */
             received: true;
         };

@@ -54,6 +54,10 @@ export const keys = {
   stripeAccount: (accountId: string): Key => ({ pk: `STRIPEACCT#${accountId}`, sk: 'STRIPEACCT' }),
   /** A processed Stripe event, kept past Stripe's 3 days of retries, then expired by TTL. */
   stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVENT#${eventId}`, sk: 'EVENT' }),
+  /** A received Stripe event, raw, waiting for the stream consumer: one partition per customer (membership), sorted by Stripe's time. */
+  stripeQueued: (accountId: string, group: string, created: number, eventId: string): Key => ({ pk: `STRIPEQ#${accountId}#${group}`, sk: `${String(created).padStart(10, '0')}#${eventId}` }),
+  /** A received Stripe event the consumer gave up on after its attempts, per account, for the operator to replay. */
+  stripeDead: (accountId: string, created: number, eventId: string): Key => ({ pk: `STRIPEDEAD#${accountId}`, sk: `${String(created).padStart(10, '0')}#${eventId}` }),
   /** Which membership a Stripe payment object (invoice, payment intent) paid for, per account. */
   paymentRef: (accountId: string, objectId: string): Key => ({ pk: `PAYREF#${accountId}#${objectId}`, sk: 'PAYREF' }),
   /** An email to send; gsi2 lists unsent ones by day so a sweep can retry them. */

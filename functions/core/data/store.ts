@@ -13,6 +13,7 @@ import { plansRepo } from './plans.js';
 import { membersRepo } from './members.js';
 import { paymentsRepo } from './payments.js';
 import { stripeEventsRepo } from './stripe-events.js';
+import { stripeQueueRepo } from './stripe-queue.js';
 import { outboxRepo } from './outbox.js';
 import { eventsRepo } from './events.js';
 import { rsvpsRepo } from './rsvps.js';
@@ -33,6 +34,7 @@ export type { PlansRepo } from './plans.js';
 export type { MembersRepo } from './members.js';
 export type { PaymentsRepo } from './payments.js';
 export type { StripeEventsRepo } from './stripe-events.js';
+export type { StripeQueueRepo } from './stripe-queue.js';
 export type { OutboxRepo } from './outbox.js';
 export type { EventsRepo } from './events.js';
 export type { RsvpsRepo } from './rsvps.js';
@@ -59,6 +61,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string) {
     ...membersRepo(t),
     ...paymentsRepo(t),
     ...stripeEventsRepo(t),
+    ...stripeQueueRepo(t),
     ...outboxRepo(t),
     ...eventsRepo(t),
     ...rsvpsRepo(t),

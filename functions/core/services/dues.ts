@@ -159,6 +159,9 @@ const subscriptionIdOfInvoice = (invoice: any): string | undefined =>
 const handlers: Record<string, EventHandler> = {
   'account.updated': async ({ deps, event, association, account, now }) => {
     const live = await deps.payments.retrieveAccount(account);
+    // Already as Stripe has it (another delivery applied it): nothing to write, so repeated
+    // deliveries at once do not meet on the association item.
+    if (!!association.chargesEnabled === live.chargesEnabled && !!association.stripeDetailsSubmitted === live.detailsSubmitted) return 'applied';
     try {
       await deps.store.updateStripeAccountStatus(association.associationId, account, live, event.id, now.toISOString());
       return 'applied';
@@ -206,6 +209,9 @@ const handlers: Record<string, EventHandler> = {
   'refund.updated': async (ctx) => refundEvent(ctx),
   'charge.refund.updated': async (ctx) => refundEvent(ctx),
 };
+
+/** Whether an event type changes anything of ours: the webhook records only those. */
+export const handlesStripeEventType = (type: string): boolean => Object.hasOwn(handlers, type);
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? undefined : typeof v === 'string' ? v : v.id);
 

@@ -66,8 +66,38 @@ describe('POST /webhooks/stripe', () => {
     const res = await post(payload, { 'Stripe-Signature': sign(payload) });
     expect(res.statusCode).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'ignored' });
-    // Only the processed-event lookup: an ignored type writes nothing.
-    expect(ddb.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual(['GetCommand']);
+    // A type we never act on is neither read nor written.
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('records a handled event raw with one conditional Put under its customer and answers recorded; it applies nothing inline', async () => {
+    const event = stripeEvent({ id: 'evt_paid_1', type: 'invoice.paid', created: 1_767_225_600, data: { object: { id: 'in_1', object: 'invoice', customer: 'cus_9', amount_paid: 12000 } } });
+    const payload = JSON.stringify(event, null, 2);
+    const res = await post(payload, { 'stripe-signature': sign(payload) });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toEqual({ received: true, outcome: 'recorded' });
+    const calls = ddb.calls().map((c) => c.args[0].input as { ConditionExpression?: string });
+    expect(calls).toHaveLength(1);
+    expect(ddb.calls()[0]!.args[0].constructor.name).toBe('PutCommand');
+    expect(calls[0]!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    const k = keys.stripeQueued('acct_A', 'cus_9', 1_767_225_600, 'evt_paid_1');
+    expect(k).toEqual({ pk: 'STRIPEQ#acct_A#cus_9', sk: '1767225600#evt_paid_1' });
+    const item = table.get(k.pk, k.sk)!;
+    expect(item).toMatchObject({ entity: 'stripe_queued', eventId: 'evt_paid_1', type: 'invoice.paid', accountId: 'acct_A', group: 'cus_9', created: 1_767_225_600 });
+    expect(JSON.parse(item.payload as string)).toEqual(event);
+    // No processed-event marker: applying is the stream consumer's job.
+    expect(table.get(keys.stripeEvent('evt_paid_1').pk, 'EVENT')).toBeUndefined();
+  });
+
+  it('answers 200 duplicate to a second delivery of one event, also when both arrive at once, and keeps one record', async () => {
+    const event = stripeEvent({ id: 'evt_twice', type: 'customer.subscription.updated', data: { object: { id: 'sub_1', object: 'subscription', customer: 'cus_9' } } });
+    const payload = JSON.stringify(event);
+    const [a, b] = await Promise.all([post(payload, { 'stripe-signature': sign(payload) }), post(payload, { 'stripe-signature': sign(payload) })]);
+    expect([a.body.outcome, b.body.outcome].sort()).toEqual(['duplicate', 'recorded']);
+    const again = await post(payload, { 'stripe-signature': sign(payload) });
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toEqual({ received: true, outcome: 'duplicate' });
+    expect(table.all('STRIPEQ#acct_A#cus_9')).toHaveLength(1);
   });
 
   it('checks the signature on the decoded body when API Gateway base64-encoded it', async () => {
@@ -120,20 +150,14 @@ describe('POST /webhooks/stripe', () => {
     expect(res.body.errors).toEqual([{ path: 'stripe-signature', message: 'is required' }]);
   });
 
-  it('answers 200 duplicate for an event already processed', async () => {
-    table.put({ ...keys.stripeEvent('evt_unknown_1'), entity: 'stripe_event', processedAt: new Date().toISOString() });
-    const payload = JSON.stringify(stripeEvent());
-    const res = await post(payload, { 'stripe-signature': sign(payload) });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toEqual({ received: true, outcome: 'duplicate' });
-  });
-
   it('answers 503 with Retry-After when DynamoDB throttles, so Stripe retries', async () => {
-    table.failNext('GetCommand', new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} }));
-    const payload = JSON.stringify(stripeEvent());
+    table.failNext('PutCommand', new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} }));
+    const payload = JSON.stringify(stripeEvent({ type: 'invoice.paid', data: { object: { id: 'in_1', object: 'invoice', customer: 'cus_9' } } }));
     const res = await post(payload, { 'stripe-signature': sign(payload) });
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('1');
     expect(res.body).toMatchObject({ status: 503 });
+    // Nothing recorded: Stripe's retry records it.
+    expect(table.all('STRIPEQ#')).toHaveLength(0);
   });
 });
