@@ -115,7 +115,7 @@ export const workers = {
     entry: 'functions/stripe-events/handler.ts',
     // A batch is 25 events, each tried up to 3 times with short pauses.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
