@@ -949,7 +949,7 @@ describe('template', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     // The queues where something given up on lands: four dead-letter queues, the stream's on-failure destination and the Stripe consumer's.
     const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), dlqOf('exportJob'), streamFailuresQueueId(), stripeEventFailuresQueueId()];
-    expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(5);
+    expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(6);
     // API 5xx, Errors and Throttles of every function (HTTP, jobs, workers), the failure queues, stream lag, the table.
     // Stream lag: one alarm per stream consumer (outbox and Stripe events).
     expect(alarms).toHaveLength(1 + 2 * allFunctions.length + failureQueues.length + 2 + 1);
