@@ -1,5 +1,5 @@
 /** Records of exports of personal data, and the background jobs that make the long ones. Key formats: keys.ts. */
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed } from '../errors.js';
 import { keys } from './keys.js';
 import { strip, type Table, type TransactItem } from './table.js';
@@ -101,24 +101,18 @@ export function exportsRepo(t: Table) {
       }
     },
 
-    /** The job gave up: the status says so (only from pending). */
+    /** The job gave up: the status says so (only from pending). One item, so one conditional update, not a transaction. */
     async failExportJob(job: ExportJob, error: string, at: string): Promise<void> {
       try {
         await write(() =>
           db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                  TableName: table,
-                  Key: keys.exportJob(job.associationId, job.exportId),
-                  UpdateExpression: 'SET #state = :failed, #error = :error, finishedAt = :at',
-                  ConditionExpression: '#state = :pending',
-                  ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-                  ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending', ':error': error.slice(0, 500), ':at': at },
-                  },
-                },
-              ],
+            new UpdateCommand({
+              TableName: table,
+              Key: keys.exportJob(job.associationId, job.exportId),
+              UpdateExpression: 'SET #state = :failed, #error = :error, finishedAt = :at',
+              ConditionExpression: '#state = :pending',
+              ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
+              ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending', ':error': error.slice(0, 500), ':at': at },
             }),
           ),
         );

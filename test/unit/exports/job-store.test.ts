@@ -1,0 +1,44 @@
+/**
+ * The export job's status item in the store: a failure is recorded once and only over a
+ * pending job (a retried invocation, or one that finished first, leaves it as it is).
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ExportJob } from '../../../functions/core/data/exports.js';
+import { FakeTable } from '../../support/fake-table.js';
+import { mockedStore } from '../../support/unit-events.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = mockedStore();
+const job: ExportJob = {
+  exportId: '01JEXPORT',
+  associationId: 'a1',
+  spec: { list: 'members' },
+  actorId: 'u1',
+  actorEmail: 'asker@example.test',
+  fileKey: 'exports/a1/01JEXPORT/club-members.csv',
+  state: 'pending',
+  createdAt: '2026-06-01T10:00:00.000Z',
+};
+
+beforeEach(() => {
+  ddb.reset();
+  new FakeTable([]).attach(ddb);
+});
+
+describe('failExportJob', () => {
+  it('marks a pending job failed with its reason, in one conditional update (no transaction)', async () => {
+    await store.createExportJob(job);
+    await store.failExportJob(job, 'the association or event is gone', '2026-06-01T10:01:00.000Z');
+    expect(await store.getExportJob('a1', '01JEXPORT')).toMatchObject({ state: 'failed', error: 'the association or event is gone', finishedAt: '2026-06-01T10:01:00.000Z' });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('leaves a job that is no longer pending as it is, without an error', async () => {
+    await store.createExportJob(job);
+    await store.failExportJob(job, 'first', '2026-06-01T10:01:00.000Z');
+    await expect(store.failExportJob(job, 'second', '2026-06-01T10:02:00.000Z')).resolves.toBeUndefined();
+    expect(await store.getExportJob('a1', '01JEXPORT')).toMatchObject({ state: 'failed', error: 'first', finishedAt: '2026-06-01T10:01:00.000Z' });
+  });
+});
