@@ -4,6 +4,7 @@
  * mocked DynamoDB item.
  */
 import type { Association, Member, Plan, Profile } from '../../functions/core/domain/types.js';
+import type { ExportJob } from '../../functions/core/data/exports.js';
 
 const at = '2026-01-15T10:00:00.000Z';
 
@@ -67,6 +68,21 @@ export function makeProfile(overrides: Partial<Profile> = {}): Profile {
     matchOptIn: false,
     directoryVisible: false,
     updatedAt: at,
+    ...overrides,
+  };
+}
+
+/** A pending members export job of association a1, as the export request records it. */
+export function makeExportJob(overrides: Partial<ExportJob> = {}): ExportJob {
+  return {
+    exportId: '01JEXPORT',
+    associationId: 'a1',
+    spec: { list: 'members' },
+    actorId: 'u1',
+    actorEmail: 'asker@example.test',
+    fileKey: 'exports/a1/01JEXPORT/club-members.csv',
+    state: 'pending',
+    createdAt: '2026-06-01T10:00:00.000Z',
     ...overrides,
   };
 }

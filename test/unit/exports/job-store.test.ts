@@ -4,22 +4,13 @@
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExportJob } from '../../../functions/core/data/exports.js';
 import { FakeTable } from '../../support/fake-table.js';
+import { makeExportJob } from '../../support/factories.js';
 import { mockedStore } from '../../support/unit-events.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = mockedStore();
-const job: ExportJob = {
-  exportId: '01JEXPORT',
-  associationId: 'a1',
-  spec: { list: 'members' },
-  actorId: 'u1',
-  actorEmail: 'asker@example.test',
-  fileKey: 'exports/a1/01JEXPORT/club-members.csv',
-  state: 'pending',
-  createdAt: '2026-06-01T10:00:00.000Z',
-};
+const job = makeExportJob();
 
 beforeEach(() => {
   ddb.reset();

@@ -2,19 +2,10 @@
 import { exportStatus, runExportJob, JOB_STALE_MS, type ExportPlan } from '../../../functions/core/services/exports.js';
 import type { ExportJob } from '../../../functions/core/data/exports.js';
 import type { FileStore } from '../../../functions/core/files.js';
+import { makeExportJob } from '../../support/factories.js';
 
 const now = new Date('2026-06-01T10:00:00Z');
-const job = (over: Partial<ExportJob> = {}): ExportJob => ({
-  exportId: '01JEXPORT',
-  associationId: 'a1',
-  spec: { list: 'members' },
-  actorId: 'u1',
-  actorEmail: 'asker@example.test',
-  fileKey: 'exports/a1/01JEXPORT/club-members.csv',
-  state: 'pending',
-  createdAt: now.toISOString(),
-  ...over,
-});
+const job = (over: Partial<ExportJob> = {}): ExportJob => makeExportJob({ createdAt: now.toISOString(), ...over });
 const plan: ExportPlan<{ n: number }> = {
   what: 'members',
   associationName: 'Club',
