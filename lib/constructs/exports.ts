@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { asyncRetries, failureQueue } from './queues.js';
 import { acknowledge, findingResource } from '../nag.js';
 import type { Functions } from './functions.js';
 
@@ -90,17 +91,12 @@ export class ExportJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ExportJobProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = failureQueue(this);
     this.fn = props.functions.addJob('exportJob', {
       entry: props.entry,
       timeout: props.timeout,
       deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+      ...asyncRetries,
     });
   }
 

@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { asyncRetries, failureQueue } from './queues.js';
 import type { Functions } from './functions.js';
 
 export interface ScheduledJobProps {
@@ -30,21 +31,13 @@ export class ScheduledJob extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS allows: time to look at a failed run after a long weekend.
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = failureQueue(this);
 
-    const retryAttempts = 2;
-    const maxEventAge = Duration.hours(6);
     this.fn = props.functions.addJob(props.name, {
       entry: props.entry,
       timeout: props.timeout,
       deadLetterQueue: this.deadLetterQueue,
-      retryAttempts,
-      maxEventAge,
+      ...asyncRetries,
     });
 
     this.rule = new events.Rule(this, 'Schedule', {
@@ -52,8 +45,7 @@ export class ScheduledJob extends Construct {
       schedule: props.schedule,
       targets: [
         new targets.LambdaFunction(this.fn, {
-          retryAttempts,
-          maxEventAge,
+          ...asyncRetries,
           deadLetterQueue: this.deadLetterQueue,
         }),
       ],

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { asyncRetries, failureQueue } from './queues.js';
 import type { Functions } from './functions.js';
 
 export interface MailProps {
@@ -74,19 +75,14 @@ export class Mail extends Construct {
       events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = failureQueue(this);
     // SNS invokes asynchronously: Lambda retries twice, then the notification goes to the
     // queue; SNS puts there what it could not deliver at all.
     this.fn = props.functions.addJob(props.notifications.name, {
       entry: props.notifications.entry,
       timeout: props.notifications.timeout,
       deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+      ...asyncRetries,
     });
     this.topic.addSubscription(new subscriptions.LambdaSubscription(this.fn, { deadLetterQueue: this.deadLetterQueue }));
   }

@@ -5,6 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { asyncRetries, failureQueue } from './queues.js';
 import { acknowledge, findingResource } from '../nag.js';
 import type { Functions } from './functions.js';
 
@@ -41,11 +42,7 @@ export class OneTimeSchedules extends Construct {
     // Deleting the group deletes its schedules: with the stack gone, their target is gone too.
     this.group = new scheduler.ScheduleGroup(this, 'Group', { removalPolicy: RemovalPolicy.DESTROY });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = failureQueue(this);
 
     // The stack name carries the stage, so two stages in one account do not collide (64 characters at most).
     const functionName = `${stack.stackName}-${props.name}`;
@@ -55,8 +52,7 @@ export class OneTimeSchedules extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       // Scheduler invokes asynchronously: after its own retries (the schedule's RetryPolicy),
       // Lambda retries a failing run twice within six hours, then gives up to the queue.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+      ...asyncRetries,
       functionName,
     });
     this.targetArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

@@ -6,6 +6,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { failureQueue } from './queues.js';
 import { acknowledge, findingResource } from '../nag.js';
 import type { Functions } from './functions.js';
 
@@ -36,12 +37,7 @@ export class StreamConsumer extends Construct {
     super(scope, id);
     const streamArn = props.table.tableStreamArn!;
 
-    this.failures = new sqs.Queue(this, 'Failures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS allows; the records themselves stay in the stream only 24 hours.
-      retentionPeriod: Duration.days(14),
-    });
+    this.failures = failureQueue(this, 'Failures');
     acknowledge(
       this.failures,
       'AwsSolutions-SQS3',

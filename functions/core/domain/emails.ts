@@ -252,7 +252,7 @@ export const exportReadyMail = (f: { associationName: string; listName: string; 
     f.associationName,
     `Your export is ready: ${f.listName}`,
     [
-      `The export you asked for (${f.listName}, ${f.rows.toLocaleString('en')} rows) is ready.`,
+      `Your export of the ${f.listName} is ready: ${f.rows.toLocaleString('en')} rows, as a CSV file that spreadsheets open.`,
       `The link works for ${f.linkHours} hours; after that, ask for the export again. The file holds personal data: keep it safe and delete it when you are done.`,
     ],
     { label: 'Download the CSV file', url: f.url },
