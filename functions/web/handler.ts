@@ -36,7 +36,7 @@ import type { MatchFormError } from './account-matches.js';
 import { createAccountReads } from '../core/data/web-account.js';
 import { payAction } from '../core/domain/renewal.js';
 import { manageAssociationRoutes } from './manage-association.js';
-import { networkRoutes } from './network.js';
+import { CONNECT_NOTICES, networkRoutes } from './network.js';
 import { directoryRoutes } from './directory.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
@@ -264,7 +264,7 @@ const ACCOUNT_NOTICES: Record<string, string> = {
 };
 type AccountError = NonNullable<AccountPageData['error']>;
 
-async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string; matchError?: MatchFormError } = {}): Promise<Result> {
+async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string; matchesNotice?: string; matchError?: MatchFormError } = {}): Promise<Result> {
   const caller = req.caller!;
   const [profile, mine, rsvpItems, matches] = await Promise.all([
     getProfile(store, caller),
@@ -504,7 +504,7 @@ const pages: PageRoute[] = [
   {
     method: 'GET',
     pattern: /^\/account$/,
-    run: (req) => (req.caller ? renderAccount(req, { notice: ACCOUNT_NOTICES[req.query.get('saved') ?? ''] }) : signInRedirect('/account')),
+    run: (req) => (req.caller ? renderAccount(req, { notice: ACCOUNT_NOTICES[req.query.get('saved') ?? ''], matchesNotice: CONNECT_NOTICES[req.query.get('done') ?? ''] }) : signInRedirect('/account')),
   },
   { method: 'POST', pattern: /^\/account\/profile$/, run: postProfile },
   { method: 'POST', pattern: /^\/account\/consent$/, run: postConsent },

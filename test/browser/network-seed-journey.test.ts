@@ -5,7 +5,8 @@
  * of them an offer to stay in touch; both click Connect in their mail (read from the local SES
  * stand-in); both find the other in My network; the vCard export downloads and parses with
  * ical.js, as a contacts app reads it. The seed names the pair (SEED_JSON pastEvent.unmetPair:
- * matched, both came, neither has said anything yet). Screenshots at 390x844 and 1280x800.
+ * matched, both came, neither has said anything yet). On the way, a Connect and its Cancel from
+ * My matches answer back on My matches (`next`). Screenshots at 390x844 and 1280x800.
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
@@ -86,6 +87,21 @@ it('two seeded members who met at the seeded breakfast say so, connect from the 
   // Each says they met the other, on their own account page.
   const xToken = await signInAs(page, x, '/account');
   await sayWeMet(page, y, 'seed-journey-matches');
+  // Asking another match from My matches answers back on My matches, and so does cancelling it.
+  const other = page.locator('#matches li.match').filter({ has: page.locator(`form[action^="/account/matches/${seed.events.past}/"]`) }).filter({ has: page.getByRole('button', { name: /^Connect with / }) }).filter({ hasNot: page.getByRole('heading', { name: y.name, exact: true }) }).first();
+  const otherName = (await other.getByRole('heading').textContent())!;
+  await other.getByRole('button', { name: `Connect with ${otherName}` }).click();
+  await page.waitForURL('**/account?done=asked#matches');
+  await expect(page.getByRole('status').getByText('Your ask is sent.').isVisible()).resolves.toBe(true);
+  const asked = matchCard(page, otherName);
+  await expect(asked.getByText('Request sent').isVisible()).resolves.toBe(true);
+  await expectAccessible(page);
+  await screenshots(page, 'seed-journey-matches-asked');
+  await asked.getByRole('button', { name: `Cancel request to ${otherName}` }).click();
+  await page.waitForURL('**/account?done=removed#matches');
+  await expect(page.getByRole('status').getByText('Removed.').isVisible()).resolves.toBe(true);
+  await expect(matchCard(page, otherName).getByRole('button', { name: `Connect with ${otherName}` }).isVisible()).resolves.toBe(true);
+
   const yToken = await signInAs(page, y, '/account');
   await sayWeMet(page, x);
 

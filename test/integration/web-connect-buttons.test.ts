@@ -43,17 +43,19 @@ it('my matches: a Connect button per matched person; it asks, naming the event w
   const account = await ada.v.get('/account');
   expect(account.html).toContain('aria-label="Connect with Bob Button"');
   const forms = connectForms(account.html);
-  expect(forms).toEqual([{ associationId: fx.associationId, userId: bob!.userId, eventId: ev.eventId }]);
+  // It answers back on My matches (next).
+  expect(forms).toEqual([{ associationId: fx.associationId, userId: bob!.userId, eventId: ev.eventId, next: '/account#matches' }]);
 
   // From another site: refused before anything.
   expect((await ada.v.post('/account/network/ask', forms[0]!, { origin: 'https://evil.test' })).status).toBe(403);
   const asked = await ada.v.post('/account/network/ask', forms[0]!);
   expect(asked.status).toBe(303);
-  expect(asked.location).toBe('/account/network?done=asked');
+  expect(asked.location).toBe('/account?done=asked#matches');
   const incoming = expectStatus(await call('GET', '/me/connections?state=pending', { token: bob!.token }), 200, 'pending').body.items;
   expect(incoming).toEqual([expect.objectContaining({ userId: ada.user.userId, direction: 'incoming', metEventId: ev.eventId })]);
-  // Back on My matches, Ada's card for Bob says the request is sent (with a cancel), not Connect.
-  const after = await ada.v.get('/account');
+  // Back on My matches, with the result said, Ada's card for Bob says the request is sent (with a cancel), not Connect.
+  const after = await ada.v.get(asked.location!);
+  expect(textOf(after.html)).toContain('Your ask is sent.');
   expect(connectForms(after.html)).toEqual([]);
   expect(textOf(after.html)).toContain('Request sent');
   expect(after.html).toContain(`action="/account/network/${incoming[0].connectionId}/remove"`);
@@ -100,7 +102,42 @@ describe('the members directory', () => {
 
     const asked = await viewer.v.post('/account/network/ask', connectForms(first.html)[0]!);
     expect(asked.status).toBe(303);
+    expect(asked.location).toBe(`${path()}?done=asked`);
   });
+
+  it('accept, decline and cancel answer back on the page they were pressed on, never another site', async () => {
+    const [p1, p2, p3] = [listed[50]!, listed[51]!, listed[52]!];
+    const ids: string[] = [];
+    for (const p of [p1, p2]) ids.push(expectStatus(await call('POST', `/associations/${fx.associationId}/connections`, { token: p.token, body: { userId: viewer.user.userId } }), 201, 'ask viewer').body.connectionId);
+    ids.push(expectStatus(await call('POST', `/associations/${fx.associationId}/connections`, { token: viewer.user.token, body: { userId: p3.userId } }), 201, 'viewer asks').body.connectionId);
+    // The three are on the directory's second page: the forms there carry that page's cursor.
+    const first = await viewer.v.get(path());
+    const second = /href="([^"]*directory\?cursor=[^"]+)">Next page/.exec(first.html)![1]!.replace(/&amp;/g, '&');
+    const page2 = await viewer.v.get(second);
+    const formOf = (verb: string, id: string) => new RegExp(`<form method="post" action="/account/network/${id.replace(/\./g, '\\.')}/${verb}"[^>]*>([\\s\\S]*?)</form>`).exec(page2.html)?.[1];
+    const nextOf = (html?: string) => /name="next" value="([^"]*)"/.exec(html ?? '')?.[1]?.replace(/&amp;/g, '&');
+    expect(nextOf(formOf('accept', ids[0]!))).toBe(second);
+
+    const accepted = await viewer.v.post(`/account/network/${ids[0]}/accept`, { next: nextOf(formOf('accept', ids[0]!))! });
+    expect(accepted.status).toBe(303);
+    expect(accepted.location).toBe(`${second}&done=accepted`);
+    const shown = await viewer.v.get(accepted.location!);
+    expect(textOf(shown.html)).toContain('You are connected.');
+    expect(textOf(shown.html)).toContain('Connected');
+
+    const declined = await viewer.v.post(`/account/network/${ids[1]}/decline`, { next: nextOf(formOf('decline', ids[1]!))! });
+    expect(declined.location).toBe(`${second}&done=declined`);
+    expect(textOf((await viewer.v.get(declined.location!)).html)).toContain('Declined. They are not told.');
+
+    // Another site, a protocol-relative or a backslash path as next: the answer is on My network.
+    for (const bad of ['https://evil.test/a', '//evil.test/a', '/\\evil.test']) {
+      const saved = await viewer.v.post(`/account/network/${ids[0]}/edit`, { note: 'Met at the directory', tags: '', next: bad });
+      expect(saved.location).toBe('/account/network?done=saved');
+    }
+    const cancelled = await viewer.v.post(`/account/network/${ids[2]}/remove`, { next: nextOf(formOf('remove', ids[2]!))! });
+    expect(cancelled.location).toBe(`${second}&done=removed`);
+    expect(expectStatus(await call('GET', '/me/connections?state=pending', { token: p3.token }), 200, 'pending').body.items).toEqual([]);
+  }, 60_000);
 
   it('a bad cursor is a 400 page; outsiders and members of another association are refused', async () => {
     const bad = await viewer.v.get(`${path()}?cursor=nope`);

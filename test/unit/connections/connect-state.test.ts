@@ -10,7 +10,7 @@ import { accepted, declined, newAsk, personConnection, type Connection } from '.
 import { createStore } from '../../../functions/core/data/store.js';
 import { keys } from '../../../functions/core/data/keys.js';
 import { connectionStates } from '../../../functions/core/services/connections.js';
-import { connectControl } from '../../../functions/web/network.js';
+import { connectControl, returnPath, withDone } from '../../../functions/web/network.js';
 import { directoryPage, type DirectoryEntry } from '../../../functions/web/directory.js';
 import { FakeTable } from '../../support/fake-table.js';
 
@@ -106,7 +106,8 @@ describe('connectControl: what a person shows, per state', () => {
       // Even a stray "none" for myself does not bring a button back.
       connections: new Map([['me', { state: 'none' }], ['u1', { state: 'connected', connectionId: 'me.u1' }], ['u2', { state: 'asked', connectionId: 'me.u2' }]]),
       nextCursor: null,
-      paged: false,
+      paged: true,
+      here: '/a/g/directory?cursor=abc',
     });
     expect(html).toContain('This is you.');
     expect(html).not.toContain('aria-label="Connect with Me Myself"');
@@ -114,5 +115,29 @@ describe('connectControl: what a person shows, per state', () => {
     expect(html).not.toContain('aria-label="Connect with Bo"');
     expect(html).toContain('aria-label="Connect with Cy"');
     expect(html).toContain('Request sent');
+    // Every form answers back on this page (this cursor page).
+    const forms = html.match(/<form method="post" action="\/account\/network\/[\s\S]*?<\/form>/g) ?? [];
+    expect(forms.length).toBe(2);
+    for (const f of forms) expect(f).toContain('<input type="hidden" name="next" value="/a/g/directory?cursor=abc">');
+  });
+});
+
+describe('where a connect form answers (next)', () => {
+  it('takes a path on this site, with its query and fragment', () => {
+    expect(returnPath('/a/g/directory')).toBe('/a/g/directory');
+    expect(returnPath('/a/g/directory?cursor=abc')).toBe('/a/g/directory?cursor=abc');
+    expect(returnPath('/account#matches')).toBe('/account#matches');
+  });
+
+  it('refuses absolute URLs, other origins and anything that is not a plain path', () => {
+    for (const bad of ['https://evil.test/a/g/directory', '//evil.test/x', '/\\evil.test', '\\\\evil.test', 'javascript:alert(1)', 'a/g/directory', '/x\r\nLocation: https://evil.test', '', null, undefined, `/${'a'.repeat(2100)}`]) {
+      expect(returnPath(bad)).toBeUndefined();
+    }
+  });
+
+  it('adds done before the fragment, replacing one already there', () => {
+    expect(withDone('/account#matches', 'accepted')).toBe('/account?done=accepted#matches');
+    expect(withDone('/a/g/directory?cursor=abc', 'asked')).toBe('/a/g/directory?cursor=abc&done=asked');
+    expect(withDone('/account/network?done=asked', 'removed')).toBe('/account/network?done=removed');
   });
 });
