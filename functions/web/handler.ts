@@ -38,6 +38,7 @@ import { payAction } from '../core/domain/renewal.js';
 import { manageAssociationRoutes } from './manage-association.js';
 import { CONNECT_NOTICES, networkRoutes } from './network.js';
 import { directoryRoutes } from './directory.js';
+import { peopleFor } from './event-people.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = { ...(await eventsDeps()), jobs: exportJobs() };
@@ -124,6 +125,7 @@ async function renderEvent(req: Req, eventId: string, extra: { status?: number; 
   }
   const rsvp = req.caller && visible ? await store.getRsvp(eventId, req.caller.userId) : undefined;
   const waitlistPosition = rsvp?.status === 'waitlisted' && rsvp.waitKey ? await store.waitlistPosition(eventId, rsvp.waitKey) : undefined;
+  const people = visible ? await peopleFor(req, event, rsvp, accessOf) : undefined;
   // The notice after a post says what happened; a stale or hand-made ?rsvp= that no longer holds says nothing.
   if (extra.noticeFor && extra.noticeFor !== (rsvp?.status ?? 'not_going')) delete extra.notice;
   const { noticeFor: _n, ...shown } = extra;
@@ -137,6 +139,7 @@ async function renderEvent(req: Req, eventId: string, extra: { status?: number; 
     rsvp,
     waitlistPosition,
     now: req.now,
+    people,
     ...shown,
   });
   return htmlResult(extra.status ?? 200, html);

@@ -6,7 +6,8 @@
  * stand-in); both find the other in My network; the vCard export downloads and parses with
  * ical.js, as a contacts app reads it. The seed names the pair (SEED_JSON pastEvent.unmetPair:
  * matched, both came, neither has said anything yet). On the way, a Connect and its Cancel from
- * My matches answer back on My matches (`next`). Screenshots at 390x844 and 1280x800.
+ * My matches answer back on My matches (`next`), and the breakfast's page lists the people who
+ * were there with the same controls. Screenshots at 390x844 and 1280x800.
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
@@ -137,4 +138,17 @@ it('two seeded members who met at the seeded breakfast say so, connect from the 
   const profile = expectStatus(await call('GET', '/me/profile', { token: yToken }), 200, 'profile').body as { company: string; jobTitle: string };
   expect(card!.getFirstPropertyValue('org')).toBe(profile.company);
   expect(card!.getFirstPropertyValue('title')).toBe(profile.jobTitle);
+
+  // The breakfast's page: X, who checked in, sees the others who came and are in the directory,
+  // with where each stands with them; Y there as Connected if Y is listed.
+  await page.goto(`${api()}/e/${seed.events.past}#people`);
+  const people = page.locator('#people');
+  await expect(people.getByRole('heading', { name: 'People who were there' }).isVisible()).resolves.toBe(true);
+  const listed = expectStatus(await call('GET', `/associations/${seed.associationId}/directory?limit=100`, { token: xToken }), 200, 'directory').body.items as { name: string }[];
+  const yCard = people.locator('li.person', { has: page.getByRole('heading', { name: y.name, exact: true }) });
+  if (listed.some((p) => p.name === y.name)) await expect(yCard.getByText('Connected').isVisible()).resolves.toBe(true);
+  else await expect(yCard.count()).resolves.toBe(0);
+  await expect(people.locator('li.person').count()).resolves.toBeGreaterThan(0);
+  await expectAccessible(page);
+  await screenshots(page, 'seed-journey-event-people');
 }, 200_000);

@@ -2,11 +2,13 @@
  * Connect buttons where people appear, over HTTP against the local stack: on "My matches"
  * (the ask names the event where the pair met) and on the members directory
  * (/a/{slug}/directory: opted-in members only, no emails, paged past 50, members only).
- * Both post to /account/network/ask, the API's ask with its access rule.
+ * and on a past event's page (/e/{id}: the other checked-in attendees listed in the directory,
+ * for someone checked in there). All post to /account/network/*, the API's actions with their
+ * access rules, and answer back on the page they were pressed on.
  */
 import { call } from '../support/http.js';
 import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
-import { rsvp } from '../support/events.js';
+import { addHours, createEvent, futureTime, rsvp, setEventAttributes } from '../support/events.js';
 import { matchmakingEvent, people, putProfile, sendMatches } from '../support/matching.js';
 import { Visitor, textOf } from '../support/web.js';
 
@@ -158,4 +160,67 @@ describe('the members directory', () => {
     expect((await mallory.v.post('/account/network/ask', { associationId: fx.associationId, userId: listed[0]!.userId })).status).toBe(403);
     expect((await viewer.v.get(`/a/no-such-slug-${stamp().replace('.', '')}/directory`)).status).toBe(404);
   }, 60_000);
+});
+
+describe('a past event: people who were there', () => {
+  it('shows someone checked in the others who checked in and are in the directory, with connect controls, and answers back there', async () => {
+    const label = `met${Date.now().toString(36)}`;
+    const viewer = await visitor('met-viewer', 'Met Viewer');
+    expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token: viewer.user.token, body: { planId: fx.freePlanId } }), 201, 'join');
+    await putProfile(viewer.user, { name: 'Met Viewer', directoryVisible: true });
+    const [listed, unlisted, absent, stranger] = await people(label, [
+      { name: 'Met Listed', company: 'Listed Co', headline: 'Came and is listed', directoryVisible: true },
+      { name: 'Met Unlisted', directoryVisible: false },
+      { name: 'Met Absent', directoryVisible: true },
+      { name: 'Met Nonmember', directoryVisible: true },
+    ], { associationId: fx.associationId, planId: fx.freePlanId });
+    // Met Nonmember leaves the association: checked in, but no longer in its directory.
+    const soon = futureTime(0, 20 * 60);
+    const ev = await createEvent(fx.organizer, fx.associationId, { title: 'Met evening', startsAt: soon, endsAt: addHours(soon, 2) });
+    for (const u of [viewer.user, listed!, unlisted!, absent!, stranger!]) expectStatus(await rsvp(u, ev.eventId), 200, 'rsvp');
+    for (const u of [viewer.user, listed!, unlisted!, stranger!]) expectStatus(await call('POST', `/events/${ev.eventId}/check-in`, { token: fx.organizer.token, body: { userId: u.userId } }), 200, 'check in');
+    expect([200, 204]).toContain((await call('DELETE', `/associations/${fx.associationId}/members/${stranger!.userId}`, { token: stranger!.token })).status);
+    const path = `/e/${ev.eventId}`;
+
+    // Before it is over: no such section.
+    expect((await viewer.v.get(path)).html).not.toContain('People who were there');
+    const startsAt = new Date(Date.now() - 5 * 3_600_000).toISOString();
+    await setEventAttributes(ev.eventId, { startsAt, endsAt: addHours(startsAt, 2) });
+
+    const page = await viewer.v.get(path);
+    expect(page.status).toBe(200);
+    const section = (html: string) => /<section id="people"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    const text = textOf(section(page.html));
+    expect(text).toContain('People who were there');
+    expect(text).toContain('Met Listed');
+    expect(text).toContain('Came and is listed');
+    for (const name of ['Met Unlisted', 'Met Absent', 'Met Nonmember', 'Met Viewer']) expect(text).not.toContain(name);
+    const forms = connectForms(page.html);
+    expect(forms).toEqual([{ associationId: fx.associationId, userId: listed!.userId, eventId: ev.eventId, next: `${path}#people` }]);
+
+    // Connect: back on the event page, saying so, the card now "Request sent"; the ask names the event.
+    const asked = await viewer.v.post('/account/network/ask', forms[0]!);
+    expect(asked.location).toBe(`${path}?done=asked#people`);
+    const after = await viewer.v.get(asked.location!);
+    expect(textOf(after.html)).toContain('Your ask is sent.');
+    expect(textOf(after.html)).toContain('Request sent');
+    const incoming = expectStatus(await call('GET', '/me/connections?state=pending', { token: listed!.token }), 200, 'pending').body.items;
+    expect(incoming).toEqual([expect.objectContaining({ userId: viewer.user.userId, direction: 'incoming', metEventId: ev.eventId })]);
+    // The other side sees Accept there and accepts: Connected.
+    const other = new Visitor();
+    await other.signIn(listed!.email, 'Met Listed', path);
+    const theirs = await other.get(path);
+    expect(theirs.html).toContain(`action="/account/network/${incoming[0].connectionId}/accept"`);
+    const accepted = await other.post(`/account/network/${incoming[0].connectionId}/accept`, { next: `${path}#people` });
+    expect(accepted.location).toBe(`${path}?done=accepted#people`);
+    expect(textOf(section((await other.get(accepted.location!)).html))).toMatch(/You are connected\.[\s\S]*Met Viewer[\s\S]*Connected/);
+
+    // Someone who did not check in, and someone signed out, see no such section.
+    const absentVisitor = new Visitor();
+    await absentVisitor.signIn(absent!.email, 'Met Absent', path);
+    expect((await absentVisitor.get(path)).html).not.toContain('People who were there');
+    expect((await new Visitor().get(path)).html).not.toContain('People who were there');
+    // A cursor of another list is refused.
+    expect((await viewer.v.get(`${path}?people=nope`)).status).toBe(400);
+  }, 90_000);
 });

@@ -9,7 +9,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } fro
 import { accepted, declined, newAsk, personConnection, type Connection } from '../../../functions/core/domain/connections.js';
 import { createStore } from '../../../functions/core/data/store.js';
 import { keys } from '../../../functions/core/data/keys.js';
-import { connectionStates } from '../../../functions/core/services/connections.js';
+import { attendeesToMeet, connectionStates } from '../../../functions/core/services/connections.js';
 import { connectControl, returnPath, withDone } from '../../../functions/web/network.js';
 import { directoryPage, type DirectoryEntry } from '../../../functions/web/directory.js';
 import { FakeTable } from '../../support/fake-table.js';
@@ -72,6 +72,33 @@ describe('connectionStates: one BatchGet of our pair records', () => {
     new FakeTable([]).attach(ddb);
     expect((await connectionStates(store, 'me', ['me'], now)).get('me')).toEqual({ state: 'self' });
     expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
+  });
+});
+
+describe('attendeesToMeet: the others checked in at an event who are in the directory', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const store = createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), 'T');
+  beforeEach(() => ddb.reset());
+  const came = (userId: string, checkedIn: boolean) => ({ ...keys.rsvp('E', userId), ...(checkedIn ? keys.rsvpCheckedIn('E', userId) : {}), entity: 'rsvp', eventId: 'E', userId, status: 'going', ...(checkedIn ? { checkedInAt: now.toISOString() } : {}) });
+  const member = (userId: string, status: string, directoryVisible: boolean) => ({ ...keys.member('A', userId), entity: 'member', associationId: 'A', userId, name: `Member ${userId}`, status, directoryVisible });
+  const profile = (userId: string, name: string) => ({ ...keys.profile(userId), entity: 'profile', userId, name, headline: `${name} headline` });
+
+  it('reads the checked-in index by key a page at a time, keeps the listed, and says where each stands with me', async () => {
+    new FakeTable([
+      came('me', true), came('u1', true), came('u2', true), came('u3', false), came('u4', true), came('u5', true),
+      member('me', 'active', true), member('u1', 'active', true), member('u2', 'active', false), member('u3', 'active', true), member('u4', 'cancelled', true), member('u5', 'active', true),
+      profile('u1', 'Ann'), profile('u5', 'Eve'),
+      { ...keys.connection(keys.connectionId('me', 'u5')), entity: 'connection', ...askFrom('u5', 'me') },
+    ]).attach(ddb);
+    const first = await attendeesToMeet(store, { eventId: 'E', associationId: 'A' }, 'me', { limit: 3 }, now);
+    // me, u1, u2 on the first page: me left out, u2 not listed.
+    expect(first.items).toEqual([{ userId: 'u1', name: 'Ann', headline: 'Ann headline', company: null, jobTitle: null, connection: { state: 'none' } }]);
+    expect(first.lastKey).toBeDefined();
+    const second = await attendeesToMeet(store, { eventId: 'E', associationId: 'A' }, 'me', { limit: 3, startKey: first.lastKey }, now);
+    // u3 never checked in; u4 left the association; u5 asked me.
+    expect(second.items.map((p) => [p.userId, p.connection.state])).toEqual([['u5', 'incoming']]);
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries.map((q) => [q.IndexName, q.FilterExpression])).toEqual([['gsi2', undefined], ['gsi2', undefined]]);
   });
 });
 
