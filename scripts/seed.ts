@@ -5,7 +5,8 @@
  * pending checkout, past due after a failed renewal, cancelled), card payments on the Stripe
  * stand-in with one refunded, and events (a mixer everyone attends with matchmaking, a
  * members-only dinner, an online talk, a full workshop with a waitlist, and a past breakfast
- * with check-ins, matches, ratings and a connection made there), a lapsed member, and members
+ * with check-ins, matches, ratings and a connection made there, and one matched pair who both
+ * came and have not said so yet, SEED_JSON's pastEvent.unmetPair), a lapsed member, and members
  * who joined over the past year, so both dashboards' charts have a history.
  * Each run makes a new association (a new slug) with the same people, so running it twice
  * leaves two clean sets. API_URL picks the server (default http://127.0.0.1:3000);
