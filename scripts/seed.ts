@@ -5,7 +5,8 @@
  * pending checkout, past due after a failed renewal, cancelled), card payments on the Stripe
  * stand-in with one refunded, and events (a mixer everyone attends with matchmaking, a
  * members-only dinner, an online talk, a full workshop with a waitlist, and a past breakfast
- * with check-ins, matches, ratings and a connection made there), a lapsed member, and members
+ * with check-ins, matches, ratings and a connection made there, and one matched pair who both
+ * came and have not said so yet, SEED_JSON's pastEvent.unmetPair), a lapsed member, and members
  * who joined over the past year, so both dashboards' charts have a history.
  * Each run makes a new association (a new slug) with the same people, so running it twice
  * leaves two clean sets. API_URL picks the server (default http://127.0.0.1:3000);
@@ -185,13 +186,29 @@ async function main() {
   // Most came; a few did not show up.
   const cameIn = attendees.filter((_, i) => i % 5 !== 4);
   for (const p of cameIn) await call('POST', `/events/${past.eventId}/check-in`, owner.token, { userId: p.userId });
+  // One matched pair who both came is left without feedback, for the connections journey
+  // (test/browser/network-seed-journey.test.ts): they say they met, get the follow-up mail and
+  // connect, as people do after an event. Not the demo member (whose account shows a saved
+  // rating) nor Ada and Ben (connected below). Picked from the matches, so it holds whatever
+  // the matching chose, and on a second run (where an earlier run's pair is connected already).
+  type MyMatch = { matchId: string; person: { userId: string } };
+  const keep = new Set([people[0]!.userId, people[4]!.userId]);
+  let unmet: { matchId: string; pair: [(typeof people)[number], (typeof people)[number]] } | undefined;
+  for (const p of cameIn.filter((c) => !keep.has(c.userId))) {
+    const mine = (await call('GET', `/events/${past.eventId}/matches/me`, p.token)).items as MyMatch[];
+    const m = mine.find((x) => cameIn.some((c) => c.userId === x.person.userId && !keep.has(c.userId)));
+    if (m) {
+      unmet = { matchId: m.matchId, pair: [p, cameIn.find((c) => c.userId === m.person.userId)!] };
+      break;
+    }
+  }
   // Feedback on their first match from most of them; the demo member leaves their others open,
   // so /account#matches shows both a saved rating and a form to fill in.
   let rated = 0;
   for (const [i, p] of attendees.entries()) {
     if (i % 4 === 3) continue;
     const mine = (await call('GET', `/events/${past.eventId}/matches/me`, p.token)).items as { matchId: string }[];
-    if (!mine[0]) continue;
+    if (!mine[0] || mine[0].matchId === unmet?.matchId) continue;
     await call('POST', `/events/${past.eventId}/matches/${mine[0].matchId}/feedback`, p.token, { rating: 2 + (i % 4), met: i % 3 !== 2 });
     rated++;
   }
@@ -239,7 +256,7 @@ Sign in as:
   owner:     owner@demo.local
   admin:     ${admin.email}
   organizer: ${organizer.email}
-  member:    ${member.email}
+  member:    ${member.email}${unmet ? `\nMet at the breakfast, not yet said so (say it on /account#matches, then run the daily job for the follow-up mail): ${unmet.pair.map((p) => p.email).join(', ')}` : ''}
 Members by status: ${Object.entries(statuses).map(([k, v]) => `${k} ${v}`).join(', ')}
 Plans: Community (free), Professional (€120/yr), Supporter (€15/mo); card payments by ${paula.email}, ${rae.email} (refunded), ${dario.email} (renewal failed); lapsed: ${luca.email}
 
@@ -249,7 +266,7 @@ API:
   curl -s -XPOST ${API}/events/${event.eventId}/matches/preview -H "authorization: Bearer $TOKEN"
   then read mails in the mail viewer, or: curl -s '${API}/dev/emails?to=${member.email}'`);
   if (process.env.SEED_JSON) {
-    writeFileSync(process.env.SEED_JSON, JSON.stringify({ associationId: id, slug, events: { mixer: event.eventId, past: past.eventId, workshop: workshop.eventId, online: online.eventId, membersOnly: membersOnly.eventId }, pastEvent: { attendees: attendees.length, checkedIn: cameIn.length, rated }, urls, emails: { owner: 'owner@demo.local', admin: admin.email, organizer: organizer.email, member: member.email }, statuses }, null, 2));
+    writeFileSync(process.env.SEED_JSON, JSON.stringify({ associationId: id, slug, events: { mixer: event.eventId, past: past.eventId, workshop: workshop.eventId, online: online.eventId, membersOnly: membersOnly.eventId }, pastEvent: { attendees: attendees.length, checkedIn: cameIn.length, rated, unmetPair: unmet ? unmet.pair.map((p) => ({ email: p.email, name: p.name })) : [] }, urls, emails: { owner: 'owner@demo.local', admin: admin.email, organizer: organizer.email, member: member.email }, statuses }, null, 2));
   }
 }
 

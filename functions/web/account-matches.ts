@@ -69,11 +69,11 @@ function matchCard(x: AccountMatchEvent, m: MyMatch, i: number, j: number, err: 
   const reasons = m.sentences.length ? `<ul class="reasons">${m.sentences.map((s) => `<li>${h(s)}</li>`).join('')}</ul>` : '';
   return `<li class="card match" id="${idx}"><h4>${h(m.person.name)}</h4>${role ? `<p class="hint">${h(role)}</p>` : ''}${m.person.headline ? `<p><em>${h(m.person.headline)}</em></p>` : ''}
 <p class="visually-hidden">Why you two:</p>${reasons}
-<div class="match-actions">${connection?.state === 'connected' && !m.introduced ? '' : introduce(x.event, m)}${connectControl({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId, connection })}</div>
+<div class="match-actions">${connection?.state === 'connected' && !m.introduced ? '' : introduce(x.event, m)}${connectControl({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId, connection, next: '/account#matches' })}</div>
 ${x.ended ? feedbackForm(x.event, m, idx, err) : ''}</li>`;
 }
 
-export function matchesSection(events: AccountMatchEvent[], err?: MatchFormError): string {
+export function matchesSection(events: AccountMatchEvent[], err?: MatchFormError, notice?: string): string {
   const summary = err
     ? `<div class="error-summary" role="alert" tabindex="-1" id="problem"><h3>There is a problem</h3><p>${h(err.detail)}</p>${err.errors.length ? `<ul>${err.errors.map((e) => `<li>${h(FIELD_LABEL[e.path])} ${h(e.message)}</li>`).join('')}</ul>` : ''}</div>`
     : '';
@@ -85,7 +85,7 @@ export function matchesSection(events: AccountMatchEvent[], err?: MatchFormError
 <ul class="list">${x.items.map((m, j) => matchCard(x, m, i, j, err)).join('')}</ul></div>`;
     })
     .join('');
-  return `<section id="matches" aria-labelledby="matches-title"><h2 id="matches-title">My matches</h2>${summary}
+  return `<section id="matches" aria-labelledby="matches-title"><h2 id="matches-title">My matches</h2>${notice ? `<p class="notice" role="status">${h(notice)}</p>` : ''}${summary}
 ${blocks || '<p>No matches yet. When an event you attend suggests people to meet, they appear here.</p>'}</section>`;
 }
 

@@ -56,6 +56,8 @@ export interface AccountPageData {
   /** A refused feedback form, shown in the matches section with what was typed. */
   matchError?: MatchFormError;
   notice?: string;
+  /** What a connect button on a match card did (?done=), shown where the person lands (#matches). */
+  matchesNotice?: string;
   /** A problem with the last form post, shown above the section it belongs to. */
   error?: FormError & { section: 'profile' | 'consent' | 'memberships' };
   /** What the person typed, shown again when it was refused (nothing was stored). */
@@ -210,7 +212,7 @@ ${profileSection(d)}
 ${consentSection(d)}
 ${membershipsSection(d)}
 ${eventsSection(d)}
-${d.matches ? matchesSection(d.matches, d.matchError) : ''}
+${d.matches ? matchesSection(d.matches, d.matchError, d.matchesNotice) : ''}
 <section id="data" aria-labelledby="data-title" class="card"><h2 id="data-title">Your data</h2>
 <p>Everything we hold about you, as a JSON file.</p>
 <p><a class="button" href="/account/export" download>Download my data</a></p>

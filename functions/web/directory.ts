@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { notFound } from '../core/errors.js';
 import { store } from '../core/deps.js';
 import { directory } from '../core/services/members.js';
-import { connectControl } from './network.js';
+import { CONNECT_NOTICES, connectControl } from './network.js';
 import { connectionStates } from '../core/services/connections.js';
 import type { PersonConnection } from '../core/domain/connections.js';
 import { page, type PageUser } from './render.js';
@@ -49,6 +49,10 @@ export interface DirectoryPageData {
   nextCursor: string | null;
   /** Shown after the first page, to get back to it. */
   paged: boolean;
+  /** This page's path (with its cursor): where the connect forms answer. */
+  here: string;
+  /** What the last connect form did (CONNECT_NOTICES). */
+  notice?: string;
 }
 
 export const PAGE_SIZE = 50;
@@ -56,7 +60,7 @@ export const PAGE_SIZE = 50;
 const person = (d: DirectoryPageData, m: DirectoryEntry) => {
   const role = [m.jobTitle, m.company].filter(Boolean).join(', ');
   const connection = m.userId === d.me ? { state: 'self' as const } : d.connections?.get(m.userId);
-  const button = connectControl({ associationId: d.association.associationId, userId: m.userId, name: m.name, connection });
+  const button = connectControl({ associationId: d.association.associationId, userId: m.userId, name: m.name, connection, next: d.here });
   return `<li class="card person"><h2 class="card-name">${h(m.name)}</h2>${role ? `<p>${h(role)}</p>` : ''}${m.headline ? `<p><em>${h(m.headline)}</em></p>` : ''}${button}</li>`;
 };
 
@@ -66,6 +70,7 @@ export function directoryPage(d: DirectoryPageData): string {
   const nav = [d.paged ? `<a href="${h(base)}">First page</a>` : '', d.nextCursor ? `<a href="${h(`${base}?${new URLSearchParams({ cursor: d.nextCursor })}`)}">Next page</a>` : ''].filter(Boolean).join(' · ');
   const main = `<div class="directory"><p><a href="/a/${h(encodeURIComponent(d.association.slug))}">${h(d.association.name)}</a></p>
 <h1>Members directory</h1>
+${d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : ''}
 <p class="hint">Members who chose to be listed. Connect to add someone to <a href="/account/network">your network</a>; they accept or decline.</p>
 ${d.items.length ? `<ul class="plain people">${d.items.map((m) => person(d, m)).join('')}</ul>` : '<p>Nobody is listed yet.</p>'}
 ${nav ? `<nav aria-label="Pages"><p>${nav}</p></nav>` : ''}</div>`;
@@ -84,9 +89,11 @@ export function directoryRoutes(x: DirectoryHelpers) {
     const { items, lastKey } = await directory(store, a.association!, PAGE_SIZE, startKey);
     const assoc = a.association!;
     const connections = await connectionStates(store, req.caller.userId, items.map((m) => m.userId), req.now);
+    const base = `/a/${encodeURIComponent(assoc.slug)}/directory`;
+    const cursor = req.query.get('cursor');
     return x.htmlResult(
       200,
-      directoryPage({ url: `${x.appUrl}/a/${encodeURIComponent(assoc.slug)}/directory`, user: x.userOf(req.caller)!, association: assoc, items, me: req.caller.userId, connections, nextCursor: encodeCursor(lastKey, scope), paged: !!startKey }),
+      directoryPage({ url: `${x.appUrl}${base}`, user: x.userOf(req.caller)!, association: assoc, items, me: req.caller.userId, connections, nextCursor: encodeCursor(lastKey, scope), paged: !!startKey, here: cursor ? `${base}?${new URLSearchParams({ cursor })}` : base, notice: CONNECT_NOTICES[req.query.get('done') ?? ''] }),
     );
   }
   return [{ method: 'GET' as const, pattern: /^\/a\/([^/]+)\/directory$/, run: (req: Req, slug?: string) => render(req, slug!) }];

@@ -36,8 +36,9 @@ import type { MatchFormError } from './account-matches.js';
 import { createAccountReads } from '../core/data/web-account.js';
 import { payAction } from '../core/domain/renewal.js';
 import { manageAssociationRoutes } from './manage-association.js';
-import { networkRoutes } from './network.js';
+import { CONNECT_NOTICES, networkRoutes } from './network.js';
 import { directoryRoutes } from './directory.js';
+import { peopleFor } from './event-people.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 const deps = { ...(await eventsDeps()), jobs: exportJobs() };
@@ -124,6 +125,7 @@ async function renderEvent(req: Req, eventId: string, extra: { status?: number; 
   }
   const rsvp = req.caller && visible ? await store.getRsvp(eventId, req.caller.userId) : undefined;
   const waitlistPosition = rsvp?.status === 'waitlisted' && rsvp.waitKey ? await store.waitlistPosition(eventId, rsvp.waitKey) : undefined;
+  const people = visible ? await peopleFor(req, event, rsvp, accessOf) : undefined;
   // The notice after a post says what happened; a stale or hand-made ?rsvp= that no longer holds says nothing.
   if (extra.noticeFor && extra.noticeFor !== (rsvp?.status ?? 'not_going')) delete extra.notice;
   const { noticeFor: _n, ...shown } = extra;
@@ -137,6 +139,7 @@ async function renderEvent(req: Req, eventId: string, extra: { status?: number; 
     rsvp,
     waitlistPosition,
     now: req.now,
+    people,
     ...shown,
   });
   return htmlResult(extra.status ?? 200, html);
@@ -264,7 +267,7 @@ const ACCOUNT_NOTICES: Record<string, string> = {
 };
 type AccountError = NonNullable<AccountPageData['error']>;
 
-async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string; matchError?: MatchFormError } = {}): Promise<Result> {
+async function renderAccount(req: Req, extra: { status?: number; error?: AccountError; typed?: Record<string, string | string[]>; notice?: string; matchesNotice?: string; matchError?: MatchFormError } = {}): Promise<Result> {
   const caller = req.caller!;
   const [profile, mine, rsvpItems, matches] = await Promise.all([
     getProfile(store, caller),
@@ -504,7 +507,7 @@ const pages: PageRoute[] = [
   {
     method: 'GET',
     pattern: /^\/account$/,
-    run: (req) => (req.caller ? renderAccount(req, { notice: ACCOUNT_NOTICES[req.query.get('saved') ?? ''] }) : signInRedirect('/account')),
+    run: (req) => (req.caller ? renderAccount(req, { notice: ACCOUNT_NOTICES[req.query.get('saved') ?? ''], matchesNotice: CONNECT_NOTICES[req.query.get('done') ?? ''] }) : signInRedirect('/account')),
   },
   { method: 'POST', pattern: /^\/account\/profile$/, run: postProfile },
   { method: 'POST', pattern: /^\/account\/consent$/, run: postConsent },

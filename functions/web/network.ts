@@ -4,7 +4,7 @@
  * control is a real form posting to the web function, which applies the catalog's access
  * rule and rate limits of the API route the form stands for, and calls the same service.
  * `connectControl` is what other pages (directory, my matches) show for a person: Connect, or
- * where the pair stands.
+ * where the pair stands; its forms carry `next`, the page to answer on (returnPath).
  */
 import type { PageHelpers, PageReq, Result } from './page-kit.js';
 import { routes, routeKey } from '../core/api.js';
@@ -18,18 +18,47 @@ import { limiter, store } from '../core/deps.js';
 import * as cs from '../core/connection-schemas.js';
 import { acceptConnection, ask, declineConnection, exportNetwork, listNetwork, patchConnection, removeConnection, type ConnectionView } from '../core/services/connections.js';
 import { page, type PageUser } from './render.js';
+import { safeNext } from './session.js';
 import type { PersonConnection } from '../core/domain/connections.js';
 
 type Req = PageReq;
 export type NetworkHelpers = PageHelpers;
 
+const ORIGIN = 'https://app.invalid';
+
+/**
+ * The page a form's `next` names, if it is a path on this site: `/a/x/directory?cursor=…` or
+ * `/account#matches` pass; `https://evil.test/`, `//evil.test`, `/\\evil.test`, `javascript:`
+ * and anything that resolves elsewhere do not (undefined: answer on My network instead).
+ */
+export function returnPath(next: string | null | undefined): string | undefined {
+  if (!next || next.length > 2048 || safeNext(next) !== next) return undefined;
+  let u: URL;
+  try {
+    u = new URL(next, ORIGIN);
+  } catch {
+    return undefined;
+  }
+  if (u.origin !== ORIGIN) return undefined;
+  return `${u.pathname}${u.search}${u.hash}`;
+}
+
+/** `path` with ?done=<what> for the page to say what happened (before any #fragment). */
+export function withDone(path: string, what: string): string {
+  const u = new URL(path, ORIGIN);
+  u.searchParams.set('done', what);
+  return `${u.pathname}${u.search}${u.hash}`;
+}
+
+const nextField = (next?: string) => (next ? `<input type="hidden" name="next" value="${h(next)}">` : '');
+
 /**
  * A "Connect" button for a person shown on another page (directory, my matches): posts an
- * ask to /account/network/ask, which answers on the My network page.
- * Example: `connectButton({ associationId, userId: m.userId, name: m.name })`.
+ * ask to /account/network/ask, which answers on `next` (else on the My network page).
+ * Example: `connectButton({ associationId, userId: m.userId, name: m.name, next: '/account#matches' })`.
  */
-export function connectButton(p: { associationId: string; userId: string; name: string; eventId?: string }): string {
-  return `<form method="post" action="/account/network/ask" class="inline"><input type="hidden" name="associationId" value="${h(p.associationId)}"><input type="hidden" name="userId" value="${h(p.userId)}">${p.eventId ? `<input type="hidden" name="eventId" value="${h(p.eventId)}">` : ''}<button type="submit" aria-label="Connect with ${h(p.name)}">Connect</button></form>`;
+export function connectButton(p: { associationId: string; userId: string; name: string; eventId?: string; next?: string }): string {
+  return `<form method="post" action="/account/network/ask" class="inline"><input type="hidden" name="associationId" value="${h(p.associationId)}"><input type="hidden" name="userId" value="${h(p.userId)}">${p.eventId ? `<input type="hidden" name="eventId" value="${h(p.eventId)}">` : ''}${nextField(p.next)}<button type="submit" aria-label="Connect with ${h(p.name)}">Connect</button></form>`;
 }
 
 /**
@@ -38,10 +67,10 @@ export function connectButton(p: { associationId: string; userId: string; name: 
  * nothing to press for myself or an ask I declined, else Connect. Every form posts to the
  * same My network actions as that page's own buttons.
  */
-export function connectControl(p: { associationId: string; userId: string; name: string; eventId?: string; connection?: PersonConnection }): string {
+export function connectControl(p: { associationId: string; userId: string; name: string; eventId?: string; connection?: PersonConnection; next?: string }): string {
   const c = p.connection ?? { state: 'none' };
   const act = (id: string, verb: string, text: string, cls = '') =>
-    `<form method="post" action="/account/network/${h(encodeURIComponent(id))}/${verb}" class="inline"><button type="submit"${cls ? ` class="${cls}"` : ''}>${text}</button></form>`;
+    `<form method="post" action="/account/network/${h(encodeURIComponent(id))}/${verb}" class="inline">${nextField(p.next)}<button type="submit"${cls ? ` class="${cls}"` : ''}>${text}</button></form>`;
   const who = (prefix: string) => `<span class="visually-hidden"> ${prefix ? `${prefix} ` : ''}${h(p.name)}</span>`;
   switch (c.state) {
     case 'self':
@@ -114,8 +143,8 @@ ${errorSummary(d.error)}
 <section aria-labelledby="pending-title"><h2 id="pending-title">Asks</h2>${d.pending.length ? `<ul class="plain">${d.pending.map(pendingItem).join('')}</ul>` : '<p>No open asks.</p>'}</section>
 <section aria-labelledby="network-title"><h2 id="network-title">Connections</h2>
 <form method="get" action="/account/network" role="search" class="filters">
-<label for="q">Search by name</label><input id="q" name="q" type="search" value="${h(d.q ?? '')}">
-<label for="tag">Tag</label><input id="tag" name="tag" value="${h(d.tag ?? '')}">
+<div class="field"><label for="q">Search by name</label><input id="q" name="q" type="search" value="${h(d.q ?? '')}"></div>
+<div class="field"><label for="tag">Tag</label><input id="tag" name="tag" value="${h(d.tag ?? '')}"></div>
 <button type="submit">Search</button>${filtered ? ' <a href="/account/network">Show all</a>' : ''}</form>
 ${d.items.length ? `<ul class="plain">${d.items.map((c) => connectionItem(c, d)).join('')}</ul>` : `<p>${filtered ? 'Nobody matches.' : 'No connections yet. Connect with people from the directory, your matches or after an event.'}</p>`}
 ${next}
@@ -125,8 +154,9 @@ ${next}
   return page({ title: 'My network', url: d.url, user: d.user, here: '/account/network', head: '<link rel="stylesheet" href="/assets/network.css">' }, main);
 }
 
-const NOTICES: Record<string, string> = {
-  asked: 'Your ask is sent. You will see them here once they accept.',
+/** What ?done= says, on My network and on the pages its forms answer on (directory, account). */
+export const CONNECT_NOTICES: Record<string, string> = {
+  asked: 'Your ask is sent. They join your network once they accept.',
   accepted: 'You are connected.',
   declined: 'Declined. They are not told.',
   removed: 'Removed.',
@@ -155,7 +185,7 @@ export function networkRoutes(x: NetworkHelpers) {
     const [list, pending] = await Promise.all([listNetwork(store, caller, { q, tag }, 50, startKey, req.now), listNetwork(store, caller, { state: 'pending' }, 50, undefined, req.now)]);
     const { status, ...rest } = extra;
     const error = extra.error ?? (parsed.success ? undefined : { detail: 'The search is not valid.', errors: fieldErrors(parsed.error) });
-    const html = networkPage({ url: `${x.appUrl}${PATH}`, user: x.userOf(caller)!, items: list.items, pending: pending.items, q, tag, nextCursor: encodeCursor(list.lastKey, scope), notice: NOTICES[req.query.get('done') ?? ''], ...rest, error });
+    const html = networkPage({ url: `${x.appUrl}${PATH}`, user: x.userOf(caller)!, items: list.items, pending: pending.items, q, tag, nextCursor: encodeCursor(list.lastKey, scope), notice: CONNECT_NOTICES[req.query.get('done') ?? ''], ...rest, error });
     return x.htmlResult(status ?? (error ? 400 : 200), html);
   }
 
@@ -164,7 +194,7 @@ export function networkRoutes(x: NetworkHelpers) {
     if (!req.caller) return x.signInRedirect(PATH);
     x.assertSameOrigin(req);
     try {
-      return x.redirect(`${PATH}?done=${await fn(req, id)}`);
+      return x.redirect(withDone(returnPath(req.form.get('next')) ?? PATH, await fn(req, id)));
     } catch (err) {
       if (isFormProblem(err)) return render(req, { status: err.statusCode, error: { detail: err.message, errors: err.errors, connectionId: id }, typed: typed?.(req) });
       throw err;

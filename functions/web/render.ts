@@ -79,6 +79,8 @@ export interface EventPageData {
   error?: { detail: string; errors?: { path: string; message: string }[] };
   /** What just happened, after a form post. */
   notice?: string;
+  /** "People who were there" (event-people.ts), for an attendee of a past event. */
+  people?: string;
 }
 
 const paragraphs = (text: string) =>
@@ -250,7 +252,7 @@ ${whenBlock(e)}
   }
   const avail = availability(e);
   layout.head = `${socialTags(e.title, `${dayIn(e.startsAt, e.timezone)}, ${timeIn(e.startsAt, e.timezone)} ${zoneName(e.startsAt, e.timezone)} · ${e.description}`, d.pageUrl, a.name)}
-<script type="application/ld+json">${safeJson(eventJsonLd(d, `${origin}${assocUrl}`))}</script>`;
+<script type="application/ld+json">${safeJson(eventJsonLd(d, `${origin}${assocUrl}`))}</script>${d.people ? '\n<link rel="stylesheet" href="/assets/network.css">' : ''}`;
   layout.scripts = ['/assets/event.js'];
   const ics = `/e/${encodeURIComponent(e.eventId)}/calendar.ics`;
   return page(
@@ -268,6 +270,7 @@ ${rsvpSection(d)}
 <section aria-labelledby="about-title"><h2 id="about-title">About this event</h2>${paragraphs(e.description)}</section>
 <section aria-labelledby="cal-title"><h2 id="cal-title">Add to calendar</h2>
 <ul class="actions"><li><a href="${ics}" download>Download .ics (Apple, Outlook)</a></li><li><a href="${h(googleCalendarUrl(e, d.pageUrl))}" rel="noopener" target="_blank">Google Calendar<span class="visually-hidden"> (opens in a new tab)</span></a></li></ul></section>
+${d.people ?? ''}
 </article>`,
   );
 }

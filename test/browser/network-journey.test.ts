@@ -158,9 +158,10 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
   await expect(page.getByRole('button', { name: `Connect with ${bo.name}` }).count()).resolves.toBe(0);
   await expect(personCard(bo.name).getByText('This is you.').isVisible()).resolves.toBe(true);
   await expect(personCard('Dee Netjourney').getByRole('button', { name: 'Accept Dee Netjourney' }).isVisible()).resolves.toBe(true);
+  // Each button answers back on the directory, saying what happened.
   await personCard('Cy Netjourney').getByRole('button', { name: 'Connect with Cy Netjourney' }).click();
-  await page.waitForURL('**/account/network?done=asked');
-  await page.goto(`${api()}/a/${fx.slug}/directory`);
+  await page.waitForURL(`**/a/${fx.slug}/directory?done=asked`);
+  await expect(page.getByRole('status').getByText('Your ask is sent.').isVisible()).resolves.toBe(true);
   await expect(personCard('Cy Netjourney').getByText('Request sent').isVisible()).resolves.toBe(true);
   await expect(personCard('Cy Netjourney').getByRole('button', { name: 'Cancel request to Cy Netjourney' }).isVisible()).resolves.toBe(true);
   await expect(page.getByRole('button', { name: 'Connect with Cy Netjourney' }).count()).resolves.toBe(0);
@@ -180,6 +181,16 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
   // Accepting Dee's ask from the directory: she is then in Bo's network.
   await page.goto(`${api()}/a/${fx.slug}/directory`);
   await personCard('Dee Netjourney').getByRole('button', { name: 'Accept Dee Netjourney' }).click();
-  await page.waitForURL('**/account/network?done=accepted');
+  await page.waitForURL(`**/a/${fx.slug}/directory?done=accepted`);
+  await expect(page.getByRole('status').getByText('You are connected.').isVisible()).resolves.toBe(true);
+  await expect(personCard('Dee Netjourney').getByText('Connected').isVisible()).resolves.toBe(true);
+  await expectAccessible(page);
+  await screenshots(page, 'directory-accepted');
+  // Cancelling the ask to Cy: back on the directory, the ask gone.
+  await personCard('Cy Netjourney').getByRole('button', { name: 'Cancel request to Cy Netjourney' }).click();
+  await page.waitForURL(`**/a/${fx.slug}/directory?done=removed`);
+  await expect(page.getByRole('status').getByText('Removed.').isVisible()).resolves.toBe(true);
+  await expect(personCard('Cy Netjourney').getByRole('button', { name: 'Connect with Cy Netjourney' }).isVisible()).resolves.toBe(true);
+  await page.goto(`${api()}/account/network`);
   await expect(page.locator('li.connection', { hasText: 'Dee Netjourney' }).isVisible()).resolves.toBe(true);
 }, 200_000);

@@ -16,7 +16,7 @@ interface SeedOut {
   associationId: string;
   slug: string;
   events: Record<'mixer' | 'past' | 'workshop' | 'online' | 'membersOnly', string>;
-  pastEvent: { attendees: number; checkedIn: number; rated: number };
+  pastEvent: { attendees: number; checkedIn: number; rated: number; unmetPair: { email: string; name: string }[] };
   urls: { url: string; what: string; as: string | null }[];
   emails: Record<'owner' | 'admin' | 'organizer' | 'member', string>;
   statuses: Record<string, number>;
@@ -89,6 +89,15 @@ async function expectContent(out: SeedOut, owner: string) {
   const network = await call('GET', '/me/connections', { token: member });
   expect(network.status).toBe(200);
   expect(network.body.items.length).toBeGreaterThanOrEqual(1);
+  // A matched pair who both came and have not said anything yet (the connections journey's).
+  expect(out.pastEvent.unmetPair).toHaveLength(2);
+  const [x, y] = out.pastEvent.unmetPair;
+  const theirs = await call('GET', `/events/${out.events.past}/matches/me`, { token: await tokenFor(x!.email) });
+  expect(theirs.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ person: expect.objectContaining({ name: y!.name }), feedback: null })]));
+  const door = await call('GET', `/events/${out.events.past}/attendees?limit=50`, { token: owner });
+  expect(door.status).toBe(200);
+  const checked = (door.body.items as { email: string; checkedInAt: string | null }[]).filter((a) => a.checkedInAt).map((a) => a.email);
+  expect(checked).toEqual(expect.arrayContaining([x!.email, y!.email]));
   // The mixer is left for the organizer to preview and send (the walkthrough does).
   const mixer = await call('GET', `/events/${out.events.mixer}/matches`, { token: owner });
   expect(mixer.body.items ?? []).toEqual([]);

@@ -11,7 +11,8 @@ import { ulid } from 'ulid';
 import { createStore, type Page, type PageRequest, type Store } from '../../functions/core/data/store.js';
 import { FakeTable } from '../support/fake-table.js';
 import { makeAssociation, makeMember } from '../support/factories.js';
-import type { Event } from '../../functions/core/domain/events.js';
+import type { Event, Rsvp } from '../../functions/core/domain/events.js';
+import { keys } from '../../functions/core/data/keys.js';
 
 type Backend = { name: string; store: () => Store };
 
@@ -130,6 +131,21 @@ describe.each([local, fake])('store paging on $name', (backend) => {
     const ours = items.filter((m) => m.associationId === associationId);
     expect(ours.map((m) => m.userId)).toEqual(due.map((m) => m.userId));
     expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  test('gsi2: the checked-in attendees of an event (sparse: the check-in sets it), 50 a page in user id order', async () => {
+    const e = event(ulid(), 1);
+    await store.createEvent(e);
+    const people = Array.from({ length: 130 }, (_, i) => `in${String(i).padStart(4, '0')}`);
+    await store.batchPut(people.map((userId) => ({ ...keys.rsvp(e.eventId, userId), entity: 'rsvp', eventId: e.eventId, userId, status: 'going', guests: 0 })));
+    const came = people.filter((_, i) => i % 10 !== 3);
+    for (const userId of came) await store.checkIn(e, { userId } as Rsvp, '2031-01-02T10:00:00.000Z', 'door');
+
+    const { items, pages } = await readAll((p) => store.checkedInOfEvent(e.eventId, p), 50);
+
+    expect(items.map((r) => r.userId)).toEqual(came);
+    expect(items.every((r) => r.checkedInAt === '2031-01-02T10:00:00.000Z')).toBe(true);
+    expect(pages).toBe(3);
   });
 
   test("one attendee's matches of a large event: just theirs, from either side of the pair", async () => {

@@ -70,6 +70,9 @@ export const keys = {
   eventsOfAssociation: (associationId: string) => ({ gsi1pk: `ASSOC#${associationId}#EVENTS` }),
   rsvp: (eventId: string, userId: string): Key => ({ pk: `EVENT#${eventId}`, sk: `RSVP#${userId}` }),
   rsvpsPrefix: (eventId: string) => ({ pk: `EVENT#${eventId}`, skPrefix: 'RSVP#' }),
+  /** gsi2, sparse: an event's checked-in attendees (set on the RSVP at check-in), in user id order. */
+  rsvpCheckedIn: (eventId: string, userId: string) => ({ gsi2pk: `EVENT#${eventId}#CHECKEDIN`, gsi2sk: userId }),
+  checkedInOf: (eventId: string) => ({ gsi2pk: `EVENT#${eventId}#CHECKEDIN` }),
   /** gsi1: a user's RSVPs in event start order. */
   rsvpOfUser: (userId: string, startsAt: string, eventId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `RSVP#${startsAt}#${eventId}` }),
   rsvpsOfUserPrefix: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1skPrefix: 'RSVP#' }),

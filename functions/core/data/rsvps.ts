@@ -78,6 +78,11 @@ export function rsvpsRepo(t: Table) {
       );
     },
 
+    /** The event's checked-in attendees, a page at a time in user id order (gsi2, sparse: only they are in it). */
+    async checkedInOfEvent(eventId: string, page: PageRequest): Promise<Page<Rsvp>> {
+      return queryPage<Rsvp>({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.checkedInOf(eventId).gsi2pk } }, page);
+    },
+
     /** Marks an attendee present, once, and counts them. */
     async checkIn(event: Event, rsvp: Rsvp, at: string, actorId: string): Promise<void> {
       await write(() =>
@@ -88,10 +93,11 @@ export function rsvpsRepo(t: Table) {
                 Update: {
                   TableName: table,
                   Key: keys.rsvp(event.eventId, rsvp.userId),
-                  UpdateExpression: 'SET checkedInAt = :at',
+                  // gsi2 lists the event's checked-in attendees (checkedInOfEvent).
+                  UpdateExpression: 'SET checkedInAt = :at, gsi2pk = :inPk, gsi2sk = :inSk',
                   ConditionExpression: '#status = :going AND (attribute_not_exists(checkedInAt) OR checkedInAt = :null)',
                   ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':at': at, ':going': 'going', ':null': null },
+                  ExpressionAttributeValues: { ':at': at, ':going': 'going', ':null': null, ':inPk': keys.rsvpCheckedIn(event.eventId, rsvp.userId).gsi2pk, ':inSk': rsvp.userId },
                 },
               },
               { Update: { TableName: table, Key: keys.event(event.eventId), UpdateExpression: 'SET attendedCount = attendedCount + :one', ExpressionAttributeValues: { ':one': 1 } } },

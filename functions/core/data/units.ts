@@ -157,7 +157,7 @@ export function unitsRepo(t: Table) {
         {
           Put: {
             TableName: table,
-            Item: { ...keys.rsvp(after.eventId, after.userId), ...keys.rsvpOfUser(after.userId, event.startsAt, event.eventId), entity: 'rsvp', ...after, version: (before?.version ?? 0) + 1 },
+            Item: { ...keys.rsvp(after.eventId, after.userId), ...keys.rsvpOfUser(after.userId, event.startsAt, event.eventId), ...(after.checkedInAt ? keys.rsvpCheckedIn(after.eventId, after.userId) : {}), entity: 'rsvp', ...after, version: (before?.version ?? 0) + 1 },
             ConditionExpression: before ? '#version = :v' : 'attribute_not_exists(pk)',
             ...(before ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
           },

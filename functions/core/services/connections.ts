@@ -8,6 +8,7 @@ import type { Caller } from '../http/access.js';
 import type { Association, Member, Profile } from '../domain/types.js';
 import { conflict, forbidden, notFound, unavailable, unprocessable } from '../errors.js';
 import { inGoodStanding, roleAtLeast } from '../domain/roles.js';
+import { listedInDirectory } from '../domain/preferences.js';
 import { keys } from '../data/keys.js';
 import type { NetworkFilter } from '../data/connections.js';
 import { accepted, declined, defaultConnectionsSee, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, personConnection, sidesOf, type Connection, type ConnectionSide, type PersonConnection } from '../domain/connections.js';
@@ -103,6 +104,44 @@ export async function ask(store: ConnectionsStore, association: Association, mem
 export async function connectionStates(store: Pick<ConnectionsRepo, 'pairsWith'>, me: string, people: string[], now: Date): Promise<Map<string, PersonConnection>> {
   const pairs = await store.pairsWith(me, people);
   return new Map(people.map((p) => [p, personConnection(me, p, pairs.get(p), now)]));
+}
+
+export interface AttendeeToMeet {
+  userId: string;
+  name: string;
+  headline: string | null;
+  company: string | null;
+  jobTitle: string | null;
+  connection: PersonConnection;
+}
+
+/**
+ * The other checked-in attendees of a past event, for someone who was checked in there too:
+ * only those listed in the association's directory (the same rule, listedInDirectory), each
+ * with where they stand with me. One Query page of the event's checked-in index (gsi2, by
+ * key, cursor pages), one BatchGet of their memberships, one of their profiles, one of our
+ * pair records. A page can show fewer than `limit` (the unlisted are left out); `lastKey` goes on.
+ */
+export async function attendeesToMeet(
+  store: Pick<RsvpsRepo, 'checkedInOfEvent'> & Pick<MembersRepo, 'batchGetMembers'> & Pick<ProfilesRepo, 'batchGetProfiles'> & Pick<ConnectionsRepo, 'pairsWith'>,
+  event: { eventId: string; associationId: string },
+  me: string,
+  page: { limit: number; startKey?: Record<string, unknown> },
+  now: Date,
+): Promise<{ items: AttendeeToMeet[]; lastKey?: Record<string, unknown> }> {
+  const came = await store.checkedInOfEvent(event.eventId, page);
+  const others = came.items.map((r) => r.userId).filter((id) => id !== me);
+  const members = await store.batchGetMembers(event.associationId, others);
+  const listed = others.filter((id) => {
+    const m = members.get(id);
+    return !!m && listedInDirectory(m);
+  });
+  const [profiles, states] = await Promise.all([store.batchGetProfiles(listed), connectionStates(store, me, listed, now)]);
+  const items = listed.map((id) => {
+    const p = profiles.get(id);
+    return { userId: id, name: p?.name ?? members.get(id)!.name, headline: p?.headline ?? null, company: p?.company ?? null, jobTitle: p?.jobTitle ?? null, connection: states.get(id)! };
+  });
+  return { items, lastKey: came.lastKey };
 }
 
 /** A pair the caller is part of and that is still in force, or 404 (as for a pair that does not exist). */

@@ -9,8 +9,8 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } fro
 import { accepted, declined, newAsk, personConnection, type Connection } from '../../../functions/core/domain/connections.js';
 import { createStore } from '../../../functions/core/data/store.js';
 import { keys } from '../../../functions/core/data/keys.js';
-import { connectionStates } from '../../../functions/core/services/connections.js';
-import { connectControl } from '../../../functions/web/network.js';
+import { attendeesToMeet, connectionStates } from '../../../functions/core/services/connections.js';
+import { connectControl, returnPath, withDone } from '../../../functions/web/network.js';
 import { directoryPage, type DirectoryEntry } from '../../../functions/web/directory.js';
 import { FakeTable } from '../../support/fake-table.js';
 
@@ -75,6 +75,33 @@ describe('connectionStates: one BatchGet of our pair records', () => {
   });
 });
 
+describe('attendeesToMeet: the others checked in at an event who are in the directory', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const store = createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), 'T');
+  beforeEach(() => ddb.reset());
+  const came = (userId: string, checkedIn: boolean) => ({ ...keys.rsvp('E', userId), ...(checkedIn ? keys.rsvpCheckedIn('E', userId) : {}), entity: 'rsvp', eventId: 'E', userId, status: 'going', ...(checkedIn ? { checkedInAt: now.toISOString() } : {}) });
+  const member = (userId: string, status: string, directoryVisible: boolean) => ({ ...keys.member('A', userId), entity: 'member', associationId: 'A', userId, name: `Member ${userId}`, status, directoryVisible });
+  const profile = (userId: string, name: string) => ({ ...keys.profile(userId), entity: 'profile', userId, name, headline: `${name} headline` });
+
+  it('reads the checked-in index by key a page at a time, keeps the listed, and says where each stands with me', async () => {
+    new FakeTable([
+      came('me', true), came('u1', true), came('u2', true), came('u3', false), came('u4', true), came('u5', true),
+      member('me', 'active', true), member('u1', 'active', true), member('u2', 'active', false), member('u3', 'active', true), member('u4', 'cancelled', true), member('u5', 'active', true),
+      profile('u1', 'Ann'), profile('u5', 'Eve'),
+      { ...keys.connection(keys.connectionId('me', 'u5')), entity: 'connection', ...askFrom('u5', 'me') },
+    ]).attach(ddb);
+    const first = await attendeesToMeet(store, { eventId: 'E', associationId: 'A' }, 'me', { limit: 3 }, now);
+    // me, u1, u2 on the first page: me left out, u2 not listed.
+    expect(first.items).toEqual([{ userId: 'u1', name: 'Ann', headline: 'Ann headline', company: null, jobTitle: null, connection: { state: 'none' } }]);
+    expect(first.lastKey).toBeDefined();
+    const second = await attendeesToMeet(store, { eventId: 'E', associationId: 'A' }, 'me', { limit: 3, startKey: first.lastKey }, now);
+    // u3 never checked in; u4 left the association; u5 asked me.
+    expect(second.items.map((p) => [p.userId, p.connection.state])).toEqual([['u5', 'incoming']]);
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries.map((q) => [q.IndexName, q.FilterExpression])).toEqual([['gsi2', undefined], ['gsi2', undefined]]);
+  });
+});
+
 describe('connectControl: what a person shows, per state', () => {
   const p = { associationId: 'A', userId: 'u2', name: 'Bo <Li>' };
   it('Connect posts an ask; the others post to My network actions on the pair', () => {
@@ -106,7 +133,8 @@ describe('connectControl: what a person shows, per state', () => {
       // Even a stray "none" for myself does not bring a button back.
       connections: new Map([['me', { state: 'none' }], ['u1', { state: 'connected', connectionId: 'me.u1' }], ['u2', { state: 'asked', connectionId: 'me.u2' }]]),
       nextCursor: null,
-      paged: false,
+      paged: true,
+      here: '/a/g/directory?cursor=abc',
     });
     expect(html).toContain('This is you.');
     expect(html).not.toContain('aria-label="Connect with Me Myself"');
@@ -114,5 +142,29 @@ describe('connectControl: what a person shows, per state', () => {
     expect(html).not.toContain('aria-label="Connect with Bo"');
     expect(html).toContain('aria-label="Connect with Cy"');
     expect(html).toContain('Request sent');
+    // Every form answers back on this page (this cursor page).
+    const forms = html.match(/<form method="post" action="\/account\/network\/[\s\S]*?<\/form>/g) ?? [];
+    expect(forms.length).toBe(2);
+    for (const f of forms) expect(f).toContain('<input type="hidden" name="next" value="/a/g/directory?cursor=abc">');
+  });
+});
+
+describe('where a connect form answers (next)', () => {
+  it('takes a path on this site, with its query and fragment', () => {
+    expect(returnPath('/a/g/directory')).toBe('/a/g/directory');
+    expect(returnPath('/a/g/directory?cursor=abc')).toBe('/a/g/directory?cursor=abc');
+    expect(returnPath('/account#matches')).toBe('/account#matches');
+  });
+
+  it('refuses absolute URLs, other origins and anything that is not a plain path', () => {
+    for (const bad of ['https://evil.test/a/g/directory', '//evil.test/x', '/\\evil.test', '\\\\evil.test', 'javascript:alert(1)', 'a/g/directory', '/x\r\nLocation: https://evil.test', '', null, undefined, `/${'a'.repeat(2100)}`]) {
+      expect(returnPath(bad)).toBeUndefined();
+    }
+  });
+
+  it('adds done before the fragment, replacing one already there', () => {
+    expect(withDone('/account#matches', 'accepted')).toBe('/account?done=accepted#matches');
+    expect(withDone('/a/g/directory?cursor=abc', 'asked')).toBe('/a/g/directory?cursor=abc&done=asked');
+    expect(withDone('/account/network?done=asked', 'removed')).toBe('/account/network?done=removed');
   });
 });

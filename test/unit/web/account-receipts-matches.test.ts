@@ -131,6 +131,13 @@ describe('my matches', () => {
     const incoming = withState({ state: 'incoming', connectionId: 'u1.u2' });
     expect(incoming).toContain('action="/account/network/u1.u2/accept"');
     expect(incoming).toContain('action="/account/network/u1.u2/decline"');
+    // Every one of these forms answers back on My matches, which then says what happened.
+    for (const html of [matchesSection([matchEvent(false, [match()])]), asked, incoming]) {
+      const forms = html.match(/<form method="post" action="\/account\/network\/[\s\S]*?<\/form>/g) ?? [];
+      expect(forms.length).toBeGreaterThan(0);
+      for (const f of forms) expect(f).toContain('<input type="hidden" name="next" value="/account#matches">');
+    }
+    expect(matchesSection([matchEvent(false, [match()])], undefined, 'You are connected.')).toMatch(/<h2 id="matches-title">My matches<\/h2><p class="notice" role="status">You are connected\.<\/p>/);
   });
 
   it('says where the introduction stands once asked or sent', () => {
