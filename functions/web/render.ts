@@ -4,7 +4,7 @@
  * islands in web/ only enhance what is already there.
  */
 import { escapeHtml as h } from '../core/http/html.js';
-import { rsvpClosed, spotsLeft, type Event, type Question, type Rsvp } from '../core/domain/events.js';
+import { eventPhase, rsvpClosed, spotsLeft, type Event, type Question, type Rsvp } from '../core/domain/events.js';
 import type { Association } from '../core/domain/types.js';
 import { roleAtLeast, type Role } from '../core/domain/roles.js';
 import type { publicPlan } from '../core/services/associations.js';
@@ -91,9 +91,11 @@ const paragraphs = (text: string) =>
     .map((p) => `<p>${h(p).replace(/\n/g, '<br>')}</p>`)
     .join('');
 
-function availability(e: Event): { text: string; schema: string } {
+function availability(e: Event, now: Date): { text: string; schema: string } {
   const left = spotsLeft(e);
   if (e.status === 'cancelled') return { text: 'This event was cancelled.', schema: 'https://schema.org/SoldOut' };
+  // Spots left mean nothing once it is over; what it was is worth saying.
+  if (eventPhase(e, now) === 'over') return { text: `This event is over · ${e.attendedCount > 0 ? `${e.attendedCount} came` : `${e.goingCount} had a spot`}`, schema: 'https://schema.org/SoldOut' };
   if (left === null) return { text: `${e.goingCount} going · no limit on spots`, schema: 'https://schema.org/InStock' };
   if (left > 0 && e.waitlistCount === 0) return { text: `${left} of ${e.capacity} spots left`, schema: left <= 5 ? 'https://schema.org/LimitedAvailability' : 'https://schema.org/InStock' };
   if (e.waitlist) return { text: `Full · ${e.waitlistCount} on the waitlist`, schema: 'https://schema.org/SoldOut' };
@@ -104,7 +106,7 @@ const attendanceMode = (e: Event) =>
   e.venue && e.onlineUrl ? 'https://schema.org/MixedEventAttendanceMode' : e.onlineUrl ? 'https://schema.org/OnlineEventAttendanceMode' : 'https://schema.org/OfflineEventAttendanceMode';
 
 /** schema.org Event, so search engines can list it and chat apps preview it. */
-export function eventJsonLd(d: Pick<EventPageData, 'event' | 'association' | 'pageUrl'>, associationUrl: string) {
+export function eventJsonLd(d: Pick<EventPageData, 'event' | 'association' | 'pageUrl' | 'now'>, associationUrl: string) {
   const e = d.event;
   const locations: unknown[] = [];
   if (e.venue) locations.push({ '@type': 'Place', name: e.venue, address: e.venue });
@@ -125,7 +127,7 @@ export function eventJsonLd(d: Pick<EventPageData, 'event' | 'association' | 'pa
       '@type': 'Offer',
       price: 0,
       priceCurrency: d.association.currency.toUpperCase(),
-      availability: availability(e).schema,
+      availability: availability(e, d.now).schema,
       url: d.pageUrl,
       validFrom: isoInZone(e.createdAt, e.timezone),
     },
@@ -181,8 +183,16 @@ function rsvpSection(d: EventPageData): string {
   const notice = d.notice ? `<p class="notice" role="status">${h(d.notice)}</p>` : '';
   const closed = rsvpClosed(e, d.now);
   const r = d.rsvp && d.rsvp.status !== 'not_going' ? d.rsvp : undefined;
+  const phase = eventPhase(e, d.now);
   let body: string;
-  if (r?.status === 'going') {
+  if (r && (phase === 'over' || phase === 'cancelled')) {
+    // After the event, or once it is cancelled, a check-in code or a waitlist place is no use.
+    const was =
+      phase === 'cancelled'
+        ? r.status === 'going' ? 'You had a spot.' : 'You were on the waitlist.'
+        : r.status === 'going' ? (r.checkedInAt ? 'You came. Thank you for being there.' : 'You had a spot.') : 'You were on the waitlist.';
+    body = `<p class="status">${was}</p>`;
+  } else if (r?.status === 'going') {
     body = `<p class="status going"><strong>You’re going.</strong>${r.guests ? ` With ${r.guests} guest${r.guests > 1 ? 's' : ''}.` : ''}</p>
 <p>Your check-in code: <strong class="code">${h(r.checkInCode)}</strong></p>
 ${closed ? '' : `<form method="post" action="${action}"><input type="hidden" name="status" value="not_going"><button type="submit" class="secondary">Cancel my RSVP</button></form>`}`;
@@ -250,7 +260,7 @@ ${whenBlock(e)}
 </article>`,
     );
   }
-  const avail = availability(e);
+  const avail = availability(e, d.now);
   layout.head = `${socialTags(e.title, `${dayIn(e.startsAt, e.timezone)}, ${timeIn(e.startsAt, e.timezone)} ${zoneName(e.startsAt, e.timezone)} · ${e.description}`, d.pageUrl, a.name)}
 <script type="application/ld+json">${safeJson(eventJsonLd(d, `${origin}${assocUrl}`))}</script>${d.people ? '\n<link rel="stylesheet" href="/assets/network.css">' : ''}`;
   layout.scripts = ['/assets/event.js'];

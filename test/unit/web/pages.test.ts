@@ -68,8 +68,12 @@ describe('rendering', () => {
   });
 
   it('schema.org availability follows seats and the waitlist', () => {
+    const before = { ...base, now: new Date('2026-01-01T00:00:00Z') };
+    const open = makeEvent({ capacity: 20, goingCount: 2, waitlistCount: 0, waitlist: true });
+    expect(eventJsonLd({ ...before, event: open }, 'https://app.test/a/club').offers.availability).toBe('https://schema.org/InStock');
     const full = makeEvent({ capacity: 2, goingCount: 2, waitlistCount: 3, waitlist: true });
-    expect(eventJsonLd({ ...base, event: full }, 'https://app.test/a/club').offers.availability).toBe('https://schema.org/SoldOut');
+    expect(eventJsonLd({ ...before, event: full }, 'https://app.test/a/club').offers.availability).toBe('https://schema.org/SoldOut');
+    expect(eventJsonLd({ ...base, event: open }, 'https://app.test/a/club').offers.availability).toBe('https://schema.org/SoldOut');
     const cancelled = makeEvent({ status: 'cancelled' });
     expect(eventJsonLd({ ...base, event: cancelled }, 'https://app.test/a/club').eventStatus).toBe('https://schema.org/EventCancelled');
     const mixed = makeEvent({ venue: 'Hall', onlineUrl: 'https://meet.test/x' });
@@ -81,6 +85,28 @@ describe('rendering', () => {
     expect(eventPage({ ...base, event, user: { name: 'A', email: 'a@x.test' } })).not.toContain('secret-room');
     const going = makeRsvp({ eventId: event.eventId, status: 'going' });
     expect(eventPage({ ...base, event, user: { name: 'A', email: 'a@x.test' }, rsvp: going })).toContain('https://meet.test/secret-room');
+  });
+
+  it('after the event: no spots left, no check-in code, no waitlist place, but whether you came', () => {
+    const user = { name: 'A', email: 'a@x.test' };
+    const event = makeEvent({ capacity: 30, goingCount: 12, attendedCount: 9, waitlistCount: 2, waitlist: true });
+    const came = eventPage({ ...base, event, user, rsvp: makeRsvp({ eventId: event.eventId, status: 'going', checkedInAt: '2026-03-10T18:05:00.000Z' }) });
+    expect(came).toContain('This event is over · 9 came');
+    expect(came).toContain('You came.');
+    expect(came).not.toMatch(/spots left|check-in code|Cancel my RSVP/);
+    const noShow = eventPage({ ...base, event, user, rsvp: makeRsvp({ eventId: event.eventId, status: 'going' }) });
+    expect(noShow).toContain('You had a spot.');
+    expect(noShow).not.toContain('ABCD2345');
+    const waited = eventPage({ ...base, event, user, rsvp: makeRsvp({ eventId: event.eventId, status: 'waitlisted' }), waitlistPosition: 2 });
+    expect(waited).toContain('You were on the waitlist.');
+    expect(waited).not.toMatch(/number 2 on the waitlist|Leave the waitlist/);
+    // Before it ends, the attendee still has the code to show at the door.
+    const upcoming = eventPage({ ...base, now: new Date('2026-03-10T17:00:00Z'), event, user, rsvp: makeRsvp({ eventId: event.eventId, status: 'going' }) });
+    expect(upcoming).toContain('ABCD2345');
+    expect(upcoming).toContain('Cancel my RSVP');
+    const cancelled = eventPage({ ...base, now: new Date('2026-03-01T00:00:00Z'), event: { ...event, status: 'cancelled' }, user, rsvp: makeRsvp({ eventId: event.eventId, status: 'going' }) });
+    expect(cancelled).toContain('You had a spot.');
+    expect(cancelled).not.toContain('ABCD2345');
   });
 
   it('a members-only event shows outsiders the title and date and nothing else', () => {
