@@ -43,6 +43,12 @@ export interface Event {
   cancelledAt?: string;
   /** Priority-0 entries with a ticket waiting now: everyone of priority 1 stands behind them. */
   waiting0?: number;
+  /** The last waitlist ticket issued per priority (absent until the first; on events whose waitlist began before they moved here, on a WAITTICKETS item). */
+  waitTicket0?: number;
+  waitTicket1?: number;
+  /** Tickets of each priority that left the line (promoted, withdrawn, never used): a joiner's position is its ticket minus these. */
+  departed0?: number;
+  departed1?: number;
 }
 
 export type RsvpStatus = 'going' | 'waitlisted' | 'not_going';
@@ -67,6 +73,11 @@ export interface Rsvp {
   version: number;
   /** When the last confirmation / waitlisted mail was queued: toggling back inside the window sends none. */
   mailedAt?: Partial<Record<RsvpMailKind, string>>;
+  /**
+   * The last mail this RSVP asked for: a write that sets a new one makes the stream consumer
+   * build and queue it (services/events.ts queueRsvpMail), so the RSVP write stays small.
+   */
+  mail?: { kind: RsvpMailKind; mailId: string };
 }
 
 export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted';
