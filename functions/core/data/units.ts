@@ -24,6 +24,8 @@ export interface RsvpChange {
   claim?: TicketClaim;
   /** The rate-limit windows this request is counted on, in the same transaction. */
   rate?: RateWindow[];
+  /** A waitlist join: recorded on the event (Event.lastJoinAt). */
+  joinedAt?: string;
 }
 
 /** Ticket `ticket` of `priority`, taken from an event read with these departure and priority-0 counts. */
@@ -175,6 +177,10 @@ export function unitsRepo(t: Table) {
       if (joining && joining.ticket === undefined) {
         // An entry without a ticket only joins a waitlist from before tickets (none were issued since).
         conditions.push('attribute_not_exists(waitTicket1)');
+      }
+      if (joining && c.joinedAt) {
+        values[':joinedAt'] = c.joinedAt;
+        sets.push('lastJoinAt = :joinedAt');
       }
       if (joining && c.claim) {
         // The ticket is taken here: valid only if nobody took one, left, or joined ahead since the

@@ -22,6 +22,7 @@ import {
   waitPriority,
   ticketWaitKey,
   ticketPosition,
+  joinsCalmly,
   rsvpMailId,
   rsvpMailDue,
   type RsvpMailKind,
@@ -268,8 +269,6 @@ export async function rsvp(
   // A waitlist ticket taken by one attempt is kept by the next (it marks this arrival); one
   // left unused when the request ends is recorded as gone so positions behind it stay exact.
   let ticket: { priority: number; n: number; used: boolean } | undefined;
-  // A ticket taken in the transaction went to a concurrent joiner: take one atomically from then on.
-  let claimLost = false;
   try {
     return await takeOrWait();
   } finally {
@@ -356,7 +355,9 @@ export async function rsvp(
       const beforeTickets = !ra.separateTickets && !ticketsHere && event.waitlistCount > 0;
       let claim: TicketClaim | undefined;
       if (!ticket && !beforeTickets) {
-        if (!ra.separateTickets && !claimLost) {
+        // Only a first attempt on a calm waitlist takes its ticket in the transaction: one that
+        // already lost a race, or that joins in a surge, would mostly lose it to another joiner.
+        if (!ra.separateTickets && attempt === 0 && joinsCalmly(event, now)) {
           claim = { priority, ticket: ((priority === 0 ? event.waitTicket0 : event.waitTicket1) ?? 0) + 1, departed: (priority === 0 ? event.departed0 : event.departed1) ?? 0, waiting0: event.waiting0 ?? 0 };
         } else {
           const n = await deps.store.waitlist.takeTicket(eventId, priority, ra.separateTickets);
@@ -367,12 +368,7 @@ export async function rsvp(
       const key = waitKey(event, member, arrival);
       const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
       askForMail(before, after, 'rsvp_waitlisted', eventId, caller.userId, now);
-      try {
-        await save(deps, { event, before, after, claim, rate: opts.rate?.windows }, opts);
-      } catch (err) {
-        if (claim && err instanceof LostRace) claimLost = true;
-        throw err;
-      }
+      await save(deps, { event, before, after, claim, rate: opts.rate?.windows, joinedAt: at }, opts);
       if (ticket) ticket.used = true;
       // A ticket taken in the write: its position follows from the counters it was conditional on.
       if (claim) return { status: 'waitlisted' as const, waitlistPosition: ticketPosition(claim.ticket, claim.departed, priority === 1 ? claim.waiting0 : 0), guests: after.guests };
