@@ -10,6 +10,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
+import { StoreBusy } from '../errors.js';
 import { TICKET_BLOCK, ticketPosition } from '../domain/events.js';
 
 export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
@@ -72,6 +73,8 @@ export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
         return res.Attributes?.[ticketAttr(priority)] as number;
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException) return undefined;
+        // The event item is in other RSVPs' transactions: a write meeting one is retried like them.
+        if ((err as Error).name === 'TransactionConflictException') throw new StoreBusy(['TransactionConflict'], { cause: err });
         throw err;
       }
     },
