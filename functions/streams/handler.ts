@@ -11,7 +11,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
-import { expandBroadcast, promoteWaitlisted, queueRsvpMail } from '../core/services/events.js';
+import { expandBroadcast, mailLookup, promoteWaitlisted, queueRsvpMail, type MailLookup } from '../core/services/events.js';
 import { logger } from '../core/http/logger.js';
 import { countStreamRecord, plainImage } from '../core/services/stats.js';
 import type { Rsvp } from '../core/domain/events.js';
@@ -27,7 +27,7 @@ const num = (img: Image, k: string) => (img[k]?.N !== undefined ? Number(img[k]!
  * members) are not for this consumer, and a full unmarshall would fail on any attribute
  * shape it does not expect (DynamoDB Local writes empty maps without their type).
  */
-async function handleRecord(record: DynamoDBStreamEvent['Records'][number]) {
+async function handleRecord(record: DynamoDBStreamEvent['Records'][number], lookup: MailLookup) {
   const img = record.dynamodb?.NewImage as Image | undefined;
   if (!img) return;
   const entity = str(img, 'entity');
@@ -38,7 +38,7 @@ async function handleRecord(record: DynamoDBStreamEvent['Records'][number]) {
     const old = record.dynamodb?.OldImage as Image | undefined;
     const mailId = (img.mail as { M?: Image } | undefined)?.M?.mailId?.S;
     if (mailId && mailId !== (old?.mail as { M?: Image } | undefined)?.M?.mailId?.S) {
-      await queueRsvpMail(deps, plainImage(img as never) as unknown as Rsvp, now);
+      await queueRsvpMail(deps, plainImage(img as never) as unknown as Rsvp, now, lookup);
     }
   } else if (record.eventName === 'INSERT' && entity === 'broadcast') {
     await expandBroadcast(deps, str(img, 'broadcastId')!, now);
@@ -88,9 +88,10 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
   };
   // Mail first for the whole batch, then the dashboard counters (services/stats.ts, one
   // transaction per record): a batch of bulk changes must not hold its mail behind its counting.
+  const lookup = mailLookup(deps);
   for (const record of event.Records) {
     try {
-      await handleRecord(record);
+      await handleRecord(record, lookup);
     } catch (err) {
       fail(record, err);
     }

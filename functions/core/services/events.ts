@@ -391,15 +391,36 @@ function askForMail(before: Rsvp | undefined, after: Rsvp, kind: RsvpMailKind, e
   after.mail = { kind, mailId: rsvpMailId(kind, eventId, userId, now) };
 }
 
+/** The event and its association, for the mail of its RSVPs. */
+export type MailLookup = (eventId: string) => Promise<{ event?: Event; association?: Association }>;
+
+/**
+ * Reads each event (and its association) once per lookup: the stream consumer makes one per
+ * batch, whose records are often many RSVPs to one event (a surge).
+ */
+export function mailLookup(deps: EventsDeps): MailLookup {
+  const seen = new Map<string, Promise<{ event?: Event; association?: Association }>>();
+  return (eventId) => {
+    let found = seen.get(eventId);
+    if (!found) {
+      found = (async () => {
+        const event = await deps.store.getEvent(eventId);
+        return { event, association: event && (await deps.store.getAssociation(event.associationId)) };
+      })();
+      seen.set(eventId, found);
+    }
+    return found;
+  };
+}
+
 /**
  * Builds and queues the mail an RSVP write asked for (Rsvp.mail), from the stream consumer:
  * the confirmation with its .ics invite and check-in QR code, or the waitlisted mail whose
  * position is filled in when it is sent. Idempotent: the outbox item's id is the mail's.
  */
-export async function queueRsvpMail(deps: EventsDeps, r: Rsvp, now: Date): Promise<boolean> {
+export async function queueRsvpMail(deps: EventsDeps, r: Rsvp, now: Date, lookup: MailLookup = mailLookup(deps)): Promise<boolean> {
   if (!r.mail) return false;
-  const event = await deps.store.getEvent(r.eventId, true);
-  const association = event && (await deps.store.getAssociation(event.associationId));
+  const { event, association } = await lookup(r.eventId);
   if (!event || !association) return false;
   const f = facts(deps, event, association, r.name);
   const common = { to: r.email, fromName: association.name, kind: r.mail.kind, associationId: association.associationId, mailId: r.mail.mailId };
