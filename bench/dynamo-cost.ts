@@ -497,7 +497,8 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
     const ok = r.request.reads <= 1 && r.request.transactions <= 1 && r.request.requests - r.request.reads - r.request.transactions === 0 && r.request.wcu <= 8;
     log(
       `RSVP ${label}: ${r.request.requests} requests = ${r.request.reads} read(s) + ${r.request.transactions} transaction(s) + ${r.request.requests - r.request.reads - r.request.transactions} other, ` +
-        `${fmt(r.request.rcu, 1)} RCU, ${fmt(r.request.wcu, 1)} WCU (target: <= 1 read + 1 transaction, <= 8 WCU: ${ok ? 'met' : 'NOT met'})`,
+        `${fmt(r.request.rcu, 1)} RCU, ${fmt(r.request.wcu, 1)} WCU (target: <= 1 read + 1 transaction, <= 8 WCU: ${ok ? 'met' : 'NOT met'}); ` +
+        `then the stream consumer: ${r.stream.requests} requests, ${fmt(r.stream.rcu, 1)} RCU, ${fmt(r.stream.wcu, 1)} WCU (the mail built and sent, the dashboard counters)`,
     );
   }
   const missingRoutes = routes.map(routeKey).filter((k) => !coveredRoutes.has(k));

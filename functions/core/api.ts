@@ -64,6 +64,12 @@ export interface RouteSpec {
   maxBodyBytes?: number;
   /** Request limits, checked by the router after access and validation, before the implementation. */
   rateLimit?: readonly RateLimit[];
+  /**
+   * 'rsvp': the router reads the event with the caller's RSVP, profile and rate-limit counters
+   * in one request (the membership only for events that need it), and the implementation
+   * counts the rate limits in its own transaction (http/rate-limit.ts deferredLimits).
+   */
+  readAhead?: 'rsvp';
 }
 
 /**
@@ -130,7 +136,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/events/{eventId}', fn: 'events', access: 'viewer', summary: 'One event with goingCount, waitlistCount, spotsLeft', params: s.EventParams, response: o.Event },
   { method: 'PATCH', path: '/events/{eventId}', fn: 'events', access: 'organizer', summary: 'Update an event; capacity may grow (promotes the waitlist) but not below goingCount', params: s.EventParams, body: s.EventPatch, response: o.Event, errors: [409, 422] },
   { method: 'POST', path: '/events/{eventId}/cancel', fn: 'events', access: 'organizer', summary: 'Cancel the event; attendees are emailed', params: s.EventParams, response: o.Event, errors: [409] },
-  { method: 'PUT', path: '/events/{eventId}/rsvp', fn: 'events', access: 'attendee', summary: 'RSVP going or not going', params: s.EventParams, body: s.RsvpPut, rateLimit: [rl.rsvp], response: o.RsvpResult, errors: [409, 422] },
+  { method: 'PUT', path: '/events/{eventId}/rsvp', fn: 'events', access: 'attendee', summary: 'RSVP going or not going', params: s.EventParams, body: s.RsvpPut, rateLimit: [rl.rsvp], readAhead: 'rsvp', response: o.RsvpResult, errors: [409, 422] },
   { method: 'DELETE', path: '/events/{eventId}/rsvp', fn: 'events', access: 'signedIn', summary: "Cancel the caller's RSVP; the first waitlisted is promoted", params: s.EventParams, rateLimit: [rl.rsvp], response: o.RsvpResult },
   { method: 'GET', path: '/events/{eventId}/attendees', fn: 'events', access: 'organizer', summary: 'Attendees; ?status=', params: s.EventParams, query: s.AttendeesQuery, response: o.AttendeePage },
   { method: 'GET', path: '/events/{eventId}/attendees/export', fn: 'events', access: 'organizer', summary: 'CSV of attendees (or {url} of a file); ?format=csv|url&preset=full|door|waitlist&status=going|waitlisted|all; past one page, 202 and a status URL', params: s.EventParams, query: s.ExportQuery, produces: 'text/csv', rateLimit: [rl.exports], response: o.Text, accepted: o.ExportAccepted },

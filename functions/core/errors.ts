@@ -49,6 +49,14 @@ export class ConditionFailed extends Error {
   }
 }
 
+/** A write that counts the request on a rate-limit window failed on that window: it is full. */
+export class RateWindowFull extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The rate-limit window is full', options);
+    this.name = 'RateWindowFull';
+  }
+}
+
 /** The Stripe event (or the payment it records) has already taken effect. */
 export class AlreadyApplied extends Error {
   constructor(options?: { cause?: unknown }) {

@@ -35,8 +35,8 @@ export const handler = httpHandler(
     'GET /events/{eventId}': async ({ access }) => json(eventView(access.event!)),
     'PATCH /events/{eventId}': async ({ access, caller, body, now }) => json(await svc.patchEvent(deps, access.association!, access.event!, caller!, body, now)),
     'POST /events/{eventId}/cancel': async ({ access, caller, now }) => json(await svc.cancelEvent(deps, access.event!, caller!, now)),
-    'PUT /events/{eventId}/rsvp': async ({ access, params, caller, body, now }) =>
-      json(await svc.rsvp(deps, access.association!, params.eventId!, caller!, access.membership, body, now)),
+    'PUT /events/{eventId}/rsvp': async ({ access, params, caller, body, now, rate }) =>
+      json(await svc.rsvp(deps, access.association, params.eventId!, caller!, access.membership, body, now, { readAhead: access.readAhead, rate })),
     'DELETE /events/{eventId}/rsvp': async ({ access, params, caller, now }) => json(await svc.withdraw(deps, access.association!, params.eventId!, caller!, now)),
     'GET /events/{eventId}/attendees': async ({ access, query }) => {
       const p = paging(query, `attendees:${access.event!.eventId}:${query.status ?? ''}`);

@@ -1,7 +1,8 @@
 /**
  * The DynamoDB Streams consumer: the outbox's sender. New outbox items are sent (each
  * claimed first, so a retried batch sends nothing twice); new broadcasts are expanded
- * into outbox items; an event with free seats and a waitlist gets its waitlist promoted.
+ * into outbox items; an RSVP write that asks for a mail (a new `mail` id) gets it built
+ * and queued; an event with free seats and a waitlist gets its waitlist promoted.
  * Member, ledger, RSVP and match changes are counted into the dashboards' counters.
  * Failed records are reported one by one, so a retry covers only them.
  */
@@ -10,9 +11,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
-import { expandBroadcast, promoteWaitlisted } from '../core/services/events.js';
+import { expandBroadcast, mailLookup, promoteWaitlisted, queueRsvpMail, type MailLookup } from '../core/services/events.js';
 import { logger } from '../core/http/logger.js';
-import { countStreamRecord } from '../core/services/stats.js';
+import { countStreamRecord, plainImage } from '../core/services/stats.js';
+import type { Rsvp } from '../core/domain/events.js';
 
 const deps = await eventsDeps();
 
@@ -25,13 +27,19 @@ const num = (img: Image, k: string) => (img[k]?.N !== undefined ? Number(img[k]!
  * members) are not for this consumer, and a full unmarshall would fail on any attribute
  * shape it does not expect (DynamoDB Local writes empty maps without their type).
  */
-async function handleRecord(record: DynamoDBStreamEvent['Records'][number]) {
+async function handleRecord(record: DynamoDBStreamEvent['Records'][number], lookup: MailLookup) {
   const img = record.dynamodb?.NewImage as Image | undefined;
   if (!img) return;
   const entity = str(img, 'entity');
   const now = new Date();
   if (record.eventName === 'INSERT' && entity === 'outbox') {
     await deliver(store, mailer, str(img, 'mailId')!, now);
+  } else if (entity === 'rsvp' && (record.eventName === 'INSERT' || record.eventName === 'MODIFY')) {
+    const old = record.dynamodb?.OldImage as Image | undefined;
+    const mailId = (img.mail as { M?: Image } | undefined)?.M?.mailId?.S;
+    if (mailId && mailId !== (old?.mail as { M?: Image } | undefined)?.M?.mailId?.S) {
+      await queueRsvpMail(deps, plainImage(img as never) as unknown as Rsvp, now, lookup);
+    }
   } else if (record.eventName === 'INSERT' && entity === 'broadcast') {
     await expandBroadcast(deps, str(img, 'broadcastId')!, now);
   } else if (record.eventName === 'MODIFY' && entity === 'event' && str(img, 'status') === 'scheduled' && (num(img, 'waitlistCount') ?? 0) > 0) {
@@ -80,9 +88,10 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
   };
   // Mail first for the whole batch, then the dashboard counters (services/stats.ts, one
   // transaction per record): a batch of bulk changes must not hold its mail behind its counting.
+  const lookup = mailLookup(deps);
   for (const record of event.Records) {
     try {
-      await handleRecord(record);
+      await handleRecord(record, lookup);
     } catch (err) {
       fail(record, err);
     }

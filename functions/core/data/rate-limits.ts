@@ -5,7 +5,7 @@
  */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { keys } from './keys.js';
+import { keys, type Key } from './keys.js';
 import { tableSchema } from './table-schema.js';
 
 export type RateDecision = { allowed: true; count: number } | { allowed: false; retryAfterSeconds: number };
@@ -15,30 +15,48 @@ export interface RateLimits {
   take(bucket: string, subject: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision>;
 }
 
+/** The counter a request is counted on, for a write that counts it in its own transaction. */
+export interface RateWindow {
+  key: Key;
+  limit: number;
+  /** Epoch seconds. */
+  windowEnd: number;
+  retryAfterSeconds: number;
+}
+
+export function rateWindow(bucket: string, subject: string, limit: number, windowSeconds: number, now: Date): RateWindow {
+  const nowSeconds = now.getTime() / 1000;
+  const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
+  const windowEnd = windowStart + windowSeconds;
+  return { key: keys.rateWindow(bucket, subject, windowStart), limit, windowEnd, retryAfterSeconds: Math.max(1, Math.ceil(windowEnd - nowSeconds)) };
+}
+
+/** The same counting as `take`, as one item of a transaction: the transaction fails on it once the window is full. */
+export function rateTakeItem(table: string, w: RateWindow) {
+  return {
+    Update: {
+      TableName: table,
+      Key: w.key,
+      UpdateExpression: 'ADD #n :one SET #ttl = :exp',
+      ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+      ExpressionAttributeNames: { '#n': 'n', '#ttl': tableSchema.ttlAttribute },
+      ExpressionAttributeValues: { ':one': 1, ':limit': w.limit, ':exp': w.windowEnd },
+    },
+  };
+}
+
 export function createRateLimits(db: DynamoDBDocumentClient, table: string): RateLimits {
   return {
     async take(bucket, subject, limit, windowSeconds, now) {
-      const nowSeconds = now.getTime() / 1000;
-      const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
-      const windowEnd = windowStart + windowSeconds;
+      const w = rateWindow(bucket, subject, limit, windowSeconds, now);
       try {
-        const res = await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.rateWindow(bucket, subject, windowStart),
-            UpdateExpression: 'ADD #n :one SET #ttl = :exp',
-            // A refused request is not counted: the condition fails before the ADD applies.
-            ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-            ExpressionAttributeNames: { '#n': 'n', '#ttl': tableSchema.ttlAttribute },
-            // Old windows are never read again (the key holds the window start); TTL only tidies up.
-            ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':exp': windowEnd },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
+        // A refused request is not counted: the condition fails before the ADD applies. Old
+        // windows are never read again (the key holds the window start); TTL only tidies up.
+        const res = await db.send(new UpdateCommand({ ...rateTakeItem(table, w).Update, ReturnValues: 'UPDATED_NEW' }));
         return { allowed: true, count: Number(res.Attributes?.n ?? 1) };
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') {
-          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(windowEnd - nowSeconds)) };
+          return { allowed: false, retryAfterSeconds: w.retryAfterSeconds };
         }
         throw err;
       }

@@ -1,11 +1,23 @@
 /** RSVPs of an event, its waitlist in order and the check-in codes. Key formats: keys.ts. */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { parseWaitKey } from '../domain/events.js';
 import { createWaitlist } from './waitlist.js';
 import { keys, type Key } from './keys.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
 import type { Event, Rsvp } from '../domain/events.js';
+import type { Profile } from '../domain/types.js';
 import { auditOps } from './audit.js';
+
+/** Everything an RSVP decides on, read in one request (rsvpReadAhead). */
+export interface RsvpReadAhead {
+  event?: Event;
+  rsvp?: Rsvp;
+  profile?: Profile;
+  /** The event's waitlist tickets are on their own item (events whose waitlist began before they moved onto the event). */
+  separateTickets: boolean;
+  /** Requests counted so far in each rate window asked for, in order. */
+  rateCounts: number[];
+}
 
 export function rsvpsRepo(t: Table) {
   const { db, name: table, write, queryPage } = t;
@@ -15,6 +27,30 @@ export function rsvpsRepo(t: Table) {
     async getRsvp(eventId: string, userId: string): Promise<Rsvp | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.rsvp(eventId, userId) }));
       return strip<Rsvp>(res.Item);
+    },
+
+    /**
+     * The event, the caller's RSVP and profile, the event's separate ticket item (if any) and
+     * the caller's rate-limit counters: one BatchGetItem (keys left unprocessed under load are
+     * asked again).
+     */
+    async rsvpReadAhead(eventId: string, userId: string, rateKeys: Key[], consistent: boolean): Promise<RsvpReadAhead> {
+      const wanted: Key[] = [keys.event(eventId), keys.rsvp(eventId, userId), keys.profile(userId), keys.waitTickets(eventId), ...rateKeys];
+      const found = new Map<string, Record<string, unknown>>();
+      let request: BatchGetCommandOutput['UnprocessedKeys'] = { [table]: { Keys: wanted, ConsistentRead: consistent } };
+      for (let attempt = 0; request?.[table]?.Keys?.length && attempt < 5; attempt++) {
+        const res: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const it of res.Responses?.[table] ?? []) found.set(`${it.pk}|${it.sk}`, it);
+        request = res.UnprocessedKeys;
+      }
+      const at = (k: Key) => found.get(`${k.pk}|${k.sk}`);
+      return {
+        event: strip<Event>(at(wanted[0]!)),
+        rsvp: strip<Rsvp>(at(wanted[1]!)),
+        profile: strip<Profile>(at(wanted[2]!)),
+        separateTickets: !!at(wanted[3]!),
+        rateCounts: rateKeys.map((k) => Number(at(k)?.n ?? 0)),
+      };
     },
 
     async rsvpByCode(eventId: string, code: string): Promise<string | undefined> {

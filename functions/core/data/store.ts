@@ -51,7 +51,7 @@ export { ConditionFailed, AlreadyApplied, StaleMember, StoreBusy } from '../erro
 export type { MemberFilter } from './members.js';
 export type { Broadcast } from './events.js';
 export type { StoredMatch } from './matches.js';
-export type { RsvpChange, MemberChange } from './units.js';
+export type { RsvpChange, MemberChange, TicketClaim } from './units.js';
 
 export function createStore(db: DynamoDBDocumentClient, tableName: string) {
   const t = createTable(db, tableName);

@@ -5,7 +5,8 @@ import { parseWaitKey } from '../domain/events.js';
 import { createWaitlist } from './waitlist.js';
 import { keys, type Key } from './keys.js';
 import { type Table, type TransactItem } from './table.js';
-import { ConditionFailed, AlreadyApplied, StaleMember } from '../errors.js';
+import { ConditionFailed, AlreadyApplied, StaleMember, RateWindowFull } from '../errors.js';
+import { rateTakeItem, type RateWindow } from './rate-limits.js';
 import type { Member, OutboxMail, Payment } from '../domain/types.js';
 import type { Event, Rsvp } from '../domain/events.js';
 import { auditOps } from './audit.js';
@@ -19,6 +20,20 @@ export interface RsvpChange {
   before?: Rsvp;
   after: Rsvp;
   outbox?: OutboxMail[];
+  /** A waitlist ticket taken in this write, valid only if the event still is as read (see saveRsvp). */
+  claim?: TicketClaim;
+  /** The rate-limit windows this request is counted on, in the same transaction. */
+  rate?: RateWindow[];
+  /** A waitlist join: recorded on the event (Event.lastJoinAt). */
+  joinedAt?: string;
+}
+
+/** Ticket `ticket` of `priority`, taken from an event read with these departure and priority-0 counts. */
+export interface TicketClaim {
+  priority: number;
+  ticket: number;
+  departed: number;
+  waiting0: number;
 }
 
 /** Everything that changes with a membership, written in one transaction. */
@@ -87,7 +102,9 @@ export function unitsRepo(t: Table) {
     /**
      * Writes an RSVP change and moves the event's counters in the same transaction. Taking
      * seats is conditional on enough being free; joining the waitlist on none being free;
-     * the RSVP itself on the version read. Freeing seats needs no guard.
+     * the RSVP itself on the version read. Freeing seats needs no guard. At most four small
+     * items for a newcomer: the event's counters, the RSVP, the check-in code or the waiting
+     * entry, and the rate-limit window the request is counted on.
      */
     async saveRsvp(c: RsvpChange): Promise<void> {
       const { event, before, after } = c;
@@ -99,13 +116,26 @@ export function unitsRepo(t: Table) {
       const joining = after.status === 'waitlisted' && before?.status !== 'waitlisted' ? parseWaitKey(after.waitKey!) : undefined;
       // Priority-0 entries with tickets are counted: priority-1 positions start after them.
       const waiting0Delta = (joining?.ticket !== undefined && joining.priority === 0 ? 1 : 0) - (leaving?.ticket !== undefined && leaving.priority === 0 ? 1 : 0);
-      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta, ...(waiting0Delta ? { ':w0': waiting0Delta } : {}) };
+      const values: Record<string, unknown> = { ':seats': seatDelta, ':wait': waitDelta };
+      const names: Record<string, string> = {};
       // Taking seats or joining the waitlist needs a scheduled event; freeing seats needs no guard.
       const conditions: string[] = [];
       const sets = ['goingCount = goingCount + :seats', 'waitlistCount = waitlistCount + :wait'];
-      if (waiting0Delta) sets.push('waiting0 = waiting0 + :w0');
+      // ADD creates a counter missing on an older event at 0 first.
+      const adds: string[] = [];
+      if (waiting0Delta) {
+        values[':w0'] = waiting0Delta;
+        adds.push('waiting0 :w0');
+      }
+      if (leaving?.ticket !== undefined) {
+        // The event's total of departures per priority: a joiner's position is computed from it.
+        names['#gone'] = `departed${leaving.priority}`;
+        values[':one'] = 1;
+        adds.push('#gone :one');
+      }
       if (seatDelta > 0 || waitDelta > 0) {
         values[':scheduled'] = 'scheduled';
+        names['#status'] = 'status';
         conditions.push('#status = :scheduled');
       }
       // Seats are checked against the stored `seatsLeft` (capacity - goingCount, kept by every seat
@@ -117,6 +147,7 @@ export function unitsRepo(t: Table) {
         if (!limited) conditions.push('attribute_not_exists(seatsLeft)');
         else if (derive) {
           Object.assign(values, { ':cap': event.capacity, ':limit': event.capacity! - seatDelta });
+          names['#capacity'] = 'capacity';
           conditions.push('attribute_not_exists(seatsLeft)', '#capacity = :cap');
           sets.push('seatsLeft = :limit - goingCount');
         } else {
@@ -143,14 +174,44 @@ export function unitsRepo(t: Table) {
           conditions.push('(seatsLeft < :party OR waitlistCount > :zero)');
         }
       }
+      if (joining && joining.ticket === undefined) {
+        // An entry without a ticket only joins a waitlist from before tickets (none were issued since).
+        conditions.push('attribute_not_exists(waitTicket1)');
+      }
+      if (joining && c.joinedAt) {
+        values[':joinedAt'] = c.joinedAt;
+        sets.push('lastJoinAt = :joinedAt');
+      }
+      if (joining && c.claim) {
+        // The ticket is taken here: valid only if nobody took one, left, or joined ahead since the
+        // read, so the position computed from the read (ticketPositionAtJoin) is exact.
+        const { priority, ticket, departed, waiting0 } = c.claim;
+        const cond = (attr: string, name: string, read: number) => {
+          names[name] = attr;
+          values[`:${name.slice(1)}`] = read;
+          // Absent counters (an event before tickets) read as 0.
+          conditions.push(read === 0 ? `(attribute_not_exists(${name}) OR ${name} = :${name.slice(1)})` : `${name} = :${name.slice(1)}`);
+        };
+        cond(`waitTicket${priority}`, '#tprev', ticket - 1);
+        cond(`departed${priority}`, '#dread', departed);
+        if (priority === 1) cond('waiting0', '#w0read', waiting0);
+        names['#tnext'] = `waitTicket${priority}`;
+        names['#tother'] = `waitTicket${1 - priority}`;
+        values[':tnext'] = ticket;
+        values[':zero'] = 0;
+        sets.push('#tnext = :tnext');
+        // The first ticket creates both counters (and only while nobody waits without one).
+        adds.push('#tother :zero');
+        if (ticket === 1) conditions.push('(attribute_exists(waitTicket1) OR waitlistCount = :zero)');
+      }
       const items: TransactItem[] = [
         {
           Update: {
             TableName: table,
             Key: keys.event(event.eventId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: `SET ${sets.join(', ')}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
             ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
-            ExpressionAttributeNames: conditions.length && (values[':scheduled'] || derive) ? { ...(values[':scheduled'] ? { '#status': 'status' } : {}), ...(derive ? { '#capacity': 'capacity' } : {}) } : undefined,
+            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
             ExpressionAttributeValues: values,
           },
         },
@@ -170,13 +231,28 @@ export function unitsRepo(t: Table) {
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
         items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
-      // An entry without a ticket only joins a waitlist that has none (tickets start once it is empty).
-      if (joining && joining.ticket === undefined) items.push(waitlist.noTicketsYet(event.eventId));
-      if (!before) {
-        items.push({ Put: { TableName: table, Item: { ...keys.checkInCode(event.eventId, after.checkInCode), entity: 'checkin_code', userId: after.userId }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      // The check-in code is looked up only to check someone in, so it is written when they
+      // first go (a waitlisted person gets it with their promotion). Codes are unique: a code
+      // held by someone else fails the write, which is retried with a new one.
+      if (after.status === 'going' && before?.status !== 'going') {
+        items.push({
+          Put: {
+            TableName: table,
+            Item: { ...keys.checkInCode(event.eventId, after.checkInCode), entity: 'checkin_code', userId: after.userId },
+            ConditionExpression: 'attribute_not_exists(pk) OR userId = :uid',
+            ExpressionAttributeValues: { ':uid': after.userId },
+          },
+        });
       }
       for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
-      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+      const rateAt = items.length;
+      for (const w of c.rate ?? []) items.push(rateTakeItem(table, w));
+      try {
+        await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+      } catch (err) {
+        if (err instanceof ConditionFailed && err.reasons.slice(rateAt).includes('ConditionalCheckFailed')) throw new RateWindowFull({ cause: err });
+        throw err;
+      }
     },
   };
 }

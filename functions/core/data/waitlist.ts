@@ -1,8 +1,8 @@
 /**
  * Waitlist tickets and positions (docs/events.md, "The waitlist"). Each priority of an event
- * has a ticket counter (on an item of its own, so taking a ticket never contends with the
- * seat transactions on the event item); a waiting entry's sort key carries its ticket, so
- * promotion order is ticket order. Every ticket that leaves the line (promoted, withdrawn,
+ * has a ticket counter on the event item, taken in the joiner's RSVP transaction (or, when
+ * that lost a race, with one atomic update first); a waiting entry's sort key carries its
+ * ticket, so promotion order is ticket order. Every ticket that leaves the line (promoted, withdrawn,
  * or taken and never used) is recorded once, with a counter per block of tickets, so a
  * position is `ticket - departures before it` read from a few small items: the cost does
  * not depend on how many people wait.
@@ -10,10 +10,12 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
+import { StoreBusy } from '../errors.js';
 import { TICKET_BLOCK, ticketPosition } from '../domain/events.js';
 
 export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
   const ticketAttr = (priority: number) => `waitTicket${priority}`;
+  const departedAttr = (priority: number) => `departed${priority}`;
 
   /** The two writes that record ticket `t` leaving the line; part of the transaction that removes the entry. */
   function departureItems(eventId: string, priority: number, ticket: number) {
@@ -35,62 +37,46 @@ export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
     departureItems,
 
     /**
-     * Issues the next ticket of a priority: an atomic counter, so concurrent joiners never
-     * share one. Undefined on an event from before tickets (see startTickets).
+     * Issues the next ticket of a priority with one atomic counter, so concurrent joiners never
+     * share one: the fallback of a joiner whose ticket, taken in its RSVP transaction, went to
+     * another (units.ts saveRsvp). Counters are on the event item (`waitTicket0/1`), created by
+     * the first ticket while nobody waits; on their own `WAITTICKETS` item for events whose
+     * waitlist began before they moved (`separate`). Undefined on an event whose waitlist began
+     * before tickets (it keeps arrival ULIDs until it empties).
      */
-    async takeTicket(eventId: string, priority: number): Promise<number | undefined> {
+    async takeTicket(eventId: string, priority: number, separate: boolean): Promise<number | undefined> {
       try {
         const res = await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.waitTickets(eventId),
-            UpdateExpression: 'SET #t = #t + :one',
-            ConditionExpression: 'attribute_exists(#t)',
-            ExpressionAttributeNames: { '#t': ticketAttr(priority) },
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValues: 'UPDATED_NEW',
-          }),
+          new UpdateCommand(
+            separate
+              ? {
+                  TableName: table,
+                  Key: keys.waitTickets(eventId),
+                  UpdateExpression: 'SET #t = #t + :one',
+                  ConditionExpression: 'attribute_exists(#t)',
+                  ExpressionAttributeNames: { '#t': ticketAttr(priority) },
+                  ExpressionAttributeValues: { ':one': 1 },
+                  ReturnValues: 'UPDATED_NEW',
+                }
+              : {
+                  TableName: table,
+                  Key: keys.event(eventId),
+                  // ADD creates a missing counter at 0 first: the first ticket creates both.
+                  UpdateExpression: 'ADD #t :one, #o :zero',
+                  ConditionExpression: 'attribute_exists(pk) AND (attribute_exists(waitTicket1) OR waitlistCount = :zero)',
+                  ExpressionAttributeNames: { '#t': ticketAttr(priority), '#o': ticketAttr(1 - priority) },
+                  ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+                  ReturnValues: 'UPDATED_NEW',
+                },
+          ),
         );
         return res.Attributes?.[ticketAttr(priority)] as number;
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException) return undefined;
+        // The event item is in other RSVPs' transactions: a write meeting one is retried like them.
+        if ((err as Error).name === 'TransactionConflictException') throw new StoreBusy(['TransactionConflict'], { cause: err });
         throw err;
       }
-    },
-
-    /**
-     * Creates an event's ticket counters at its first waitlist join, which is only sound while
-     * nobody waits (entries from before tickets carry none). False if that did not hold, or a
-     * concurrent joiner created them first (take a ticket again: it then succeeds).
-     */
-    async startTickets(eventId: string): Promise<boolean> {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.event(eventId),
-                  UpdateExpression: 'SET waiting0 = :zero',
-                  ConditionExpression: 'attribute_exists(pk) AND waitlistCount = :zero',
-                  ExpressionAttributeValues: { ':zero': 0 },
-                },
-              },
-              { Put: { TableName: table, Item: { ...keys.waitTickets(eventId), entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: 0 }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (err instanceof TransactionCanceledException) return false;
-        throw err;
-      }
-    },
-
-    /** Part of the transaction of an entry without a ticket: only while the event has no tickets. */
-    noTicketsYet(eventId: string) {
-      return { ConditionCheck: { TableName: table, Key: keys.waitTickets(eventId), ConditionExpression: 'attribute_not_exists(pk)' } };
     },
 
     /**
@@ -102,7 +88,12 @@ export function createWaitlist(db: DynamoDBDocumentClient, table: string) {
       try {
         await db.send(
           new TransactWriteCommand({
-            TransactItems: [{ ConditionCheck: { TableName: table, Key: keys.waiting(eventId, waitKey), ConditionExpression: 'attribute_not_exists(pk)' } }, ...departureItems(eventId, priority, ticket)],
+            TransactItems: [
+              { ConditionCheck: { TableName: table, Key: keys.waiting(eventId, waitKey), ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...departureItems(eventId, priority, ticket),
+              // The event's total of departures: what a joiner's position is computed from (units.ts).
+              { Update: { TableName: table, Key: keys.event(eventId), UpdateExpression: 'ADD #d :one', ExpressionAttributeNames: { '#d': departedAttr(priority) }, ExpressionAttributeValues: { ':one': 1 } } },
+            ],
           }),
         );
       } catch (err) {

@@ -43,6 +43,14 @@ export interface Event {
   cancelledAt?: string;
   /** Priority-0 entries with a ticket waiting now: everyone of priority 1 stands behind them. */
   waiting0?: number;
+  /** The last waitlist ticket issued per priority (absent until the first; on events whose waitlist began before they moved here, on a WAITTICKETS item). */
+  waitTicket0?: number;
+  waitTicket1?: number;
+  /** Tickets of each priority that left the line (promoted, withdrawn, never used): a joiner's position is its ticket minus these. */
+  departed0?: number;
+  departed1?: number;
+  /** When someone last joined the waitlist (kept by the join's transaction): see `joinsCalmly`. */
+  lastJoinAt?: string;
 }
 
 export type RsvpStatus = 'going' | 'waitlisted' | 'not_going';
@@ -67,6 +75,11 @@ export interface Rsvp {
   version: number;
   /** When the last confirmation / waitlisted mail was queued: toggling back inside the window sends none. */
   mailedAt?: Partial<Record<RsvpMailKind, string>>;
+  /**
+   * The last mail this RSVP asked for: a write that sets a new one makes the stream consumer
+   * build and queue it (services/events.ts queueRsvpMail), so the RSVP write stays small.
+   */
+  mail?: { kind: RsvpMailKind; mailId: string };
 }
 
 export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted';
@@ -138,6 +151,15 @@ export function waitPriority(e: Event, member: Member | undefined): 0 | 1 {
 export function waitKey(e: Event, member: Member | undefined, arrival: string | number): string {
   const priority = waitPriority(e, member);
   return typeof arrival === 'number' ? ticketWaitKey(priority, arrival) : `${priority}#${arrival}`;
+}
+
+/**
+ * Is the waitlist calm enough for a joiner to take its ticket in its RSVP transaction? Not
+ * within a second of the last join: in a surge most such tickets would go to another joiner
+ * and the transaction would fail, so it takes one atomically first.
+ */
+export function joinsCalmly(e: Pick<Event, 'lastJoinAt'>, now: Date): boolean {
+  return !e.lastJoinAt || now.getTime() - Date.parse(e.lastJoinAt) >= 1000;
 }
 
 export const ticketWaitKey = (priority: number, ticket: number) => `${priority}#T${String(ticket).padStart(10, '0')}`;

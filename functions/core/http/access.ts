@@ -9,9 +9,13 @@ import { inGoodStanding, roleAtLeast, type Role } from '../domain/roles.js';
 import type { Association, Member } from '../domain/types.js';
 import { canSee, type Event } from '../domain/events.js';
 import type { Store } from '../data/store.js';
+import type { RsvpReadAhead } from '../data/rsvps.js';
 
 export type Caller = { userId: string; email: string; name?: string };
-export type Access_ = { association?: Association; membership?: Member; event?: Event };
+export type Access_ = { association?: Association; membership?: Member; event?: Event; readAhead?: RsvpReadAhead };
+
+/** An event's rules that depend on who is asking: members-only visibility, members first on the waitlist. */
+const needsMembership = (e: Event) => e.visibility !== 'public' || e.membersFirst;
 
 const staffRole: Partial<Record<Access, Role>> = { organizer: 'organizer', admin: 'admin', owner: 'owner' };
 
@@ -23,6 +27,7 @@ export async function authorize(
   params: Record<string, string>,
   caller: Caller | null,
   store: Store | undefined,
+  readAhead?: RsvpReadAhead,
 ): Promise<Access_> {
   if (access !== 'public' && access !== 'viewer' && !caller) throw unauthorized();
   if (!params.associationId && !params.eventId) return {};
@@ -30,8 +35,14 @@ export async function authorize(
   // Event routes belong to the event's association: its roles decide.
   let event: Event | undefined;
   if (params.eventId) {
-    event = await store.getEvent(params.eventId);
+    event = readAhead ? readAhead.event : await store.getEvent(params.eventId);
     if (!event) throw notFound('No such event.');
+  }
+  if (readAhead) {
+    // Read ahead with the event (an RSVP): the association is not needed (an event's association
+    // exists while the event does), the membership only where the event's rules ask for it.
+    const membership = caller && needsMembership(event!) ? liveMembership(await store.getMember(event!.associationId, caller.userId)) : undefined;
+    return decide(access, params, caller, { membership, event, readAhead });
   }
   const associationId = event?.associationId ?? params.associationId!;
   const association = await store.getAssociation(associationId);
@@ -39,11 +50,18 @@ export async function authorize(
   if (access === 'public') return { association, event };
 
   const membership = caller ? liveMembership(await store.getMember(associationId, caller.userId)) : undefined;
-  if (access === 'signedIn') return { association, membership, event };
+  return decide(access, params, caller, { association, membership, event });
+}
+
+/** The route's access rule over what was loaded. */
+function decide(access: Access, params: Record<string, string>, caller: Caller | null, loaded: Access_): Access_ {
+  const { membership, event } = loaded;
+  if (access === 'public') return loaded;
+  if (access === 'signedIn') return loaded;
   if (access === 'viewer') {
     // Members-only events are not shown to outsiders, as if they did not exist.
     if (event && !canSee(event, membership)) throw notFound('No such event.');
-    return { association, membership, event };
+    return loaded;
   }
   if (!caller) throw unauthorized();
   const role = membership?.role;
@@ -66,5 +84,5 @@ export async function authorize(
   if (!allowed) {
     throw forbidden(access === 'attendee' ? 'This event is for members in good standing only.' : undefined);
   }
-  return { association, membership, event };
+  return loaded;
 }

@@ -3,7 +3,7 @@
  * access and validation and before the implementation, so a refused request changes nothing.
  */
 import type { RateLimit, RouteSpec } from '../api.js';
-import type { RateLimits } from '../data/rate-limits.js';
+import { rateWindow, type RateLimits, type RateWindow } from '../data/rate-limits.js';
 import { tooManyRequests } from '../errors.js';
 import { logger } from './logger.js';
 import { isThrottling } from './problem.js';
@@ -58,4 +58,38 @@ export async function enforceRateLimits(limits: readonly RateLimit[], who: RateS
     }
     if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
   }
+}
+
+/**
+ * The limits of a route whose implementation counts the request in its own transaction
+ * (catalog: `rateLimitInWrite`), saving the counter's separate write. The router refuses at
+ * once when the counts read ahead are full; the implementation either puts `windows` in its
+ * one transaction (and sets `counted`) or calls `charge()` before writing anything else. A
+ * request that ends without either (an answer that changed nothing, an error) is charged by
+ * the router afterwards, so every request counts as it did before.
+ */
+export interface DeferredLimits {
+  windows: RateWindow[];
+  counted: boolean;
+  charge(): Promise<void>;
+  /** The 429 for a transaction that failed on one of `windows`. */
+  refused(): Error;
+}
+
+export function deferredLimits(limits: readonly RateLimit[], who: RateSubject, limiter: RateLimits, now: Date): DeferredLimits {
+  const windows = limits.map((l) => rateWindow(l.bucket, subjectOf(l, who), l.limit, l.windowSeconds, now));
+  const d: DeferredLimits = {
+    windows,
+    counted: false,
+    async charge() {
+      if (d.counted) return;
+      d.counted = true;
+      await enforceRateLimits(limits, who, limiter, now);
+    },
+    refused: () => {
+      d.counted = true; // a refused request is not counted, and must not be charged again
+      return tooManyRequests(Math.max(...windows.map((w) => w.retryAfterSeconds)));
+    },
+  };
+  return d;
 }

@@ -18,7 +18,7 @@ import { authorize, type Access_, type Caller } from './access.js';
 import { isIdToken } from './tokens.js';
 import type { Store } from '../data/store.js';
 import type { RateLimits } from '../data/rate-limits.js';
-import { checkLimits, enforceRateLimits } from './rate-limit.js';
+import { checkLimits, deferredLimits, enforceRateLimits, type DeferredLimits } from './rate-limit.js';
 import { checkResponse, responseValidation, successStatus } from './response-check.js';
 
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -35,6 +35,8 @@ export interface RequestCtx {
   access: Access_;
   now: Date;
   requestId: string;
+  /** Routes with `readAhead`: the rate limits the implementation counts in its own write. */
+  rate?: DeferredLimits;
 }
 
 /** What an implementation returns: a JSON body (200) or a full response. */
@@ -136,23 +138,39 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     const query = parse(spec.query, event.queryStringParameters ?? {}, 'query string');
     const bytes = bodyBytes(event, spec);
     const parsedJson = spec.rawBody ? undefined : readBody(bytes, event, spec);
-    const access = await authorize(spec.access, params, caller, deps.store);
-    const body = parse(spec.body, parsedJson, 'body');
     const now = deps.now ? deps.now() : new Date();
-    if (spec.rateLimit?.length) {
-      await enforceRateLimits(spec.rateLimit, { userId: caller?.userId, sourceIp: event.requestContext?.http?.sourceIp, params }, deps.limiter!, now);
+    const who = { userId: caller?.userId, sourceIp: event.requestContext?.http?.sourceIp, params };
+    // An RSVP: the event, the caller's RSVP, profile and rate counters in one read.
+    const rate = spec.readAhead && caller && params.eventId && spec.rateLimit?.length ? deferredLimits(spec.rateLimit, who, deps.limiter!, now) : undefined;
+    const readAhead = spec.readAhead && caller && params.eventId ? await deps.store!.rsvpReadAhead(params.eventId, caller.userId, rate?.windows.map((w) => w.key) ?? [], false) : undefined;
+    const access = await authorize(spec.access, params, caller, deps.store, readAhead);
+    const body = parse(spec.body, parsedJson, 'body');
+    if (rate) {
+      if (readAhead!.rateCounts.some((n, i) => n >= rate.windows[i]!.limit)) throw rate.refused();
+    } else if (spec.rateLimit?.length) {
+      await enforceRateLimits(spec.rateLimit, who, deps.limiter!, now);
     }
-    const reply = await impls[event.routeKey]!({
-      rawBody: spec.rawBody ? bytes.toString('utf8') : undefined,
-      headers: event.headers ?? {},
-      params,
-      query,
-      body,
-      caller,
-      access,
-      now,
-      requestId: context.awsRequestId,
-    });
+    let reply: Reply;
+    try {
+      reply = await impls[event.routeKey]!({
+        rawBody: spec.rawBody ? bytes.toString('utf8') : undefined,
+        headers: event.headers ?? {},
+        params,
+        query,
+        body,
+        caller,
+        access,
+        now,
+        requestId: context.awsRequestId,
+        rate,
+      });
+    } catch (err) {
+      // A request that failed before its write still counts, as with the limits checked up front.
+      if (rate && !rate.counted) await rate.charge();
+      throw err;
+    }
+    // An answer that wrote nothing (a repeated request) counts too: refused if the window filled meanwhile.
+    if (rate && !rate.counted) await rate.charge();
     const result = toResult(reply, spec);
     if (validateResponses) checkResponse(spec, result, successStatus(spec));
     return result;

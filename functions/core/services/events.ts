@@ -5,7 +5,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
-import { ConditionFailed, type Broadcast, type Store } from '../data/store.js';
+import { ConditionFailed, type Broadcast, type RsvpChange, type Store, type TicketClaim } from '../data/store.js';
+import type { RsvpReadAhead } from '../data/rsvps.js';
+import type { DeferredLimits } from '../http/rate-limit.js';
 import type { Association, Member } from '../domain/types.js';
 import {
   canSee,
@@ -19,6 +21,8 @@ import {
   waitKey,
   waitPriority,
   ticketWaitKey,
+  ticketPosition,
+  joinsCalmly,
   rsvpMailId,
   rsvpMailDue,
   type RsvpMailKind,
@@ -36,7 +40,7 @@ import {
   type EventFacts,
 } from '../domain/emails.js';
 import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
-import { HttpProblem, conflict, notFound, unavailable, unprocessable, StoreBusy } from '../errors.js';
+import { HttpProblem, conflict, notFound, unavailable, unprocessable, StoreBusy, RateWindowFull } from '../errors.js';
 import { newMail } from './mail-item.js';
 import { CHECK_IN_QR_CID, checkInQrAttachment } from './check-in-qr.js';
 import type { Mailer } from './outbox.js';
@@ -235,12 +239,33 @@ export interface RsvpResult {
 
 const newCode = () => Array.from({ length: 8 }, () => 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'[randomInt(32)]).join('');
 
+/** What the router read ahead for PUT /events/{eventId}/rsvp, and the rate limits the RSVP's own write counts. */
+export interface RsvpOptions {
+  readAhead?: RsvpReadAhead;
+  rate?: DeferredLimits;
+}
+
 /**
  * RSVP going or not going. Going takes seats if they are free, else joins the waitlist
- * (if the event has one), else 409. Repeating the same request changes nothing.
+ * (if the event has one), else 409. Repeating the same request changes nothing. A newcomer
+ * costs one read (what the router read ahead) and one transaction of small items: the
+ * mail is built by the stream consumer from the RSVP (queueRsvpMail), the rate limit is
+ * counted in the transaction, and a waitlist ticket is taken in it too.
  */
-export async function rsvp(deps: EventsDeps, association: Association, eventId: string, caller: Caller, member: Member | undefined, input: RsvpPut, now: Date): Promise<RsvpResult> {
-  if (input.status === 'not_going') return withdraw(deps, association, eventId, caller, now);
+export async function rsvp(
+  deps: EventsDeps,
+  association: Association | undefined,
+  eventId: string,
+  caller: Caller,
+  member: Member | undefined,
+  input: RsvpPut,
+  now: Date,
+  opts: RsvpOptions = {},
+): Promise<RsvpResult> {
+  if (input.status === 'not_going') {
+    await opts.rate?.charge();
+    return withdraw(deps, association ?? (await associationOf(deps, eventId)), eventId, caller, now);
+  }
   // A waitlist ticket taken by one attempt is kept by the next (it marks this arrival); one
   // left unused when the request ends is recorded as gone so positions behind it stay exact.
   let ticket: { priority: number; n: number; used: boolean } | undefined;
@@ -252,10 +277,14 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
 
   function takeOrWait() {
     return withRetries(async (attempt) => {
-      const event = (await deps.store.getEvent(eventId, attempt > 0))!;
+      const rateKeys = opts.rate?.windows.map((w) => w.key) ?? [];
+      const ra = attempt === 0 && opts.readAhead ? opts.readAhead : await deps.store.rsvpReadAhead(eventId, caller.userId, rateKeys, attempt > 0);
+      if (!ra.event) throw notFound('No such event.');
+      const event = ra.event;
+      if (opts.rate && ra.rateCounts.some((n, i) => n >= opts.rate!.windows[i]!.limit)) throw opts.rate.refused();
       const closed = rsvpClosed(event, now);
       if (closed) throw new HttpProblem(closed.status, closed.status === 409 ? 'Conflict' : 'Unprocessable Content', closed.detail);
-      const before = await deps.store.getRsvp(eventId, caller.userId);
+      const before = ra.rsvp;
       const guests = input.guests ?? (before?.status !== 'not_going' ? before?.guests : 0) ?? 0;
       if (guests > event.maxGuests) {
         throw unprocessable(event.maxGuests ? `At most ${event.maxGuests} guests per attendee.` : 'This event does not take guests.', [{ path: 'guests', message: `must be at most ${event.maxGuests}` }]);
@@ -269,7 +298,7 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
       if (answerErrors.length) throw unprocessable('Some answers are not valid.', answerErrors);
 
       const at = now.toISOString();
-      const profile = before ? undefined : await deps.store.getProfile(caller.userId);
+      const profile = before ? undefined : ra.profile;
       const base: Rsvp = before
         ? { ...before, guests, answers, updatedAt: at }
         : {
@@ -300,32 +329,19 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
         if (before.status === 'going' && guests > before.guests && event.capacity !== null && event.waitlistCount > 0) {
           throw conflict('People are waiting for seats: no more guests can be added now.', [{ path: 'guests', message: `the waitlist comes first; at most ${before.guests} now` }]);
         }
-        await save(deps, event, before, after, []);
+        await save(deps, { event, before, after, rate: opts.rate?.windows }, opts);
         // Fewer guests free seats: they go to the waitlist now, like a cancellation's.
-        if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, association, eventId, now);
+        if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, association ?? (await associationOf(deps, eventId)), eventId, now);
         return result(deps, after);
       }
 
       const seats = seatsOf(guests);
       // While anyone waits, newcomers wait too: freed seats belong to the waitlist.
       const fits = event.capacity === null || (event.goingCount + seats <= event.capacity && event.waitlistCount === 0);
-      const f = facts(deps, event, association, base.name);
       if (fits) {
         const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };
-        const mail = newMail(
-          {
-            to: after.email,
-            fromName: association.name,
-            kind: 'rsvp_confirmed',
-            associationId: association.associationId,
-            mail: rsvpConfirmedMail({ ...f, guests, checkInCode: after.checkInCode, qrCid: CHECK_IN_QR_CID }),
-            attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(after.checkInCode)],
-            mailId: rsvpMailId('rsvp_confirmed', eventId, caller.userId, now),
-          },
-          now,
-        );
-        const mails = await mailIfDue(deps, before, after, mail, now);
-        await save(deps, event, before, after, mails);
+        askForMail(before, after, 'rsvp_confirmed', eventId, caller.userId, now);
+        await save(deps, { event, before, after, rate: opts.rate?.windows }, opts);
         return result(deps, after);
       }
       if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
@@ -334,46 +350,103 @@ export async function rsvp(deps: EventsDeps, association: Association, eventId: 
         await voidTicket(deps, eventId, ticket.priority, ticket.n); // standing changed between attempts
         ticket = undefined;
       }
-      if (!ticket) {
-        // The first joiner of an event creates its counters (or a concurrent one did: take again).
-        const n = (await deps.store.waitlist.takeTicket(eventId, priority)) ?? (await deps.store.waitlist.startTickets(eventId), await deps.store.waitlist.takeTicket(eventId, priority));
-        if (n !== undefined) ticket = { priority, n, used: false };
+      const ticketsHere = !ra.separateTickets && (event.waitTicket0 !== undefined || event.waitTicket1 !== undefined);
+      // A waitlist from before tickets keeps arrival ULIDs until it empties.
+      const beforeTickets = !ra.separateTickets && !ticketsHere && event.waitlistCount > 0;
+      let claim: TicketClaim | undefined;
+      if (!ticket && !beforeTickets) {
+        // Only a first attempt on a calm waitlist takes its ticket in the transaction: one that
+        // already lost a race, or that joins in a surge, would mostly lose it to another joiner.
+        if (!ra.separateTickets && attempt === 0 && joinsCalmly(event, now)) {
+          claim = { priority, ticket: ((priority === 0 ? event.waitTicket0 : event.waitTicket1) ?? 0) + 1, departed: (priority === 0 ? event.departed0 : event.departed1) ?? 0, waiting0: event.waiting0 ?? 0 };
+        } else {
+          const n = await deps.store.waitlist.takeTicket(eventId, priority, ra.separateTickets);
+          if (n !== undefined) ticket = { priority, n, used: false };
+        }
       }
-      // Without a ticket the event still has a waitlist from before tickets: it keeps arrival ULIDs until it empties.
-      const key = waitKey(event, member, ticket ? ticket.n : nextUlid(now.getTime()));
+      const arrival = claim ? claim.ticket : ticket ? ticket.n : nextUlid(now.getTime());
+      const key = waitKey(event, member, arrival);
       const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
-      const leaveUrl = `${deps.apiUrl}/events/${eventId}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId, userId: caller.userId }, now)}`;
-      const mail = newMail(
-        {
-          to: after.email,
-          fromName: association.name,
-          kind: 'rsvp_waitlisted',
-          associationId: association.associationId,
-          mail: waitlistedMail({ ...f, position: '{{position}}' as unknown as number, leaveUrl }),
-          fill: { position: { eventId, waitKey: key } },
-          mailId: rsvpMailId('rsvp_waitlisted', eventId, caller.userId, now),
-        },
-        now,
-      );
-      const mails = await mailIfDue(deps, before, after, mail, now);
-      await save(deps, event, before, after, mails);
+      askForMail(before, after, 'rsvp_waitlisted', eventId, caller.userId, now);
+      await save(deps, { event, before, after, claim, rate: opts.rate?.windows, joinedAt: at }, opts);
       if (ticket) ticket.used = true;
+      // A ticket taken in the write: its position follows from the counters it was conditional on.
+      if (claim) return { status: 'waitlisted' as const, waitlistPosition: ticketPosition(claim.ticket, claim.departed, priority === 1 ? claim.waiting0 : 0), guests: after.guests };
       return result(deps, after);
     });
   }
 }
 
+const associationOf = async (deps: EventsDeps, eventId: string) => (await deps.store.getAssociation((await deps.store.getEvent(eventId, true))!.associationId))!;
+
 /**
- * The mail, unless one of its kind went out within the window (the person toggled back) or this
- * window's one is already queued. Records the time on `after` (saved in the same transaction).
- * A concurrent request queueing the same id makes our transaction fail on the outbox item; the
- * retry re-reads and leaves it out.
+ * Asks for the mail of this RSVP state, unless one of its kind went out within the window
+ * (the person toggled back): recorded on `after` (saved in the same transaction), built and
+ * queued by the stream consumer (queueRsvpMail). The mail id is deterministic per window, so
+ * two writes asking for the same mail queue it once.
  */
-async function mailIfDue(deps: EventsDeps, before: Rsvp | undefined, after: Rsvp, mail: ReturnType<typeof newMail>, now: Date) {
-  const kind = mail.kind as RsvpMailKind;
-  if (!rsvpMailDue(before, kind, now) || (await deps.store.getMail(mail.mailId))) return [];
+function askForMail(before: Rsvp | undefined, after: Rsvp, kind: RsvpMailKind, eventId: string, userId: string, now: Date) {
+  if (!rsvpMailDue(before, kind, now)) return;
   after.mailedAt = { ...before?.mailedAt, [kind]: now.toISOString() };
-  return [mail];
+  after.mail = { kind, mailId: rsvpMailId(kind, eventId, userId, now) };
+}
+
+/** The event and its association, for the mail of its RSVPs. */
+export type MailLookup = (eventId: string) => Promise<{ event?: Event; association?: Association }>;
+
+/**
+ * Reads each event (and its association) once per lookup: the stream consumer makes one per
+ * batch, whose records are often many RSVPs to one event (a surge).
+ */
+export function mailLookup(deps: EventsDeps): MailLookup {
+  const seen = new Map<string, Promise<{ event?: Event; association?: Association }>>();
+  return (eventId) => {
+    let found = seen.get(eventId);
+    if (!found) {
+      found = (async () => {
+        const event = await deps.store.getEvent(eventId);
+        return { event, association: event && (await deps.store.getAssociation(event.associationId)) };
+      })();
+      seen.set(eventId, found);
+    }
+    return found;
+  };
+}
+
+/**
+ * Builds and queues the mail an RSVP write asked for (Rsvp.mail), from the stream consumer:
+ * the confirmation with its .ics invite and check-in QR code, or the waitlisted mail whose
+ * position is filled in when it is sent. Idempotent: the outbox item's id is the mail's.
+ */
+export async function queueRsvpMail(deps: EventsDeps, r: Rsvp, now: Date, lookup: MailLookup = mailLookup(deps)): Promise<boolean> {
+  if (!r.mail) return false;
+  const { event, association } = await lookup(r.eventId);
+  if (!event || !association) return false;
+  const f = facts(deps, event, association, r.name);
+  const common = { to: r.email, fromName: association.name, kind: r.mail.kind, associationId: association.associationId, mailId: r.mail.mailId };
+  const mail =
+    r.mail.kind === 'rsvp_confirmed'
+      ? newMail(
+          {
+            ...common,
+            mail: rsvpConfirmedMail({ ...f, guests: r.guests, checkInCode: r.checkInCode, qrCid: CHECK_IN_QR_CID }),
+            attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(r.checkInCode)],
+          },
+          now,
+        )
+      : newMail(
+          {
+            ...common,
+            mail: waitlistedMail({
+              ...f,
+              position: '{{position}}' as unknown as number,
+              leaveUrl: `${deps.apiUrl}/events/${r.eventId}/waitlist/leave?token=${await signLink('leave-waitlist', { eventId: r.eventId, userId: r.userId }, now)}`,
+            }),
+            fill: { position: { eventId: r.eventId, waitKey: r.waitKey! } },
+          },
+          now,
+        );
+  return deps.store.enqueueMailOnce(mail);
 }
 
 async function voidTicket(deps: EventsDeps, eventId: string, priority: number, n: number) {
@@ -385,10 +458,12 @@ async function voidTicket(deps: EventsDeps, eventId: string, priority: number, n
   }
 }
 
-async function save(deps: EventsDeps, event: Event, before: Rsvp | undefined, after: Rsvp, outbox: ReturnType<typeof newMail>[]) {
+async function save(deps: EventsDeps, change: RsvpChange, opts: RsvpOptions = {}) {
   try {
-    await deps.store.saveRsvp({ event, before, after, outbox });
+    await deps.store.saveRsvp(change);
+    if (change.rate?.length) opts.rate!.counted = true;
   } catch (err) {
+    if (err instanceof RateWindowFull) throw opts.rate!.refused();
     // Seats went, seats freed, or the RSVP changed: read everything again.
     if (err instanceof ConditionFailed) throw retry();
     throw err;
@@ -409,7 +484,7 @@ export async function withdraw(deps: EventsDeps, association: Association, event
     if (!before) throw notFound('You have no RSVP for this event.');
     if (before.status === 'not_going') return 0;
     const after: Rsvp = { ...before, status: 'not_going', waitKey: undefined, updatedAt: now.toISOString() };
-    await save(deps, event, before, after, []);
+    await save(deps, { event, before, after });
     return before.status === 'going' ? seatsOf(before.guests) : 0;
   });
   // Hand over at most the seats this cancellation freed, so concurrent cancellations do not all

@@ -12,7 +12,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
 import { createStore } from '../../../functions/core/data/store.js';
-import { promoteWaitlisted, rsvp, type EventsDeps } from '../../../functions/core/services/events.js';
+import { promoteWaitlisted, queueRsvpMail, rsvp, type EventsDeps } from '../../../functions/core/services/events.js';
 import { deliver } from '../../../functions/core/services/outbox.js';
 import { checkInQrAttachment, CHECK_IN_QR_CID } from '../../../functions/core/services/check-in-qr.js';
 import { rsvpConfirmedMail } from '../../../functions/core/domain/emails.js';
@@ -76,6 +76,9 @@ describe('the confirmation mail queued by an RSVP', () => {
   it('carries the QR of this attendee’s code, which SES sends as an inline part', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 0 })) as never);
     const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    // The stream consumer builds the mail the RSVP asked for.
+    table.put({ pk: `ASSOC#${association.associationId}`, sk: 'ASSOC', entity: 'association', ...association } as never);
+    await queueRsvpMail(deps, table.get('EVENT#evt1', `RSVP#${ada.userId}`) as never, now);
     const [mail] = outbox();
     expect(mail).toMatchObject({ kind: 'rsvp_confirmed', to: ada.email });
     const qr = mail!.attachments!.find((a) => a.contentId === CHECK_IN_QR_CID)!;

@@ -9,10 +9,13 @@ import { jest } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ThrottlingException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
-import { promoteWaitlisted, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
+import { promoteWaitlisted, queueRsvpMail, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
+import { deferredLimits } from '../../../functions/core/http/rate-limit.js';
+import { createRateLimits } from '../../../functions/core/data/rate-limits.js';
+import { rateLimits } from '../../../functions/core/api.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { problemResponse } from '../../../functions/core/http/problem.js';
 import type { Event, Rsvp } from '../../../functions/core/domain/events.js';
@@ -22,7 +25,8 @@ import { codeItem, eventItem, makeEvent, makeRsvp, rsvpItem, waitlisted, type St
 
 const TABLE = process.env.TABLE_NAME!;
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } }), TABLE);
+const docClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } });
+const store = createStore(docClient, TABLE);
 const scheduler = { upsert: jest.fn(async () => undefined), remove: jest.fn(async () => undefined) };
 const deps: EventsDeps = {
   store,
@@ -43,12 +47,29 @@ function serve(...items: StoredItem[]) {
   return table;
 }
 
+/** The association item, which only the stream consumer's mail building reads. */
+const serveAlso = (a: typeof association) => table.put({ pk: `ASSOC#${a.associationId}`, sk: 'ASSOC', entity: 'association', ...a });
+
 const EVENT_KEY = { pk: 'EVENT#evt1', sk: 'EVENT' };
 const storedEvent = () => table.get('EVENT#evt1', 'EVENT') as unknown as Event;
 const storedRsvp = (userId: string) => table.get('EVENT#evt1', `RSVP#${userId}`) as unknown as Rsvp | undefined;
 const transactions = (): TransactItem[][] => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems as TransactItem[]);
 // Reads of the whole event (a waitlist position also reads one counter of it, by projection).
-const eventReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'EVENT' && !c.args[0].input.ProjectionExpression).map((c) => c.args[0].input.ConsistentRead);
+// An RSVP reads it in one BatchGetItem with the RSVP, the profile and the counters.
+const eventReads = () =>
+  ddb
+    .calls()
+    .map((c) => c.args[0] as GetCommand | BatchGetCommand)
+    .flatMap((cmd) => {
+      if (cmd instanceof GetCommand) return cmd.input.Key?.sk === 'EVENT' && !cmd.input.ProjectionExpression ? [cmd.input.ConsistentRead] : [];
+      if (cmd instanceof BatchGetCommand) {
+        const r = cmd.input.RequestItems![TABLE]!;
+        return r.Keys!.some((k) => k.sk === 'EVENT') ? [r.ConsistentRead] : [];
+      }
+      return [];
+    });
+/** The mail each RSVP asked the stream consumer for. */
+const askedMail = () => table.all('EVENT#evt1', 'RSVP#').flatMap((r) => (r.mail ? [(r.mail as { kind: string }).kind] : []));
 
 /** The rejection of `p`, failing the test if it resolved. */
 async function rejectionOf(p: Promise<unknown>): Promise<any> {
@@ -82,17 +103,21 @@ afterEach(() => {
 });
 
 describe('RSVP going while seats are free', () => {
-  it('takes the seats, the RSVP, its check-in code and the confirmation mail in ONE conditional transaction', async () => {
+  it('takes the seats, the RSVP, its check-in code and the rate-limit count in ONE transaction after ONE read; the consumer builds the mail', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 3 })));
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+    const rate = deferredLimits([rateLimits.rsvp], { userId: ada.userId, params: { eventId: 'evt1' } }, createRateLimits(docClient, TABLE), now);
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now, { rate });
 
     expect(res).toEqual({ status: 'going', guests: 1, checkInCode: expect.stringMatching(/^[A-HJ-NP-Z2-9]{8}$/) });
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
+    expect(rate.counted).toBe(true);
     const items = transactions()[0]!;
     expect(items).toHaveLength(4);
-    const [update, rsvpPut, codePut, mailPut] = items;
+    const [update, rsvpPut, codePut, ratePut] = items;
 
     expect(update!.Update).toMatchObject({
       TableName: TABLE,
@@ -109,13 +134,21 @@ describe('RSVP going while seats are free', () => {
       Item: { pk: 'EVENT#evt1', sk: 'RSVP#user-ada', gsi1pk: 'USER#user-ada', status: 'going', guests: 1, email: ada.email, name: ada.name, version: 1, checkInCode: res.checkInCode },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    expect(codePut!.Put).toMatchObject({ Item: { pk: 'EVENT#evt1', sk: `CODE#${res.checkInCode}`, userId: ada.userId }, ConditionExpression: 'attribute_not_exists(pk)' });
+    // The mail is asked for on the RSVP: the stream consumer builds it.
+    expect((rsvpPut!.Put!.Item as Record<string, any>).mail).toEqual({ kind: 'rsvp_confirmed', mailId: `rsvp_confirmed.evt1.user-ada.${Math.floor(now.getTime() / 600_000)}` });
+    expect(codePut!.Put).toMatchObject({ Item: { pk: 'EVENT#evt1', sk: `CODE#${res.checkInCode}`, userId: ada.userId }, ConditionExpression: 'attribute_not_exists(pk) OR userId = :uid' });
+    expect(ratePut!.Update).toMatchObject({ Key: { pk: 'RATE#rsvp#user-ada#evt1' }, ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit' });
+    expect(storedEvent()).toMatchObject({ goingCount: 5, waitlistCount: 0 });
 
-    expect(mailPut!.Put).toMatchObject({
-      Item: { pk: expect.stringMatching(/^OUTBOX#/), entity: 'outbox', kind: 'rsvp_confirmed', to: ada.email, status: 'pending', fromName: 'Engineers of Lyon' },
+    // The consumer's part: one outbox item with the invite and the QR code.
+    serveAlso(association);
+    expect(await queueRsvpMail(deps, storedRsvp(ada.userId)!, now)).toBe(true);
+    const mailPut = ddb.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(mailPut).toMatchObject({
+      Item: { pk: expect.stringMatching(/^OUTBOX#rsvp_confirmed\.evt1\.user-ada\./), entity: 'outbox', kind: 'rsvp_confirmed', to: ada.email, status: 'pending', fromName: 'Engineers of Lyon' },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    const mail = mailPut!.Put!.Item as Record<string, any>;
+    const mail = mailPut.Item as Record<string, any>;
     expect(mail.text).toContain(res.checkInCode);
     // The calendar invite, and the QR code of the check-in code shown inline (test/unit/events/check-in-qr.test.ts decodes it).
     expect(mail.attachments).toHaveLength(2);
@@ -124,8 +157,16 @@ describe('RSVP going while seats are free', () => {
     const ics = Buffer.from(mail.attachments[0].contentBase64, 'base64').toString('utf8');
     expect(ics).toContain('BEGIN:VCALENDAR');
     expect(ics).toContain('UID:evt1@assoc-platform');
+  });
 
-    expect(storedEvent()).toMatchObject({ goingCount: 5, waitlistCount: 0 });
+  it('answers 429 when the rate window is full at the read, writing nothing', async () => {
+    const rate = deferredLimits([rateLimits.rsvp], { userId: ada.userId, params: { eventId: 'evt1' } }, createRateLimits(docClient, TABLE), now);
+    serve(eventItem(makeEvent({ capacity: 10 })), { ...rate.windows[0]!.key, n: 10 });
+    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now, { rate }));
+    expect(err).toBeInstanceOf(HttpProblem);
+    expect(err.statusCode ?? err.status).toBe(429);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    expect(storedRsvp(ada.userId)).toBeUndefined();
   });
 
   it('takes seats without a capacity condition on an event without a capacity', async () => {
@@ -148,31 +189,71 @@ describe('RSVP going while seats are free', () => {
 });
 
 describe('RSVP going when the event is full', () => {
-  it('joins the waitlist: counter guarded by "still full", a WAIT entry, and a mail whose position is filled when sent', async () => {
-    serve(eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlist: true })));
+  it('joins the waitlist in ONE transaction after ONE read: counter guarded by "still full", the ticket taken in it, a WAIT entry, the mail asked for', async () => {
+    // An event whose tickets are on the event item (every event since they moved there).
+    table = new FakeTable([eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlist: true }))]).attach(ddb);
     const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
 
     expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 1, guests: 0 });
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     const items = transactions()[0]!;
+    expect(items).toHaveLength(3); // event, RSVP, waiting entry (no check-in code until going)
     const update = items[0]!.Update!;
     expect(update.Key).toEqual(EVENT_KEY);
-    expect(update.ConditionExpression).toBe('#status = :scheduled AND attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero)');
+    expect(update.ConditionExpression).toBe(
+      '#status = :scheduled AND attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero) AND ' +
+        '(attribute_not_exists(#tprev) OR #tprev = :tprev) AND (attribute_not_exists(#dread) OR #dread = :dread) AND (attribute_not_exists(#w0read) OR #w0read = :w0read) AND ' +
+        '(attribute_exists(waitTicket1) OR waitlistCount = :zero)',
+    );
+    expect(update.UpdateExpression).toBe('SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait, lastJoinAt = :joinedAt, #tnext = :tnext ADD #tother :zero');
     // One seat: waiting is right only while more than 10 - 1 seats are taken.
-    expect(update.ExpressionAttributeValues).toEqual({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':party': 1, ':zero': 0 });
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':seats': 0, ':wait': 1, ':scheduled': 'scheduled', ':party': 1, ':zero': 0, ':tprev': 0, ':tnext': 1 });
 
     const r = storedRsvp(ada.userId)!;
     // Priority 1, then the event's first waitlist ticket.
-    expect(r).toMatchObject({ status: 'waitlisted', waitKey: '1#T0000000001' });
+    expect(r).toMatchObject({ status: 'waitlisted', waitKey: '1#T0000000001', mail: { kind: 'rsvp_waitlisted' } });
     const wait = items.find((i) => i.Put?.Item.sk === `WAIT#${r.waitKey}`)!.Put!;
     expect(wait).toMatchObject({ Item: { pk: 'EVENT#evt1', userId: ada.userId, seats: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1, waitTicket1: 1, waitTicket0: 0 });
 
-    const mail = items.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
+    // The next joiner's position follows from the counters its write was conditional on.
+    const later = new Date(now.getTime() + 2000);
+    expect(await rsvp(deps, association, 'evt1', bob, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 2, guests: 0 });
+    expect(storedRsvp(bob.userId)).toMatchObject({ waitKey: '1#T0000000002' });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
+    // Within a second of a join (a surge), a joiner takes its ticket atomically first.
+    const cy = { userId: 'user-cy', email: 'cy@example.test', name: 'Cy' };
+    expect(await rsvp(deps, association, 'evt1', cy, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 3, guests: 0 });
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([EVENT_KEY]);
+
+    // The consumer's part: the waitlisted mail, its position filled in when sent.
+    serveAlso(association);
+    expect(await queueRsvpMail(deps, r, now)).toBe(true);
+    const mail = ddb.commandCalls(PutCommand).at(-1)!.args[0].input.Item as Record<string, any>;
     expect(mail).toMatchObject({ kind: 'rsvp_waitlisted', to: ada.email, fill: { position: { eventId: 'evt1', waitKey: r.waitKey } } });
     expect(mail.text).toContain('position {{position}}');
     expect(mail.text).toMatch(/waitlist\/leave\?token=/);
+  });
 
-    expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
+  it('takes a ticket atomically and retries once the ticket taken in its transaction went to someone else', async () => {
+    table = new FakeTable([eventItem(makeEvent({ capacity: 1, goingCount: 1, waitlist: true }))]).attach(ddb);
+    // Bob joins between Ada's read and her write, taking ticket 1.
+    table.onTransact = (_items, n) => {
+      if (n !== 0) return;
+      table.put({ ...storedEvent(), ...EVENT_KEY, waitlistCount: 1, waitTicket1: 1, waitTicket0: 0 } as never);
+      table.put({ pk: 'EVENT#evt1', sk: 'WAIT#1#T0000000001', entity: 'waiting', userId: bob.userId, seats: 1 });
+      table.put(rsvpItem(makeRsvp({ userId: bob.userId, status: 'waitlisted', waitKey: '1#T0000000001' })));
+    };
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 2, guests: 0 });
+    expect(storedRsvp(bob.userId)).toMatchObject({ waitKey: '1#T0000000001' });
+    expect(storedRsvp(ada.userId)).toMatchObject({ waitKey: '1#T0000000002' });
+    expect(storedEvent()).toMatchObject({ waitlistCount: 2, waitTicket1: 2 });
+    // Ada's second attempt took ticket 2 with one atomic update on the event.
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([EVENT_KEY]);
   });
 
   it('puts members in good standing ahead on a members-first event', async () => {
@@ -227,8 +308,9 @@ describe('lost races', () => {
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
     expect(storedRsvp(ada.userId)!.status).toBe('waitlisted');
     expect(table.all('EVENT#evt1', 'WAIT#')).toHaveLength(1);
-    expect(table.all('EVENT#evt1', 'CODE#')).toHaveLength(1);
-    expect(table.all('OUTBOX#').map((m) => m.kind)).toEqual(['rsvp_waitlisted']);
+    // The check-in code is written when they go.
+    expect(table.all('EVENT#evt1', 'CODE#')).toHaveLength(0);
+    expect(askedMail()).toEqual(['rsvp_waitlisted']);
   });
 
   it('re-reads and takes the seat when one was freed while it was joining the waitlist', async () => {
@@ -240,7 +322,7 @@ describe('lost races', () => {
     expect(res.status).toBe('going');
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 0 });
     expect(table.all('EVENT#evt1', 'WAIT#')).toEqual([]);
-    expect(table.all('OUTBOX#').map((m) => m.kind)).toEqual(['rsvp_confirmed']);
+    expect(askedMail()).toEqual(['rsvp_confirmed']);
   });
 
   it('gives the last seat to exactly one of two people racing for it; the other waits', async () => {
@@ -290,11 +372,11 @@ describe('lost races', () => {
 
   it('lets DynamoDB throttling of a read propagate without retrying (the handler answers 503)', async () => {
     serve(eventItem(makeEvent()));
-    table.failNext('GetCommand', new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} }));
+    table.failNext('BatchGetCommand', new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} }));
     const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
     expect(err.name).toBe('ThrottlingException');
     expect(err).not.toBeInstanceOf(HttpProblem);
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
     const res = problemResponse(err);
     expect(res.statusCode).toBe(503);
