@@ -38,7 +38,9 @@ async function handleRecord(record: DynamoDBStreamEvent['Records'][number], look
     const old = record.dynamodb?.OldImage as Image | undefined;
     const mailId = (img.mail as { M?: Image } | undefined)?.M?.mailId?.S;
     if (mailId && mailId !== (old?.mail as { M?: Image } | undefined)?.M?.mailId?.S) {
-      await queueRsvpMail(deps, plainImage(img as never) as unknown as Rsvp, now, lookup);
+      // Sent at once rather than on the outbox item's own record (one stream hop less for the
+      // attendee); that record then finds the mail claimed and sends nothing.
+      if (await queueRsvpMail(deps, plainImage(img as never) as unknown as Rsvp, now, lookup)) await deliver(store, mailer, mailId, now);
     }
   } else if (record.eventName === 'INSERT' && entity === 'broadcast') {
     await expandBroadcast(deps, str(img, 'broadcastId')!, now);

@@ -5,7 +5,7 @@
  */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { keys, type Key } from './keys.js';
+import { rateWindow, type RateWindow } from './rate-window.js';
 import { tableSchema } from './table-schema.js';
 
 export type RateDecision = { allowed: true; count: number } | { allowed: false; retryAfterSeconds: number };
@@ -15,21 +15,7 @@ export interface RateLimits {
   take(bucket: string, subject: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision>;
 }
 
-/** The counter a request is counted on, for a write that counts it in its own transaction. */
-export interface RateWindow {
-  key: Key;
-  limit: number;
-  /** Epoch seconds. */
-  windowEnd: number;
-  retryAfterSeconds: number;
-}
-
-export function rateWindow(bucket: string, subject: string, limit: number, windowSeconds: number, now: Date): RateWindow {
-  const nowSeconds = now.getTime() / 1000;
-  const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
-  const windowEnd = windowStart + windowSeconds;
-  return { key: keys.rateWindow(bucket, subject, windowStart), limit, windowEnd, retryAfterSeconds: Math.max(1, Math.ceil(windowEnd - nowSeconds)) };
-}
+export { rateWindow, type RateWindow } from './rate-window.js';
 
 /** The same counting as `take`, as one item of a transaction: the transaction fails on it once the window is full. */
 export function rateTakeItem(table: string, w: RateWindow) {

@@ -3,7 +3,8 @@
  * access and validation and before the implementation, so a refused request changes nothing.
  */
 import type { RateLimit, RouteSpec } from '../api.js';
-import { rateWindow, type RateLimits, type RateWindow } from '../data/rate-limits.js';
+import type { RateLimits } from '../data/rate-limits.js';
+import { rateWindow, type RateWindow } from '../data/rate-window.js';
 import { tooManyRequests } from '../errors.js';
 import { logger } from './logger.js';
 import { isThrottling } from './problem.js';

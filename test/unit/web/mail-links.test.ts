@@ -6,7 +6,7 @@
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   eventReminderMail,
@@ -23,8 +23,10 @@ import {
   type Mail,
 } from '../../../functions/core/domain/emails.js';
 import { createStore } from '../../../functions/core/data/store.js';
-import { rsvp, type EventsDeps } from '../../../functions/core/services/events.js';
-import { FakeTable, type TransactItem } from '../../support/fake-table.js';
+import { queueRsvpMail, rsvp, type EventsDeps } from '../../../functions/core/services/events.js';
+import { associationItem } from '../../../functions/core/data/associations.js';
+import type { Rsvp } from '../../../functions/core/domain/events.js';
+import { FakeTable } from '../../support/fake-table.js';
 import { makeAssociation } from '../../support/factories.js';
 import { eventItem, makeEvent } from '../../support/event-factories.js';
 
@@ -94,26 +96,28 @@ describe('the RSVP service puts the event page in its mails', () => {
   };
   const association = makeAssociation({ associationId: 'assocA' });
   const now = new Date('2026-03-01T12:00:00.000Z');
-  const outboxOf = () =>
-    ddb
-      .commandCalls(TransactWriteCommand)
-      .flatMap((c) => c.args[0].input.TransactItems as TransactItem[])
-      .map((i) => i.Put?.Item)
-      .filter((i): i is Record<string, any> => !!i && String(i.pk).startsWith('OUTBOX#'));
+  // The RSVP asks for its mail; the stream consumer builds it (queueRsvpMail), as in AWS.
+  const mailsOf = async (table: FakeTable, userId: string) => {
+    await queueRsvpMail(deps, table.get('EVENT#evt1', `RSVP#${userId}`) as unknown as Rsvp, now);
+    return ddb
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input.Item as Record<string, any>)
+      .filter((i) => String(i.pk).startsWith('OUTBOX#'));
+  };
   afterEach(() => ddb.reset());
 
   it('confirmation: /e/{eventId}', async () => {
-    new FakeTable([{ pk: 'EVENT#evt1', sk: 'WAITTICKETS', entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: 0 }, eventItem(makeEvent({ capacity: 10 }))]).attach(ddb);
+    const table = new FakeTable([associationItem(association), eventItem(makeEvent({ capacity: 10 }))]).attach(ddb);
     await rsvp(deps, association, 'evt1', { userId: 'u-ada', email: 'ada@example.test', name: 'Ada' }, undefined, { status: 'going' }, now);
-    const [mail] = outboxOf();
+    const [mail] = await mailsOf(table, 'u-ada');
     expect(mail!.text).toContain(`See the event: ${APP}/e/evt1`);
     expect(mail!.html).toContain(`href="${APP}/e/evt1"`);
   });
 
   it('waitlist: /e/{eventId}', async () => {
-    new FakeTable([{ pk: 'EVENT#evt1', sk: 'WAITTICKETS', entity: 'waitlist_tickets', waitTicket0: 0, waitTicket1: 0 }, eventItem(makeEvent({ capacity: 1, goingCount: 1, seatsLeft: 0 }))]).attach(ddb);
+    const table = new FakeTable([associationItem(association), eventItem(makeEvent({ capacity: 1, goingCount: 1, seatsLeft: 0 }))]).attach(ddb);
     await rsvp(deps, association, 'evt1', { userId: 'u-bob', email: 'bob@example.test', name: 'Bob' }, undefined, { status: 'going' }, now);
-    const mails = outboxOf();
+    const mails = await mailsOf(table, 'u-bob');
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toMatch(/^You're on the waitlist/);
     expect(mails[0]!.html).toContain(`href="${APP}/e/evt1"`);
