@@ -116,6 +116,40 @@ describe('solveBMatching, needs first: walks that move a need from one person to
   });
 });
 
+describe('solveBMatching, needs first: the improvement phase', () => {
+  it('never meets fewer needs, covers fewer people or scores less than without it, and gives the same result twice', () => {
+    const rnd = prng(23);
+    for (let round = 0; round < 12; round++) {
+      const n = 30 + Math.floor(rnd() * 50);
+      const edges: [number, number, number][] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < n * 6; i++) {
+        const u = Math.floor(rnd() * n);
+        const v = Math.floor(rnd() * n);
+        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
+        if (u === v || seen.has(key)) continue;
+        seen.add(key);
+        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
+      }
+      const g = graph(n, edges);
+      const giver = Array.from({ length: n }, () => rnd() < 0.1);
+      const seeker = giver.map((x) => !x && rnd() < 0.6);
+      const meets = Uint8Array.from(g.eu, (u, e) => {
+        const v = g.ev[e]!;
+        return (seeker[u] && giver[v] ? RECEIVES_U : 0) | (seeker[v] && giver[u] ? RECEIVES_V : 0);
+      });
+      const k = 1 + (round % 3);
+      const without = solveBMatching(g, k, { improveRounds: 0 }, meets);
+      const withPhase = solveBMatching(g, k, {}, meets);
+      const covered = (deg: Int32Array) => Array.from(deg).filter((d) => d > 0).length;
+      expect(needsMetBy(g, meets, withPhase.edges)).toBeGreaterThanOrEqual(needsMetBy(g, meets, without.edges));
+      expect(covered(withPhase.deg)).toBeGreaterThanOrEqual(covered(without.deg));
+      expect(total(g, withPhase.edges)).toBeGreaterThanOrEqual(total(g, without.edges) - 1e-9);
+      expect(Array.from(solveBMatching(g, k, {}, meets).edges)).toEqual(Array.from(withPhase.edges));
+    }
+  });
+});
+
 describe('radixOrder', () => {
   it('sorts floats like a comparator, ties by index, descending too', () => {
     const rnd = prng(3);
