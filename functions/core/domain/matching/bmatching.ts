@@ -141,8 +141,8 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
  * start; a price rises while its person goes without and falls while they have two or more
  * (the subgradient of "each need met once"). From each start the usual needs
  * first runs, then deeper walks that may give up a need only down to the count the first
- * solve met. A result is kept only if it meets at least that many needs, leaves nobody
- * more without a match than it did, keeps every unique complementary pair of the first solve and
+ * solve met. A result is kept only if it meets at least that many needs, leaves no more
+ * people without a match, keeps every unique complementary pair of the first solve and
  * scores more. Deterministic: no randomness, the prices follow from the graph.
  */
 function improveNeedsFirst(g: CandidateGraph, k: number, o: BMatchingOptions, meets: NeedBits, main: BMatching): BMatching {
