@@ -71,9 +71,11 @@ export interface BMatchingOptions {
   /** The best starts of the improvement phase given the deeper walks. */
   improvePolish: number;
   /**
-   * Which pairs are never given up once met. 'seeker': the last met need of someone whom
-   * only one person in the candidate graph can meet (the default). 'mutual': only when that
-   * person in turn can meet nobody else's need (the only mentor and the only mentee).
+   * Which pairs are never given up once met. 'mutual' (the default, the issue's "only mentor
+   * and only mentee"): a seeker whom only one person can help, who in turn can help nobody
+   * else. Any other met need may still move to another seeker, never to fewer needs met, so
+   * a need is never traded for shared interests. 'seeker': also a seeker's only helper when
+   * that helper could serve others (stricter; it costs score where one giver serves many).
    */
   uniquePairs: 'seeker' | 'mutual';
   /** Needs first: finally, walks that may meet fewer needs, down to this many (internal), deeper ones with floorDeep. */
@@ -101,7 +103,7 @@ export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({
   improveVisits: 5000,
   improveStep: 0.33,
   improvePolish: 3,
-  uniquePairs: 'seeker',
+  uniquePairs: 'mutual',
 });
 
 interface WalkMode {
@@ -413,7 +415,7 @@ class BMatchingState {
    * From now on, no move may meet fewer people's needs; coverage repair may not take anyone's
    * last met need (isProtected), walks only a non-unique one they make up for (isUniqueNeed).
    */
-  trackNeeds(meets: NeedBits, uniquePairs: BMatchingOptions['uniquePairs'] = 'seeker'): void {
+  trackNeeds(meets: NeedBits, uniquePairs: BMatchingOptions['uniquePairs'] = 'mutual'): void {
     this.meets = meets;
     this.needCount = new Int32Array(this.n);
     this.walkDelta = new Int32Array(this.n);
