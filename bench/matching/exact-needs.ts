@@ -21,7 +21,7 @@ export async function exactNeeds(
   g: CandidateGraph,
   meets: NeedBits,
   k: number,
-  options: { objective: 'needs' | 'score'; minNeeds?: number; timeLimit?: number },
+  options: { objective: 'needs' | 'score'; minNeeds?: number; timeLimit?: number; /** Edge ids every solution must contain. */ forced?: readonly number[] },
 ): Promise<ExactNeedsSolution> {
   const h = await solver();
   const { n, eu, ev, ew } = g;
@@ -74,7 +74,11 @@ export async function exactNeeds(
     numRows,
     sense: h.constants.objectiveSense.maximize,
     colCost,
-    colLower: new Float64Array(numCols),
+    colLower: (() => {
+      const lower = new Float64Array(numCols);
+      for (const e of options.forced ?? []) lower[e] = 1;
+      return lower;
+    })(),
     colUpper: new Float64Array(numCols).fill(1),
     rowLower,
     rowUpper,

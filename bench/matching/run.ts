@@ -16,6 +16,7 @@
  * attendees with a need met against the exact optimum of that count (HiGHS MIP, same caps
  * and exclusions), the score against the score optimum, and coverage, beside the engine
  * without needs first (the objective before). `--needs ''` skips it, `--sizes ''` the rest.
+ * `--unique seeker` runs it with `uniquePairs: 'seeker'` (see BMatchingOptions).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -289,12 +290,12 @@ interface NeedsResult {
  * Needs first on a skewed population with a history (past pairs excluded, as in a real
  * run): the engine, the engine without needs first, and the exact optima over every pair.
  */
-async function measureNeeds(n: number, k: number, seed: number): Promise<NeedsResult> {
+async function measureNeeds(n: number, k: number, seed: number, uniquePairs: 'seeker' | 'mutual' = 'mutual'): Promise<NeedsResult> {
   const profiles = generatePopulation(n, seed, skewed).sort((a, b) => (a.userId < b.userId ? -1 : 1));
   const history = generateHistory(profiles, seed + 1, 1);
   const run = (needsFirst: boolean) => {
     const t0 = performance.now();
-    const r = computeMatches(profiles, k, history, undefined, { bmatching: { needsFirst } });
+    const r = computeMatches(profiles, k, history, undefined, { bmatching: { needsFirst, uniquePairs } });
     return { needs: r.figures.needsMet, score: r.figures.totalScore, covered: r.figures.matched, ms: performance.now() - t0 };
   };
   const ours = run(true);
@@ -342,7 +343,7 @@ async function main(): Promise<void> {
     return;
   }
   if (child === 'needs') {
-    console.log(JSON.stringify(await measureNeeds(Number(arg('n', '100')), Number(arg('k', '3')), Number(arg('seed', '1')))));
+    console.log(JSON.stringify(await measureNeeds(Number(arg('n', '100')), Number(arg('k', '3')), Number(arg('seed', '1')), arg('unique', 'mutual') === 'seeker' ? 'seeker' : 'mutual')));
     return;
   }
   if (child === 'measure') {
@@ -362,13 +363,13 @@ async function main(): Promise<void> {
     const needs = needsSizes.map(
       (n) =>
         JSON.parse(
-          execFileSync(process.execPath, ['--import', 'tsx', self, '--child', 'needs', '--n', String(n), '--k', String(k), '--seed', String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] })
+          execFileSync(process.execPath, ['--import', 'tsx', self, '--child', 'needs', '--n', String(n), '--k', String(k), '--seed', String(seed), '--unique', arg('unique', 'mutual')], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] })
             .trim()
             .split('\n')
             .pop()!,
         ) as NeedsResult,
     );
-    console.log('Needs first (skewed population, history excluded; exact optima over every pair)');
+    console.log(`Needs first (skewed population, history excluded; exact optima over every pair; unique pairs: ${arg('unique', 'mutual')})`);
     console.log(
       table(
         ['n', 'can have a need met', 'needs met / exact optimum', 'score / score optimum', 'exact needs-first score / score optimum', '≥1 match (before)', 'needs met before', 'score before / optimum', 'time'],

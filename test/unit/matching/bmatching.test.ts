@@ -65,14 +65,23 @@ describe('solveBMatching, needs first: walks that move a need from one person to
       return (receives.some(([r, x]) => r === u && x === v) ? RECEIVES_U : 0) | (receives.some(([r, x]) => r === v && x === u) ? RECEIVES_V : 0);
     });
 
-  it('never gives up a unique complementary pair, not even to meet someone else’s need at a higher score', () => {
-    // k = 1. Mentor 0 can meet 1 or 4; mentor 2 can meet 1 or 3. Only 0 can help 4 and only 2
-    // can help 3, so 0–4 and 2–3 stay, although 0–1 scores ten times as much and would move
-    // the need met from 4 to 1 (same count); 1 gets its interest match 1–5.
-    const g = graph(6, [[0, 1, 10], [0, 4, 1], [2, 3, 1], [1, 2, 1], [1, 5, 9]]);
-    const meets = bits(g, [[1, 0], [4, 0], [1, 2], [3, 2]]);
-    const pairs = Array.from(solveBMatching(g, 1, {}, meets).edges, (e) => `${g.eu[e]}-${g.ev[e]}`).sort();
-    expect(pairs).toEqual(['0-4', '1-5', '2-3']);
+  it('never gives up the only mentor–only mentee pair; another met need may move to a better-scoring seeker, never for shared interests', () => {
+    // k = 1. Mentor 0 can meet 1 or 4; mentor 2 can meet only 3, and only 2 can help 3: 2–3 is
+    // the only mentor and the only mentee and stays, although 3–5 share interests worth 30.
+    // 0–1 scores twenty times 0–4 and meets a need too, so by default 0's place moves from 4
+    // to 1 (needs met stay 2; 4 and 5 meet instead). With 'seeker', 4's only helper is kept for 4.
+    const g = graph(6, [[0, 1, 20], [0, 4, 1], [2, 3, 1], [1, 2, 1], [1, 5, 9], [3, 5, 30], [4, 5, 1]]);
+    const meets = bits(g, [[1, 0], [4, 0], [3, 2]]);
+    const pairs = (o: Parameters<typeof solveBMatching>[2]) => Array.from(solveBMatching(g, 1, o, meets).edges, (e) => `${g.eu[e]}-${g.ev[e]}`).sort();
+    expect(pairs({})).toEqual(['0-1', '2-3', '4-5']);
+    expect(pairs({ uniquePairs: 'seeker' })).toEqual(['0-4', '1-5', '2-3']);
+  });
+
+  it('keeps a need met rather than trade it for shared interests, whatever the score', () => {
+    // k = 1. Only 0 can help 1; 1–2 share interests worth a hundred times more.
+    const g = graph(3, [[0, 1, 1], [1, 2, 100]]);
+    const meets = bits(g, [[1, 0]]);
+    expect(Array.from(solveBMatching(g, 1, {}, meets).edges, (e) => `${g.eu[e]}-${g.ev[e]}`)).toEqual(['0-1']);
   });
 
   it('ends with at least the needs the repair met, keeping its unique pairs, on random graphs', () => {
@@ -103,7 +112,14 @@ describe('solveBMatching, needs first: walks that move a need from one person to
         if (meets[e]! & RECEIVES_U) options[g.eu[e]!]!++;
         if (meets[e]! & RECEIVES_V) options[g.ev[e]!]!++;
       }
-      const unique = (edgeIds: Int32Array) => Array.from(edgeIds).filter((e) => ((meets[e]! & RECEIVES_U) && options[g.eu[e]!] === 1) || ((meets[e]! & RECEIVES_V) && options[g.ev[e]!] === 1));
+      // Unique under the default: the seeker's only helper, who can help nobody else.
+      const gives = new Int32Array(n);
+      for (let e = 0; e < g.eu.length; e++) {
+        if (meets[e]! & RECEIVES_U) gives[g.ev[e]!]!++;
+        if (meets[e]! & RECEIVES_V) gives[g.eu[e]!]!++;
+      }
+      const unique = (edgeIds: Int32Array) =>
+        Array.from(edgeIds).filter((e) => ((meets[e]! & RECEIVES_U) && options[g.eu[e]!] === 1 && gives[g.ev[e]!] === 1) || ((meets[e]! & RECEIVES_V) && options[g.ev[e]!] === 1 && gives[g.eu[e]!] === 1));
       // The repaired start the solver gives back score from: from the best-score matching,
       // or from nothing when that meets more needs.
       const fromBest = coverNeeds(g, meets, k, undefined, solveBMatching(g, k, { needsFirst: false }).edges);
@@ -112,6 +128,40 @@ describe('solveBMatching, needs first: walks that move a need from one person to
       const chosen = new Set(solveBMatching(g, k, {}, meets).edges);
       expect(needsMetBy(g, meets, Int32Array.from(chosen))).toBeGreaterThanOrEqual(needsMetBy(g, meets, start));
       for (const e of unique(start)) expect(chosen.has(e)).toBe(true);
+    }
+  });
+});
+
+describe('solveBMatching, needs first: the improvement phase', () => {
+  it('never meets fewer needs, covers fewer people or scores less than without it, and gives the same result twice', () => {
+    const rnd = prng(23);
+    for (let round = 0; round < 12; round++) {
+      const n = 30 + Math.floor(rnd() * 50);
+      const edges: [number, number, number][] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < n * 6; i++) {
+        const u = Math.floor(rnd() * n);
+        const v = Math.floor(rnd() * n);
+        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
+        if (u === v || seen.has(key)) continue;
+        seen.add(key);
+        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
+      }
+      const g = graph(n, edges);
+      const giver = Array.from({ length: n }, () => rnd() < 0.1);
+      const seeker = giver.map((x) => !x && rnd() < 0.6);
+      const meets = Uint8Array.from(g.eu, (u, e) => {
+        const v = g.ev[e]!;
+        return (seeker[u] && giver[v] ? RECEIVES_U : 0) | (seeker[v] && giver[u] ? RECEIVES_V : 0);
+      });
+      const k = 1 + (round % 3);
+      const without = solveBMatching(g, k, { improveRounds: 0 }, meets);
+      const withPhase = solveBMatching(g, k, {}, meets);
+      const covered = (deg: Int32Array) => Array.from(deg).filter((d) => d > 0).length;
+      expect(needsMetBy(g, meets, withPhase.edges)).toBeGreaterThanOrEqual(needsMetBy(g, meets, without.edges));
+      expect(covered(withPhase.deg)).toBeGreaterThanOrEqual(covered(without.deg));
+      expect(total(g, withPhase.edges)).toBeGreaterThanOrEqual(total(g, without.edges) - 1e-9);
+      expect(Array.from(solveBMatching(g, k, {}, meets).edges)).toEqual(Array.from(withPhase.edges));
     }
   });
 });

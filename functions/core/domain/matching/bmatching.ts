@@ -13,7 +13,10 @@
  * Needs first (needs.ts): given which edges meet a need, the matching starts from a set of
  * them meeting as many people's needs as possible, and no later step may meet fewer: a walk
  * may take someone's last met need only if it meets someone else's (and never a unique
- * complementary pair's). The score is maximised among those matchings.
+ * complementary pair's). The score is maximised among those matchings. On small graphs an
+ * improvement phase (improveNeedsFirst) tries other starts from per-person prices on needs
+ * and keeps a result only if it meets as many needs, covers as many people, keeps the
+ * unique pairs and scores more.
  *
  * Deterministic: nodes and edges are visited in a fixed order and ties break by edge order,
  * that is by weight, then by index.
@@ -23,6 +26,8 @@ import { radixOrder } from './order.js';
 import { coverNeeds, defaultNeedsOptions, needsMetBy, RECEIVES_U, RECEIVES_V, type NeedBits, type NeedsOptions } from './needs.js';
 
 const EPS = 1e-9;
+/** What one more need met below the floor is worth in a walk: more than any score. */
+const NEED_PRICE = 1e6;
 
 export interface BMatchingOptions {
   /** Run the local search (alternating walks) after the greedy pass. */
@@ -50,6 +55,32 @@ export interface BMatchingOptions {
   /** With need bits: first meet as many people's needs as possible, then maximise the score. */
   needsFirst: boolean;
   needs: NeedsOptions;
+  /**
+   * Needs first, improvement phase: rounds of other starts (0: none), each the score-only
+   * matching under per-person prices on needs, then needs first and deeper walks.
+   */
+  improveRounds: number;
+  /** Improvement phase only on graphs with at most this many edges (bounds its cost). */
+  improveMaxEdges: number;
+  /** Walks of the improvement phase: additions, edges per freed person, steps per root. */
+  improveDepth: number;
+  improveBreadth: number;
+  improveVisits: number;
+  /** First step of a need's price, in mean matched scores (it shrinks as 1/√round). */
+  improveStep: number;
+  /** The best starts of the improvement phase given the deeper walks. */
+  improvePolish: number;
+  /**
+   * Which pairs are never given up once met. 'mutual' (the default, the issue's "only mentor
+   * and only mentee"): a seeker whom only one person can help, who in turn can help nobody
+   * else. Any other met need may still move to another seeker, never to fewer needs met, so
+   * a need is never traded for shared interests. 'seeker': also a seeker's only helper when
+   * that helper could serve others (stricter; it costs score where one giver serves many).
+   */
+  uniquePairs: 'seeker' | 'mutual';
+  /** Needs first: finally, walks that may meet fewer needs, down to this many (internal), deeper ones with floorDeep. */
+  needsFloor?: number;
+  floorDeep?: boolean;
 }
 
 export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({
@@ -65,6 +96,14 @@ export const defaultBMatchingOptions: BMatchingOptions = Object.freeze({
   dualIterations: 300,
   needsFirst: true,
   needs: defaultNeedsOptions,
+  improveRounds: 15,
+  improveMaxEdges: 15_000,
+  improveDepth: 3,
+  improveBreadth: 8,
+  improveVisits: 5000,
+  improveStep: 0.33,
+  improvePolish: 3,
+  uniquePairs: 'mutual',
 });
 
 interface WalkMode {
@@ -79,6 +118,8 @@ interface WalkMode {
   everyone: boolean;
   /** Steps of the search from one root at most (keeps hubs from costing seconds). */
   maxVisits: number;
+  /** Needs met may fall to this count but not below it (default: never fall). */
+  needsFloor?: number;
 }
 
 /** The matching as a set of edge ids of the graph. */
@@ -89,10 +130,128 @@ export interface BMatching {
 
 export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BMatchingOptions> = {}, meets?: NeedBits): BMatching {
   const o = { ...defaultBMatchingOptions, ...options };
+  const main = solveOnce(g, k, o, meets);
+  if (!meets || !o.needsFirst || k <= 0 || o.improveRounds <= 0 || o.walkDepth <= 0 || g.eu.length === 0 || g.eu.length > o.improveMaxEdges) return main;
+  return improveNeedsFirst(g, k, o, meets, main);
+}
+
+/**
+ * Needs first, improvement phase (small graphs): which seekers the scarce givers serve
+ * decides most of the score, and the walks only move one at a time. So other starting
+ * points are tried, Lagrangian style: each person who can have a need met gets a price
+ * added to the edges that meet it, and the score-only matching under those prices is the
+ * start; a price rises while its person goes without and falls while they have two or more
+ * (the subgradient of "each need met once"). From each start the usual needs
+ * first runs, then deeper walks that may give up a need only down to the count the first
+ * solve met. A result is kept only if it meets at least that many needs, leaves no more
+ * people without a match, keeps every unique complementary pair of the first solve and
+ * scores more. Deterministic: no randomness, the prices follow from the graph.
+ */
+function improveNeedsFirst(g: CandidateGraph, k: number, o: BMatchingOptions, meets: NeedBits, main: BMatching): BMatching {
+  const { n, eu, ev, ew } = g;
+  const m = eu.length;
+  const floor = needsMetBy(g, meets, main.edges);
+  const options = new Int32Array(n);
+  for (let e = 0; e < m; e++) {
+    if (meets[e]! & RECEIVES_U) options[eu[e]!]!++;
+    if (meets[e]! & RECEIVES_V) options[ev[e]!]!++;
+  }
+  if (o.uniquePairs === 'mutual') mutualOnly(g, meets, options);
+  const hasEdge = new Uint8Array(n);
+  for (let e = 0; e < m; e++) hasEdge[eu[e]!] = hasEdge[ev[e]!] = 1;
+  const uncovered = (deg: Int32Array) => {
+    let count = 0;
+    for (let x = 0; x < n; x++) if (hasEdge[x] && deg[x] === 0) count++;
+    return count;
+  };
+  const unique = (e: number) => ((meets[e]! & RECEIVES_U) !== 0 && options[eu[e]!] === 1) || ((meets[e]! & RECEIVES_V) !== 0 && options[ev[e]!] === 1);
+  const mustKeep = Array.from(main.edges).filter(unique);
+  const scoreOf = (edges: Int32Array) => edges.reduce((sum, e) => sum + ew[e]!, 0);
+  const uncovered0 = uncovered(main.deg);
+  const step0 = (o.improveStep * scoreOf(main.edges)) / Math.max(1, main.edges.length);
+  const count = new Int32Array(n);
+  const subOptions = { ...o, improveRounds: 0 };
+  /** Whether cand is allowed: as many needs, as many covered, every unique pair kept. */
+  const allowed = (cand: BMatching) => {
+    const inCand = new Uint8Array(m);
+    for (const e of cand.edges) inCand[e] = 1;
+    return needsMetBy(g, meets, cand.edges) >= floor && uncovered(cand.deg) <= uncovered0 && mustKeep.every((e) => inCand[e]);
+  };
+  // The best allowed results so far, best first (the first solve is allowed).
+  const top: { cand: BMatching; score: number }[] = [{ cand: main, score: scoreOf(main.edges) }];
+  const consider = (cand: BMatching) => {
+    const score = scoreOf(cand.edges);
+    if (top.length >= o.improvePolish && score <= top[top.length - 1]!.score + EPS) return;
+    if (top.some((t) => Math.abs(t.score - score) <= EPS) || !allowed(cand)) return;
+    top.push({ cand, score });
+    top.sort((a, b) => b.score - a.score);
+    if (top.length > o.improvePolish) top.pop();
+  };
+  // The first solve itself, with walks that may move a need down to the floor.
+  consider(solveOnce(g, k, { ...subOptions, needsFloor: floor }, meets, main.edges));
+  // The unique pairs the first solve met go into every start (their weight outranks any
+  // two others), so that no start gives them up.
+  const keep = new Uint8Array(m);
+  for (const e of mustKeep) keep[e] = 1;
+  const keepBonus = 2 * (m ? ew[0]! : 0);
+  const price = new Float64Array(n);
+  const weight = new Float64Array(m);
+  for (let round = 0; round < o.improveRounds; round++) {
+    for (let e = 0; e < m; e++) {
+      const b = meets[e]!;
+      weight[e] = ew[e]! + (b & RECEIVES_U ? price[eu[e]!]! : 0) + (b & RECEIVES_V ? price[ev[e]!]! : 0) + (keep[e] ? keepBonus : 0);
+    }
+    // The priced graph, heaviest first as the solver expects.
+    const order = radixOrder(weight, true);
+    const priced: CandidateGraph = { n, eu: Int32Array.from(order, (e) => eu[e]!), ev: Int32Array.from(order, (e) => ev[e]!), ew: Float64Array.from(order, (e) => weight[e]!) };
+    const start = Int32Array.from(solveOnce(priced, k, { ...subOptions, needsFirst: false }).edges, (e) => order[e]!);
+    count.fill(0);
+    for (const e of start) {
+      if (meets[e]! & RECEIVES_U) count[eu[e]!]!++;
+      if (meets[e]! & RECEIVES_V) count[ev[e]!]!++;
+    }
+    const step = step0 / Math.sqrt(round + 1);
+    for (let x = 0; x < n; x++) if (options[x]! > 0) price[x] = Math.max(0, price[x]! + step * (1 - count[x]!));
+    consider(solveOnce(g, k, { ...subOptions, needsFloor: floor }, meets, start));
+  }
+  // The best few get the deeper walks; the best allowed result wins, the first solve on a tie.
+  let best = main;
+  let bestScore = scoreOf(main.edges);
+  for (const { cand, score } of top.slice()) {
+    if (score > bestScore + EPS) {
+      best = cand;
+      bestScore = score;
+    }
+    const polished = solveOnce(g, k, { ...subOptions, needsFloor: floor, floorDeep: true }, meets, cand.edges);
+    const polishedScore = scoreOf(polished.edges);
+    if (polishedScore > bestScore + EPS && allowed(polished)) {
+      best = polished;
+      bestScore = polishedScore;
+    }
+  }
+  return best;
+}
+
+/** Unique pairs only where the giver, too, can meet one person's need: others count as two options. */
+function mutualOnly(g: { n: number; eu: Int32Array; ev: Int32Array }, meets: NeedBits, options: Int32Array): void {
+  const gives = new Int32Array(g.n);
+  for (let e = 0; e < g.eu.length; e++) {
+    if (meets[e]! & RECEIVES_U) gives[g.ev[e]!]!++;
+    if (meets[e]! & RECEIVES_V) gives[g.eu[e]!]!++;
+  }
+  for (let e = 0; e < g.eu.length; e++) {
+    if (meets[e]! & RECEIVES_U && options[g.eu[e]!] === 1 && gives[g.ev[e]!]! > 1) options[g.eu[e]!] = 2;
+    if (meets[e]! & RECEIVES_V && options[g.ev[e]!] === 1 && gives[g.eu[e]!]! > 1) options[g.ev[e]!] = 2;
+  }
+}
+
+function solveOnce(g: CandidateGraph, k: number, o: BMatchingOptions, meets?: NeedBits, start?: ArrayLike<number>): BMatching {
   const s = new BMatchingState(g, k);
   s.scanLimit = o.scan;
   let everyone = true;
-  if (o.dualIterations > 0) {
+  if (start) {
+    s.reset(start);
+  } else if (o.dualIterations > 0) {
     const { order, reduced } = s.dualOrder(o.dualIterations);
     s.greedy(order);
     // With good prices the greedy pass is nearly optimal; where it disagrees with them (an
@@ -106,8 +265,8 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
   const improve = (keepCovered: boolean, all = false) => {
     if (o.improve && o.walkDepth > 0) s.walks({ ...walk, keepCovered, augmentOnly: false, everyone: all });
   };
-  improve(false, everyone);
-  if (o.cover) {
+  if (!start) improve(false, everyone);
+  if (o.cover && !start) {
     s.cover(o.scan);
     improve(true);
   }
@@ -117,17 +276,17 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
       improve(o.cover);
     }
   };
-  fill();
+  if (!start) fill();
   // Needs first: repair the best-score matching so that as many people as possible have a
   // need met, then let the same steps win back score. Walks may move a met need from one
   // person to another (never fewer met in the end, never a unique complementary pair): the
   // scarce givers' places are all need edges, and whom they serve decides much of the score.
   if (meets && o.needsFirst && k > 0) {
-    s.trackNeeds(meets);
+    s.trackNeeds(meets, o.uniquePairs);
     // From the best-score matching, and from nothing (which can leave givers freer for the
     // people only they can help); the one meeting more needs, the first on a tie.
     const fromBest = coverNeeds(g, meets, k, o.needs, s.result().edges);
-    const fromNothing = coverNeeds(g, meets, k, o.needs);
+    const fromNothing = start ? fromBest : coverNeeds(g, meets, k, o.needs);
     s.reset(needsMetBy(g, meets, fromNothing) > needsMetBy(g, meets, fromBest) ? fromNothing : fromBest);
     improve(o.cover);
     if (o.cover) {
@@ -135,6 +294,15 @@ export function solveBMatching(g: CandidateGraph, k: number, options: Partial<BM
       improve(true);
     }
     fill();
+    if (o.needsFloor !== undefined && o.walkDepth > 0) {
+      const deep = o.floorDeep ? { depth: o.improveDepth, breadth: o.improveBreadth, maxVisits: o.improveVisits } : {};
+      const floorWalk = { ...walk, ...deep, keepCovered: o.cover, augmentOnly: false, everyone: true, needsFloor: o.needsFloor };
+      s.walks(floorWalk);
+      if (o.cover) {
+        s.cover(o.scan);
+        s.walks({ ...floorWalk, everyone: false });
+      }
+    }
   }
   return s.result();
 }
@@ -247,7 +415,7 @@ class BMatchingState {
    * From now on, no move may meet fewer people's needs; coverage repair may not take anyone's
    * last met need (isProtected), walks only a non-unique one they make up for (isUniqueNeed).
    */
-  trackNeeds(meets: NeedBits): void {
+  trackNeeds(meets: NeedBits, uniquePairs: BMatchingOptions['uniquePairs'] = 'mutual'): void {
     this.meets = meets;
     this.needCount = new Int32Array(this.n);
     this.walkDelta = new Int32Array(this.n);
@@ -257,6 +425,7 @@ class BMatchingState {
       if (meets[e]! & RECEIVES_U) this.needOptions[this.eu[e]!]!++;
       if (meets[e]! & RECEIVES_V) this.needOptions[this.ev[e]!]!++;
     }
+    if (uniquePairs === 'mutual') mutualOnly(this, meets, this.needOptions);
     this.needsMet = 0;
     for (let e = 0; e < this.m; e++) if (this.inM[e]) this.countNeeds(e, 1);
   }
@@ -497,7 +666,17 @@ class BMatchingState {
     // Needs first: a walk may not end with fewer people's needs met, and one ending with
     // more is worth more than any score (it moves a need from one person to another, or
     // meets one more, and the rest is score).
-    const worth = (gain: number) => (this.walkNet < 0 ? -Infinity : gain);
+    // With a floor (the improvement phase), a walk may meet fewer needs as long as as many
+    // as the floor stay met; below the floor, getting back towards it comes before score.
+    const needsFloor = mode.needsFloor;
+    const worth =
+      needsFloor === undefined
+        ? (gain: number) => (this.walkNet < 0 ? -Infinity : gain)
+        : (gain: number) => {
+            const before = Math.max(0, needsFloor - this.needsMet);
+            const after = Math.max(0, needsFloor - this.needsMet - this.walkNet);
+            return after > before ? -Infinity : gain + NEED_PRICE * (before - after);
+          };
     const record = (gain: number) => {
       bestGain = gain;
       bestLen = walkLen;
@@ -616,7 +795,9 @@ class BMatchingState {
       for (let i = 0; i < bestLen; i++) if (best[i]! > 0 && this.tryAdd(best[i]! - 1) === 0) ok = false;
       // The walk counted needs as it went; counted again on the matching as applied.
       const needsDelta = this.needsMet - needsBefore;
-      if (!ok || needsDelta < 0) {
+      const shortBefore = needsFloor === undefined ? 0 : Math.max(0, needsFloor - needsBefore);
+      const shortAfter = needsFloor === undefined ? (needsDelta < 0 ? 1 : 0) : Math.max(0, needsFloor - this.needsMet);
+      if (!ok || shortAfter > shortBefore) {
         this.undo();
         continue;
       }
@@ -681,6 +862,20 @@ class BMatchingState {
       const y = bY >= 0 ? this.other(bY, this.other(bE, u)) : -1;
       if (!this.inM[bE] || (y >= 0 && deg[y] === 0) || this.needsMet < needsBefore) this.undo();
     }
+  }
+
+  /** People with a candidate and no match. */
+  uncovered(): number {
+    let count = 0;
+    for (let x = 0; x < this.n; x++) if (this.deg[x] === 0 && this.adjStart[x + 1]! > this.adjStart[x]!) count++;
+    return count;
+  }
+
+  /** Total score of the matching. */
+  total(): number {
+    let sum = 0;
+    for (let e = 0; e < this.m; e++) if (this.inM[e]) sum += this.ew[e]!;
+    return sum;
   }
 
   /** Marks as where to search the ends of edges the matching and the prices disagree on. */
