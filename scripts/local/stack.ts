@@ -215,7 +215,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
     // Three readers, as three event source mappings: none waits behind another's backlog.
     const notStripe = (r: Parameters<typeof isStripeQueued>[0]) => !isStripeQueued(r);
-    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log, accept: notStripe, name: 'streams' });
+    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log, accept: notStripe, name: 'streams', parallel: 8 });
     cleanups.push(() => poller.stop());
     // Recorded Stripe events, alone: applying a burst of them never holds mail or counters back, nor the reverse.
     const stripeEventsHandler = (await import('../../functions/stripe-events/handler.js')).handler as typeof streamsHandler;

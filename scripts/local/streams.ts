@@ -27,6 +27,13 @@ export async function startStreamPoller(opts: {
   accept?: (r: _Record) => boolean;
   /** For the log. */
   name?: string;
+  /**
+   * Sub-batches handled at once, split by partition key so each key's records stay in order.
+   * AWS spreads a busy table's stream over many shards, each with its own consumer; DynamoDB
+   * Local has one shard, so one serial reader would put every event's mail behind a hot
+   * event's. Only for a consumer whose records of different keys may be handled at once.
+   */
+  parallel?: number;
 }) {
   const streams = new DynamoDBStreamsClient({ endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const table = await opts.client.send(new DescribeTableCommand({ TableName: opts.tableName }));
@@ -50,6 +57,54 @@ export async function startStreamPoller(opts: {
 
   const toLambdaRecord = (r: _Record) => ({ eventID: r.eventID, eventName: r.eventName, eventSource: 'aws:dynamodb', awsRegion: 'local', dynamodb: r.dynamodb });
 
+  /**
+   * With `parallel` > 1, records go to one serial queue per partition key and up to `parallel`
+   * sub-batches run at once, while the reader reads on: as in AWS, where each shard's consumer
+   * progresses on its own, a hot key's backlog holds back only that key.
+   */
+  const width = Math.max(1, opts.parallel ?? 1);
+  const chains = new Map<string, Promise<void>>();
+  let running = 0;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async () => {
+    while (running >= width) await new Promise<void>((r) => waiting.push(r));
+    running++;
+  };
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  const report = (failed: number) => failed && opts.log(`stream (${opts.name ?? 'streams'}): ${failed} record(s) failed`);
+  async function consume(records: _Record[]): Promise<void> {
+    if (width === 1) return void report((await opts.consumer({ Records: records.map(toLambdaRecord) }))?.batchItemFailures?.length ?? 0);
+    const byKey = new Map<string, _Record[]>();
+    for (const r of records) {
+      const pk = r.dynamodb?.Keys?.pk?.S ?? '';
+      byKey.set(pk, [...(byKey.get(pk) ?? []), r]);
+    }
+    for (const [pk, group] of byKey) {
+      inFlight += group.length;
+      const next: Promise<void> = (chains.get(pk) ?? Promise.resolve())
+        .then(async () => {
+          await slot();
+          try {
+            report((await opts.consumer({ Records: group.map(toLambdaRecord) }))?.batchItemFailures?.length ?? 0);
+          } finally {
+            release();
+          }
+        })
+        .catch((err) => opts.log(`stream (${opts.name ?? 'streams'}) consumer failed: ${(err as Error).message}`))
+        .finally(() => {
+          inFlight -= group.length;
+          if (chains.get(pk) === next) chains.delete(pk);
+        });
+      chains.set(pk, next);
+    }
+    // Bounded: past a thousand records in hand, read on only as they are done.
+    while (inFlight > 1000) await new Promise((r) => setTimeout(r, 20));
+  }
+
   await refreshShards(true);
   const loop = async () => {
     let rounds = 0;
@@ -66,8 +121,7 @@ export async function startStreamPoller(opts: {
           if (res.Records?.length) idle = false;
           const records = (res.Records ?? []).filter((r) => !opts.accept || opts.accept(r));
           if (records.length) {
-            const out = await opts.consumer({ Records: records.map(toLambdaRecord) });
-            if (out?.batchItemFailures?.length) opts.log(`stream (${opts.name ?? 'streams'}): ${out.batchItemFailures.length} record(s) failed`);
+            await consume(records);
           }
         } catch (err) {
           if (!stopped) opts.log(`stream poll failed: ${(err as Error).message}`);
@@ -82,11 +136,12 @@ export async function startStreamPoller(opts: {
       if (idle) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 150));
     }
   };
-  const running = loop();
+  const reading = loop();
   return {
     async stop() {
       stopped = true;
-      await running;
+      await reading;
+      await Promise.all([...chains.values()]);
     },
   };
 }
