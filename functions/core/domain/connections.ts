@@ -3,12 +3,18 @@
  * pair, given `now`. No AWS calls here; the service (services/connections.ts) reads, asks
  * these rules, and writes with the conditions of data/connections.ts.
  */
+import type { Member } from './types.js';
+import { inGoodStanding, roleAtLeast } from './roles.js';
+
 export const ASK_TTL_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** Tags a person may give one connection (each is one index item, written in one transaction). */
 export const MAX_TAGS = 10;
 
 export type ConnectionState = 'pending' | 'accepted' | 'declined';
+
+/** Who may be asked to connect in an association (and, on a page, may be shown Connect): in good standing, or staff; never a cancelled membership. */
+export const mayConnect = (m: Pick<Member, 'status' | 'role'> | undefined): boolean => !!m && m.status !== 'cancelled' && (inGoodStanding(m.status) || roleAtLeast(m.role, 'organizer'));
 
 /** The shared record of a pair. */
 export interface Connection {
