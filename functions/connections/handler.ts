@@ -41,7 +41,7 @@ export const handler = httpHandler(
     'POST /events/{eventId}/connect': async ({ params, query, headers, now }) => {
       const r = await clickConnect(store, await connectLink(query.token, params.eventId!, now), now);
       if (!wantsHtml(headers)) return json(r);
-      return htmlPage('Stay in touch', [r.connected ? 'You are connected: you will find each other in My network.' : 'Noted. If the other person wants to connect too, you will find each other in My network.']);
+      return htmlPage('Stay in touch', [r.connected ? 'You are connected: you will find each other in My network.' : 'Noted. If the other person wants to connect too, you will find each other in My network.'], undefined, { label: 'Go to My network', href: '/account/network' });
     },
     'DELETE /me/connections/{connectionId}': async ({ caller, params }) => {
       await svc.removeConnection(store, caller!, params.connectionId);

@@ -10,7 +10,7 @@ import { MAX_TAGS } from './domain/connections.js';
 export const connectionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{1,64}$/, 'must be a connection id');
 export const ConnectionParams = z.strictObject({ connectionId });
 
-const tag = z.string().trim().toLowerCase().min(1).max(40).regex(/^[^#]+$/, 'must not contain #');
+const tag = z.string().trim().toLowerCase().min(1).max(40).regex(/^[^#]*$/, 'must not contain #');
 
 export const ConnectionAsk = z
   .strictObject({

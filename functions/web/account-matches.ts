@@ -21,6 +21,8 @@ export interface AccountMatchEvent {
   items: MyMatch[];
   /** How each matched person stands with me (connectionStates); absent means Connect. */
   connections?: ReadonlyMap<string, PersonConnection>;
+  /** Whom I may ask to connect from here (mayConnect, both of us); absent means everyone. */
+  askable?: ReadonlySet<string>;
 }
 
 /** A refused feedback form: which match, what was typed, and what is wrong with which field. */
@@ -69,7 +71,7 @@ function matchCard(x: AccountMatchEvent, m: MyMatch, i: number, j: number, err: 
   const reasons = m.sentences.length ? `<ul class="reasons">${m.sentences.map((s) => `<li>${h(s)}</li>`).join('')}</ul>` : '';
   return `<li class="card match" id="${idx}"><h4>${h(m.person.name)}</h4>${role ? `<p class="hint">${h(role)}</p>` : ''}${m.person.headline ? `<p><em>${h(m.person.headline)}</em></p>` : ''}
 <p class="visually-hidden">Why you two:</p>${reasons}
-<div class="match-actions">${connection?.state === 'connected' && !m.introduced ? '' : introduce(x.event, m)}${connectControl({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId, connection, next: '/account#matches' })}</div>
+<div class="match-actions">${connection?.state === 'connected' && !m.introduced ? '' : introduce(x.event, m)}${!x.askable || x.askable.has(m.person.userId) || (connection && connection.state !== 'none') ? connectControl({ associationId: x.event.associationId, userId: m.person.userId, name: m.person.name, eventId: x.event.eventId, connection, next: '/account#matches' }) : ''}</div>
 ${x.ended ? feedbackForm(x.event, m, idx, err) : ''}</li>`;
 }
 

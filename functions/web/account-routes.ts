@@ -13,6 +13,7 @@ import type { AccountReads } from '../core/data/web-account.js';
 import type { EventsDeps } from '../core/services/events.js';
 import { feedback, introduce, myMatches } from '../core/services/matching.js';
 import { connectionStates } from '../core/services/connections.js';
+import { mayConnect } from '../core/domain/connections.js';
 import { feedbackInput, type AccountMatchEvent, type MatchFormError } from './account-matches.js';
 import { receiptPage, type ReceiptRow } from './account-receipts.js';
 
@@ -64,8 +65,18 @@ export async function matchesOf(h: Pick<AccountHelpers, 'reads' | 'accessOf'>, c
   );
   const shown = out.filter((x): x is AccountMatchEvent => !!x && x.items.length > 0).sort((a, b) => (a.event.startsAt < b.event.startsAt ? 1 : -1));
   // Where I stand with everyone shown, in one BatchGet of our pair records.
-  const connections = await connectionStates(store, caller.userId, shown.flatMap((x) => x.items.map((m) => m.person.userId)), now);
-  return shown.map((x) => ({ ...x, connections }));
+  const [connections, askable] = await Promise.all([
+    connectionStates(store, caller.userId, shown.flatMap((x) => x.items.map((m) => m.person.userId)), now),
+    // Who may be asked from here: a match may be a guest of a public event, or a member not (or no longer) in good standing; one BatchGet per event.
+    Promise.all(
+      shown.map(async (x) => {
+        const ids = x.items.map((m) => m.person.userId);
+        const members = await store.batchGetMembers(x.event.associationId, [caller.userId, ...ids]);
+        return new Set(mayConnect(members.get(caller.userId)) ? ids.filter((id) => mayConnect(members.get(id))) : []);
+      }),
+    ),
+  ]);
+  return shown.map((x, i) => ({ ...x, connections, askable: askable[i] }));
 }
 
 export function accountRoutes(h: AccountHelpers): Route[] {

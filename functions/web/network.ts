@@ -20,6 +20,8 @@ import { acceptConnection, ask, declineConnection, exportNetwork, listNetwork, p
 import { page, type PageUser } from './render.js';
 import { safeNext } from './session.js';
 import type { PersonConnection } from '../core/domain/connections.js';
+import type { Event } from '../core/domain/events.js';
+import { dateIn } from './format.js';
 
 type Req = PageReq;
 export type NetworkHelpers = PageHelpers;
@@ -99,6 +101,8 @@ export interface NetworkPageData {
   notice?: string;
   error?: { detail: string; errors?: { path: string; message: string }[]; connectionId?: string };
   typed?: { note?: string; tags?: string };
+  /** The events where people met (metEventId), read in one BatchGet for the page. */
+  metAt?: Map<string, Pick<Event, 'eventId' | 'title' | 'startsAt' | 'timezone'>>;
 }
 
 const LABELS: Record<string, string> = { q: 'Search', tag: 'Tag', note: 'Note', tags: 'Tags', userId: 'Person', eventId: 'Event' };
@@ -116,7 +120,10 @@ function connectionItem(c: ConnectionView, d: NetworkPageData): string {
   const id = h(c.connectionId);
   const mineTyped = d.error?.connectionId === c.connectionId ? d.typed : undefined;
   const fid = `c-${c.connectionId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-  return `<li class="connection">${card(c)}${c.tags.length ? `<p>Tags: ${c.tags.map((t) => `<a href="/account/network?tag=${encodeURIComponent(t)}">${h(t)}</a>`).join(', ')}</p>` : ''}
+  const met = c.metEventId ? d.metAt?.get(c.metEventId) : undefined;
+  const since = c.connectedAt ? `connected ${h(dateIn(c.connectedAt, met?.timezone ?? 'UTC'))}` : '';
+  const where = met ? `<p class="met">Met at <a href="/e/${encodeURIComponent(met.eventId)}">${h(met.title)}</a>, ${h(dateIn(met.startsAt, met.timezone))}${since ? ` · ${since}` : ''}</p>` : since ? `<p class="met">${since[0]!.toUpperCase()}${since.slice(1)}</p>` : '';
+  return `<li class="connection">${card(c)}${where}${c.tags.length ? `<p>Tags: ${c.tags.map((t) => `<a href="/account/network?tag=${encodeURIComponent(t)}">${h(t)}</a>`).join(', ')}</p>` : ''}
 <details${mineTyped ? ' open' : ''}><summary>Note and tags<span class="visually-hidden"> for ${h(c.name)}</span></summary>
 <form method="post" action="/account/network/${id}/edit">
 <label for="${fid}-note">Private note</label><textarea id="${fid}-note" name="note" rows="2">${h(mineTyped?.note ?? c.note ?? '')}</textarea>
@@ -185,7 +192,9 @@ export function networkRoutes(x: NetworkHelpers) {
     const [list, pending] = await Promise.all([listNetwork(store, caller, { q, tag }, 50, startKey, req.now), listNetwork(store, caller, { state: 'pending' }, 50, undefined, req.now)]);
     const { status, ...rest } = extra;
     const error = extra.error ?? (parsed.success ? undefined : { detail: 'The search is not valid.', errors: fieldErrors(parsed.error) });
-    const html = networkPage({ url: `${x.appUrl}${PATH}`, user: x.userOf(caller)!, items: list.items, pending: pending.items, q, tag, nextCursor: encodeCursor(list.lastKey, scope), notice: CONNECT_NOTICES[req.query.get('done') ?? ''], ...rest, error });
+    const metIds = list.items.flatMap((c) => (c.metEventId ? [c.metEventId] : []));
+    const metAt = metIds.length ? await store.batchGetEvents(metIds) : undefined;
+    const html = networkPage({ url: `${x.appUrl}${PATH}`, user: x.userOf(caller)!, metAt, items: list.items, pending: pending.items, q, tag, nextCursor: encodeCursor(list.lastKey, scope), notice: CONNECT_NOTICES[req.query.get('done') ?? ''], ...rest, error });
     return x.htmlResult(status ?? (error ? 400 : 200), html);
   }
 

@@ -1,5 +1,6 @@
 import * as s from '../../functions/core/schemas.js';
 import { fieldErrors } from '../../functions/core/http/router.js';
+import * as cs from '../../functions/core/connection-schemas.js';
 
 const paths = (result: { success: boolean; error?: any }) => (result.success ? [] : fieldErrors(result.error).map((e) => e.path));
 
@@ -166,5 +167,17 @@ describe('queries', () => {
     expect(s.MemberParams.safeParse({ associationId: 'a1', userId: 'u_1-x' }).success).toBe(true);
     expect(s.MemberParams.safeParse({ associationId: 'a/../b', userId: 'u1' }).success).toBe(false);
     expect(s.MemberParams.safeParse({ associationId: 'a'.repeat(65), userId: 'u1' }).success).toBe(false);
+  });
+});
+
+describe('connection tags', () => {
+  const errorsOf = (tags: unknown) => {
+    const r = cs.ConnectionPatch.safeParse({ tags });
+    return r.success ? [] : fieldErrors(r.error);
+  };
+  it('an empty tag is only "too small", a tag with # only "must not contain #"', () => {
+    expect(errorsOf([' '])).toEqual([{ path: 'tags.0', message: expect.stringContaining('>=1') }]);
+    expect(errorsOf(['a#b'])).toEqual([{ path: 'tags.0', message: 'must not contain #' }]);
+    expect(errorsOf([' Investor '])).toEqual([]);
   });
 });

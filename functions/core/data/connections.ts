@@ -15,7 +15,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ConditionFailed } from '../errors.js';
 import { outboxOps } from './outbox.js';
 import type { OutboxMail } from '../domain/types.js';
-import type { Connection, ConnectionSide } from '../domain/connections.js';
+import { foldName, type Connection, type ConnectionSide } from '../domain/connections.js';
 
 /** An offer to connect, made after an event to a pair who met (or both asked to be introduced). */
 export interface FollowUp {
@@ -33,8 +33,6 @@ export interface FollowUp {
   connectedAt?: string;
 }
 
-/** The sort key of a side in every network index: the other person's name, then their id. */
-export const nameKey = (name: string, otherId: string) => `${name.trim().toLowerCase()}#${otherId}`;
 
 const nowSeconds = (at: string) => Math.floor(Date.parse(at) / 1000);
 
@@ -176,7 +174,7 @@ export function connectionsRepo(t: Table) {
      * asks past their expiry (not yet deleted by TTL) are skipped as gone.
      */
     async networkPage(userId: string, f: NetworkFilter, page: PageRequest, at: string): Promise<Page<ConnectionSide>> {
-      const prefix = f.q ? { cond: ' AND begins_with(#sk, :q)', values: { ':q': f.q.toLowerCase() } } : { cond: '', values: {} };
+      const prefix = f.q ? { cond: ' AND begins_with(#sk, :q)', values: { ':q': foldName(f.q) } } : { cond: '', values: {} };
       if (f.tag) {
         const tagPage = await queryPage<{ connectionId: string }>(
           { KeyConditionExpression: `pk = :pk${prefix.cond}`, ExpressionAttributeNames: f.q ? { '#sk': 'sk' } : undefined, ExpressionAttributeValues: { ':pk': keys.networkTagPrefix(userId, f.tag).pk, ...prefix.values } },

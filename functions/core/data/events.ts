@@ -30,7 +30,7 @@ export function eventsOps(table: string) {
 }
 
 export function eventsRepo(t: Table) {
-  const { db, name: table, write, queryPage } = t;
+  const { db, name: table, write, queryPage, batchGet } = t;
   const { auditPut } = auditOps(t.name);
   const { broadcastPut } = eventsOps(t.name);
   return {
@@ -50,6 +50,11 @@ export function eventsRepo(t: Table) {
     async getEvent(eventId: string, consistent = false): Promise<Event | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.event(eventId), ConsistentRead: consistent }));
       return strip<Event>(res.Item);
+    },
+
+    /** Several events by id, in BatchGets of 100 (where people met, on My network). */
+    async batchGetEvents(ids: string[]): Promise<Map<string, Event>> {
+      return batchGet<Event>([...new Set(ids)].map((id) => keys.event(id)), (e) => e.eventId);
     },
 
     /** An association's events by start time (gsi1): upcoming from `from` ascending, or past before it, newest first. */

@@ -3,12 +3,23 @@
  * pair, given `now`. No AWS calls here; the service (services/connections.ts) reads, asks
  * these rules, and writes with the conditions of data/connections.ts.
  */
+import type { Member } from './types.js';
+import { inGoodStanding, roleAtLeast } from './roles.js';
+
 export const ASK_TTL_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** Tags a person may give one connection (each is one index item, written in one transaction). */
 export const MAX_TAGS = 10;
 
 export type ConnectionState = 'pending' | 'accepted' | 'declined';
+
+/** A name as search and sorting see it: lower case, accents dropped, so "ines" finds Inès and Émile sorts among the e's. */
+export const foldName = (name: string) => name.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase();
+/** The sort key of a side in every network index: the other person's folded name, then their id. */
+export const nameKeyOf = (name: string, otherId: string) => `${foldName(name)}#${otherId}`;
+
+/** Who may be asked to connect in an association (and, on a page, may be shown Connect): in good standing, or staff; never a cancelled membership. */
+export const mayConnect = (m: Pick<Member, 'status' | 'role'> | undefined): boolean => !!m && m.status !== 'cancelled' && (inGoodStanding(m.status) || roleAtLeast(m.role, 'organizer'));
 
 /** The shared record of a pair. */
 export interface Connection {
@@ -110,7 +121,7 @@ export function sidesOf(c: Connection, names: Record<string, string>, state: 'pe
       ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
       ...(state === 'pending' && c.expiresAt ? { expiresAt: c.expiresAt } : {}),
       otherName: names[otherId] ?? '',
-      nameKey: `${(names[otherId] ?? '').trim().toLowerCase()}#${otherId}`,
+      nameKey: nameKeyOf(names[otherId] ?? '', otherId),
       version: 1,
     };
   };

@@ -20,17 +20,17 @@ export function formatMoney(amount: number, currency: string): string {
 export const formatDate = (isoDate: string, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone }).format(new Date(isoDate));
 
-function layout(associationName: string, paragraphs: string[], action?: { label: string; url: string }): Mail['html'] {
+function layout(subject: string, associationName: string, paragraphs: string[], action?: { label: string; url: string }): Mail['html'] {
   const body = paragraphs.map((p) => `<p style="margin:0 0 12px">${escape(p)}</p>`).join('');
   const button = action
     ? `<p><a href="${escape(action.url)}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#fff;border-radius:6px;text-decoration:none">${escape(action.label)}</a></p>`
     : '';
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2 style="margin:0 0 16px">${escape(associationName)}</h2>${body}${button}<p style="color:#57606a;font-size:12px">Sent on behalf of ${escape(associationName)}.</p></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(subject)}</title></head><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2 style="margin:0 0 16px">${escape(associationName)}</h2>${body}${button}<p style="color:#57606a;font-size:12px">Sent on behalf of ${escape(associationName)}.</p></body></html>`;
 }
 
 function mail(associationName: string, subject: string, paragraphs: string[], action?: { label: string; url: string }): Mail {
   const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), '', `— ${associationName}`].join('\n\n');
-  return { subject, text, html: layout(associationName, paragraphs, action) };
+  return { subject, text, html: layout(subject, associationName, paragraphs, action) };
 }
 
 export interface DuesFacts {
@@ -231,7 +231,7 @@ export const matchesMail = (f: EventFacts & { people: IntroCard[]; unsubscribeUr
         `<div style="border:1px solid #d0d7de;border-radius:8px;padding:12px;margin:0 0 12px"><strong>${escape(p.name)}</strong>${p.jobTitle || p.company ? `<br><span style="color:#57606a">${escape([p.jobTitle, p.company].filter(Boolean).join(', '))}</span>` : ''}${p.headline ? `<br><em>${escape(p.headline)}</em>` : ''}<ul>${p.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul><a href="${escape(p.introduceUrl)}">Introduce us</a></div>`,
     )
     .join('');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2>${escape(f.associationName)}</h2><p>Hello ${escape(f.attendeeName)},</p><p>Before <strong>${escape(f.title)}</strong> (${escape(formatWhen(f.startsAt, f.endsAt, f.timezone))}, ${escape(f.where)}), here are the people we think you should meet:</p>${cards}<p>When both of you click "Introduce us", we send one email addressed to both of you.</p>${f.accountUrl ? `<p><a href="${escape(f.accountUrl)}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#fff;border-radius:6px;text-decoration:none">See your matches</a></p>` : ''}<p style="color:#57606a;font-size:12px"><a href="${escape(f.unsubscribeUrl)}">Unsubscribe from introductions</a></p></body></html>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>People to meet at ${escape(f.title)}</title></head><body style="font-family:system-ui,sans-serif;color:#1b1f23;max-width:560px;margin:auto;padding:16px"><h2>${escape(f.associationName)}</h2><p>Hello ${escape(f.attendeeName)},</p><p>Before <strong>${escape(f.title)}</strong> (${escape(formatWhen(f.startsAt, f.endsAt, f.timezone))}, ${escape(f.where)}), here are the people we think you should meet:</p>${cards}<p>When both of you click "Introduce us", we send one email addressed to both of you.</p>${f.accountUrl ? `<p><a href="${escape(f.accountUrl)}" style="display:inline-block;padding:10px 16px;background:#1f6feb;color:#fff;border-radius:6px;text-decoration:none">See your matches</a></p>` : ''}<p style="color:#57606a;font-size:12px"><a href="${escape(f.unsubscribeUrl)}">Unsubscribe from introductions</a></p></body></html>`;
   return { subject: `People to meet at ${f.title}`, text, html };
 };
 

@@ -7,11 +7,10 @@ import { ConditionFailed, StoreBusy, type ConnectionsRepo, type EventsRepo, type
 import type { Caller } from '../http/access.js';
 import type { Association, Member, Profile } from '../domain/types.js';
 import { conflict, forbidden, notFound, unavailable, unprocessable } from '../errors.js';
-import { inGoodStanding, roleAtLeast } from '../domain/roles.js';
 import { listedInDirectory } from '../domain/preferences.js';
 import { keys } from '../data/keys.js';
 import type { NetworkFilter } from '../data/connections.js';
-import { accepted, declined, defaultConnectionsSee, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, personConnection, sidesOf, type Connection, type ConnectionSide, type PersonConnection } from '../domain/connections.js';
+import { accepted, declined, defaultConnectionsSee, mayConnect, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, personConnection, sidesOf, type Connection, type ConnectionSide, type PersonConnection } from '../domain/connections.js';
 import { vcards } from '../domain/vcard.js';
 import { toCsv } from '../domain/csv.js';
 
@@ -39,8 +38,6 @@ export interface ConnectionView {
   connectedAt?: string;
   expiresAt?: string;
 }
-
-const canBeAsked = (m: Member | undefined) => !!m && m.status !== 'cancelled' && (inGoodStanding(m.status) || roleAtLeast(m.role, 'organizer'));
 
 /** Transactions on one pair may collide with each other (TransactionConflict): retried with jitter, then 503. */
 async function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
@@ -75,7 +72,7 @@ export async function ask(store: ConnectionsStore, association: Association, mem
   const me = caller.userId;
   if (input.userId === me) throw unprocessable('You cannot connect with yourself.', [{ path: 'userId', message: 'is you' }]);
   const other = await store.getMember(association.associationId, input.userId);
-  if (!canBeAsked(other)) throw unprocessable('That person is not a member of this association.', [{ path: 'userId', message: 'is not a member of this association' }]);
+  if (!mayConnect(other)) throw unprocessable('That person is not a member of this association.', [{ path: 'userId', message: 'is not a member of this association' }]);
   if (input.eventId) await checkMetAt(store, association, input.eventId, me, input.userId);
   const connectionId = keys.connectionId(me, input.userId);
   const c = newAsk({ connectionId, from: me, to: input.userId, associationId: association.associationId, metEventId: input.eventId, note: input.note }, now);

@@ -6,7 +6,7 @@ import '../../support/stripe-env.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { accepted, declined, epochSeconds, isLive, isOpenAskTo, newAsk, normaliseTags, sidesOf } from '../../../functions/core/domain/connections.js';
+import { accepted, declined, epochSeconds, foldName, isLive, isOpenAskTo, newAsk, normaliseTags, sidesOf } from '../../../functions/core/domain/connections.js';
 import { escapeText, foldLine, vcard } from '../../../functions/core/domain/vcard.js';
 import { dueDayOf, qualifies } from '../../../functions/core/services/followups.js';
 import { handler } from '../../../functions/connections/handler.js';
@@ -51,8 +51,16 @@ describe('an ask, given now', () => {
 
   it('sides: each sorted by the other person, directions from who asked', () => {
     const [asker, asked] = sidesOf(ask, { u1: 'Zoé Ünal', u2: 'Adam' }, 'pending');
-    expect(asker).toMatchObject({ userId: 'u2', otherId: 'u1', direction: 'outgoing', nameKey: 'zoé ünal#u1' });
+    expect(asker).toMatchObject({ userId: 'u2', otherId: 'u1', direction: 'outgoing', nameKey: 'zoe unal#u1' });
     expect(asked).toMatchObject({ userId: 'u1', otherId: 'u2', direction: 'incoming', nameKey: 'adam#u2' });
+  });
+
+  it('names fold for search and order: accents dropped, so "ines" finds Inès and Émile sorts before Zoé', () => {
+    expect(foldName(' Inès KIM ')).toBe('ines kim');
+    expect(foldName('Zoé')).toBe('zoe');
+    expect(foldName('Émile') < foldName('Zoé')).toBe(true);
+    // Composed and decomposed spellings of the same name are one key.
+    expect(foldName('Ine\u0300s')).toBe(foldName('In\u00e8s'));
   });
 
   it('tags are trimmed, lower-cased and unique', () => {

@@ -90,7 +90,7 @@ describe('every mail', () => {
     expect(mail.text).toContain('Ada Member');
     expect(mail.text).not.toMatch(/<[a-z]/i);
     expect(mail.text).toContain('Engineers of Lyon');
-    expect(mail.html).toMatch(/^<!doctype html><html>/);
+    expect(mail.html).toMatch(/^<!doctype html><html lang="en"><head><meta charset="utf-8"><title>/);
     expect(mail.html).toContain('</html>');
     expect(mail.html).toContain('Ada Member');
     expect(mail.html).toContain('Sent on behalf of Engineers of Lyon.');

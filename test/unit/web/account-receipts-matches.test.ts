@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { payAction, RENEWAL_WINDOW_DAYS } from '../../../functions/core/domain/renewal.js';
 import { receiptsList, receiptPage, receiptPath, type ReceiptRow } from '../../../functions/web/account-receipts.js';
 import { feedbackInput, matchesSection, type AccountMatchEvent, type MyMatch } from '../../../functions/web/account-matches.js';
-import type { PersonConnection } from '../../../functions/core/domain/connections.js';
+import { mayConnect, type PersonConnection } from '../../../functions/core/domain/connections.js';
 import { accountPage, type AccountMembership, type AccountPageData } from '../../../functions/web/account.js';
 import { createAccountReads } from '../../../functions/core/data/web-account.js';
 import { keys } from '../../../functions/core/data/keys.js';
@@ -138,6 +138,23 @@ describe('my matches', () => {
       for (const f of forms) expect(f).toContain('<input type="hidden" name="next" value="/account#matches">');
     }
     expect(matchesSection([matchEvent(false, [match()])], undefined, 'You are connected.')).toMatch(/<h2 id="matches-title">My matches<\/h2><p class="notice" role="status">You are connected\.<\/p>/);
+  });
+
+  it('no Connect for a match who may not be asked here (a guest of a public event, a pending member), but where we stand is still shown', () => {
+    const notAskable = { ...matchEvent(false, [match()]), askable: new Set<string>() };
+    expect(matchesSection([notAskable])).not.toContain('/account/network/ask');
+    expect(matchesSection([{ ...notAskable, askable: new Set(['u2']) }])).toContain('aria-label="Connect with Bob &lt;Builder&gt;"');
+    expect(matchesSection([{ ...notAskable, connections: connectionsOf({ state: 'connected', connectionId: 'u1.u2' }) }])).toContain('Connected');
+  });
+
+  it('mayConnect: in good standing or staff, never cancelled, nobody without a membership', () => {
+    expect(mayConnect({ status: 'active', role: 'member' })).toBe(true);
+    expect(mayConnect({ status: 'past_due', role: 'member' })).toBe(true);
+    expect(mayConnect({ status: 'pending', role: 'member' })).toBe(false);
+    expect(mayConnect({ status: 'lapsed', role: 'member' })).toBe(false);
+    expect(mayConnect({ status: 'pending', role: 'organizer' })).toBe(true);
+    expect(mayConnect({ status: 'cancelled', role: 'admin' })).toBe(false);
+    expect(mayConnect(undefined)).toBe(false);
   });
 
   it('says where the introduction stands once asked or sent', () => {
