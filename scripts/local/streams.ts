@@ -101,8 +101,9 @@ export async function startStreamPoller(opts: {
         });
       chains.set(pk, next);
     }
-    // Bounded: past a thousand records in hand, read on only as they are done.
-    while (inFlight > 1000) await new Promise((r) => setTimeout(r, 20));
+    // Bounded, but far above one hot key's burst (a bulk write of tens of thousands of RSVPs
+    // to one event must not stop the reader and hold every other key behind it).
+    while (inFlight > 100_000) await new Promise((r) => setTimeout(r, 20));
   }
 
   await refreshShards(true);

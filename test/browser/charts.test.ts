@@ -18,7 +18,9 @@ let browser: Awaited<ReturnType<typeof openBrowser>>;
 let organizerBrowser: Awaited<ReturnType<typeof openBrowser>>;
 let noScript: Awaited<ReturnType<typeof openBrowser>>;
 let eventId: string;
-const COUNTERS_WAIT_MS = 45_000;
+// The counters' stream reader is serial (its transactions share counter items); in a full run it
+// has every other suite's records ahead of it, bulk writes of tens of thousands included.
+const COUNTERS_WAIT_MS = 120_000;
 
 beforeAll(async () => {
   [browser, organizerBrowser, noScript, fx] = await Promise.all([openBrowser(), openBrowser(), openBrowser({ javaScriptEnabled: false }), buildAssociation({ stripe: true })]);
@@ -34,7 +36,7 @@ beforeAll(async () => {
   // The stream poller counts them; in a full run it has the other suites' backlog ahead of it (a 15 s wait ran out once).
   await waitFor('association counters', async () => (await call('GET', `/associations/${fx.associationId}/stats`, { token: fx.owner.token })).body, (b) => b.duesByMonth?.some((d: { amount: number }) => d.amount === 4500) && b.membersByStatus.at(-1).active === 6, COUNTERS_WAIT_MS);
   await waitFor('event counters', async () => (await call('GET', `/events/${eventId}/stats`, { token: fx.organizer.token })).body, (b) => b.rsvps?.at(-1)?.waitlisted === 1 && b.checkIns.some((c: { count: number }) => c.count === 1), COUNTERS_WAIT_MS);
-}, 150_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await organizerBrowser?.close();
