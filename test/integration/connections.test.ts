@@ -76,8 +76,15 @@ describe('ask, accept, decline, remove', () => {
     expect(expectStatus(await call('POST', `/me/connections/${connectionId}/decline`, { token: dee.token }), 200, 'decline').body).toEqual({ connectionId, state: 'declined' });
     expect((await network(dee, '?state=pending')).body.items).toEqual([]);
     expect((await network(cy, '?state=pending')).body.items).toEqual([expect.objectContaining({ userId: dee.userId, state: 'pending' })]);
-    expectProblem(await ask(cy, fx.associationId, { userId: dee.userId }), 409);
+    const again = await ask(cy, fx.associationId, { userId: dee.userId });
+    expectProblem(again, 409);
+    expect(again.body.detail).toMatch(/already asked/);
     expectProblem(await call('POST', `/me/connections/${connectionId}/accept`, { token: dee.token }), 404);
+    // The one who declined is told so when asking back (they know it), with the day it ends.
+    const back = await ask(dee, fx.associationId, { userId: cy.userId });
+    expectProblem(back, 409);
+    expect(back.body.detail).toMatch(/^You declined this person's ask\. You can ask them from \d{4}-\d{2}-\d{2}\.$/);
+    expect(errorPaths(back)).toEqual(['userId']);
   });
 
   it('asking someone who already asked me accepts their ask', async () => {

@@ -90,6 +90,11 @@ export async function ask(store: ConnectionsStore, association: Association, mem
     return { connectionId, state: 'accepted' };
   }
   if (existing?.state === 'accepted') throw conflict('You are already connected.', [{ path: 'userId', message: 'is already a connection' }]);
+  // I declined their ask: I know that already, so saying it tells nobody anything new.
+  if (existing?.state === 'declined' && existing.askedTo === me) {
+    const until = existing.expiresAt ? ` You can ask them from ${new Date(existing.expiresAt * 1000).toISOString().slice(0, 10)}.` : '';
+    throw conflict(`You declined this person's ask.${until}`, [{ path: 'userId', message: 'declined their ask' }]);
+  }
   // Pending from me, or declined: the asker is not told which.
   throw conflict('You have already asked this person; the ask is open for 30 days.', [{ path: 'userId', message: 'already has an open ask' }]);
 }
