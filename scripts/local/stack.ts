@@ -320,8 +320,18 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
         },
         'GET /dev/emails': async (_req, _body, url) => {
           const to = url.searchParams.get('to')?.toLowerCase();
-          const res = await fetch(`${sesEndpoint}/store`);
-          const { emails } = (await res.json()) as { emails: { destination: { to: string[]; cc: string[]; bcc: string[] } }[] };
+          type Store = { emails: { destination: { to: string[]; cc: string[]; bcc: string[] } }[] };
+          // The stand-in answers with every mail so far (megabytes late in a test run); a read cut
+          // off under load is read again rather than answered 500.
+          let emails: Store['emails'] | undefined;
+          for (let attempt = 0; !emails; attempt++) {
+            try {
+              emails = ((await (await fetch(`${sesEndpoint}/store`)).json()) as Store).emails;
+            } catch (err) {
+              if (attempt >= 2) throw err;
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          }
           const items = to ? emails.filter((e) => [...e.destination.to, ...e.destination.cc, ...e.destination.bcc].some((a) => a.toLowerCase().includes(to))) : emails;
           return { status: 200, body: { items } };
         },
