@@ -10,6 +10,7 @@
  *   6. RSVP surge with conflicts (bench/rsvp.ts, child process with its own stack)
  *   7. Stripe webhook burst (bench/webhooks.ts, child process)
  *   8. export at 250,000 rows (bench/export.ts, child process; BENCH_EXPORT_SIZES, default 10000,250000)
+ *   9. RSVP surge: 1,000 RSVPs sent at once for 100 seats, conflicts on (bench/rsvp-surge.ts, child process)
  * Sections 2-4 share one local stack. Knobs (environment): BENCH_ONLY=bundles,dynamo-cost,... (a subset),
  * BENCH_SECONDS (10), BENCH_SERIAL_SECONDS (3), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (50),
  * BENCH_INIT_RUNS (15), BENCH_EXTRA_MEMBERS (20), BENCH_MATCH_PEOPLE (8), BENCH_EXPORT_SIZES, BENCH_EXPORT_ROUNDS (1),
@@ -114,6 +115,7 @@ async function main() {
   await runChild(6, 'rsvp', 'rsvp.ts');
   await runChild(7, 'webhooks', 'webhooks.ts');
   await runChild(8, 'export', 'export.ts', { BENCH_EXPORT_SIZES: process.env.BENCH_EXPORT_SIZES ?? '10000,250000', BENCH_EXPORT_ROUNDS: process.env.BENCH_EXPORT_ROUNDS ?? '1' });
+  await runChild(9, 'surge', 'rsvp-surge.ts', { DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on' });
 
   console.log(`\n${loadAverage()} at the end; whole run ${fmt((performance.now() - t0) / 1000)} s; tables in bench/out/`);
 }
