@@ -11,7 +11,7 @@
 import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
-import { createAssociation, createEvent, runRequests, runStandalone } from './rsvp.js';
+import { cpuMeter, createAssociation, createEvent, runRequests, runStandalone, waitIdleCpu } from './rsvp.js';
 import { envNumber, fmt, isMain, percentile, signIn, signInMany, sortedCopy, table } from './common.js';
 import type { RunningStack } from '../scripts/local/stack.js';
 
@@ -75,6 +75,11 @@ export async function benchSurge(stack: RunningStack, log: (s: string) => void):
     ),
   );
   log(`HTTP statuses: ${JSON.stringify(statuses)}${result.errorSamples.length ? `; samples: ${result.errorSamples.join(' | ')}` : ''}`);
+  // Requests the gateway answered 503 at the deadline may still commit afterwards, as a timed-out
+  // Lambda's writes would: what the event holds once the stack is idle again.
+  const idle = await waitIdleCpu(cpuMeter(), 180_000);
+  const evNow = (await (await fetch(`${api}/events/${ev.eventId}`, { headers: { authorization: `Bearer ${owner.token}` } })).json()) as { goingCount: number; waitlistCount: number };
+  log(`stored once idle (${Number.isFinite(idle) ? `${fmt(idle / 1000)} s after the burst` : 'not idle within 180 s'}): goingCount ${evNow.goingCount}, waitlistCount ${evNow.waitlistCount}`);
   // Positions from the organizer's list: each of 1..waitlisted exactly once.
   const positions: number[] = [];
   let cursor: string | undefined;
