@@ -7,51 +7,39 @@
  *
  * Run: TABLE_NAME=... [DYNAMODB_ENDPOINT=...] tsx scripts/migrations/backfill-checked-in.ts
  */
-import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/core/data/keys.js';
+import { cli, scanPages } from './run.js';
 
 export async function backfillCheckedIn(db: DynamoDBDocumentClient, table: string): Promise<{ scanned: number; indexed: number; skipped: number }> {
   const out = { scanned: 0, indexed: 0, skipped: 0 };
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'entity = :rsvp AND attribute_exists(checkedInAt) AND checkedInAt <> :null AND attribute_not_exists(gsi2pk)',
-        ExpressionAttributeValues: { ':rsvp': 'rsvp', ':null': null },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      out.scanned++;
-      const { eventId, userId } = item as { eventId: string; userId: string };
-      const index = keys.rsvpCheckedIn(eventId, userId);
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.rsvp(eventId, userId),
-            UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
-            ConditionExpression: 'attribute_exists(checkedInAt) AND checkedInAt <> :null AND attribute_not_exists(gsi2pk)',
-            ExpressionAttributeValues: { ':pk': index.gsi2pk, ':sk': index.gsi2sk, ':null': null },
-          }),
-        );
-        out.indexed++;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        out.skipped++;
-      }
+  const rsvps = scanPages(db, {
+    TableName: table,
+    FilterExpression: 'entity = :rsvp AND attribute_exists(checkedInAt) AND checkedInAt <> :null AND attribute_not_exists(gsi2pk)',
+    ExpressionAttributeValues: { ':rsvp': 'rsvp', ':null': null },
+  });
+  for await (const item of rsvps) {
+    out.scanned++;
+    const { eventId, userId } = item as { eventId: string; userId: string };
+    const index = keys.rsvpCheckedIn(eventId, userId);
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.rsvp(eventId, userId),
+          UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
+          ConditionExpression: 'attribute_exists(checkedInAt) AND checkedInAt <> :null AND attribute_not_exists(gsi2pk)',
+          ExpressionAttributeValues: { ':pk': index.gsi2pk, ':sk': index.gsi2sk, ':null': null },
+        }),
+      );
+      out.indexed++;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      out.skipped++;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return out;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const table = process.env.TABLE_NAME;
-  if (!table) throw new Error('set TABLE_NAME');
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), { marshallOptions: { removeUndefinedValues: true } });
-  console.log(await backfillCheckedIn(db, table));
-}
+await cli(import.meta.url, async (db, table) => console.log(await backfillCheckedIn(db, table)));

@@ -7,40 +7,30 @@
  *
  * Run: TABLE_NAME=... [DYNAMODB_ENDPOINT=...] tsx scripts/migrations/backfill-member-indexes.ts
  */
-import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { memberItem } from '../../functions/core/data/member-item.js';
 import { tableSchema } from '../../functions/core/data/table-schema.js';
 import type { Member } from '../../functions/core/domain/types.js';
+import { cli, scanPages } from './run.js';
 
 const derived = ['pk', 'sk', 'entity', 'nameLower', 'emailLower', ...tableSchema.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])];
 
 export async function backfillMemberIndexes(db: DynamoDBDocumentClient, table: string): Promise<{ scanned: number; rewritten: number; skipped: number }> {
   const out = { scanned: 0, rewritten: 0, skipped: 0 };
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'entity = :member', ExpressionAttributeValues: { ':member': 'member' }, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) {
-      out.scanned++;
-      if (item.gsi5pk) continue; // written since the indexes exist
-      const m = Object.fromEntries(Object.entries(item).filter(([k]) => !derived.includes(k))) as unknown as Member;
-      try {
-        await db.send(new PutCommand({ TableName: table, Item: memberItem(m), ConditionExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': m.version } }));
-        out.rewritten++;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        out.skipped++;
-      }
+  for await (const item of scanPages(db, { TableName: table, FilterExpression: 'entity = :member', ExpressionAttributeValues: { ':member': 'member' } })) {
+    out.scanned++;
+    if (item.gsi5pk) continue; // written since the indexes exist
+    const m = Object.fromEntries(Object.entries(item).filter(([k]) => !derived.includes(k))) as unknown as Member;
+    try {
+      await db.send(new PutCommand({ TableName: table, Item: memberItem(m), ConditionExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': m.version } }));
+      out.rewritten++;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      out.skipped++;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return out;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const table = process.env.TABLE_NAME;
-  if (!table) throw new Error('set TABLE_NAME');
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), { marshallOptions: { removeUndefinedValues: true } });
-  console.log(await backfillMemberIndexes(db, table));
-}
+await cli(import.meta.url, async (db, table) => console.log(await backfillMemberIndexes(db, table)));

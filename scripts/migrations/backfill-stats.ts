@@ -14,22 +14,14 @@
  *
  * Run: TABLE_NAME=... [DYNAMODB_ENDPOINT=...] tsx scripts/migrations/backfill-stats.ts <associationId>...
  */
-import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/core/data/keys.js';
 import { createTable } from '../../functions/core/data/table.js';
 import { statsRepo, mergeUpdates } from '../../functions/core/data/stats.js';
 import { counterDeltas, type CounterDelta, type Img } from '../../functions/core/domain/stats.js';
+import { cli, queryPages } from './run.js';
 
-async function* pages(db: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Record<string, unknown>> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const res = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: 500 }));
-    for (const item of res.Items ?? []) yield item;
-    startKey = res.LastEvaluatedKey;
-  } while (startKey);
-}
+const pages = (db: DynamoDBDocumentClient, input: QueryCommandInput) => queryPages(db, { ...input, Limit: 500 });
 
 const prefixed = (table: string, pk: string, prefix: string): QueryCommandInput => ({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': pk, ':p': prefix } });
 
@@ -81,10 +73,10 @@ export async function backfillEventStats(db: DynamoDBDocumentClient, table: stri
   return counts;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const table = process.env.TABLE_NAME;
-  const ids = process.argv.slice(2);
-  if (!table || !ids.length) throw new Error('set TABLE_NAME and name the association ids');
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), { marshallOptions: { removeUndefinedValues: true } });
-  for (const id of ids) console.log(id, await backfillStats(db, table, id));
-}
+await cli(
+  import.meta.url,
+  async (db, table, ids) => {
+    for (const id of ids) console.log(id, await backfillStats(db, table, id));
+  },
+  { argsName: 'association ids' },
+);

@@ -17,7 +17,7 @@ import { api, call } from '../support/http.js';
 import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
 import { addHours, rsvp, setEventAttributes, subjectStarts, urlAfter, waitForMail } from '../support/events.js';
 import { matchmakingEvent, pathOf, people, putProfile, sendMatches, type ProfileInput } from '../support/matching.js';
-import { openBrowser, screenshots, expectAccessible, sessionToken } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, signInAs } from '../support/browser.js';
 
 let fx: AssociationFixture;
 let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -32,22 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-
-/** Signs in on the issuer's page (the same email is the same account), landing on `path`. */
-async function signInAs(page: Page, who: typeof ada, path: string) {
-  await page.goto(`${api()}${path}`);
-  if (await page.getByRole('button', { name: 'Sign out' }).count()) {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${api()}/`);
-    await page.goto(`${api()}${path}`);
-  }
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Name').fill(who.name);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**${path.split('#')[0]}`);
-  who.token = (await sessionToken(browser.context))!;
-}
 
 /** My matches, freshly loaded (from /account itself, going to #matches would only scroll). */
 async function openMatches(page: Page) {
@@ -86,7 +70,7 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
     [ada, { name: ada.name, headline: 'Mentors first-time founders', company: 'Lovelace Labs', jobTitle: 'Founder', interests: ['climate'], offers: ['mentoring'], seeks: ['investment'], matchOptIn: true, directoryVisible: true }],
     [bo, { name: bo.name, headline: 'Invests in climate', company: 'Bo Capital', jobTitle: 'Partner', interests: ['climate'], offers: ['investment'], seeks: ['mentoring'], matchOptIn: true, directoryVisible: true }],
   ] as [typeof ada, ProfileInput][]) {
-    await signInAs(page, who, '/account');
+    who.token = await signInAs(page, who, '/account');
     who.userId = expectStatus(await call('POST', `/associations/${fx.associationId}/members`, { token: who.token, body: { planId: fx.freePlanId } }), 201, 'join').body.userId;
     await putProfile(who, profile);
   }
@@ -108,7 +92,7 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
   await page.locator('#matches').scrollIntoViewIfNeeded();
   await screenshots(page, 'account-matches-connect');
   await saidWeMet(page, ada.name);
-  await signInAs(page, ada, '/account');
+  ada.token = await signInAs(page, ada, '/account');
   await saidWeMet(page, bo.name);
 
   // The daily job, the day after the event: one offer each, once.
@@ -138,7 +122,7 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
   expect(cards[0]!.getFirstPropertyValue('org')).toBe('Bo Capital');
   expect(cards[0]!.getFirstPropertyValue('title')).toBe('Partner');
 
-  await signInAs(page, bo, '/account/network');
+  bo.token = await signInAs(page, bo, '/account/network');
   await expect(page.locator('li.connection', { hasText: ada.name }).isVisible()).resolves.toBe(true);
   const boNet = expectStatus(await call('GET', '/me/connections', { token: bo.token }), 200, 'network').body.items;
   expect(boNet).toEqual([expect.objectContaining({ userId: ada.userId, state: 'accepted', metEventId: ev.eventId })]);

@@ -16,7 +16,7 @@ import { api, call } from '../support/http.js';
 import { expectStatus } from '../support/fixtures.js';
 import { subjectStarts, urlAfter, waitForMail } from '../support/events.js';
 import { pathOf } from '../support/matching.js';
-import { openBrowser, screenshots, expectAccessible, sessionToken } from '../support/browser.js';
+import { openBrowser, screenshots, expectAccessible, signInAs } from '../support/browser.js';
 import { runSeed, type SeedOut, type SeedPerson } from '../support/seed.js';
 
 let seed: SeedOut;
@@ -28,21 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Signs in on the sign-in page with the seeded email (locally no password), landing on `path`. */
-async function signInAs(page: Page, who: SeedPerson, path: string): Promise<string> {
-  await page.goto(`${api()}${path}`);
-  if (await page.getByRole('button', { name: 'Sign out' }).count()) {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${api()}/`);
-    await page.goto(`${api()}${path}`);
-  }
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Name').fill(who.name);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**${path.split('#')[0]}`);
-  return (await sessionToken(browser.context))!;
-}
 
 /** `other`'s card under My matches, for the seeded breakfast (a person may be matched at other seeded events too). */
 const matchCard = (page: Page, other: string) =>

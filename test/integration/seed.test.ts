@@ -6,32 +6,8 @@
  * association's charts, matches with reasons on the member's account and a connection in
  * their network.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { api, call } from '../support/http.js';
-
-interface SeedOut {
-  associationId: string;
-  slug: string;
-  events: Record<'mixer' | 'past' | 'workshop' | 'online' | 'membersOnly', string>;
-  pastEvent: { attendees: number; checkedIn: number; rated: number; unmetPair: { email: string; name: string }[] };
-  urls: { url: string; what: string; as: string | null }[];
-  emails: Record<'owner' | 'admin' | 'organizer' | 'member', string>;
-  statuses: Record<string, number>;
-}
-
-function runSeed(): Promise<{ out: SeedOut; stdout: string }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'assoc-seed-')), 'seed.json');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/seed.ts'], { env: { ...process.env, API_URL: api(), SEED_JSON: file, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('exit', (code) => (code === 0 ? resolve({ out: JSON.parse(readFileSync(file, 'utf8')), stdout: output }) : reject(new Error(`seed exited ${code}:\n${output}`))));
-  });
-}
+import { runSeed, type SeedOut } from '../support/seed.js';
 
 const tokenFor = async (email: string) => {
   const res = await call('POST', '/dev/token', { body: { email } });

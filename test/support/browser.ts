@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { api } from './http.js';
 
 const require = createRequire(import.meta.url);
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -85,3 +86,21 @@ export const stamp = () => `${Date.now()}.${Math.random().toString(36).slice(2, 
 
 /** The web app's session cookie (the ID token), to call the API as the signed-in person. */
 export const sessionToken = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === 'session')?.value;
+
+/**
+ * Signs in on the sign-in page as `who` (locally no password; the same email is the same
+ * account), signing out first if someone else is, and lands on `path`. Returns the session token.
+ */
+export async function signInAs(page: Page, who: { email: string; name: string }, path: string): Promise<string> {
+  await page.goto(`${api()}${path}`);
+  if (await page.getByRole('button', { name: 'Sign out' }).count()) {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${api()}/`);
+    await page.goto(`${api()}${path}`);
+  }
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Name').fill(who.name);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`**${path.split('#')[0]}`);
+  return (await sessionToken(page.context()))!;
+}

@@ -11,6 +11,31 @@ function graph(n: number, edges: [number, number, number][]): CandidateGraph {
 }
 const total = (g: CandidateGraph, edges: Int32Array) => Array.from(edges).reduce((s, e) => s + g.ew[e]!, 0);
 
+/** A random graph on n people: n * tries draws of a pair (self-pairs and repeats dropped), weights 0.1 to 5.1. */
+function randomGraph(rnd: () => number, n: number, tries: number): CandidateGraph {
+  const edges: [number, number, number][] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < n * tries; i++) {
+    const u = Math.floor(rnd() * n);
+    const v = Math.floor(rnd() * n);
+    const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
+    if (u === v || seen.has(key)) continue;
+    seen.add(key);
+    edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
+  }
+  return graph(n, edges);
+}
+
+/** Need bits for g, skewed: a `giveRate` share give, `seekRate` of the rest seek, so few offer what many seek. */
+function skewedNeeds(rnd: () => number, g: CandidateGraph, giveRate: number, seekRate: number): Uint8Array {
+  const giver = Array.from({ length: g.n }, () => rnd() < giveRate);
+  const seeker = giver.map((x) => !x && rnd() < seekRate);
+  return Uint8Array.from(g.eu, (u, e) => {
+    const v = g.ev[e]!;
+    return (seeker[u] && giver[v] ? RECEIVES_U : 0) | (seeker[v] && giver[u] ? RECEIVES_V : 0);
+  });
+}
+
 describe('solveBMatching', () => {
   it('finds the augmenting path that plain greedy misses', () => {
     // Greedy takes 1–2 (10) and is stuck; the path 0–1, drop 1–2, 2–3 gives 18.
@@ -32,18 +57,8 @@ describe('solveBMatching', () => {
     const rnd = prng(5);
     for (let round = 0; round < 20; round++) {
       const n = 30 + Math.floor(rnd() * 40);
-      const edges: [number, number, number][] = [];
-      const seen = new Set<string>();
-      for (let i = 0; i < n * 6; i++) {
-        const u = Math.floor(rnd() * n);
-        const v = Math.floor(rnd() * n);
-        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
-        if (u === v || seen.has(key)) continue;
-        seen.add(key);
-        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
-      }
       const k = 1 + (round % 4);
-      const g = graph(n, edges);
+      const g = randomGraph(rnd, n, 6);
       const { edges: chosen, deg } = solveBMatching(g, k);
       const count = new Int32Array(n);
       for (const e of chosen) {
@@ -88,24 +103,9 @@ describe('solveBMatching, needs first: walks that move a need from one person to
     const rnd = prng(11);
     for (let round = 0; round < 30; round++) {
       const n = 20 + Math.floor(rnd() * 40);
-      const edges: [number, number, number][] = [];
-      const seen = new Set<string>();
-      for (let i = 0; i < n * 5; i++) {
-        const u = Math.floor(rnd() * n);
-        const v = Math.floor(rnd() * n);
-        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
-        if (u === v || seen.has(key)) continue;
-        seen.add(key);
-        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
-      }
-      const g = graph(n, edges);
+      const g = randomGraph(rnd, n, 5);
       // One in eight gives, half the rest seek: few offer what many seek.
-      const giver = Array.from({ length: n }, () => rnd() < 0.125);
-      const seeker = giver.map((x) => !x && rnd() < 0.5);
-      const meets = Uint8Array.from(g.eu, (u, e) => {
-        const v = g.ev[e]!;
-        return (seeker[u] && giver[v] ? RECEIVES_U : 0) | (seeker[v] && giver[u] ? RECEIVES_V : 0);
-      });
+      const meets = skewedNeeds(rnd, g, 0.125, 0.5);
       const k = 1 + (round % 3);
       const options = new Int32Array(n);
       for (let e = 0; e < g.eu.length; e++) {
@@ -137,23 +137,8 @@ describe('solveBMatching, needs first: the improvement phase', () => {
     const rnd = prng(23);
     for (let round = 0; round < 12; round++) {
       const n = 30 + Math.floor(rnd() * 50);
-      const edges: [number, number, number][] = [];
-      const seen = new Set<string>();
-      for (let i = 0; i < n * 6; i++) {
-        const u = Math.floor(rnd() * n);
-        const v = Math.floor(rnd() * n);
-        const key = `${Math.min(u, v)}-${Math.max(u, v)}`;
-        if (u === v || seen.has(key)) continue;
-        seen.add(key);
-        edges.push([u, v, Math.round(rnd() * 50) / 10 + 0.1]);
-      }
-      const g = graph(n, edges);
-      const giver = Array.from({ length: n }, () => rnd() < 0.1);
-      const seeker = giver.map((x) => !x && rnd() < 0.6);
-      const meets = Uint8Array.from(g.eu, (u, e) => {
-        const v = g.ev[e]!;
-        return (seeker[u] && giver[v] ? RECEIVES_U : 0) | (seeker[v] && giver[u] ? RECEIVES_V : 0);
-      });
+      const g = randomGraph(rnd, n, 6);
+      const meets = skewedNeeds(rnd, g, 0.1, 0.6);
       const k = 1 + (round % 3);
       const without = solveBMatching(g, k, { improveRounds: 0 }, meets);
       const withPhase = solveBMatching(g, k, {}, meets);
