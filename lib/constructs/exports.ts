@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { asyncRetries, failureQueue } from './queues.js';
 import { acknowledge, findingResource } from '../nag.js';
 import type { Functions } from './functions.js';
+import { exportJobNodeOptions } from '../bundling.js';
 
 /**
  * Export files too large for one response (attendee lists): written by the functions,
@@ -97,6 +98,7 @@ export class ExportJob extends Construct {
       timeout: props.timeout,
       deadLetterQueue: this.deadLetterQueue,
       ...asyncRetries,
+      environment: { NODE_OPTIONS: exportJobNodeOptions },
     });
   }
 

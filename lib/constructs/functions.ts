@@ -42,6 +42,8 @@ export interface JobOptions {
   maxEventAge: Duration;
   /** A fixed function name, only where the function must know its own ARN before it exists. */
   functionName?: string;
+  /** Variables of its own, beside the ones every function gets. */
+  environment?: Record<string, string>;
 }
 
 export interface WorkerOptions {
@@ -120,7 +122,7 @@ export class Functions extends Construct {
     return this.create(name, {
       entry: options.entry,
       timeout: options.timeout,
-      environment: {},
+      environment: options.environment ?? {},
       deadLetterQueue: options.deadLetterQueue,
       retryAttempts: options.retryAttempts,
       maxEventAge: options.maxEventAge,

@@ -371,6 +371,8 @@ describe('template', () => {
       ]);
     }
     expect(new Set(asynchronous.map(dlqOf)).size).toBe(4);
+    // The export job's heap settings, as bench/export.ts measured them (lib/bundling.ts).
+    expect(resources[fnId('exportJob')]!.Properties.Environment.Variables.NODE_OPTIONS).toBe('--max-semi-space-size=4');
     // The stream consumer is invoked synchronously by its event source mapping: no asynchronous settings.
     expect(resources[fnId('streams')]!.Properties.DeadLetterConfig).toBeUndefined();
     for (const [, queue] of ofType('AWS::SQS::QueuePolicy')) {
@@ -490,7 +492,8 @@ describe('template', () => {
     };
     expect({ name, ...used }).toEqual({ name, ...accessOf(name) });
     // And no variable is set that the code never reads (Powertools reads its own).
-    const unread = Object.keys(fn.Environment.Variables).filter((key) => !key.startsWith('POWERTOOLS_') && !code.includes(key));
+    // NODE_OPTIONS is read by node itself (the export job's heap settings).
+    const unread = Object.keys(fn.Environment.Variables).filter((key) => !key.startsWith('POWERTOOLS_') && key !== 'NODE_OPTIONS' && !code.includes(key));
     expect({ name, unread }).toEqual({ name, unread: [] });
   });
 
