@@ -13,6 +13,9 @@
  * Event payloads are built from the stand-in's current objects (GET /v1/subscriptions/:id,
  * expand latest_invoice), each with a fresh evt_ id, signed and posted.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/core/data/keys.js';
 import { signIn } from '../support/http.js';
 import type { User } from '../support/fixtures.js';
 import {
@@ -158,9 +161,11 @@ describe('events replayed in any order after the fact', () => {
 
 describe('events that arrive only after everything happened at Stripe', () => {
   let fx: PaidAssociation;
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_URL, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   beforeAll(async () => {
     fx = await setUpPaidAssociation('Delayed Club');
   });
+  afterAll(() => db.destroy());
 
   /**
    * A subscription paid (and, with cancel, cancelled) at the stand-in for `user` before they
@@ -179,17 +184,46 @@ describe('events that arrive only after everything happened at Stripe', () => {
     });
     const paid = await payCheckout(session.url);
     if (cancel) await stripeApi('DELETE', `/v1/subscriptions/${paid.subscription}`, fx.account);
-    return paid.subscription as string;
+    return { subscriptionId: paid.subscription as string, customerId: customer.id as string };
   }
 
-  /** Every case's Stripe history first; then a sentinel payment, delivered after all of theirs (the stand-in delivers in order). */
+  /**
+   * Waits until the consumer has applied (found no member for) every event the stand-in
+   * delivered for `customerId`. The webhook answers on recording, and the consumer applies
+   * each customer's events on its own, so neither the 2xx nor a later customer's payment
+   * says these are done; only the table does (no route shows the queue). Without this wait
+   * an event applied after the join would make the member active before the test's own
+   * deliveries, which is right behaviour but not this test's premise.
+   */
+  async function appliedAtStripe(customerId: string) {
+    const { pk } = keys.stripeQueued(fx.account, customerId, 0, '');
+    const queued = async () => {
+      const res = await db.send(new QueryCommand({ TableName: process.env.LOCAL_TABLE!, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'eventId' }));
+      return (res.Items ?? []).map((i) => i.eventId as string);
+    };
+    const unapplied = async () => {
+      const ids = await queued();
+      if (!ids.length) throw new Error(`no event recorded for ${customerId}`);
+      const res = await db.send(new BatchGetCommand({ RequestItems: { [process.env.LOCAL_TABLE!]: { Keys: ids.map((id) => keys.stripeEvent(id)), ProjectionExpression: 'pk' } } }));
+      const done = new Set((res.Responses?.[process.env.LOCAL_TABLE!] ?? []).map((i) => i.pk as string));
+      return ids.filter((id) => !done.has(keys.stripeEvent(id).pk));
+    };
+    await waitFor(`the stand-in's events for ${customerId} applied`, unapplied, (l) => l.length === 0, 60_000);
+  }
+
+  /**
+   * Every case's Stripe history first; then a sentinel payment, delivered after all of theirs
+   * (the stand-in delivers one at a time, in order), so once it is applied every case's events
+   * are recorded; then each case's are awaited until applied (to no member); then the members join.
+   */
   async function arrange(orders: Kind[][], cancel: boolean) {
-    const cases: { order: Kind[]; user: User; subscriptionId: string }[] = [];
+    const cases: { order: Kind[]; user: User; subscriptionId: string; customerId: string }[] = [];
     await pool(orders, 6, orderName, async (order) => {
       const user = await signIn(cancel ? 'delayed-cancel' : 'delayed-active');
-      cases.push({ order, user, subscriptionId: await subscriptionAtStripe(user, cancel) });
+      cases.push({ order, user, ...(await subscriptionAtStripe(user, cancel)) });
     });
     await joinAndPay(await signIn('sentinel'), fx);
+    await pool(cases, 6, (c) => orderName(c.order), (c) => appliedAtStripe(c.customerId));
     await pool(cases, 6, (c) => orderName(c.order), async (c) => {
       const joined = await joinPaid(c.user, fx);
       expect(joined.status).toBe('pending');
