@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,8 +24,10 @@ export default async function globalSetup() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  // IT_STACK_LOG=<file> keeps the stack's own log (its handlers' errors) for a failing run.
+  const log = process.env.IT_STACK_LOG ? createWriteStream(process.env.IT_STACK_LOG) : undefined;
+  child.stdout.on('data', (d) => (output.length < 1e6 && (output += d), log?.write(d)));
+  child.stderr.on('data', (d) => (output.length < 1e6 && (output += d), log?.write(d)));
   (globalThis as any).__LOCAL_STACK__ = child;
 
   const deadline = Date.now() + 90_000;
