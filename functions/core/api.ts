@@ -3,7 +3,7 @@
  * schemas of its input. The CDK stack makes API Gateway routes from it, the local runner
  * dispatches with it, the router validates with it and /openapi.json is built from it.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import * as s from './schemas.js';
 import * as cs from './connection-schemas.js';
 import * as st from './stats-schemas.js';
@@ -36,16 +36,16 @@ export interface RouteSpec {
   fn: FunctionName;
   access: Access;
   summary: string;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
   /** Status of a success; 200 unless said. */
   status?: number;
   /**
    * Schema of the success body (responses.ts): /openapi.json publishes it and, in local
    * mode, the router checks every answer against it. A string schema for non-JSON bodies.
    */
-  response?: z.ZodType;
+  response?: z.ZodMiniType;
   /**
    * Statuses the route's own logic can answer (409, 422, ...), besides those the router
    * gives from the spec itself (400, 401/403 by access, 404 for addressed things, 410 for
@@ -53,7 +53,7 @@ export interface RouteSpec {
    */
   errors?: readonly number[];
   /** Body of a 202: the route may start a background job instead (a long export); Location names its status. */
-  accepted?: z.ZodType;
+  accepted?: z.ZodMiniType;
   /** Success media type when not JSON. */
   produces?: string;
   /** Other media types the same success may have (chosen by a query, e.g. ?format=csv). */

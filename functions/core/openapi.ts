@@ -4,7 +4,7 @@
  * accepts them (io 'input'), success bodies as the services return them (io 'output',
  * responses.ts), and every status a route can answer (statusesOf).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { routes, type RouteSpec } from './api.js';
 import { Problem } from './responses.js';
 import { successBodies, successStatus } from './http/response-check.js';
@@ -17,7 +17,7 @@ type JsonSchema = Record<string, any>;
  * for a request (input) and an answer (output) whose two forms differ (defaults make fields
  * required in the output) gets the output form as `<id>Output`.
  */
-function toSchema(components: Record<string, JsonSchema>, s: z.ZodType, io: 'input' | 'output'): JsonSchema {
+function toSchema(components: Record<string, JsonSchema>, s: z.ZodMiniType, io: 'input' | 'output'): JsonSchema {
   let raw = JSON.stringify(z.toJSONSchema(s, { io, unrepresentable: 'any' }));
   const { $defs } = JSON.parse(raw) as JsonSchema;
   for (const [id, def] of Object.entries<JsonSchema>($defs ?? {})) {
@@ -62,7 +62,7 @@ const problems: Record<number, { name: string; description: string; retryAfter?:
   503: { name: 'ServiceUnavailable', description: 'Busy (the database throttled or a write raced); retry after the given seconds', retryAfter: true },
 };
 
-const TOKEN_ROUTE = (r: RouteSpec) => !!r.query && 'token' in ((r.query as z.ZodObject).shape ?? {});
+const TOKEN_ROUTE = (r: RouteSpec) => !!r.query && 'token' in ((r.query as z.ZodMiniObject).shape ?? {});
 const STAFF: readonly string[] = ['member', 'organizer', 'admin', 'owner', 'selfOrAdmin', 'enrolled', 'attendee', 'matched'];
 
 /**

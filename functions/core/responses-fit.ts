@@ -4,7 +4,7 @@
  * fields are caught at runtime instead (strict schemas, http/response-check.ts).
  * Types only: nothing here is imported at runtime.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type * as o from './responses.js';
 import type { eventView } from './domain/events.js';
 import type { publicAssociation, publicPlan, createAssociation, myAssociations } from './services/associations.js';
@@ -15,7 +15,7 @@ import type { listExports } from './services/exports.js';
 import type { preview, send, myMatches, eventMatches, feedback, introduce } from './services/matching.js';
 import type { getProfile } from './services/profiles.js';
 
-type Fits<Actual, S extends z.ZodType> = [Actual] extends [z.input<S>] ? true : false;
+type Fits<Actual, S extends z.ZodMiniType> = [Actual] extends [z.input<S>] ? true : false;
 type Result<F extends (...args: any) => any> = Awaited<ReturnType<F>>;
 type Item<F extends (...args: any) => any> = Result<F> extends { items: (infer I)[] } ? I : never;
 type All<T extends true[]> = T;

@@ -2,8 +2,10 @@
  * One zod schema per request body, query and path. The router validates with these and
  * /openapi.json is generated from them, so the docs cannot disagree with the code.
  * Objects are strict: a client can never set a field it does not own.
+ * zod/mini's functional forms keep the bundles small; metadata goes on as in responses.ts.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.js';
 import { intents } from './domain/vocabulary.js';
 import { memberStatuses, roles } from './domain/roles.js';
 
@@ -22,21 +24,21 @@ const isTimeZone = (tz: string) => {
 };
 const currencies = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
 
-export const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id of 1-64 letters, digits, _ or -');
-const text = (max: number) => z.string().trim().min(1).max(max);
-const tags = z.array(z.string().trim().toLowerCase().min(1).max(60)).max(30);
+export const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id of 1-64 letters, digits, _ or -'));
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const tags = z.array(z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(60))).check(z.maxLength(30));
 
 export const timezone = z
   .string()
-  .refine(isTimeZone, 'must be an IANA time zone name such as Europe/Paris')
-  .meta({ example: 'Europe/Paris' });
-export const currency = z
-  .string()
-  .regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code such as usd')
-  .refine((c) => currencies.has(c), 'is not an ISO 4217 currency');
+  .check(z.refine(isTimeZone, 'must be an IANA time zone name such as Europe/Paris'))
+  .register(z.globalRegistry, { example: 'Europe/Paris' });
+export const currency = z.string().check(
+  z.regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code such as usd'),
+  z.refine((c) => currencies.has(c), 'is not an ISO 4217 currency'),
+);
 export const slug = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/, 'must be 1-60 lowercase letters, digits or dashes, not starting or ending with a dash');
+  .check(z.regex(/^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/, 'must be 1-60 lowercase letters, digits or dashes, not starting or ending with a dash'));
 
 // ---- params
 export const AssociationParams = z.strictObject({ associationId: id });
@@ -45,17 +47,17 @@ export const PlanParams = z.strictObject({ associationId: id, planId: id });
 export const MemberParams = z.strictObject({ associationId: id, userId: id });
 
 // ---- queries
-const limit = z.coerce.number().int().min(1).max(200).default(50);
-export const PageQuery = z.strictObject({ limit: limit.optional(), cursor: z.string().max(2048).optional() });
-export const MembersQuery = PageQuery.extend({
-  status: z.enum(memberStatuses).optional(),
-  planId: id.optional(),
-  q: z.string().trim().toLowerCase().min(1).max(100).optional(),
+const limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50);
+export const PageQuery = z.strictObject({ limit: z.optional(limit), cursor: z.optional(z.string().check(z.maxLength(2048))) });
+export const MembersQuery = z.extend(PageQuery, {
+  status: z.optional(z.enum(memberStatuses)),
+  planId: z.optional(id),
+  q: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(100))),
 });
 
-export const PaymentsQuery = PageQuery.extend({ userId: id.optional() });
+export const PaymentsQuery = z.extend(PageQuery, { userId: z.optional(id) });
 /** Member and ledger exports: inline CSV, or `url` for a time-limited link to a file. */
-export const ListExportQuery = z.strictObject({ format: z.enum(['csv', 'url']).default('csv') });
+export const ListExportQuery = z.strictObject({ format: z._default(z.enum(['csv', 'url']), 'csv') });
 /** No query fields: an unknown one is refused by name rather than ignored. */
 export const NoQuery = z.strictObject({});
 
@@ -66,83 +68,86 @@ export const AssociationCreate = z
     slug,
     currency,
     timezone,
-    description: z.string().trim().max(2000).optional(),
+    description: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
   })
-  .meta({ id: 'AssociationCreate' });
+  .register(z.globalRegistry, { id: 'AssociationCreate' });
 
 export const AssociationPatch = z
   .strictObject({
-    name: text(120).optional(),
-    timezone: timezone.optional(),
-    description: z.string().trim().max(2000).optional(),
+    name: z.optional(text(120)),
+    timezone: z.optional(timezone),
+    description: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
     /** Days a past-due membership keeps its rights (dues issue). */
-    gracePeriodDays: z.number().int().min(0).max(90).optional(),
+    gracePeriodDays: z.optional(z.int().check(z.gte(0), z.lte(90))),
   })
-  .refine((o) => Object.keys(o).length > 0, 'give at least one field to change')
-  .meta({ id: 'AssociationPatch' });
+  .check(z.refine((o) => Object.keys(o).length > 0, 'give at least one field to change'))
+  .register(z.globalRegistry, { id: 'AssociationPatch' });
 
 export const PlanCreate = z
   .strictObject({
     name: text(120),
-    amount: z.number().int().min(0).max(100_000_000).meta({ description: 'Minor units of the association currency; 0 = free plan' }),
+    amount: z.int().check(z.gte(0), z.lte(100_000_000)).register(z.globalRegistry, { description: 'Minor units of the association currency; 0 = free plan' }),
     interval: z.enum(['year', 'month', 'once']),
-    description: z.string().trim().max(2000).optional(),
-    benefits: z.array(text(200)).max(20).optional(),
+    description: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+    benefits: z.optional(z.array(text(200)).check(z.maxLength(20))),
   })
-  .meta({ id: 'PlanCreate' });
+  .register(z.globalRegistry, { id: 'PlanCreate' });
 
 export const PlanPatch = z
   .strictObject({
-    name: text(120).optional(),
-    description: z.string().trim().max(2000).optional(),
-    benefits: z.array(text(200)).max(20).optional(),
-    archived: z.boolean().optional(),
+    name: z.optional(text(120)),
+    description: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+    benefits: z.optional(z.array(text(200)).check(z.maxLength(20))),
+    archived: z.optional(z.boolean()),
   })
-  .refine((o) => Object.keys(o).length > 0, 'give at least one field to change')
-  .meta({ id: 'PlanPatch' });
+  .check(z.refine((o) => Object.keys(o).length > 0, 'give at least one field to change'))
+  .register(z.globalRegistry, { id: 'PlanPatch' });
 
-export const MemberJoin = z.strictObject({ planId: id }).meta({ id: 'MemberJoin' });
+export const MemberJoin = z.strictObject({ planId: id }).register(z.globalRegistry, { id: 'MemberJoin' });
 
 export const OfflinePayment = z.strictObject({
-  amount: z.number().int().min(1).max(100_000_000),
+  amount: z.int().check(z.gte(1), z.lte(100_000_000)),
   paidAt: z.iso.datetime({ offset: true }),
-  note: z.string().trim().max(500).optional(),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(500))),
 });
 
 export const MemberPatch = z
   .strictObject({
-    role: z.enum(roles).optional(),
-    offlinePayment: OfflinePayment.optional(),
+    role: z.optional(z.enum(roles)),
+    offlinePayment: z.optional(OfflinePayment),
   })
-  .refine((o) => o.role !== undefined || o.offlinePayment !== undefined, 'give role or offlinePayment')
-  .meta({ id: 'MemberPatch' });
+  .check(z.refine((o) => o.role !== undefined || o.offlinePayment !== undefined, 'give role or offlinePayment'))
+  .register(z.globalRegistry, { id: 'MemberPatch' });
 
 /** This association's own choices; a field not sent keeps its value (or keeps following the profile). */
 export const MemberPreferencesPut = z
   .strictObject({
-    matchOptIn: z.boolean().optional(),
-    directoryVisible: z.boolean().optional(),
+    matchOptIn: z.optional(z.boolean()),
+    directoryVisible: z.optional(z.boolean()),
   })
-  .meta({ id: 'MemberPreferences' });
+  .register(z.globalRegistry, { id: 'MemberPreferences' });
 
 export const ProfilePut = z
   .strictObject({
     name: text(120),
-    headline: z.string().trim().max(160).optional(),
-    company: z.string().trim().max(120).optional(),
-    jobTitle: z.string().trim().max(120).optional(),
-    industry: z.string().trim().toLowerCase().max(80).optional(),
-    skills: tags.default([]),
-    interests: tags.default([]),
-    offers: z.array(z.enum(intents)).max(intents.length).default([]),
-    seeks: z.array(z.enum(intents)).max(intents.length).default([]),
-    matchOptIn: z.boolean().default(false),
-    directoryVisible: z.boolean().default(false),
+    headline: z.optional(z.string().check(z.trim(), z.maxLength(160))),
+    company: z.optional(z.string().check(z.trim(), z.maxLength(120))),
+    jobTitle: z.optional(z.string().check(z.trim(), z.maxLength(120))),
+    industry: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(80))),
+    skills: z._default(tags, []),
+    interests: z._default(tags, []),
+    offers: z._default(z.array(z.enum(intents)).check(z.maxLength(intents.length)), []),
+    seeks: z._default(z.array(z.enum(intents)).check(z.maxLength(intents.length)), []),
+    matchOptIn: z._default(z.boolean(), false),
+    directoryVisible: z._default(z.boolean(), false),
     // What connections see (docs/connections.md); the email stays hidden unless shared.
     // `network`: people I am matched with may learn who we both know ("You both know Dana Li"); off unless chosen.
-    connectionsSee: z.strictObject({ email: z.boolean().default(false), company: z.boolean().default(true), network: z.boolean().default(false) }).default({ email: false, company: true, network: false }),
+    connectionsSee: z._default(
+      z.strictObject({ email: z._default(z.boolean(), false), company: z._default(z.boolean(), true), network: z._default(z.boolean(), false) }),
+      { email: false, company: true, network: false },
+    ),
   })
-  .meta({ id: 'Profile' });
+  .register(z.globalRegistry, { id: 'Profile' });
 
 export type AssociationCreate = z.infer<typeof AssociationCreate>;
 export type AssociationPatch = z.infer<typeof AssociationPatch>;
@@ -158,41 +163,41 @@ export const EventParams = z.strictObject({ eventId: id });
 const isoDateTime = z.iso.datetime({ offset: true });
 
 export const Question = z.strictObject({
-  id: z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be 1-40 lowercase letters, digits or _'),
+  id: z.string().check(z.regex(/^[a-z0-9_]{1,40}$/, 'must be 1-40 lowercase letters, digits or _')),
   label: text(200),
   type: z.enum(['text', 'single', 'multiple']),
-  required: z.boolean().default(false),
-  options: z.array(text(100)).min(2).max(30).optional(),
+  required: z._default(z.boolean(), false),
+  options: z.optional(z.array(text(100)).check(z.minLength(2), z.maxLength(30))),
 });
 
 export const Matchmaking = z.strictObject({
   enabled: z.boolean(),
-  sendAt: isoDateTime.optional(),
-  matchesPerAttendee: z.number().int().min(1).max(10).default(3),
+  sendAt: z.optional(isoDateTime),
+  matchesPerAttendee: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
 });
 
 const eventFields = {
   title: text(200),
-  description: z.string().trim().max(10_000),
+  description: z.string().check(z.trim(), z.maxLength(10_000)),
   startsAt: isoDateTime,
   endsAt: isoDateTime,
   timezone,
-  venue: z.string().trim().min(1).max(500).optional(),
-  onlineUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
-  capacity: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  venue: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+  onlineUrl: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2000))),
+  capacity: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(1_000_000)))),
   visibility: z.enum(['public', 'members']),
   waitlist: z.boolean(),
   /** Active members go ahead of non-members on the waitlist. */
-  membersFirst: z.boolean().default(false),
-  rsvpDeadline: isoDateTime.optional(),
+  membersFirst: z._default(z.boolean(), false),
+  rsvpDeadline: z.optional(isoDateTime),
   /** How many guests (+N) one attendee may bring; 0 = none. Guests take seats. */
-  maxGuests: z.number().int().min(0).max(20).default(0),
-  questions: z.array(Question).max(30).default([]),
-  matchmaking: Matchmaking.optional(),
+  maxGuests: z._default(z.int().check(z.gte(0), z.lte(20)), 0),
+  questions: z._default(z.array(Question).check(z.maxLength(30)), []),
+  matchmaking: z.optional(Matchmaking),
 };
 
 /** Cross-field rules shared by create and update. */
-function eventRules(e: Record<string, any>, ctx: z.RefinementCtx) {
+function eventRules(e: Record<string, any>, ctx: z.core.$RefinementCtx) {
   if (e.startsAt && e.endsAt && Date.parse(e.endsAt) <= Date.parse(e.startsAt)) {
     ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
   }
@@ -209,34 +214,38 @@ function eventRules(e: Record<string, any>, ctx: z.RefinementCtx) {
 
 export const EventCreate = z
   .strictObject(eventFields)
-  .superRefine((e, ctx) => {
-    if (!e.venue && !e.onlineUrl) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'give a venue or an onlineUrl' });
-    eventRules(e, ctx);
-  })
-  .meta({ id: 'EventCreate' });
+  .check(
+    z.superRefine((e, ctx) => {
+      if (!e.venue && !e.onlineUrl) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'give a venue or an onlineUrl' });
+      eventRules(e, ctx);
+    }),
+  )
+  .register(z.globalRegistry, { id: 'EventCreate' });
 
 export const EventPatch = z
-  .strictObject(Object.fromEntries(Object.entries(eventFields).map(([k, v]) => [k, (v as z.ZodType).optional()])) as { [K in keyof typeof eventFields]: z.ZodOptional<(typeof eventFields)[K]> })
-  .superRefine((e, ctx) => {
-    if (Object.keys(e).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'give at least one field to change' });
-    eventRules(e, ctx);
-  })
-  .meta({ id: 'EventPatch' });
+  .strictObject(Object.fromEntries(Object.entries(eventFields).map(([k, v]) => [k, z.optional(v)])) as { [K in keyof typeof eventFields]: z.ZodMiniOptional<(typeof eventFields)[K]> })
+  .check(
+    z.superRefine((e, ctx) => {
+      if (Object.keys(e).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'give at least one field to change' });
+      eventRules(e, ctx);
+    }),
+  )
+  .register(z.globalRegistry, { id: 'EventPatch' });
 
-export const EventsQuery = PageQuery.extend({
-  from: isoDateTime.optional(),
-  past: z.enum(['true', 'false']).optional(),
+export const EventsQuery = z.extend(PageQuery, {
+  from: z.optional(isoDateTime),
+  past: z.optional(z.enum(['true', 'false'])),
 });
 
 export const RsvpPut = z
   .strictObject({
     status: z.enum(['going', 'not_going']),
-    answers: z.record(z.string(), z.union([z.string().max(2000), z.array(z.string().max(200)).max(30)])).optional(),
-    guests: z.number().int().min(0).max(20).optional(),
+    answers: z.optional(z.record(z.string(), z.union([z.string().check(z.maxLength(2000)), z.array(z.string().check(z.maxLength(200))).check(z.maxLength(30))]))),
+    guests: z.optional(z.int().check(z.gte(0), z.lte(20))),
   })
-  .meta({ id: 'RsvpPut' });
+  .register(z.globalRegistry, { id: 'RsvpPut' });
 
-export const AttendeesQuery = PageQuery.extend({ status: z.enum(['going', 'waitlisted', 'not_going']).optional() });
+export const AttendeesQuery = z.extend(PageQuery, { status: z.optional(z.enum(['going', 'waitlisted', 'not_going'])) });
 
 /**
  * Attendee export. `preset`: full (every column), door (a venue's list: name, company, guests;
@@ -245,26 +254,26 @@ export const AttendeesQuery = PageQuery.extend({ status: z.enum(['going', 'waitl
  */
 export const ExportQuery = z
   .strictObject({
-    format: z.enum(['csv', 'url']).default('csv'),
-    preset: z.enum(['full', 'door', 'waitlist', 'minimal']).default('full'),
-    status: z.enum(['going', 'waitlisted', 'all']).optional(),
+    format: z._default(z.enum(['csv', 'url']), 'csv'),
+    preset: z._default(z.enum(['full', 'door', 'waitlist', 'minimal']), 'full'),
+    status: z.optional(z.enum(['going', 'waitlisted', 'all'])),
   })
-  .refine((q) => q.preset !== 'waitlist' || !q.status || q.status === 'waitlisted', { path: ['status'], message: 'must be waitlisted (or left out) with preset=waitlist' });
+  .check(z.refine((q) => q.preset !== 'waitlist' || !q.status || q.status === 'waitlisted', { path: ['status'], message: 'must be waitlisted (or left out) with preset=waitlist' }));
 
 export const CheckIn = z
-  .strictObject({ userId: id.optional(), code: z.string().regex(/^[A-Z0-9]{6,12}$/, 'must be the code from the confirmation mail').optional() })
-  .refine((o) => !!o.userId !== !!o.code, 'give exactly one of userId or code')
-  .meta({ id: 'CheckIn' });
+  .strictObject({ userId: z.optional(id), code: z.optional(z.string().check(z.regex(/^[A-Z0-9]{6,12}$/, 'must be the code from the confirmation mail'))) })
+  .check(z.refine((o) => !!o.userId !== !!o.code, 'give exactly one of userId or code'))
+  .register(z.globalRegistry, { id: 'CheckIn' });
 
-export const TokenQuery = z.strictObject({ token: z.string().min(10).max(2000) });
+export const TokenQuery = z.strictObject({ token: z.string().check(z.minLength(10), z.maxLength(2000)) });
 
 export type EventCreate = z.infer<typeof EventCreate>;
 export type EventPatch = z.infer<typeof EventPatch>;
 export type RsvpPut = z.infer<typeof RsvpPut>;
 
 // ---- matching
-export const MatchParams = z.strictObject({ eventId: id, matchId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a match id') });
+export const MatchParams = z.strictObject({ eventId: id, matchId: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a match id')) });
 export const MatchFeedback = z
-  .strictObject({ rating: z.number().int().min(1).max(5), met: z.boolean() })
-  .meta({ id: 'MatchFeedback' });
+  .strictObject({ rating: z.int().check(z.gte(1), z.lte(5)), met: z.boolean() })
+  .register(z.globalRegistry, { id: 'MatchFeedback' });
 export const MatchSendQuery = z.strictObject({});

@@ -1,13 +1,19 @@
 /** Input and response schemas of the stats routes (kept beside schemas.ts so that file's edits stay small). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.js';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date');
+const day = z
+  .string()
+  .check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
+    z.refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date'),
+  );
 
 /** ?from and ?to (UTC days, inclusive); the service bounds them (at most 366 days, within the last two years). */
-export const AssociationStatsQuery = z.strictObject({ from: day.optional(), to: day.optional() });
+export const AssociationStatsQuery = z.strictObject({ from: z.optional(day), to: z.optional(day) });
 export const EventStatsQuery = z.strictObject({});
 
-const count = z.number().int().min(0);
+const count = z.int().check(z.gte(0));
 export const AssociationStats = z.object({
   from: z.string(),
   to: z.string(),
@@ -20,7 +26,7 @@ export const AssociationStats = z.object({
 export type AssociationStats = z.infer<typeof AssociationStats>;
 
 export const EventStats = z.object({
-  capacity: z.number().int().nullable(),
+  capacity: z.nullable(z.int()),
   startsAt: z.string(),
   endsAt: z.string(),
   /** Seats (attendees and guests) going and waitlisted after each hour that changed them. */

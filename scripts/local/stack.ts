@@ -11,12 +11,13 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ensureTable, waitForDynamo } from './table.js';
 import { createIssuer, LOCAL_AUDIENCE, subFor } from './issuer.js';
 import { isStripeQueued, startStreamPoller } from './streams.js';
 import { createGateway } from './gateway.js';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
+import '../../functions/core/zod-locale.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,7 +29,7 @@ const devProblem = (status: number, title: string, detail: string, errors?: { pa
 });
 
 /** Parses a dev route's JSON body with its schema; bad JSON or fields become a 400 problem. */
-function devBody<T>(schema: z.ZodType<T>, body: Buffer, detail: string): { ok: true; value: T } | { ok: false; reply: DevReply } {
+function devBody<T>(schema: z.ZodMiniType<T>, body: Buffer, detail: string): { ok: true; value: T } | { ok: false; reply: DevReply } {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8') || '{}');
@@ -40,7 +41,7 @@ function devBody<T>(schema: z.ZodType<T>, body: Buffer, detail: string): { ok: t
   return { ok: true, value: r.data };
 }
 
-const TimeBody = z.strictObject({ time: z.iso.datetime({ offset: true }).optional() });
+const TimeBody = z.strictObject({ time: z.optional(z.iso.datetime({ offset: true })) });
 
 export interface StackOptions {
   port?: number;
@@ -268,7 +269,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
 
     let issuer: Awaited<ReturnType<typeof createIssuer>> | undefined;
     // tokenUse lets tests show that an access token (or none at all) is refused; the default is an ID token, as the web app sends.
-    const TokenRequest = z.strictObject({ email: z.email(), name: z.string().trim().min(1).max(120).optional(), tokenUse: z.enum(['id', 'access', 'none']).optional() });
+    const TokenRequest = z.strictObject({ email: z.email(), name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))), tokenUse: z.optional(z.enum(['id', 'access', 'none'])) });
     const gateway = createGateway({
       handlers,
       web: webHandler as (e: unknown) => Promise<any>,

@@ -5,7 +5,7 @@
  * catch the drift. In AWS RESPONSE_VALIDATION is unset and the check costs one comparison.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { RouteSpec } from '../api.js';
 import { ExportLink, Text } from '../responses.js';
 import { HttpProblem } from '../errors.js';
@@ -13,10 +13,10 @@ import { logger } from './logger.js';
 
 export interface SuccessBody {
   mediaType: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
 }
 
-const hasQueryField = (r: RouteSpec, name: string) => !!r.query && name in (((r.query as z.ZodObject).shape as object) ?? {});
+const hasQueryField = (r: RouteSpec, name: string) => !!r.query && name in (((r.query as z.ZodMiniObject).shape as object) ?? {});
 
 /**
  * The bodies a route's success may carry. Exports give CSV, or JSON `ExportLink` with

@@ -8,7 +8,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpCors from '@middy/http-cors';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { routes, routeKey, type FunctionName, type RouteSpec } from '../api.js';
 import { config } from '../config.js';
 import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } from '../errors.js';
@@ -46,7 +46,7 @@ export type Implementation = (ctx: RequestCtx) => Promise<Reply>;
 export const json = (body: unknown, status = 200): Reply => ({ status, body });
 
 /** Turns zod issues into the contract's `errors[]`, one entry per offending field. */
-export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, prefix?: string): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     const base = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
@@ -59,7 +59,7 @@ export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
   return out;
 }
 
-function parse(schema: z.ZodType | undefined, input: unknown, where: string, prefix?: string) {
+function parse(schema: z.ZodMiniType | undefined, input: unknown, where: string, prefix?: string) {
   if (!schema) return input;
   const result = schema.safeParse(input ?? {});
   if (!result.success) throw badRequest(`The ${where} is not valid.`, fieldErrors(result.error, prefix));
