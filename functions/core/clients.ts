@@ -9,6 +9,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { config } from './config.js';
 import { installConflicts } from './data/conflicts.js';
+import { installConflictRetry } from './data/conflict-retry.js';
 
 // Local endpoints accept any credentials; in AWS the Lambda role's are used.
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -31,6 +32,8 @@ export const dynamo = new DynamoDBClient({
 
 // Local mode: raise the transaction conflicts DynamoDB Local never raises (data/conflicts.ts).
 if (config.dynamodbEndpoint && process.env.DYNAMODB_CONFLICTS === 'on') installConflicts(dynamo);
+// Everywhere: a write cancelled only by a concurrent one on its item is sent again (data/conflict-retry.ts).
+installConflictRetry(dynamo);
 
 export const documentClient = DynamoDBDocumentClient.from(dynamo, {
   marshallOptions: { removeUndefinedValues: true },

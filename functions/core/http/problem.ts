@@ -6,6 +6,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HttpProblem, StoreBusy } from '../errors.js';
+import { isConflictOnly } from '../data/conflict-retry.js';
 import { logger } from './logger.js';
 
 const THROTTLING = new Set([
@@ -29,7 +30,8 @@ export function problemResponse(err: unknown): APIGatewayProxyStructuredResultV2
   let problem: HttpProblem;
   if (err instanceof HttpProblem) {
     problem = err;
-  } else if (err instanceof StoreBusy || (err instanceof Error && THROTTLING.has(err.name))) {
+  } else if (err instanceof StoreBusy || isConflictOnly(err) || (err instanceof Error && THROTTLING.has(err.name))) {
+    // A conflict still there after the client's retries is contention, not a bug: 503, retry later.
     logger.warn('dependency throttled or unavailable', { errorName: err.name });
     problem = new HttpProblem(503, 'Service Unavailable', 'The service is busy; retry shortly.', undefined, {
       headers: { 'Retry-After': '1' },

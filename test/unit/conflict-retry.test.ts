@@ -1,0 +1,111 @@
+/**
+ * The client's retry of transaction conflicts (functions/core/data/conflict-retry.ts): a real
+ * DynamoDBClient whose HTTP handler is a fake service answering what each test plans, so the
+ * exact requests sent can be counted.
+ */
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conflictBackoffMs, installConflictRetry, isConflictOnly } from '../../functions/core/data/conflict-retry.js';
+import { conflictCount, installConflicts } from '../../functions/core/data/conflicts.js';
+import { createTable } from '../../functions/core/data/table.js';
+import { ConditionFailed, StoreBusy } from '../../functions/core/errors.js';
+import { problemResponse } from '../../functions/core/http/problem.js';
+
+type Answer = { status: number; type?: string; body?: Record<string, unknown> };
+
+function fakeService(opts: { delayMs?: number } = {}) {
+  const planned: Answer[] = [];
+  const targets: string[] = [];
+  const handler = {
+    metadata: { handlerProtocol: 'http/1.1' },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+    destroy() {},
+    async handle(req: { headers: Record<string, string> }) {
+      targets.push(req.headers['x-amz-target'] ?? '');
+      const a = planned.shift() ?? { status: 200, body: {} };
+      if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+      const body = a.type ? { __type: `com.amazonaws.dynamodb.v20120810#${a.type}`, message: 'refused', ...a.body } : (a.body ?? {});
+      return { response: { statusCode: a.status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } };
+    },
+  };
+  return { handler, targets, plan: (...a: Answer[]) => void planned.push(...a) };
+}
+
+function setup(opts: { delayMs?: number; layer?: boolean } = {}) {
+  const service = fakeService(opts);
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: service.handler as never, maxAttempts: 1 });
+  if (opts.layer) installConflicts(client);
+  const waits: number[] = [];
+  installConflictRetry(client, { sleep: async (ms) => void waits.push(ms), random: () => 1 });
+  return { service, waits, db: DynamoDBDocumentClient.from(client) };
+}
+
+const cancelled = (...codes: string[]): Answer => ({ status: 400, type: 'TransactionCanceledException', body: { CancellationReasons: codes.map((Code) => ({ Code })) } });
+const tx = () => new TransactWriteCommand({ TransactItems: [{ Update: { TableName: 't', Key: { pk: 'EVENT#1', sk: 'EVENT' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } } }, { Put: { TableName: 't', Item: { pk: 'RSVP#1', sk: 'U#1' } } }] });
+const update = () => new UpdateCommand({ TableName: 't', Key: { pk: 'EVENT#1', sk: 'EVENT' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } });
+const settle = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e);
+
+describe('retrying transaction conflicts on the client', () => {
+  it('sends a transaction cancelled only by conflicts again, until it goes through', async () => {
+    const s = setup();
+    s.service.plan(cancelled('TransactionConflict', 'None'), cancelled('None', 'TransactionConflict'));
+    await s.db.send(tx());
+    expect(s.service.targets).toHaveLength(3);
+    // Full jitter (random() = 1 here gives the ceiling): 20 ms, then 40 ms.
+    expect(s.waits).toEqual([20, 40]);
+  });
+
+  it("retries a single-item write's TransactionConflictException", async () => {
+    const s = setup();
+    s.service.plan({ status: 400, type: 'TransactionConflictException' });
+    await s.db.send(update());
+    expect(s.service.targets).toHaveLength(2);
+  });
+
+  it.each([
+    ['a failed condition', ['None', 'ConditionalCheckFailed']],
+    ['a failed condition beside a conflict', ['TransactionConflict', 'ConditionalCheckFailed']],
+    ['throttling (the SDK retries that itself)', ['ThrottlingError', 'None']],
+  ])('never retries %s, and the table maps it as before', async (_what, codes) => {
+    const s = setup();
+    s.service.plan(cancelled(...codes));
+    const err = await settle(createTable(s.db, 't').write(() => s.db.send(tx())));
+    expect(s.service.targets).toHaveLength(1);
+    expect(err).toBeInstanceOf(codes.includes('ConditionalCheckFailed') ? ConditionFailed : StoreBusy);
+  });
+
+  it('gives up after 8 retries with growing, capped waits; the conflict then answers 503, never 500', async () => {
+    const s = setup();
+    s.service.plan(...Array.from({ length: 9 }, () => cancelled('TransactionConflict')));
+    const err = await settle(s.db.send(tx()));
+    expect(s.service.targets).toHaveLength(9);
+    expect(s.waits).toEqual([20, 40, 80, 160, 320, 500, 500, 500]);
+    expect(isConflictOnly(err)).toBe(true);
+    // Raw (not through table.write): still contention, not a bug.
+    const res = problemResponse(err);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['Retry-After']).toBe('1');
+  });
+
+  it('the backoff is a random wait below its ceiling', () => {
+    expect(conflictBackoffMs(3, { baseMs: 20, capMs: 400, random: () => 0.5 })).toBe(80);
+    expect(conflictBackoffMs(10, { baseMs: 20, capMs: 500, random: () => 0.25 })).toBe(125);
+  });
+
+  it('with the local conflict layer, 20 transactions on one item sent at once all go through', async () => {
+    const service = fakeService({ delayMs: 2 });
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: service.handler as never, maxAttempts: 1 });
+    installConflicts(client);
+    // Real waits (the layer releases an item only when its request answers), a larger budget.
+    installConflictRetry(client, { retries: 30, baseMs: 2, capMs: 40 });
+    const db = DynamoDBDocumentClient.from(client);
+    const before = conflictCount();
+    const results = await Promise.all(Array.from({ length: 20 }, () => settle(db.send(tx()))));
+    expect(results.filter(Boolean)).toEqual([]);
+    // They did meet (the layer refused some), and each reached the service exactly once.
+    expect(conflictCount() - before).toBeGreaterThan(0);
+    expect(service.targets).toHaveLength(20);
+  });
+});
