@@ -76,12 +76,12 @@ describe('retrying transaction conflicts on the client', () => {
     expect(err).toBeInstanceOf(codes.includes('ConditionalCheckFailed') ? ConditionFailed : StoreBusy);
   });
 
-  it('gives up after 8 retries with growing, capped waits; the conflict then answers 503, never 500', async () => {
+  it('gives up after 10 retries with growing, capped waits; the conflict then answers 503, never 500', async () => {
     const s = setup();
-    s.service.plan(...Array.from({ length: 9 }, () => cancelled('TransactionConflict')));
+    s.service.plan(...Array.from({ length: 11 }, () => cancelled('TransactionConflict')));
     const err = await settle(s.db.send(tx()));
-    expect(s.service.targets).toHaveLength(9);
-    expect(s.waits).toEqual([20, 40, 80, 160, 320, 500, 500, 500]);
+    expect(s.service.targets).toHaveLength(11);
+    expect(s.waits).toEqual([20, 40, 80, 160, 320, 500, 500, 500, 500, 500]);
     expect(isConflictOnly(err)).toBe(true);
     // Raw (not through table.write): still contention, not a bug.
     const res = problemResponse(err);

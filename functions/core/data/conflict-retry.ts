@@ -12,7 +12,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface ConflictRetryOptions {
-  /** Sends after the first (default 8). */
+  /** Sends after the first (default 10). */
   retries?: number;
   /** Full-jitter backoff: a random wait up to min(capMs, baseMs * 2^n) before retry n. */
   baseMs?: number;
@@ -36,7 +36,7 @@ export function isConflictOnly(err: unknown): err is Error {
 export const conflictBackoffMs = (attempt: number, o: { baseMs: number; capMs: number; random: () => number }) => o.random() * Math.min(o.capMs, o.baseMs * 2 ** attempt);
 
 export function installConflictRetry(client: DynamoDBClient, opts: ConflictRetryOptions = {}): void {
-  const retries = opts.retries ?? 8;
+  const retries = opts.retries ?? 10;
   const backoff = { baseMs: opts.baseMs ?? 20, capMs: opts.capMs ?? 500, random: opts.random ?? Math.random };
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   client.middlewareStack.add(
