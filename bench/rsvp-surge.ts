@@ -22,7 +22,8 @@ async function rawBaseline(stack: RunningStack, n: number): Promise<number> {
     endpoint: stack.env.DYNAMODB_ENDPOINT,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+    // Retries only what the SDK retries (a connection reset by DynamoDB Local under 1,000 connects), never a cancellation.
+    maxAttempts: 3,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: n }) }),
   });
   const table = stack.env.TABLE_NAME!;
