@@ -3,13 +3,16 @@
  * that take payments (members, dues, webhooks, the daily job) bundle the Stripe SDK.
  */
 import { config, stripeConfig } from './config.js';
-import { createStripe, stripeGateway } from './payments/stripe.js';
-import type { DuesDeps } from './services/dues.js';
+import type { DuesDeps, DuesMailDeps } from './services/dues.js';
 import { mailer, store } from './deps.js';
 
 /**
  * Dependencies of the dues services. Awaited at load time (top-level await) by the
- * functions that take payments, so a missing Stripe setting stops them at cold start.
+ * functions that take payments, so a missing Stripe setting stops them at cold start; the
+ * web app calls it on first use, so its pages render without loading the SDK. The SDK is
+ * the one thing imported here dynamically: a dynamic import() bundles its target and all it
+ * imports whole (esbuild cannot tree-shake a lazily evaluated module), and payments/stripe.ts
+ * imports nothing but the SDK.
  */
 export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
   const s = await stripeConfig(async (arn) => {
@@ -18,16 +21,19 @@ export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; st
     const res = await new SecretsManagerClient({ region: config.region }).send(new GetSecretValueCommand({ SecretId: arn }));
     return res.SecretString ?? '';
   });
+  const { createStripe, stripeGateway } = await import('./payments/stripe.js');
   const stripe = createStripe(s);
   return {
     store,
     payments: stripeGateway(stripe),
-    mailer,
     appUrl: config.appUrl,
     platformFeePercent: config.platformFeePercent,
-    sendRate: config.sesMaxSendRate,
     webhookSecret: s.webhookSecret,
     stripe,
   };
 }
 
+/** The same and the mailer, for the functions that apply Stripe events or run the daily job: they send the mail those queue. */
+export async function duesMailDeps(): Promise<DuesMailDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
+  return { ...(await duesDeps()), mailer, sendRate: config.sesMaxSendRate };
+}

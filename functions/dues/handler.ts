@@ -1,18 +1,16 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { exportFiles, store, limiter } from '../core/deps.js';
+import { apiUrl, exportFiles, store, limiter } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
 import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
-import { config } from '../core/config.js';
 
 const deps = await duesDeps();
 const files = exportFiles();
 const jobs = exportJobs();
-const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
 
 export const handler = httpHandler(
   'dues',

@@ -5,20 +5,19 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { duesDeps } from '../core/deps-dues.js';
+import { duesMailDeps } from '../core/deps-dues.js';
 import { runDaily } from '../core/services/dues.js';
 import { logger } from '../core/http/logger.js';
 import { sendFollowUps } from '../core/services/followups.js';
-import { config } from '../core/config.js';
-import { store } from '../core/deps.js';
+import { apiUrl, store } from '../core/deps.js';
 
-const deps = await duesDeps();
+const deps = await duesMailDeps();
 
 export const handler = middy(async (event: { time?: string } = {}) => {
   const now = event.time ? new Date(event.time) : new Date();
   const result = await runDaily(deps, now);
   // The day after events: offers to connect for pairs who met (services/followups.ts).
-  const followUps = await sendFollowUps({ store, apiUrl: (process.env.API_URL ?? config.appUrl).replace(/\/$/, '') }, now);
+  const followUps = await sendFollowUps({ store, apiUrl }, now);
   logger.info('daily job done', { ...result, followUps });
   return { ...result, followUps };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -10,7 +10,7 @@ import { eventsDeps } from '../core/deps.js';
 import { sendEventReminder } from '../core/services/events.js';
 import { logger } from '../core/http/logger.js';
 
-const deps = await eventsDeps();
+const deps = eventsDeps();
 
 export type ScheduledPayload = { kind: 'event_reminder' | 'event_matchmaking'; eventId: string; startsAt: string };
 

@@ -14,7 +14,7 @@ async function introLink(token: string, params: Record<string, string>, now: Dat
   return link.userId!;
 }
 
-const deps = await eventsDeps();
+const deps = eventsDeps();
 
 export const handler = httpHandler(
   'matching',

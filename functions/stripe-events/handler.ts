@@ -9,13 +9,13 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { duesDeps } from '../core/deps-dues.js';
+import { duesMailDeps } from '../core/deps-dues.js';
 import { store } from '../core/deps.js';
 import type { QueuedStripeEvent } from '../core/data/stripe-queue.js';
 import { applyQueuedStripeEvent } from '../core/services/stripe-queue.js';
 import { logger } from '../core/http/logger.js';
 
-const deps = { ...(await duesDeps()), store };
+const deps = { ...(await duesMailDeps()), store };
 
 type Image = Record<string, { S?: string; N?: string }>;
 type StreamRecord = DynamoDBStreamEvent['Records'][number];

@@ -6,7 +6,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { documentClient } from '../core/clients.js';
 import { config, required } from '../core/config.js';
-import { eventsDeps, privacyData, store } from '../core/deps.js';
+import { eventScheduler, eventsDeps, exportFiles, privacyData, store } from '../core/deps.js';
+import { duesDeps } from '../core/deps-dues.js';
 import { exportJobs } from '../core/export-jobs.js';
 import { createWebReads } from '../core/data/web.js';
 import { routes, routeKey, type Access } from '../core/api.js';
@@ -41,7 +42,7 @@ import { directoryRoutes } from './directory.js';
 import { peopleFor } from './event-people.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
-const deps = { ...(await eventsDeps()), jobs: exportJobs() };
+const deps = { ...eventsDeps(), scheduler: eventScheduler(), files: exportFiles(), jobs: exportJobs() };
 const web = createWebReads(documentClient, required('TABLE_NAME'));
 const accountReads = createAccountReads(documentClient, required('TABLE_NAME'));
 const auth: AuthSettings = { authUrl: required('AUTH_URL').replace(/\/$/, ''), clientId: required('AUTH_CLIENT_ID'), appUrl: config.appUrl };
@@ -231,7 +232,8 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
 
 let dues: Promise<DuesDeps> | undefined;
 // Stripe is loaded only when someone pays, joins, leaves or erases, so pages render without it.
-const loadDues = () => (dues ??= import('../core/deps-dues.js').then((m) => m.duesDeps()));
+// A static import: duesDeps() imports the SDK itself on its first call (deps-dues.ts says why).
+const loadDues = () => (dues ??= duesDeps());
 
 async function postJoin(req: Req, slug: string): Promise<Result> {
   if (!req.caller) return signInRedirect(`/a/${slug}`);

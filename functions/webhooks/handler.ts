@@ -8,13 +8,13 @@
  */
 import { httpHandler, json } from '../core/http/router.js';
 import { store } from '../core/deps.js';
-import { duesDeps } from '../core/deps-dues.js';
+import { duesMailDeps } from '../core/deps-dues.js';
 import { badRequest } from '../core/errors.js';
 import type { StripeEvent } from '../core/services/dues.js';
 import { receiveStripeEvent } from '../core/services/stripe-queue.js';
 import { logger } from '../core/http/logger.js';
 
-const deps = await duesDeps();
+const deps = await duesMailDeps();
 const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(

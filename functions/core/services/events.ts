@@ -43,7 +43,6 @@ import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
 import { HttpProblem, conflict, notFound, unavailable, unprocessable, StoreBusy, RateWindowFull } from '../errors.js';
 import { newMail } from './mail-item.js';
 import { CHECK_IN_QR_CID, checkInQrAttachment } from './check-in-qr.js';
-import type { Mailer } from './outbox.js';
 import { signLink } from '../http/links.js';
 import type { Scheduler } from '../scheduling.js';
 import type { Caller } from '../http/access.js';
@@ -58,11 +57,17 @@ const nextUlid = monotonicFactory();
 
 export interface EventsDeps {
   store: EventsStore;
-  mailer: Mailer;
-  scheduler: Scheduler;
   appUrl: string;
   /** Where API links point (unsubscribe, leave the waitlist, calendar). */
   apiUrl: string;
+}
+
+/**
+ * Creating, moving or cancelling an event also keeps its schedules in step: only the
+ * functions that do so are handed a scheduler (and bundle its client).
+ */
+export interface SchedulingDeps extends EventsDeps {
+  scheduler: Scheduler;
 }
 
 const reminderName = (eventId: string) => `event-reminder-${eventId}`;
@@ -110,7 +115,7 @@ const retry = () => new LostRace();
 
 // ------------------------------------------------------------------ events
 
-export async function createEvent(deps: EventsDeps, association: Association, caller: Caller, input: EventCreate, now: Date) {
+export async function createEvent(deps: SchedulingDeps, association: Association, caller: Caller, input: EventCreate, now: Date) {
   const at = now.toISOString();
   const e: Event = {
     eventId: nextUlid(now.getTime()),
@@ -151,7 +156,7 @@ export async function createEvent(deps: EventsDeps, association: Association, ca
  * The reminder fires 24 h before the start, matchmaking at `matchmaking.sendAt` (default
  * the same time); moving the event moves both, cancelling removes them.
  */
-async function keepSchedulesInStep(deps: EventsDeps, e: Event, now: Date) {
+async function keepSchedulesInStep(deps: SchedulingDeps, e: Event, now: Date) {
   const at = e.status === 'scheduled' ? reminderAt(e, now) : null;
   const mm = e.matchmaking;
   const matchAt = e.status === 'scheduled' && mm?.enabled ? (mm.sendAt ? new Date(mm.sendAt).toISOString() : reminderAt(e, now)) : null;
@@ -174,7 +179,7 @@ export async function listEvents(store: EventsStore, association: Association, m
   return { items: page.items.map(eventView), lastKey: page.lastKey };
 }
 
-export async function patchEvent(deps: EventsDeps, association: Association, event: Event, caller: Caller, patch: EventPatch, now: Date) {
+export async function patchEvent(deps: SchedulingDeps, association: Association, event: Event, caller: Caller, patch: EventPatch, now: Date) {
   if (event.status === 'cancelled') throw conflict('This event was cancelled and cannot be changed.');
   const fields: Partial<Event> = {};
   for (const [k, v] of Object.entries(patch)) {
@@ -214,7 +219,7 @@ export async function patchEvent(deps: EventsDeps, association: Association, eve
   return eventView((await deps.store.getEvent(event.eventId, true))!);
 }
 
-export async function cancelEvent(deps: EventsDeps, event: Event, caller: Caller, now: Date) {
+export async function cancelEvent(deps: SchedulingDeps, event: Event, caller: Caller, now: Date) {
   if (event.status === 'cancelled') throw conflict('This event is already cancelled.');
   const broadcast: Broadcast = { broadcastId: `${event.eventId}.cancelled`, eventId: event.eventId, kind: 'event_cancelled', audience: ['going', 'waitlisted'], createdAt: now.toISOString() };
   try {
