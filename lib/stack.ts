@@ -115,13 +115,14 @@ export const workers = {
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
-  // The organizer's event page pages attendees (cursors), cancels events (so keeps their
-  // schedules in step) and writes large attendee exports to S3, as the events function does; the admin
-  // dashboard pages its members list and writes a long members or ledger export as a file.
+  // The organizer's event page pages attendees (cursors) and cancels events (so keeps their
+  // schedules in step), as the events function does; the admin dashboard pages its members list.
+  // Their CSV downloads are answered inline, or for a long list by the export job, which writes
+  // the file and mails the link: the pages write no file themselves.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite', exportJobs: true },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: false, exportJobs: true },
   },
   // Long exports, invoked asynchronously by the functions that export: reads the list,
   // streams it into the exports bucket, queues the mail with the link (sent by the streams

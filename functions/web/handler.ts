@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { documentClient } from '../core/clients.js';
 import { config, required } from '../core/config.js';
-import { eventScheduler, eventsDeps, exportFiles, privacyData, store } from '../core/deps.js';
+import { eventScheduler, eventsDeps, privacyData, store } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { exportJobs } from '../core/export-jobs.js';
 import { createWebReads } from '../core/data/web.js';
@@ -42,7 +42,8 @@ import { directoryRoutes } from './directory.js';
 import { peopleFor } from './event-people.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
-const deps = { ...eventsDeps(), scheduler: eventScheduler(), files: exportFiles(), jobs: exportJobs() };
+// No export files: the pages ask for CSV only, and a long list goes to the job, which writes the file.
+const deps = { ...eventsDeps(), scheduler: eventScheduler(), jobs: exportJobs() };
 const web = createWebReads(documentClient, required('TABLE_NAME'));
 const accountReads = createAccountReads(documentClient, required('TABLE_NAME'));
 const auth: AuthSettings = { authUrl: required('AUTH_URL').replace(/\/$/, ''), clientId: required('AUTH_CLIENT_ID'), appUrl: config.appUrl };
@@ -528,7 +529,7 @@ const pages: PageRoute[] = [
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },
-  ...manageAssociationRoutes({ store, privacyData, files: deps.files, jobs: deps.jobs, apiUrl: deps.apiUrl, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
+  ...manageAssociationRoutes({ store, privacyData, jobs: deps.jobs, apiUrl: deps.apiUrl, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
 ];
 
 function formOf(event: APIGatewayProxyEventV2): URLSearchParams {

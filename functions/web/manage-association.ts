@@ -16,7 +16,6 @@ import type { Association, Plan } from '../core/domain/types.js';
 import type { Store } from '../core/data/store.js';
 import type { PrivacyData } from '../core/data/privacy.js';
 import type { DuesDeps } from '../core/services/dues.js';
-import type { FileStore } from '../core/files.js';
 import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { exportCsv as membersCsv, list as listMembers, patch as patchMember, remove as removeMember, memberView } from '../core/services/members.js';
@@ -276,7 +275,6 @@ type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 export interface ManageContext {
   store: Store;
   privacyData: PrivacyData;
-  files?: FileStore;
   /** Starts the background job for a list too long for one response. */
   jobs?: ExportJobs;
   apiUrl?: string;
@@ -479,7 +477,7 @@ export function manageAssociationRoutes(ctx: ManageContext) {
     const a = await authorize(ctx.accessOf('GET', route), { associationId }, req.caller, store);
     const assoc = a.association!;
     // Inline as the API does; a list too long for one response becomes a time-limited file, and the browser goes there.
-    const deps = { store, files: ctx.files, jobs: ctx.jobs, apiUrl: ctx.apiUrl };
+    const deps = { store, jobs: ctx.jobs, apiUrl: ctx.apiUrl };
     const out = file === 'members.csv' ? await membersCsv(deps, assoc, req.caller, req.now, 'csv') : await ledgerCsv(deps, assoc, req.caller, req.now, 'csv');
     if (out.kind === 'url') return ctx.redirect(out.url);
     // A long list is made by the background job; the link comes by mail.

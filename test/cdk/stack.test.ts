@@ -502,9 +502,8 @@ describe('template', () => {
     expect(withAccess('scheduler', 'manage')).toEqual(['events', 'web']);
     // Only the functions that schedule are handed a scheduler (functions/core/deps.ts), so none has the settings alone.
     expect(withAccess('scheduler', 'settings')).toEqual([]);
-    // web: the admin dashboard's members and ledger CSV, a file link when too long for one response (as the API).
-    // exportJob: writes the long exports the others hand it.
-    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'exportJob', 'members', 'web']);
+    // exportJob: writes the long exports the others hand it (the web pages' too: they write no file themselves).
+    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'exportJob', 'members']);
     // Who may start the export job: the functions that export lists (the API's and the pages').
     expect(withAccess('exportJobs')).toEqual(['dues', 'events', 'members', 'web']);
     expect(withAccess('exports', 'settings')).toEqual([]);
