@@ -5,6 +5,7 @@
 import { config, stripeConfig } from './config.js';
 import type { DuesDeps, DuesMailDeps } from './services/dues.js';
 import { mailer, store } from './deps.js';
+import { readSecretString } from './secrets.js';
 
 /**
  * Dependencies of the dues services. Awaited at load time (top-level await) by the
@@ -15,12 +16,8 @@ import { mailer, store } from './deps.js';
  * imports nothing but the SDK.
  */
 export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
-  const s = await stripeConfig(async (arn) => {
-    // Loaded only where a secret ARN is configured (AWS), so local runs need no client.
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const res = await new SecretsManagerClient({ region: config.region }).send(new GetSecretValueCommand({ SecretId: arn }));
-    return res.SecretString ?? '';
-  });
+  // Read only where a secret ARN is configured (AWS); locally the keys come from the environment.
+  const s = await stripeConfig(readSecretString);
   const { createStripe, stripeGateway } = await import('./payments/stripe.js');
   const stripe = createStripe(s);
   return {
