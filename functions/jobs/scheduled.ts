@@ -8,6 +8,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { eventsDeps } from '../core/deps.js';
 import { sendEventReminder } from '../core/services/events.js';
+// Static: a dynamic import() made esbuild bundle the matching service and everything it imports
+// whole (the DynamoDB and Secrets Manager clients with every command), for a lazy load of code
+// that is parsed at cold start either way.
+import { sendScheduledMatches } from '../core/services/matching.js';
 import { logger } from '../core/http/logger.js';
 
 const deps = eventsDeps();
@@ -16,8 +20,6 @@ export type ScheduledPayload = { kind: 'event_reminder' | 'event_matchmaking'; e
 
 export const handler = middy(async (payload: ScheduledPayload) => {
   if (payload.kind === 'event_matchmaking') {
-    // Loaded only for this kind: the matching engine is not needed for reminders.
-    const { sendScheduledMatches } = await import('../core/services/matching.js');
     const outcome = await sendScheduledMatches(deps, payload.eventId, payload.startsAt, new Date());
     logger.info('scheduled matchmaking', { eventId: payload.eventId, outcome });
     return { outcome };

@@ -10,6 +10,7 @@ import { escapeHtml as h } from '../core/http/html.js';
 import { authorize, type Caller } from '../core/http/access.js';
 import { HttpProblem, badRequest, notFound } from '../core/errors.js';
 import { fieldErrors } from '../core/http/router.js';
+import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { roleAtLeast, roles, memberStatuses } from '../core/domain/roles.js';
 import type { Access } from '../core/api.js';
 import type { Association, Plan } from '../core/domain/types.js';
@@ -308,9 +309,6 @@ export function manageAssociationRoutes(ctx: ManageContext) {
   const { store } = ctx;
   const ADMIN = () => ctx.accessOf('GET', '/associations/{associationId}/payments');
   const path = (id: string) => `/manage/associations/${encodeURIComponent(id)}`;
-  let cursors: Promise<typeof import('../core/http/cursor.js')> | undefined;
-  // The cursor key is read only here, so the other pages render without it.
-  const cursorLib = () => (cursors ??= import('../core/http/cursor.js'));
 
   async function render(req: ManageReq, associationId: string, extra: Pick<ManageAssociationData, 'error' | 'typed' | 'notice'> & { status?: number } = {}): Promise<Result> {
     if (!req.caller) return ctx.signInRedirect(path(associationId));
@@ -350,7 +348,6 @@ export function manageAssociationRoutes(ctx: ManageContext) {
         if (extra.status === undefined) extra.status = 400;
       } else {
         const { q, status, planId } = parsed.data;
-        const { encodeCursor, decodeCursor } = await cursorLib();
         // The same scope as the API's list: a cursor from one filtered list cannot page another.
         const scope = `members:${a.associationId}:${status ?? ''}:${planId ?? ''}:${q ?? ''}`;
         try {
