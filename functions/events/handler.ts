@@ -50,7 +50,7 @@ export const handler = httpHandler(
     },
     'POST /events/{eventId}/check-in': async ({ access, caller, body, now }) => json(await svc.checkIn(store, access.event!, caller!, body, now)),
     'GET /events/{eventId}/calendar.ics': async ({ access }) => ({
-      text: svc.calendarFile(deps, access.event!, access.association!),
+      text: await svc.calendarFile(deps, access.event!, access.association!),
       headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}.ics"` },
     }),
     // GET only asks (mail scanners open links); the button's POST leaves.

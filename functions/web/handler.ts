@@ -196,7 +196,7 @@ async function eventCalendar(req: Req, eventId: string): Promise<Result> {
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${eventId}.ics"`, 'Cache-Control': 'private, max-age=300' },
-    body: calendarFile(deps, a.event!, a.association!),
+    body: await calendarFile(deps, a.event!, a.association!),
   };
 }
 

@@ -29,7 +29,6 @@ import {
   type Event,
   type Rsvp,
 } from '../domain/events.js';
-import { eventIcs } from '../domain/calendar.js';
 import {
   eventCancelledMail,
   eventChangedMail,
@@ -86,9 +85,17 @@ function facts(deps: EventsDeps, e: Event, association: Pick<Association, 'name'
   };
 }
 
-const icsAttachment = (e: Event, organizerName: string, url: string) => [
-  { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, organizerEmail: config.mailFrom, url })).toString('base64') },
-];
+/**
+ * The calendar module, loaded on first use: `ics` (CommonJS, with yup) is then bundled only by
+ * the functions that build a calendar file, not by every one that imports this module (the
+ * check-in QR code is loaded the same way, check-in-qr.ts).
+ */
+const calendar = () => import('../domain/calendar.js');
+
+const icsAttachment = async (e: Event, organizerName: string, url: string) => {
+  const { eventIcs } = await calendar();
+  return [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, organizerEmail: config.mailFrom, url })).toString('base64') }];
+};
 
 /** Retries a write that lost a race (condition or transaction conflict), with jittered backoff. */
 async function withRetries<T>(fn: (attempt: number) => Promise<T>, attempts = 8): Promise<T> {
@@ -435,7 +442,7 @@ export async function queueRsvpMail(deps: EventsDeps, r: Rsvp, now: Date, lookup
           {
             ...common,
             mail: rsvpConfirmedMail({ ...f, guests: r.guests, checkInCode: r.checkInCode, qrCid: CHECK_IN_QR_CID }),
-            attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(r.checkInCode)],
+            attachments: [...(await icsAttachment(event, association.name, f.eventUrl)), await checkInQrAttachment(r.checkInCode)],
           },
           now,
         )
@@ -527,7 +534,7 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
         kind: 'rsvp_promoted',
         associationId: association.associationId,
         mail: promotedMail({ ...f, checkInCode: before.checkInCode, qrCid: CHECK_IN_QR_CID }),
-        attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(before.checkInCode)],
+        attachments: [...(await icsAttachment(event, association.name, f.eventUrl)), await checkInQrAttachment(before.checkInCode)],
         mailId: `promoted.${eventId}.${before.userId}.${before.version}`,
       },
       now,
@@ -588,7 +595,7 @@ export async function expandBroadcast(deps: EventsDeps, broadcastId: string, now
             mail: content,
             // Reminder-type mail carries one-click unsubscribe (RFC 8058); notices about the event itself do not.
             headers: b.kind === 'event_reminder' ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined,
-            attachments: b.kind === 'event_changed' || b.kind === 'event_cancelled' ? icsAttachment(event, association.name, f.eventUrl) : undefined,
+            attachments: b.kind === 'event_changed' || b.kind === 'event_cancelled' ? await icsAttachment(event, association.name, f.eventUrl) : undefined,
           },
           now,
         );
@@ -648,5 +655,5 @@ export async function checkIn(store: EventsStore, event: Event, caller: Caller, 
   return { ...attendeeView({ ...r, checkedInAt: now.toISOString() }), alreadyCheckedIn: false };
 }
 
-export const calendarFile = (deps: EventsDeps, event: Event, association: Association) =>
-  eventIcs(event, { organizerName: association.name, organizerEmail: config.mailFrom, url: eventUrl(deps, event) });
+export const calendarFile = async (deps: EventsDeps, event: Event, association: Association) =>
+  (await calendar()).eventIcs(event, { organizerName: association.name, organizerEmail: config.mailFrom, url: eventUrl(deps, event) });
