@@ -3,9 +3,32 @@
  * that take payments (members, dues, webhooks, the daily job) bundle the Stripe SDK.
  */
 import { config, stripeConfig } from './config.js';
-import type { DuesDeps, DuesMailDeps } from './services/dues.js';
-import { mailer, store } from './deps.js';
+import type { DuesDeps, DuesMailDeps, DuesStore } from './services/dues.js';
+import { mailer } from './deps.js';
 import { readSecretString } from './secrets.js';
+import type { Table } from './data/table.js';
+import { associationsRepo } from './data/associations.js';
+import { membersRepo } from './data/members.js';
+import { outboxRepo } from './data/outbox.js';
+import { paymentsRepo } from './data/payments.js';
+import { plansRepo } from './data/plans.js';
+import { rsvpsRepo } from './data/rsvps.js';
+import { stripeEventsRepo } from './data/stripe-events.js';
+import { suppressionsRepo } from './data/suppressions.js';
+import { unitsRepo } from './data/units.js';
+
+/** The dues services' repositories, for the functions built around them to add theirs to (deps.ts `table`). */
+export const duesStore = (t: Table): DuesStore => ({
+  ...associationsRepo(t),
+  ...membersRepo(t),
+  ...outboxRepo(t),
+  ...paymentsRepo(t),
+  ...plansRepo(t),
+  ...rsvpsRepo(t),
+  ...stripeEventsRepo(t),
+  ...suppressionsRepo(t),
+  ...unitsRepo(t),
+});
 
 /**
  * Dependencies of the dues services. Awaited at load time (top-level await) by the
@@ -15,7 +38,7 @@ import { readSecretString } from './secrets.js';
  * imports whole (esbuild cannot tree-shake a lazily evaluated module), and payments/stripe.ts
  * imports nothing but the SDK.
  */
-export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
+export async function duesDeps(store: DuesStore): Promise<DuesDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
   // Read only where a secret ARN is configured (AWS); locally the keys come from the environment.
   const s = await stripeConfig(readSecretString);
   const { createStripe, stripeGateway } = await import('./payments/stripe.js');
@@ -31,6 +54,6 @@ export async function duesDeps(): Promise<DuesDeps & { webhookSecret: string; st
 }
 
 /** The same and the mailer, for the functions that apply Stripe events or run the daily job: they send the mail those queue. */
-export async function duesMailDeps(): Promise<DuesMailDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
-  return { ...(await duesDeps()), mailer, sendRate: config.sesMaxSendRate };
+export async function duesMailDeps(store: DuesStore): Promise<DuesMailDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
+  return { ...(await duesDeps(store)), mailer, sendRate: config.sesMaxSendRate };
 }

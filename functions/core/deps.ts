@@ -7,6 +7,7 @@
 import { documentClient, ses } from './clients.js';
 import { config, required } from './config.js';
 import { createStore } from './data/store.js';
+import { createTable } from './data/table.js';
 import { createPrivacyData } from './data/privacy.js';
 import { createRateLimits } from './data/rate-limits.js';
 import type { Mailer } from './services/outbox.js';
@@ -14,7 +15,14 @@ import type { EventsDeps } from './services/events.js';
 import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
 import { localFileStore, s3FileStore, type FileStore } from './files.js';
 
-export const store = createStore(documentClient, required('TABLE_NAME'));
+/**
+ * The table the repositories are built on. A function whose routes use a few of them composes
+ * its own store from it (`{ ...membersRepo(table), ... }`), so its bundle leaves the others out.
+ */
+export const table = /* @__PURE__ */ (() => createTable(documentClient, required('TABLE_NAME')))();
+
+/** Every repository: for the functions whose services use most of them (the events services, the web app). */
+export const store = /* @__PURE__ */ (() => createStore(documentClient, required('TABLE_NAME')))();
 
 /** A person's own data: their export and erasure. */
 export const privacyData = /* @__PURE__ */ (() => createPrivacyData(documentClient, required('TABLE_NAME')))();

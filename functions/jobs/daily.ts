@@ -5,13 +5,19 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { duesMailDeps } from '../core/deps-dues.js';
+import { duesMailDeps, duesStore } from '../core/deps-dues.js';
+import { connectionsRepo } from '../core/data/connections.js';
+import { eventsRepo } from '../core/data/events.js';
+import { matchesRepo } from '../core/data/matches.js';
+import { profilesRepo } from '../core/data/profiles.js';
 import { runDaily } from '../core/services/dues.js';
 import { logger } from '../core/http/logger.js';
 import { sendFollowUps } from '../core/services/followups.js';
-import { apiUrl, store } from '../core/deps.js';
+import { apiUrl, table } from '../core/deps.js';
 
-const deps = await duesMailDeps();
+// The dues services' repositories and the follow-ups': the bundle leaves the others out (deps.ts).
+const store = { ...duesStore(table), ...connectionsRepo(table), ...eventsRepo(table), ...matchesRepo(table), ...profilesRepo(table) };
+const deps = await duesMailDeps(store);
 
 export const handler = middy(async (event: { time?: string } = {}) => {
   const now = event.time ? new Date(event.time) : new Date();

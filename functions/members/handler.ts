@@ -12,7 +12,7 @@ import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
 import { roleAtLeast } from '../core/domain/roles.js';
 
-const dues = await duesDeps();
+const dues = await duesDeps(store);
 const events = eventsDeps();
 const files = exportFiles();
 const jobs = exportJobs();
