@@ -8,6 +8,14 @@ import { documentClient, ses } from './clients.js';
 import { config, required } from './config.js';
 import { createStore } from './data/store.js';
 import { createTable } from './data/table.js';
+import { associationsRepo } from './data/associations.js';
+import { connectionsRepo } from './data/connections.js';
+import { eventsRepo } from './data/events.js';
+import { matchesRepo } from './data/matches.js';
+import { membersRepo } from './data/members.js';
+import { outboxRepo } from './data/outbox.js';
+import { profilesRepo } from './data/profiles.js';
+import { rsvpsRepo } from './data/rsvps.js';
 import { createPrivacyData } from './data/privacy.js';
 import { createRateLimits } from './data/rate-limits.js';
 import type { Mailer } from './services/outbox.js';
@@ -35,6 +43,22 @@ export const mailer: Mailer = /* @__PURE__ */ (() => ({ ses, fromAddress: config
 
 /** Where API links point (unsubscribe, status of an export): API_URL, else the app's address. */
 export const apiUrl = /* @__PURE__ */ (() => (process.env.API_URL ?? config.appUrl).replace(/\/$/, ''))();
+
+/**
+ * The repositories of the matching service (services/matching.ts MatchingStore), for the
+ * functions that send matches: the bundle leaves the others out.
+ */
+export const matchingStore = () => ({
+  ...associationsRepo(table),
+  ...eventsRepo(table),
+  ...matchesRepo(table),
+  ...membersRepo(table),
+  ...outboxRepo(table),
+  ...profilesRepo(table),
+  ...rsvpsRepo(table),
+  ...connectionsRepo(table),
+  batchPut: table.batchPut,
+});
 
 /** Dependencies of the events services: the store and where links point. */
 export const eventsDeps = (): EventsDeps => ({ store, appUrl: config.appUrl, apiUrl });

@@ -608,7 +608,7 @@ export async function expandBroadcast(deps: EventsDeps, broadcastId: string, now
 }
 
 /** The scheduled 24-hour reminder. A schedule left over from before the event moved is ignored. */
-export async function sendEventReminder(deps: EventsDeps, eventId: string, startsAt: string, now: Date): Promise<'queued' | 'stale'> {
+export async function sendEventReminder(deps: { store: Pick<EventsRepo, 'getEvent' | 'putBroadcast'> }, eventId: string, startsAt: string, now: Date): Promise<'queued' | 'stale'> {
   const event = await deps.store.getEvent(eventId, true);
   if (!event || event.status !== 'scheduled' || event.startsAt !== startsAt) return 'stale';
   try {
