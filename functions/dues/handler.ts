@@ -2,6 +2,7 @@
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, exportFiles, limiter, table } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
 import { duesDeps, duesStore } from '../core/deps-dues.js';
 import { eventsRepo } from '../core/data/events.js';
 import { exportsRepo } from '../core/data/exports.js';
@@ -12,7 +13,7 @@ import { exportReply } from '../core/http/export-reply.js';
 
 // The dues services' repositories, the export log's and the access checks': the bundle leaves the others out (deps.ts).
 const store = { ...duesStore(table), ...exportsRepo(table), ...eventsRepo(table) };
-const deps = await duesDeps(store);
+const deps = await duesDeps(store, stripeSdk);
 const files = exportFiles();
 const jobs = exportJobs();
 

@@ -5,6 +5,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import * as stripeSdk from '../core/payments/stripe.js';
 import { duesMailDeps, duesStore } from '../core/deps-dues.js';
 import { connectionsRepo } from '../core/data/connections.js';
 import { eventsRepo } from '../core/data/events.js';
@@ -17,7 +18,7 @@ import { apiUrl, table } from '../core/deps.js';
 
 // The dues services' repositories and the follow-ups': the bundle leaves the others out (deps.ts).
 const store = { ...duesStore(table), ...connectionsRepo(table), ...eventsRepo(table), ...matchesRepo(table), ...profilesRepo(table) };
-const deps = await duesMailDeps(store);
+const deps = await duesMailDeps(store, stripeSdk);
 
 export const handler = middy(async (event: { time?: string } = {}) => {
   const now = event.time ? new Date(event.time) : new Date();

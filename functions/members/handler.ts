@@ -2,6 +2,7 @@
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
@@ -12,7 +13,7 @@ import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
 import { roleAtLeast } from '../core/domain/roles.js';
 
-const dues = await duesDeps(store);
+const dues = await duesDeps(store, stripeSdk);
 const events = eventsDeps();
 const files = exportFiles();
 const jobs = exportJobs();

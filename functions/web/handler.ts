@@ -233,8 +233,8 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
 
 let dues: Promise<DuesDeps> | undefined;
 // Stripe is loaded only when someone pays, joins, leaves or erases, so pages render without it.
-// A static import: duesDeps() imports the SDK itself on its first call (deps-dues.ts says why).
-const loadDues = () => (dues ??= duesDeps(store));
+// deps-dues.ts says why only the SDK module is imported dynamically.
+const loadDues = () => (dues ??= import('../core/payments/stripe.js').then((sdk) => duesDeps(store, sdk)));
 
 async function postJoin(req: Req, slug: string): Promise<Result> {
   if (!req.caller) return signInRedirect(`/a/${slug}`);

@@ -8,6 +8,7 @@
  */
 import { httpHandler, json } from '../core/http/router.js';
 import { table } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
 import { duesMailDeps, duesStore } from '../core/deps-dues.js';
 import { stripeQueueRepo } from '../core/data/stripe-queue.js';
 import { badRequest } from '../core/errors.js';
@@ -18,7 +19,7 @@ import { logger } from '../core/http/logger.js';
 // The dues services' repositories and the Stripe queue's: the bundle leaves the others out
 // (deps.ts). Its one route names no association, so the router needs no store.
 const store = { ...duesStore(table), ...stripeQueueRepo(table) };
-const deps = await duesMailDeps(store);
+const deps = await duesMailDeps(store, stripeSdk);
 const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(
