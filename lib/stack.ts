@@ -53,8 +53,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt. Large member
   // exports go to S3. Erasing a person (DELETE /me) cancels their RSVPs through the events
-  // dependencies (settings only: it never schedules) and stops their Stripe billing.
-  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'readWrite', exportJobs: true },
+  // services (which schedule nothing then) and stops their Stripe billing.
+  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
   profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
@@ -68,8 +68,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
   events: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite', exportJobs: true },
   // Matchmaking: computes and stores matches, queues their mail (sent by the streams consumer),
-  // signs "introduce us" and unsubscribe links; schedules and exports only through eventsDeps().
-  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
+  // signs "introduce us" and unsubscribe links; it neither schedules nor exports.
+  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // One-click unsubscribe: reads the signed link, writes a suppression.
   email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },  // Connections: its lists page with signed cursors, it reads the follow-up links; it sends no mail itself.
   connections: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
@@ -89,25 +89,21 @@ export const jobs = {
 export type JobName = keyof typeof jobs;
 export const jobNames = Object.keys(jobs) as JobName[];
 
-/**
- * The functions run by events (what runs each is in its construct): name, handler file, timeout and access.
- * The two that call eventsDeps() get the schedule and bucket settings (read only if a
- * schedule or an export is made, which they never do), without the permissions.
- */
+/** The functions run by events (what runs each is in its construct): name, handler file, timeout and access. */
 export const workers = {
   // Target of the one-time schedules (the 24-hour event reminder): queues a broadcast, which
   // the streams consumer expands and sends, so no SES.
   jobsScheduled: {
     entry: 'functions/jobs/scheduled.ts',
     timeout: Duration.minutes(1),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
   // The table's stream: sends outbox mail, expands broadcasts (with unsubscribe links), promotes waitlists.
   streams: {
     entry: 'functions/streams/handler.ts',
     // A batch is 25 records; expanding a broadcast to a large event, or sending with SES backoff, takes a while.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: 'settings', exports: 'settings', exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
   // Recorded Stripe events (the table's stream, entity stripe_queued): applies them with the
   // dues service, so Stripe reads and the receipt and failure mails (docs/dues.md).
@@ -119,13 +115,14 @@ export const workers = {
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
-  // The organizer's event page pages attendees (cursors), cancels events (so keeps their
-  // schedules in step) and writes large attendee exports to S3, as the events function does; the admin
-  // dashboard pages its members list and writes a long members or ledger export as a file.
+  // The organizer's event page pages attendees (cursors) and cancels events (so keeps their
+  // schedules in step), as the events function does; the admin dashboard pages its members list.
+  // Their CSV downloads are answered inline, or for a long list by the export job, which writes
+  // the file and mails the link: the pages write no file themselves.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite', exportJobs: true },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: false, exportJobs: true },
   },
   // Long exports, invoked asynchronously by the functions that export: reads the list,
   // streams it into the exports bucket, queues the mail with the link (sent by the streams

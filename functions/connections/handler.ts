@@ -1,12 +1,22 @@
 /** Lambda for connections: asks, answers, removal, my note and tags, my network and its export. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { limiter, store } from '../core/deps.js';
+import { limiter, table } from '../core/deps.js';
+import { associationsRepo } from '../core/data/associations.js';
+import { connectionsRepo } from '../core/data/connections.js';
+import { eventsRepo } from '../core/data/events.js';
+import { matchesRepo } from '../core/data/matches.js';
+import { membersRepo } from '../core/data/members.js';
+import { profilesRepo } from '../core/data/profiles.js';
+import { rsvpsRepo } from '../core/data/rsvps.js';
 import * as svc from '../core/services/connections.js';
 import { clickConnect } from '../core/services/followups.js';
 import { readLink } from '../core/http/links.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
 import { badRequest } from '../core/errors.js';
+
+// The repositories its routes and access checks use: the bundle leaves the others out (deps.ts).
+const store = { ...connectionsRepo(table), ...associationsRepo(table), ...membersRepo(table), ...profilesRepo(table), ...eventsRepo(table), ...rsvpsRepo(table), ...matchesRepo(table) };
 
 /** The person and pair a signed follow-up link speaks for, if it is for this event. */
 async function connectLink(token: string, eventId: string, now: Date) {

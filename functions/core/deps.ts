@@ -1,7 +1,21 @@
-/** Stores and service dependencies, built once per container from the shared clients. */
+/**
+ * Stores and service dependencies, built once per container from the shared clients. A
+ * function takes only the parts it uses (the scheduler, export files, the mailer), so its
+ * bundle leaves out the clients of the others: each part is a function or a pure value
+ * that esbuild drops where nothing calls it.
+ */
 import { documentClient, ses } from './clients.js';
 import { config, required } from './config.js';
 import { createStore } from './data/store.js';
+import { createTable } from './data/table.js';
+import { associationsRepo } from './data/associations.js';
+import { connectionsRepo } from './data/connections.js';
+import { eventsRepo } from './data/events.js';
+import { matchesRepo } from './data/matches.js';
+import { membersRepo } from './data/members.js';
+import { outboxRepo } from './data/outbox.js';
+import { profilesRepo } from './data/profiles.js';
+import { rsvpsRepo } from './data/rsvps.js';
 import { createPrivacyData } from './data/privacy.js';
 import { createRateLimits } from './data/rate-limits.js';
 import type { Mailer } from './services/outbox.js';
@@ -9,47 +23,65 @@ import type { EventsDeps } from './services/events.js';
 import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
 import { localFileStore, s3FileStore, type FileStore } from './files.js';
 
-export const store = createStore(documentClient, required('TABLE_NAME'));
+/**
+ * The table the repositories are built on. A function whose routes use a few of them composes
+ * its own store from it (`{ ...membersRepo(table), ... }`), so its bundle leaves the others out.
+ */
+export const table = /* @__PURE__ */ (() => createTable(documentClient, required('TABLE_NAME')))();
+
+/** Every repository: for the functions whose services use most of them (the events services, the web app). */
+export const store = /* @__PURE__ */ (() => createStore(documentClient, required('TABLE_NAME')))();
 
 /** A person's own data: their export and erasure. */
-export const privacyData = createPrivacyData(documentClient, required('TABLE_NAME'));
+export const privacyData = /* @__PURE__ */ (() => createPrivacyData(documentClient, required('TABLE_NAME')))();
 
 /** Request counters for the route catalog's rate limits, in the same table. */
-export const limiter = createRateLimits(documentClient, required('TABLE_NAME'));
+export const limiter = /* @__PURE__ */ (() => createRateLimits(documentClient, required('TABLE_NAME')))();
 
 // Pure, so functions that never send mail leave it (and the SES client) out of their bundle.
 export const mailer: Mailer = /* @__PURE__ */ (() => ({ ses, fromAddress: config.mailFrom, configurationSet: config.sesConfigurationSet }))();
 
+/** Where API links point (unsubscribe, status of an export): API_URL, else the app's address. */
+export const apiUrl = /* @__PURE__ */ (() => (process.env.API_URL ?? config.appUrl).replace(/\/$/, ''))();
+
 /**
- * Dependencies of the events services. Schedules and export files go to EventBridge
- * Scheduler and S3 in AWS, to the table and a local folder in local mode.
+ * The repositories of the matching service (services/matching.ts MatchingStore), for the
+ * functions that send matches: the bundle leaves the others out.
  */
-export async function eventsDeps(): Promise<EventsDeps & { files: FileStore }> {
-  const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
-  // Made on first use: the stream consumer and the scheduled jobs never schedule or export.
+export const matchingStore = () => ({
+  ...associationsRepo(table),
+  ...eventsRepo(table),
+  ...matchesRepo(table),
+  ...membersRepo(table),
+  ...outboxRepo(table),
+  ...profilesRepo(table),
+  ...rsvpsRepo(table),
+  ...connectionsRepo(table),
+  batchPut: table.batchPut,
+});
+
+/** Dependencies of the events services: the store and where links point. */
+export const eventsDeps = (): EventsDeps => ({ store, appUrl: config.appUrl, apiUrl });
+
+/**
+ * The events' one-time schedules, for the functions that create, move or cancel events:
+ * EventBridge Scheduler in AWS, the table in local mode. Made on first use.
+ */
+export function eventScheduler(): Scheduler {
   let scheduler: Promise<Scheduler> | undefined;
-  const schedulerOnce = () =>
+  const once = () =>
     (scheduler ??=
       process.env.SCHEDULER === 'local'
         ? Promise.resolve(localScheduler(store))
         : awsScheduler({ group: required('SCHEDULE_GROUP'), targetArn: required('SCHEDULE_TARGET_ARN'), roleArn: required('SCHEDULE_ROLE_ARN'), region: config.region }));
-  const files = exportFiles();
   return {
-    store,
-    mailer,
-    appUrl: config.appUrl,
-    apiUrl,
-    scheduler: {
-      upsert: async (name, at, payload) => (await schedulerOnce()).upsert(name, at, payload),
-      remove: async (name) => (await schedulerOnce()).remove(name),
-    },
-    files,
+    upsert: async (name, at, payload) => (await once()).upsert(name, at, payload),
+    remove: async (name) => (await once()).remove(name),
   };
 }
 
 /** Export files: S3 in AWS, a local folder in local mode; the client is made on first use. */
 export function exportFiles(): FileStore {
-  const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
   let files: Promise<FileStore> | undefined;
   const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? Promise.resolve(localFileStore(process.env.EXPORTS_DIR, apiUrl)) : s3FileStore(required('EXPORTS_BUCKET'), config.region));
   return {

@@ -9,7 +9,18 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
+// Static imports: esbuild keeps the client and these commands only, and drops them from the
+// functions that write no file (a dynamic import() would bundle every command of the client).
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 // Local mode only: the local server runs in this same process, so a per-process key is enough
 // and the mail-link key stays out of it.
@@ -86,7 +97,6 @@ export const PART_BYTES = 8 * 2 ** 20;
  * the bucket's lifecycle rule also drops incomplete uploads after a day) and the error thrown.
  */
 export async function uploadToS3(s3: S3Client, bucket: string, key: string, body: FileBody, contentType: string, partBytes = PART_BYTES): Promise<{ bytes: number }> {
-  const { PutObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3');
   let buffered: Buffer[] = [];
   let size = 0;
   let bytes = 0;
@@ -138,8 +148,6 @@ export async function uploadToS3(s3: S3Client, bucket: string, key: string, body
 }
 
 export async function s3FileStore(bucket: string, region: string): Promise<FileStore> {
-  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
   const s3 = new S3Client({ region });
   const link = (key: string, ttlSeconds: number) =>
     getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: `attachment; filename="${key.split('/').pop()}"` }), { expiresIn: ttlSeconds });

@@ -3,6 +3,9 @@
  * in AWS, kept in step when the event moves or is cancelled; locally, schedule items the
  * local runner fires. Both call the same scheduled-jobs handler with the same payload.
  */
+// A static import: esbuild keeps the client and these commands only, and drops them from the
+// functions that never call awsScheduler (a dynamic import() would bundle every command).
+import { CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import type { Store } from './data/store.js';
 
 export interface Scheduler {
@@ -22,7 +25,6 @@ export function localScheduler(store: Store): Scheduler {
 }
 
 export async function awsScheduler(opts: { group: string; targetArn: string; roleArn: string; region: string }): Promise<Scheduler> {
-  const { SchedulerClient, CreateScheduleCommand, UpdateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } = await import('@aws-sdk/client-scheduler');
   const client = new SchedulerClient({ region: opts.region });
   const input = (name: string, at: string, payload: Record<string, unknown>) => ({
     Name: name,

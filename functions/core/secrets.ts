@@ -1,11 +1,13 @@
 /**
  * Secrets Manager reads, for keys that must not sit in a Lambda's configuration. The client
- * is imported on first use only, so functions (and local runs) without a secret ARN never load it.
+ * is made on each read only where a secret ARN is set (AWS), so local runs never make one.
+ * A static import: esbuild keeps the client and this one command, and drops both from the
+ * functions that read no secret (a dynamic import() would bundle every command of the client).
  */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { config, required } from './config.js';
 
 export async function readSecretString(arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const res = await new SecretsManagerClient({ region: config.region }).send(new GetSecretValueCommand({ SecretId: arn }));
   if (!res.SecretString) throw new Error(`The secret ${arn} has no string value`);
   return res.SecretString;

@@ -1,18 +1,21 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { exportFiles, store, limiter } from '../core/deps.js';
-import { duesDeps } from '../core/deps-dues.js';
+import { apiUrl, exportFiles, limiter, table } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
+import { duesDeps, duesStore } from '../core/deps-dues.js';
+import { eventsRepo } from '../core/data/events.js';
+import { exportsRepo } from '../core/data/exports.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
 import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
-import { config } from '../core/config.js';
 
-const deps = await duesDeps();
+// The dues services' repositories, the export log's and the access checks': the bundle leaves the others out (deps.ts).
+const store = { ...duesStore(table), ...exportsRepo(table), ...eventsRepo(table) };
+const deps = await duesDeps(store, stripeSdk);
 const files = exportFiles();
 const jobs = exportJobs();
-const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
 
 export const handler = httpHandler(
   'dues',

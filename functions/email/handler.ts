@@ -4,11 +4,15 @@
  * (mail scanners fetch links); the POST, from that button or the mail client, acts.
  */
 import { httpHandler, json } from '../core/http/router.js';
-import { store, limiter } from '../core/deps.js';
+import { limiter, table } from '../core/deps.js';
+import { suppressionsRepo } from '../core/data/suppressions.js';
 import { readLink } from '../core/http/links.js';
 import { htmlPage, wantsHtml } from '../core/http/html.js';
 
 const label = (kind: string) => kind.replaceAll('_', ' ');
+// The one repository it uses: the bundle leaves the others out (deps.ts). Its routes name no
+// association, so the router needs no store for access checks.
+const store = suppressionsRepo(table);
 
 export const handler = httpHandler(
   'email',
@@ -25,5 +29,5 @@ export const handler = httpHandler(
       return json({ unsubscribed: kind });
     },
   },
-  { store, limiter },
+  { limiter },
 );

@@ -1,7 +1,7 @@
 /** Lambda for events: publishing, RSVPs and the waitlist, attendees, exports, check-in, calendar. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, store, limiter } from '../core/deps.js';
+import { eventScheduler, eventsDeps, exportFiles, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/events.js';
 import { attendeeExportQuery, exportAttendees, listAttendees } from '../core/services/attendees.js';
 import { exportJobs } from '../core/export-jobs.js';
@@ -13,7 +13,7 @@ import { htmlPage, wantsHtml } from '../core/http/html.js';
 import { eventStats } from '../core/services/stats.js';
 import { optionalCaller } from '../core/http/tokens.js';
 
-const deps = await eventsDeps();
+const deps = { ...eventsDeps(), scheduler: eventScheduler(), files: exportFiles() };
 const jobs = exportJobs();
 
 async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
@@ -50,7 +50,7 @@ export const handler = httpHandler(
     },
     'POST /events/{eventId}/check-in': async ({ access, caller, body, now }) => json(await svc.checkIn(store, access.event!, caller!, body, now)),
     'GET /events/{eventId}/calendar.ics': async ({ access }) => ({
-      text: svc.calendarFile(deps, access.event!, access.association!),
+      text: await svc.calendarFile(deps, access.event!, access.association!),
       headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${access.event!.eventId}.ics"` },
     }),
     // GET only asks (mail scanners open links); the button's POST leaves.

@@ -6,13 +6,24 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { exportFiles, store } from '../core/deps.js';
+import { exportFiles, table } from '../core/deps.js';
+import { associationsRepo } from '../core/data/associations.js';
+import { eventsRepo } from '../core/data/events.js';
+import { exportsRepo } from '../core/data/exports.js';
+import { membersRepo } from '../core/data/members.js';
+import { paymentsRepo } from '../core/data/payments.js';
+import { plansRepo } from '../core/data/plans.js';
+import { profilesRepo } from '../core/data/profiles.js';
+import { rsvpsRepo } from '../core/data/rsvps.js';
+import { unitsRepo } from '../core/data/units.js';
 import { runExportJob, type ExportJobEvent, type ExportPlan } from '../core/services/exports.js';
 import { membersExportPlan } from '../core/services/members.js';
 import { ledgerExportPlan } from '../core/services/ledger.js';
 import { attendeesExportPlan } from '../core/services/attendees.js';
 import { logger } from '../core/http/logger.js';
 
+// The repositories of the three lists and the export log: the bundle leaves the others out (deps.ts).
+const store = { ...exportsRepo(table), ...associationsRepo(table), ...eventsRepo(table), ...membersRepo(table), ...plansRepo(table), ...profilesRepo(table), ...unitsRepo(table), ...paymentsRepo(table), ...rsvpsRepo(table) };
 const files = exportFiles();
 
 export const handler = middy(async (event: ExportJobEvent) => {

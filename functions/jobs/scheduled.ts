@@ -6,18 +6,22 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { eventsDeps } from '../core/deps.js';
+import { apiUrl, matchingStore } from '../core/deps.js';
+import { config } from '../core/config.js';
 import { sendEventReminder } from '../core/services/events.js';
+// Static: a dynamic import() made esbuild bundle the matching service and everything it imports
+// whole (the DynamoDB and Secrets Manager clients with every command), for a lazy load of code
+// that is parsed at cold start either way.
+import { sendScheduledMatches } from '../core/services/matching.js';
 import { logger } from '../core/http/logger.js';
 
-const deps = await eventsDeps();
+// The matching service's repositories (the reminder needs two of the events' among them): the bundle leaves the others out.
+const deps = { store: matchingStore(), appUrl: config.appUrl, apiUrl };
 
 export type ScheduledPayload = { kind: 'event_reminder' | 'event_matchmaking'; eventId: string; startsAt: string };
 
 export const handler = middy(async (payload: ScheduledPayload) => {
   if (payload.kind === 'event_matchmaking') {
-    // Loaded only for this kind: the matching engine is not needed for reminders.
-    const { sendScheduledMatches } = await import('../core/services/matching.js');
     const outcome = await sendScheduledMatches(deps, payload.eventId, payload.startsAt, new Date());
     logger.info('scheduled matchmaking', { eventId: payload.eventId, outcome });
     return { outcome };

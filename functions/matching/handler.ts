@@ -1,7 +1,8 @@
 /** Lambda for matchmaking: preview, send, the organizer's view, attendees' matches, feedback, intros. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, store, limiter } from '../core/deps.js';
+import { apiUrl, limiter, matchingStore } from '../core/deps.js';
+import { config } from '../core/config.js';
 import * as svc from '../core/services/matching.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
@@ -14,7 +15,9 @@ async function introLink(token: string, params: Record<string, string>, now: Dat
   return link.userId!;
 }
 
-const deps = await eventsDeps();
+// The matching service's repositories, which hold the access checks' too: the bundle leaves the others out (deps.ts).
+const store = matchingStore();
+const deps = { store, appUrl: config.appUrl, apiUrl };
 
 export const handler = httpHandler(
   'matching',

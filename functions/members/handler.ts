@@ -1,7 +1,8 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, exports and their log, a person's own data. */
 import { httpHandler, json } from '../core/http/router.js';
 import { paging } from '../core/http/paging.js';
-import { eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
+import { apiUrl, eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
 import { duesDeps } from '../core/deps-dues.js';
 import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
@@ -11,13 +12,11 @@ import { exportStatus, listExports } from '../core/services/exports.js';
 import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
 import { roleAtLeast } from '../core/domain/roles.js';
-import { config } from '../core/config.js';
 
-const dues = await duesDeps();
-const events = await eventsDeps();
+const dues = await duesDeps(store, stripeSdk);
+const events = eventsDeps();
 const files = exportFiles();
 const jobs = exportJobs();
-const apiUrl = (process.env.API_URL ?? config.appUrl).replace(/\/$/, '');
 const stopBilling = (account: string, sub: string, key: string) => dues.payments.cancelSubscription(account, sub, key);
 
 export const handler = httpHandler(

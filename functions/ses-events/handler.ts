@@ -5,8 +5,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SNSEvent } from 'aws-lambda';
-import { store } from '../core/deps.js';
+import { table } from '../core/deps.js';
+import { suppressionsRepo } from '../core/data/suppressions.js';
 import { logger } from '../core/http/logger.js';
+
+// The one repository it uses: the bundle leaves the others out (deps.ts).
+const store = suppressionsRepo(table);
 
 interface SesNotification {
   notificationType?: string;

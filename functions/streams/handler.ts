@@ -16,7 +16,7 @@ import { logger } from '../core/http/logger.js';
 import { countStreamRecord, plainImage } from '../core/services/stats.js';
 import type { Rsvp } from '../core/domain/events.js';
 
-const deps = await eventsDeps();
+const deps = eventsDeps();
 
 type Image = Record<string, { S?: string; N?: string; NULL?: boolean }>;
 const str = (img: Image, k: string) => img[k]?.S;

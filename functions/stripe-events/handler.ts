@@ -9,13 +9,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { duesDeps } from '../core/deps-dues.js';
-import { store } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
+import { duesMailDeps, duesStore } from '../core/deps-dues.js';
+import { table } from '../core/deps.js';
+import { stripeQueueRepo } from '../core/data/stripe-queue.js';
 import type { QueuedStripeEvent } from '../core/data/stripe-queue.js';
 import { applyQueuedStripeEvent } from '../core/services/stripe-queue.js';
 import { logger } from '../core/http/logger.js';
 
-const deps = { ...(await duesDeps()), store };
+// The dues services' repositories and the Stripe queue's: the bundle leaves the others out (deps.ts).
+const store = { ...duesStore(table), ...stripeQueueRepo(table) };
+const deps = { ...(await duesMailDeps(store, stripeSdk)), store };
 
 type Image = Record<string, { S?: string; N?: string }>;
 type StreamRecord = DynamoDBStreamEvent['Records'][number];

@@ -6,7 +6,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { documentClient } from '../core/clients.js';
 import { config, required } from '../core/config.js';
-import { eventsDeps, privacyData, store } from '../core/deps.js';
+import { eventScheduler, eventsDeps, privacyData, store } from '../core/deps.js';
+import { duesDeps } from '../core/deps-dues.js';
 import { exportJobs } from '../core/export-jobs.js';
 import { createWebReads } from '../core/data/web.js';
 import { routes, routeKey, type Access } from '../core/api.js';
@@ -41,7 +42,8 @@ import { directoryRoutes } from './directory.js';
 import { peopleFor } from './event-people.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
-const deps = { ...(await eventsDeps()), jobs: exportJobs() };
+// No export files: the pages ask for CSV only, and a long list goes to the job, which writes the file.
+const deps = { ...eventsDeps(), scheduler: eventScheduler(), jobs: exportJobs() };
 const web = createWebReads(documentClient, required('TABLE_NAME'));
 const accountReads = createAccountReads(documentClient, required('TABLE_NAME'));
 const auth: AuthSettings = { authUrl: required('AUTH_URL').replace(/\/$/, ''), clientId: required('AUTH_CLIENT_ID'), appUrl: config.appUrl };
@@ -194,7 +196,7 @@ async function eventCalendar(req: Req, eventId: string): Promise<Result> {
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="${eventId}.ics"`, 'Cache-Control': 'private, max-age=300' },
-    body: calendarFile(deps, a.event!, a.association!),
+    body: await calendarFile(deps, a.event!, a.association!),
   };
 }
 
@@ -231,7 +233,8 @@ async function renderAssociation(req: Req, slug: string, extra: { status?: numbe
 
 let dues: Promise<DuesDeps> | undefined;
 // Stripe is loaded only when someone pays, joins, leaves or erases, so pages render without it.
-const loadDues = () => (dues ??= import('../core/deps-dues.js').then((m) => m.duesDeps()));
+// deps-dues.ts says why only the SDK module is imported dynamically.
+const loadDues = () => (dues ??= import('../core/payments/stripe.js').then((sdk) => duesDeps(store, sdk)));
 
 async function postJoin(req: Req, slug: string): Promise<Result> {
   if (!req.caller) return signInRedirect(`/a/${slug}`);
@@ -526,7 +529,7 @@ const pages: PageRoute[] = [
   { method: 'GET', pattern: /^\/sign-in$/, run: signIn },
   { method: 'GET', pattern: /^\/auth\/callback$/, run: callback },
   { method: 'POST', pattern: /^\/sign-out$/, run: (req) => (assertSameOrigin(req), redirect('/', [cookie(SESSION_COOKIE, '', { maxAge: 0, secure })])) },
-  ...manageAssociationRoutes({ store, privacyData, files: deps.files, jobs: deps.jobs, apiUrl: deps.apiUrl, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
+  ...manageAssociationRoutes({ store, privacyData, jobs: deps.jobs, apiUrl: deps.apiUrl, appUrl: config.appUrl, accessOf, htmlResult, redirect: (l) => redirect(l), signInRedirect, assertSameOrigin: (r) => assertSameOrigin(r as Req), userOf, loadDues }),
 ];
 
 function formOf(event: APIGatewayProxyEventV2): URLSearchParams {

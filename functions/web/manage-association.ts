@@ -10,13 +10,13 @@ import { escapeHtml as h } from '../core/http/html.js';
 import { authorize, type Caller } from '../core/http/access.js';
 import { HttpProblem, badRequest, notFound } from '../core/errors.js';
 import { fieldErrors } from '../core/http/router.js';
+import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { roleAtLeast, roles, memberStatuses } from '../core/domain/roles.js';
 import type { Access } from '../core/api.js';
 import type { Association, Plan } from '../core/domain/types.js';
 import type { Store } from '../core/data/store.js';
 import type { PrivacyData } from '../core/data/privacy.js';
 import type { DuesDeps } from '../core/services/dues.js';
-import type { FileStore } from '../core/files.js';
 import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { exportCsv as membersCsv, list as listMembers, patch as patchMember, remove as removeMember, memberView } from '../core/services/members.js';
@@ -276,7 +276,6 @@ type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 export interface ManageContext {
   store: Store;
   privacyData: PrivacyData;
-  files?: FileStore;
   /** Starts the background job for a list too long for one response. */
   jobs?: ExportJobs;
   apiUrl?: string;
@@ -310,9 +309,6 @@ export function manageAssociationRoutes(ctx: ManageContext) {
   const { store } = ctx;
   const ADMIN = () => ctx.accessOf('GET', '/associations/{associationId}/payments');
   const path = (id: string) => `/manage/associations/${encodeURIComponent(id)}`;
-  let cursors: Promise<typeof import('../core/http/cursor.js')> | undefined;
-  // The cursor key is read only here, so the other pages render without it.
-  const cursorLib = () => (cursors ??= import('../core/http/cursor.js'));
 
   async function render(req: ManageReq, associationId: string, extra: Pick<ManageAssociationData, 'error' | 'typed' | 'notice'> & { status?: number } = {}): Promise<Result> {
     if (!req.caller) return ctx.signInRedirect(path(associationId));
@@ -352,7 +348,6 @@ export function manageAssociationRoutes(ctx: ManageContext) {
         if (extra.status === undefined) extra.status = 400;
       } else {
         const { q, status, planId } = parsed.data;
-        const { encodeCursor, decodeCursor } = await cursorLib();
         // The same scope as the API's list: a cursor from one filtered list cannot page another.
         const scope = `members:${a.associationId}:${status ?? ''}:${planId ?? ''}:${q ?? ''}`;
         try {
@@ -479,7 +474,7 @@ export function manageAssociationRoutes(ctx: ManageContext) {
     const a = await authorize(ctx.accessOf('GET', route), { associationId }, req.caller, store);
     const assoc = a.association!;
     // Inline as the API does; a list too long for one response becomes a time-limited file, and the browser goes there.
-    const deps = { store, files: ctx.files, jobs: ctx.jobs, apiUrl: ctx.apiUrl };
+    const deps = { store, jobs: ctx.jobs, apiUrl: ctx.apiUrl };
     const out = file === 'members.csv' ? await membersCsv(deps, assoc, req.caller, req.now, 'csv') : await ledgerCsv(deps, assoc, req.caller, req.now, 'csv');
     if (out.kind === 'url') return ctx.redirect(out.url);
     // A long list is made by the background job; the link comes by mail.

@@ -11,8 +11,7 @@ import { fieldErrors } from '../core/http/router.js';
 import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { HttpProblem, badRequest, unprocessable } from '../core/errors.js';
 import { limiter, store } from '../core/deps.js';
-import type { EventsDeps } from '../core/services/events.js';
-import type { FileStore } from '../core/files.js';
+import type { SchedulingDeps } from '../core/services/events.js';
 import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { cancelEvent, checkIn, createEvent, patchEvent } from '../core/services/events.js';
@@ -26,7 +25,7 @@ import { withEventCharts } from './charts.js';
 type Req = PageReq;
 
 export interface ManageHelpers extends PageHelpers {
-  deps: EventsDeps & { files?: FileStore; jobs?: ExportJobs };
+  deps: SchedulingDeps & { jobs?: ExportJobs };
 }
 
 type Route = PageRoute;

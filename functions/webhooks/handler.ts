@@ -7,14 +7,19 @@
  * account.updated alone is applied here (why: functions/core/services/stripe-queue.ts).
  */
 import { httpHandler, json } from '../core/http/router.js';
-import { store } from '../core/deps.js';
-import { duesDeps } from '../core/deps-dues.js';
+import { table } from '../core/deps.js';
+import * as stripeSdk from '../core/payments/stripe.js';
+import { duesMailDeps, duesStore } from '../core/deps-dues.js';
+import { stripeQueueRepo } from '../core/data/stripe-queue.js';
 import { badRequest } from '../core/errors.js';
 import type { StripeEvent } from '../core/services/dues.js';
 import { receiveStripeEvent } from '../core/services/stripe-queue.js';
 import { logger } from '../core/http/logger.js';
 
-const deps = await duesDeps();
+// The dues services' repositories and the Stripe queue's: the bundle leaves the others out
+// (deps.ts). Its one route names no association, so the router needs no store.
+const store = { ...duesStore(table), ...stripeQueueRepo(table) };
+const deps = await duesMailDeps(store, stripeSdk);
 const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(
@@ -34,5 +39,5 @@ export const handler = httpHandler(
       return json({ received: true, outcome });
     },
   },
-  { store },
+  {},
 );

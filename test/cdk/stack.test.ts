@@ -464,8 +464,8 @@ describe('template', () => {
     // Stripe settings. It sends mail if it builds a SendEmail request (`new SendEmailCommand({FromEmailAddress:`
     // in the outbox, minified): the SendEmailCommand class name alone is not enough, since a dynamic
     // import() makes esbuild keep the whole SES client, every command included.
-    // A bundle names SCHEDULE_GROUP and EXPORTS_BUCKET if it builds the events dependencies, which
-    // require them at cold start; it manages schedules only if it keeps the code that calls
+    // A bundle names SCHEDULE_GROUP if it builds the events' scheduler and EXPORTS_BUCKET if it builds
+    // the export files (functions/core/deps.ts); it manages schedules only if it keeps the code that calls
     // `scheduler.upsert`/`remove`, and writes files only if it keeps `files.put` (minification
     // keeps property names). Every HTTP bundle has the optional-token check of the router, but
     // only a function with 'viewer' routes runs it.
@@ -500,13 +500,13 @@ describe('template', () => {
   test('who may manage schedules, write export files and verify tokens, by name: a change here is a change of privileges', () => {
     // web: the organizer's event page cancels events and downloads attendee exports (functions/web/manage-event-routes.ts).
     expect(withAccess('scheduler', 'manage')).toEqual(['events', 'web']);
-    expect(withAccess('scheduler', 'settings')).toEqual(['jobsScheduled', 'matching', 'members', 'streams']);
-    // web: the admin dashboard's members and ledger CSV, a file link when too long for one response (as the API).
-    // exportJob: writes the long exports the others hand it.
-    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'exportJob', 'members', 'web']);
+    // Only the functions that schedule are handed a scheduler (functions/core/deps.ts), so none has the settings alone.
+    expect(withAccess('scheduler', 'settings')).toEqual([]);
+    // exportJob: writes the long exports the others hand it (the web pages' too: they write no file themselves).
+    expect(withAccess('exports', 'readWrite')).toEqual(['dues', 'events', 'exportJob', 'members']);
     // Who may start the export job: the functions that export lists (the API's and the pages').
     expect(withAccess('exportJobs')).toEqual(['dues', 'events', 'members', 'web']);
-    expect(withAccess('exports', 'settings')).toEqual(['jobsScheduled', 'matching', 'streams']);
+    expect(withAccess('exports', 'settings')).toEqual([]);
     expect(withAccess('jwt')).toEqual(allFunctions.filter(hasViewerRoutes).sort());
     expect(withAccess('jwt')).toEqual(['events', 'web']);
   });

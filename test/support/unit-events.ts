@@ -8,7 +8,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../functions/core/data/store.js';
-import type { EventsDeps } from '../../functions/core/services/events.js';
+import type { SchedulingDeps } from '../../functions/core/services/events.js';
+import type { Mailer } from '../../functions/core/services/outbox.js';
 
 export const TABLE = process.env.TABLE_NAME!;
 
@@ -16,7 +17,8 @@ export const TABLE = process.env.TABLE_NAME!;
 export const mockedStore = () =>
   createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } }), TABLE);
 
-export function unitEventsDeps(store = mockedStore()): EventsDeps {
+/** Every part a function may hand the events services, and the mailer the outbox sends with. */
+export function unitEventsDeps(store = mockedStore()): SchedulingDeps & { mailer: Mailer } {
   return {
     store,
     mailer: { ses: new SESv2Client({ region: 'us-east-1' }), fromAddress: 'events@example.test' },

@@ -53,6 +53,11 @@ export type { Broadcast } from './events.js';
 export type { StoredMatch } from './matches.js';
 export type { RsvpChange, MemberChange, TicketClaim } from './units.js';
 
+/**
+ * Every repository. A function that uses a few composes those itself over one table
+ * (`{ ...membersRepo(t), ...plansRepo(t) }`, functions/core/deps.ts), so its bundle keeps only
+ * their code; the services' store types (MembersStore, DuesStore, ...) say which it needs.
+ */
 export function createStore(db: DynamoDBDocumentClient, tableName: string) {
   const t = createTable(db, tableName);
   return {

@@ -8,10 +8,13 @@ import { forbidden, notFound, unauthorized } from '../errors.js';
 import { inGoodStanding, roleAtLeast, type Role } from '../domain/roles.js';
 import type { Association, Member } from '../domain/types.js';
 import { canSee, type Event } from '../domain/events.js';
-import type { Store } from '../data/store.js';
+import type { AssociationsRepo, EventsRepo, MembersRepo } from '../data/store.js';
 import type { RsvpReadAhead } from '../data/rsvps.js';
 
 export type Caller = { userId: string; email: string; name?: string };
+
+/** The reads an access check makes: the event, its association, the caller's membership. */
+export type AccessStore = Pick<AssociationsRepo, 'getAssociation'> & Pick<EventsRepo, 'getEvent'> & Pick<MembersRepo, 'getMember'>;
 export type Access_ = { association?: Association; membership?: Member; event?: Event; readAhead?: RsvpReadAhead };
 
 /** An event's rules that depend on who is asking: members-only visibility, members first on the waitlist. */
@@ -26,7 +29,7 @@ export async function authorize(
   access: Access,
   params: Record<string, string>,
   caller: Caller | null,
-  store: Store | undefined,
+  store: AccessStore | undefined,
   readAhead?: RsvpReadAhead,
 ): Promise<Access_> {
   if (access !== 'public' && access !== 'viewer' && !caller) throw unauthorized();

@@ -14,9 +14,9 @@ import { config } from '../config.js';
 import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } from '../errors.js';
 import { logger } from './logger.js';
 import { problemDetails } from './problem.js';
-import { authorize, type Access_, type Caller } from './access.js';
+import { authorize, type AccessStore, type Access_, type Caller } from './access.js';
 import { isIdToken } from './tokens.js';
-import type { Store } from '../data/store.js';
+import type { RsvpsRepo } from '../data/store.js';
 import type { RateLimits } from '../data/rate-limits.js';
 import { checkLimits, deferredLimits, enforceRateLimits, type DeferredLimits } from './rate-limit.js';
 import { checkResponse, responseValidation, successStatus } from './response-check.js';
@@ -98,8 +98,12 @@ function callerOf(event: Event): Caller | null {
 }
 
 export interface HandlerDeps {
-  /** Absent for functions that touch no association (meta). */
-  store?: Store;
+  /**
+   * The access checks' reads; absent for functions whose routes name no association or event
+   * (meta, profiles, email, webhooks). The RSVP read-ahead is required when any route reads
+   * ahead (the events function).
+   */
+  store?: AccessStore & Partial<Pick<RsvpsRepo, 'rsvpReadAhead'>>;
   /** Required when any of the function's routes has a rateLimit. */
   limiter?: RateLimits;
   /**
@@ -122,6 +126,8 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   for (const r of mine) checkLimits(r);
   if (mine.some((r) => r.rateLimit?.length) && !deps.limiter) throw new Error(`Function ${fn} has rate-limited routes but no limiter`);
   if (mine.some((r) => r.access === 'viewer') && !deps.optionalCaller) throw new Error(`Function ${fn} has 'viewer' routes but no optionalCaller`);
+  if (mine.some((r) => /\{(associationId|eventId)\}/.test(r.path)) && !deps.store) throw new Error(`Function ${fn} has association or event routes but no store`);
+  if (mine.some((r) => r.readAhead) && !deps.store?.rsvpReadAhead) throw new Error(`Function ${fn} has read-ahead routes but no rsvpReadAhead in its store`);
 
   const validateResponses = responseValidation();
 
@@ -142,7 +148,7 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
     const who = { userId: caller?.userId, sourceIp: event.requestContext?.http?.sourceIp, params };
     // An RSVP: the event, the caller's RSVP, profile and rate counters in one read.
     const rate = spec.readAhead && caller && params.eventId && spec.rateLimit?.length ? deferredLimits(spec.rateLimit, who, deps.limiter!, now) : undefined;
-    const readAhead = spec.readAhead && caller && params.eventId ? await deps.store!.rsvpReadAhead(params.eventId, caller.userId, rate?.windows.map((w) => w.key) ?? [], false) : undefined;
+    const readAhead = spec.readAhead && caller && params.eventId ? await deps.store!.rsvpReadAhead!(params.eventId, caller.userId, rate?.windows.map((w) => w.key) ?? [], false) : undefined;
     const access = await authorize(spec.access, params, caller, deps.store, readAhead);
     const body = parse(spec.body, parsedJson, 'body');
     if (rate) {

@@ -22,9 +22,17 @@ export type DuesStore = AssociationsRepo & MembersRepo & OutboxRepo & PaymentsRe
 export interface DuesDeps {
   store: DuesStore;
   payments: PaymentsGateway;
-  mailer: Mailer;
   appUrl: string;
   platformFeePercent: number;
+}
+
+/**
+ * Applying Stripe events and the daily job also send the mail they queue: only the
+ * functions that do so are handed a mailer (and bundle the SES client).
+ */
+export interface DuesMailDeps extends DuesDeps {
+  mailer: Mailer;
+  /** Emails per second the sender allows itself. */
   sendRate: number;
 }
 
@@ -143,7 +151,7 @@ export interface StripeEvent {
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'unmatched';
 
 interface EventCtx {
-  deps: DuesDeps;
+  deps: DuesMailDeps;
   event: StripeEvent;
   association: Association;
   account: string;
@@ -487,7 +495,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
  * Verifies nothing (the handler did) and applies one event exactly once. Events of a
  * connected account we do not know, or for another association, change nothing.
  */
-export async function handleStripeEvent(deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
+export async function handleStripeEvent(deps: DuesMailDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
   if (await deps.store.eventProcessed(event.id)) return 'duplicate';
   const handler = handlers[event.type];
   if (!handler) return 'ignored';
@@ -508,7 +516,7 @@ export async function handleStripeEvent(deps: DuesDeps, event: StripeEvent, now:
  * reconcile with Stripe, send renewal reminders, start grace periods and lapse.
  * Each membership is written conditionally, so two overlapping runs do each thing once.
  */
-export async function runDaily(deps: DuesDeps, now: Date, lookbackDays = 7) {
+export async function runDaily(deps: DuesMailDeps, now: Date, lookbackDays = 7) {
   const counts: Record<string, number> = {};
   const bump = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
   const associations = new Map<string, Association | undefined>();
@@ -539,7 +547,7 @@ export async function runDaily(deps: DuesDeps, now: Date, lookbackDays = 7) {
   return { memberships: counts, mail };
 }
 
-async function dailyForMember(deps: DuesDeps, association: Association, m: Member, now: Date): Promise<string> {
+async function dailyForMember(deps: DuesMailDeps, association: Association, m: Member, now: Date): Promise<string> {
   const action = dailyAction(m, association.gracePeriodDays, now);
   const account = association.stripeAccountId;
   const plan = m.planId ? await deps.store.getPlan(association.associationId, m.planId) : undefined;

@@ -29,7 +29,6 @@ import {
   type Event,
   type Rsvp,
 } from '../domain/events.js';
-import { eventIcs } from '../domain/calendar.js';
 import {
   eventCancelledMail,
   eventChangedMail,
@@ -43,7 +42,6 @@ import type { EventCreate, EventPatch, RsvpPut } from '../schemas.js';
 import { HttpProblem, conflict, notFound, unavailable, unprocessable, StoreBusy, RateWindowFull } from '../errors.js';
 import { newMail } from './mail-item.js';
 import { CHECK_IN_QR_CID, checkInQrAttachment } from './check-in-qr.js';
-import type { Mailer } from './outbox.js';
 import { signLink } from '../http/links.js';
 import type { Scheduler } from '../scheduling.js';
 import type { Caller } from '../http/access.js';
@@ -58,11 +56,17 @@ const nextUlid = monotonicFactory();
 
 export interface EventsDeps {
   store: EventsStore;
-  mailer: Mailer;
-  scheduler: Scheduler;
   appUrl: string;
   /** Where API links point (unsubscribe, leave the waitlist, calendar). */
   apiUrl: string;
+}
+
+/**
+ * Creating, moving or cancelling an event also keeps its schedules in step: only the
+ * functions that do so are handed a scheduler (and bundle its client).
+ */
+export interface SchedulingDeps extends EventsDeps {
+  scheduler: Scheduler;
 }
 
 const reminderName = (eventId: string) => `event-reminder-${eventId}`;
@@ -81,9 +85,17 @@ function facts(deps: EventsDeps, e: Event, association: Pick<Association, 'name'
   };
 }
 
-const icsAttachment = (e: Event, organizerName: string, url: string) => [
-  { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, organizerEmail: config.mailFrom, url })).toString('base64') },
-];
+/**
+ * The calendar module, loaded on first use: `ics` (CommonJS, with yup) is then bundled only by
+ * the functions that build a calendar file, not by every one that imports this module (the
+ * check-in QR code is loaded the same way, check-in-qr.ts).
+ */
+const calendar = () => import('../domain/calendar.js');
+
+const icsAttachment = async (e: Event, organizerName: string, url: string) => {
+  const { eventIcs } = await calendar();
+  return [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', contentBase64: Buffer.from(eventIcs(e, { organizerName, organizerEmail: config.mailFrom, url })).toString('base64') }];
+};
 
 /** Retries a write that lost a race (condition or transaction conflict), with jittered backoff. */
 async function withRetries<T>(fn: (attempt: number) => Promise<T>, attempts = 8): Promise<T> {
@@ -110,7 +122,7 @@ const retry = () => new LostRace();
 
 // ------------------------------------------------------------------ events
 
-export async function createEvent(deps: EventsDeps, association: Association, caller: Caller, input: EventCreate, now: Date) {
+export async function createEvent(deps: SchedulingDeps, association: Association, caller: Caller, input: EventCreate, now: Date) {
   const at = now.toISOString();
   const e: Event = {
     eventId: nextUlid(now.getTime()),
@@ -151,7 +163,7 @@ export async function createEvent(deps: EventsDeps, association: Association, ca
  * The reminder fires 24 h before the start, matchmaking at `matchmaking.sendAt` (default
  * the same time); moving the event moves both, cancelling removes them.
  */
-async function keepSchedulesInStep(deps: EventsDeps, e: Event, now: Date) {
+async function keepSchedulesInStep(deps: SchedulingDeps, e: Event, now: Date) {
   const at = e.status === 'scheduled' ? reminderAt(e, now) : null;
   const mm = e.matchmaking;
   const matchAt = e.status === 'scheduled' && mm?.enabled ? (mm.sendAt ? new Date(mm.sendAt).toISOString() : reminderAt(e, now)) : null;
@@ -174,7 +186,7 @@ export async function listEvents(store: EventsStore, association: Association, m
   return { items: page.items.map(eventView), lastKey: page.lastKey };
 }
 
-export async function patchEvent(deps: EventsDeps, association: Association, event: Event, caller: Caller, patch: EventPatch, now: Date) {
+export async function patchEvent(deps: SchedulingDeps, association: Association, event: Event, caller: Caller, patch: EventPatch, now: Date) {
   if (event.status === 'cancelled') throw conflict('This event was cancelled and cannot be changed.');
   const fields: Partial<Event> = {};
   for (const [k, v] of Object.entries(patch)) {
@@ -214,7 +226,7 @@ export async function patchEvent(deps: EventsDeps, association: Association, eve
   return eventView((await deps.store.getEvent(event.eventId, true))!);
 }
 
-export async function cancelEvent(deps: EventsDeps, event: Event, caller: Caller, now: Date) {
+export async function cancelEvent(deps: SchedulingDeps, event: Event, caller: Caller, now: Date) {
   if (event.status === 'cancelled') throw conflict('This event is already cancelled.');
   const broadcast: Broadcast = { broadcastId: `${event.eventId}.cancelled`, eventId: event.eventId, kind: 'event_cancelled', audience: ['going', 'waitlisted'], createdAt: now.toISOString() };
   try {
@@ -430,7 +442,7 @@ export async function queueRsvpMail(deps: EventsDeps, r: Rsvp, now: Date, lookup
           {
             ...common,
             mail: rsvpConfirmedMail({ ...f, guests: r.guests, checkInCode: r.checkInCode, qrCid: CHECK_IN_QR_CID }),
-            attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(r.checkInCode)],
+            attachments: [...(await icsAttachment(event, association.name, f.eventUrl)), await checkInQrAttachment(r.checkInCode)],
           },
           now,
         )
@@ -522,7 +534,7 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
         kind: 'rsvp_promoted',
         associationId: association.associationId,
         mail: promotedMail({ ...f, checkInCode: before.checkInCode, qrCid: CHECK_IN_QR_CID }),
-        attachments: [...icsAttachment(event, association.name, f.eventUrl), await checkInQrAttachment(before.checkInCode)],
+        attachments: [...(await icsAttachment(event, association.name, f.eventUrl)), await checkInQrAttachment(before.checkInCode)],
         mailId: `promoted.${eventId}.${before.userId}.${before.version}`,
       },
       now,
@@ -583,7 +595,7 @@ export async function expandBroadcast(deps: EventsDeps, broadcastId: string, now
             mail: content,
             // Reminder-type mail carries one-click unsubscribe (RFC 8058); notices about the event itself do not.
             headers: b.kind === 'event_reminder' ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined,
-            attachments: b.kind === 'event_changed' || b.kind === 'event_cancelled' ? icsAttachment(event, association.name, f.eventUrl) : undefined,
+            attachments: b.kind === 'event_changed' || b.kind === 'event_cancelled' ? await icsAttachment(event, association.name, f.eventUrl) : undefined,
           },
           now,
         );
@@ -596,7 +608,7 @@ export async function expandBroadcast(deps: EventsDeps, broadcastId: string, now
 }
 
 /** The scheduled 24-hour reminder. A schedule left over from before the event moved is ignored. */
-export async function sendEventReminder(deps: EventsDeps, eventId: string, startsAt: string, now: Date): Promise<'queued' | 'stale'> {
+export async function sendEventReminder(deps: { store: Pick<EventsRepo, 'getEvent' | 'putBroadcast'> }, eventId: string, startsAt: string, now: Date): Promise<'queued' | 'stale'> {
   const event = await deps.store.getEvent(eventId, true);
   if (!event || event.status !== 'scheduled' || event.startsAt !== startsAt) return 'stale';
   try {
@@ -643,5 +655,5 @@ export async function checkIn(store: EventsStore, event: Event, caller: Caller, 
   return { ...attendeeView({ ...r, checkedInAt: now.toISOString() }), alreadyCheckedIn: false };
 }
 
-export const calendarFile = (deps: EventsDeps, event: Event, association: Association) =>
-  eventIcs(event, { organizerName: association.name, organizerEmail: config.mailFrom, url: eventUrl(deps, event) });
+export const calendarFile = async (deps: EventsDeps, event: Event, association: Association) =>
+  (await calendar()).eventIcs(event, { organizerName: association.name, organizerEmail: config.mailFrom, url: eventUrl(deps, event) });

@@ -56,7 +56,9 @@ export interface ExportPlan<T> {
 
 export interface ExportRequest<T> {
   store: ExportsStore;
+  /** Where a format=url answer is stored; without it such a request is answered inline. */
   files?: FileStore;
+  /** Where a list longer than one page goes (the job writes the file); without it, it is read here. */
   jobs?: ExportJobs;
   associationId: string;
   spec: ExportSpec;
@@ -79,7 +81,7 @@ const fileKey = (associationId: string, exportId: string, fileName: string) => `
 export async function exportRows<T>(req: ExportRequest<T>): Promise<ExportResult> {
   const exportId = ulid(req.now.getTime());
   const { plan } = req;
-  if (req.files && req.jobs && !(await plan.fitsOnePage())) {
+  if (req.jobs && !(await plan.fitsOnePage())) {
     const job: ExportJob = {
       exportId,
       associationId: req.associationId,

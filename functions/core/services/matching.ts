@@ -22,6 +22,9 @@ import { storeConnections } from './matching-connections.js';
 /** The repositories this service uses (functions/core/data/). */
 export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut' | 'noteFollowUp' | 'networkPage'>;
 
+/** What sending matches and introductions needs: the store's matching part and where links point. */
+export type MatchingDeps = Pick<EventsDeps, 'appUrl' | 'apiUrl'> & { store: MatchingStore };
+
 export const matchIdOf = (a: string, b: string) => (a < b ? `${a}.${b}` : `${b}.${a}`);
 
 /** Going attendees who opted in, with the profile fields matching may use. */
@@ -102,7 +105,7 @@ export const forOrganizers = <M extends { reasons: { kind: string }[] }>(m: M): 
  * Computes, stores and mails the matches once. A second call (a retry, the schedule after
  * a manual send) finds the run marker and sends nothing.
  */
-export async function send(deps: EventsDeps, association: Association, event: Event, actorId: string, now: Date) {
+export async function send(deps: MatchingDeps, association: Association, event: Event, actorId: string, now: Date) {
   const existing = await deps.store.getMatchRun(event.eventId);
   if (existing && existing.status === 'sent') throw conflict('Matches for this event were already sent.');
   if (!existing) {
@@ -273,7 +276,7 @@ export async function feedback(store: MatchingStore, event: Event, matchId: stri
  * "Introduce us": records the ask; when both sides have asked, one mail addressed to both
  * is queued, exactly once (a conditional write decides who queues it).
  */
-export async function introduce(deps: EventsDeps, association: Association, event: Event, matchId: string, userId: string, now: Date) {
+export async function introduce(deps: MatchingDeps, association: Association, event: Event, matchId: string, userId: string, now: Date) {
   const found = await matchOfCaller(deps.store, event.eventId, matchId, userId);
   const [ga, gb] = await Promise.all([deps.store.getRsvp(event.eventId, found.a), deps.store.getRsvp(event.eventId, found.b)]);
   if (ga?.status !== 'going' || gb?.status !== 'going') throw unprocessable('One of you is no longer registered for this event.');
@@ -297,7 +300,7 @@ export async function introduce(deps: EventsDeps, association: Association, even
 }
 
 /** The scheduled send at matchmaking.sendAt. Stale (the event moved) or already sent: nothing. */
-export async function sendScheduledMatches(deps: EventsDeps, eventId: string, startsAt: string, now: Date): Promise<string> {
+export async function sendScheduledMatches(deps: MatchingDeps, eventId: string, startsAt: string, now: Date): Promise<string> {
   const event = await deps.store.getEvent(eventId, true);
   if (!event || event.status !== 'scheduled' || event.startsAt !== startsAt || !event.matchmaking?.enabled) return 'stale';
   const association = await deps.store.getAssociation(event.associationId);

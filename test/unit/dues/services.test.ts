@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanComma
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
 import { keys } from '../../../functions/core/data/keys.js';
-import { billingPortal, checkout, connect, handleStripeEvent, runDaily, type DuesDeps, type StripeEvent } from '../../../functions/core/services/dues.js';
+import { billingPortal, checkout, connect, handleStripeEvent, runDaily, type DuesMailDeps, type StripeEvent } from '../../../functions/core/services/dues.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { problemResponse } from '../../../functions/core/http/problem.js';
 import { reminderTag } from '../../../functions/core/domain/dues.js';
@@ -68,7 +68,7 @@ function setup(members: Member[] = [], extra: Item[] = []) {
     ...extra,
   ]).attach(ddb);
   const payments = new FakePayments();
-  const deps: DuesDeps = {
+  const deps: DuesMailDeps = {
     store: createStore(doc, TABLE),
     payments,
     mailer: { ses: sesClient, fromAddress: 'no-reply@assoc.test' },

@@ -11,7 +11,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
 import { keys } from '../../../functions/core/data/keys.js';
 import type { QueuedStripeEvent } from '../../../functions/core/data/stripe-queue.js';
-import type { DuesDeps, StripeEvent } from '../../../functions/core/services/dues.js';
+import type { DuesMailDeps, StripeEvent } from '../../../functions/core/services/dues.js';
 import { applyQueuedStripeEvent, queueGroupOf, receiveStripeEvent } from '../../../functions/core/services/stripe-queue.js';
 import type { Association, Member, Plan } from '../../../functions/core/domain/types.js';
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
@@ -42,7 +42,7 @@ function setup() {
   const table = new FakeTable([row.association(assocA), { ...keys.stripeAccount('acct_A'), entity: 'stripe_account', associationId: 'assocA' }, row.plan(yearly), row.member(pendingMember())]).attach(ddb);
   const payments = new FakePayments();
   const store = createStore(doc, 'test-table');
-  const deps: DuesDeps & { store: typeof store } = { store, payments, mailer: { ses: sesClient, fromAddress: 'no-reply@assoc.test' }, appUrl: 'https://app.example.test', platformFeePercent: 2, sendRate: 100_000 };
+  const deps: DuesMailDeps & { store: typeof store } = { store, payments, mailer: { ses: sesClient, fromAddress: 'no-reply@assoc.test' }, appUrl: 'https://app.example.test', platformFeePercent: 2, sendRate: 100_000 };
   return { table, payments, deps, store };
 }
 

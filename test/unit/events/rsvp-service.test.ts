@@ -10,9 +10,8 @@ import 'aws-sdk-client-mock-jest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
-import { promoteWaitlisted, queueRsvpMail, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
+import { promoteWaitlisted, queueRsvpMail, rsvp, withdraw, type SchedulingDeps } from '../../../functions/core/services/events.js';
 import { deferredLimits } from '../../../functions/core/http/rate-limit.js';
 import { createRateLimits } from '../../../functions/core/data/rate-limits.js';
 import { rateLimits } from '../../../functions/core/api.js';
@@ -28,9 +27,8 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const docClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } });
 const store = createStore(docClient, TABLE);
 const scheduler = { upsert: jest.fn(async () => undefined), remove: jest.fn(async () => undefined) };
-const deps: EventsDeps = {
+const deps: SchedulingDeps = {
   store,
-  mailer: { ses: new SESv2Client({ region: 'us-east-1' }), fromAddress: 'events@example.test' },
   scheduler,
   appUrl: 'https://app.example.test',
   apiUrl: 'https://api.example.test',

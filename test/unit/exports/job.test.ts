@@ -1,5 +1,5 @@
 /** The export job's service: what it records on success and on failure, and what the status says. */
-import { exportStatus, runExportJob, JOB_STALE_MS, type ExportPlan } from '../../../functions/core/services/exports.js';
+import { exportRows, exportStatus, runExportJob, JOB_STALE_MS, type ExportPlan, type ExportRequest } from '../../../functions/core/services/exports.js';
 import type { ExportJob } from '../../../functions/core/data/exports.js';
 import type { FileStore } from '../../../functions/core/files.js';
 import { makeExportJob } from '../../support/factories.js';
@@ -38,6 +38,35 @@ function fakes(upload?: FileStore['upload']) {
   };
   return { calls, store: store as any, files };
 }
+
+describe('exportRows: where a list goes', () => {
+  const request = (over: Partial<ExportRequest<{ n: number }>> = {}) => {
+    const calls = { created: [] as ExportJob[], started: [] as unknown[], recorded: [] as unknown[] };
+    const store = {
+      createExportJob: async (j: ExportJob) => void calls.created.push(j),
+      recordExport: async (...a: unknown[]) => void calls.recorded.push(a),
+    };
+    const jobs = { start: async (e: unknown) => void calls.started.push(e) };
+    const req: ExportRequest<{ n: number }> = { store: store as any, jobs, associationId: 'a1', spec: { list: 'members' } as any, plan, actor: { userId: 'u1', email: 'u1@example.test' }, format: 'csv' as const, apiUrl: 'https://api.test', now, ...over };
+    return { calls, req };
+  };
+
+  it('longer than one page, with a job to start: the job makes the file, the request needs no file store (the web pages)', async () => {
+    const { calls, req } = request();
+    const out = await exportRows(req);
+    expect(out).toMatchObject({ kind: 'job', state: 'pending', statusUrl: expect.stringMatching(/^https:\/\/api\.test\/associations\/a1\/exports\//) });
+    expect(calls.created).toHaveLength(1);
+    expect(calls.started).toEqual([{ associationId: 'a1', exportId: calls.created[0]!.exportId }]);
+    expect(calls.recorded).toEqual([]);
+  });
+
+  it('without a job to start it is read and answered inline, whatever its length', async () => {
+    const { calls, req } = request({ jobs: undefined });
+    const out = await exportRows(req);
+    expect(out).toEqual({ kind: 'inline', csv: '\uFEFFn\r\n1\r\n2\r\n3\r\n', rows: 3 });
+    expect(calls.recorded).toHaveLength(1);
+  });
+});
 
 describe('runExportJob', () => {
   it('streams every page into the file, then marks it ready, logs it and queues the mail in one call', async () => {

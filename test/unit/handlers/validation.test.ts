@@ -16,6 +16,8 @@ import { makeAssociation, makeMember } from '../../support/factories.js';
 import { associationItem } from '../../../functions/core/data/associations.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
 import { FakeTable } from '../../support/fake-table.js';
+import { httpHandler, json } from '../../../functions/core/http/router.js';
+import { routes, routeKey, type FunctionName } from '../../../functions/core/api.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ada: Claims = { sub: 'user-ada', email: 'ada@example.test', name: 'Ada' };
@@ -228,5 +230,23 @@ describe('members handler input', () => {
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([{ path: 'status', message: 'is not a known field' }]);
     expect(writes()).toBe(0);
+  });
+});
+
+describe('building a handler', () => {
+  // Each function composes its own store (functions/core/deps.ts): one left without what its routes need fails at load, not on a request.
+  const impls = (fn: FunctionName) => Object.fromEntries(routes.filter((r) => r.fn === fn).map((r) => [routeKey(r), async () => json({})]));
+
+  it('refuses a function with association or event routes but no store', () => {
+    expect(() => httpHandler('associations', impls('associations'), {})).toThrow('Function associations has association or event routes but no store');
+  });
+
+  it('refuses a function with read-ahead routes whose store cannot read ahead', () => {
+    const store = { getAssociation: async () => undefined, getEvent: async () => undefined, getMember: async () => undefined };
+    expect(() => httpHandler('events', impls('events'), { store, limiter: {} as never, optionalCaller: async () => null })).toThrow('Function events has read-ahead routes but no rsvpReadAhead in its store');
+  });
+
+  it('takes no store for routes that name no association or event', () => {
+    expect(() => httpHandler('profiles', impls('profiles'), {})).not.toThrow();
   });
 });

@@ -8,7 +8,6 @@ import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
 import { createPrivacyData, matchRefItem } from '../../../functions/core/data/privacy.js';
 import { keys } from '../../../functions/core/data/keys.js';
@@ -30,8 +29,6 @@ const deps: PrivacyDeps = {
   stopBilling,
   events: {
     store,
-    mailer: { ses: new SESv2Client({ region: 'us-east-1' }), fromAddress: 'events@example.test' },
-    scheduler: { upsert: jest.fn(async () => undefined), remove: jest.fn(async () => undefined) },
     appUrl: 'https://app.example.test',
     apiUrl: 'https://api.example.test',
   },

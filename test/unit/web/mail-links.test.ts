@@ -7,7 +7,6 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   eventReminderMail,
   lapsedMail,
@@ -23,7 +22,7 @@ import {
   type Mail,
 } from '../../../functions/core/domain/emails.js';
 import { createStore } from '../../../functions/core/data/store.js';
-import { queueRsvpMail, rsvp, type EventsDeps } from '../../../functions/core/services/events.js';
+import { queueRsvpMail, rsvp, type SchedulingDeps } from '../../../functions/core/services/events.js';
 import { associationItem } from '../../../functions/core/data/associations.js';
 import type { Rsvp } from '../../../functions/core/domain/events.js';
 import { FakeTable } from '../../support/fake-table.js';
@@ -87,9 +86,8 @@ describe('each mail links to the page it is about', () => {
 describe('the RSVP service puts the event page in its mails', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   const store = createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } }), process.env.TABLE_NAME!);
-  const deps: EventsDeps = {
+  const deps: SchedulingDeps = {
     store,
-    mailer: { ses: new SESv2Client({ region: 'us-east-1' }), fromAddress: 'events@example.test' },
     scheduler: { upsert: async () => undefined, remove: async () => undefined },
     appUrl: APP,
     apiUrl: 'https://api.example.test',
