@@ -26,6 +26,9 @@ import { report as costReport } from './cost.js';
 import { fmt, isMain, loadAverage, machineInfo, root, withStack } from './common.js';
 
 const outDir = resolve(root, 'bench/out');
+// Read before any section runs: the in-process stack of sections 2-4 writes its own settings
+// (DYNAMODB_CONFLICTS=off among them) into process.env, which turned section 9's default off.
+const surgeConflicts = process.env.DYNAMODB_CONFLICTS ?? 'on';
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 /** The functions' JSON log lines (a child's stack logs to stdout): kept in the .log file, not in the tables. */
@@ -115,7 +118,7 @@ async function main() {
   await runChild(6, 'rsvp', 'rsvp.ts');
   await runChild(7, 'webhooks', 'webhooks.ts');
   await runChild(8, 'export', 'export.ts', { BENCH_EXPORT_SIZES: process.env.BENCH_EXPORT_SIZES ?? '10000,250000', BENCH_EXPORT_ROUNDS: process.env.BENCH_EXPORT_ROUNDS ?? '1' });
-  await runChild(9, 'surge', 'rsvp-surge.ts', { DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on' });
+  await runChild(9, 'surge', 'rsvp-surge.ts', { DYNAMODB_CONFLICTS: surgeConflicts });
 
   console.log(`\n${loadAverage()} at the end; whole run ${fmt((performance.now() - t0) / 1000)} s; tables in bench/out/`);
 }
