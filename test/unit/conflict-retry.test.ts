@@ -3,39 +3,27 @@
  * DynamoDBClient whose HTTP handler is a fake service answering what each test plans, so the
  * exact requests sent can be counted.
  */
-import { Readable } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conflictBackoffMs, installConflictRetry, isConflictOnly } from '../../functions/core/data/conflict-retry.js';
 import { conflictCount, installConflicts } from '../../functions/core/data/conflicts.js';
+import { clientOn, fakeDynamoHttp, type Answer } from '../support/fake-dynamodb-http.js';
 import { createTable } from '../../functions/core/data/table.js';
 import { ConditionFailed, StoreBusy } from '../../functions/core/errors.js';
 import { problemResponse } from '../../functions/core/http/problem.js';
 
-type Answer = { status: number; type?: string; body?: Record<string, unknown> };
-
 function fakeService(opts: { delayMs?: number } = {}) {
   const planned: Answer[] = [];
-  const targets: string[] = [];
-  const handler = {
-    metadata: { handlerProtocol: 'http/1.1' },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-    destroy() {},
-    async handle(req: { headers: Record<string, string> }) {
-      targets.push(req.headers['x-amz-target'] ?? '');
-      const a = planned.shift() ?? { status: 200, body: {} };
-      if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-      const body = a.type ? { __type: `com.amazonaws.dynamodb.v20120810#${a.type}`, message: 'refused', ...a.body } : (a.body ?? {});
-      return { response: { statusCode: a.status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } };
-    },
-  };
+  const { handler, seen: targets } = fakeDynamoHttp(async () => {
+    const a = planned.shift() ?? { status: 200, body: {} };
+    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+    return a;
+  });
   return { handler, targets, plan: (...a: Answer[]) => void planned.push(...a) };
 }
 
 function setup(opts: { delayMs?: number; layer?: boolean } = {}) {
   const service = fakeService(opts);
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: service.handler as never, maxAttempts: 1 });
+  const client = clientOn(service.handler);
   if (opts.layer) installConflicts(client);
   const waits: number[] = [];
   installConflictRetry(client, { sleep: async (ms) => void waits.push(ms), random: () => 1 });
@@ -96,7 +84,7 @@ describe('retrying transaction conflicts on the client', () => {
 
   it('with the local conflict layer, 20 transactions on one item sent at once all go through', async () => {
     const service = fakeService({ delayMs: 2 });
-    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: service.handler as never, maxAttempts: 1 });
+    const client = clientOn(service.handler);
     installConflicts(client);
     // Real waits (the layer releases an item only when its request answers), a larger budget.
     installConflictRetry(client, { retries: 30, baseMs: 2, capMs: 40 });

@@ -3,38 +3,26 @@
  * document client whose HTTP handler is a fake "service" that answers when a test says so,
  * so requests can be held in flight and overlap exactly as wanted.
  */
-import { Readable } from 'node:stream';
-import { DynamoDBClient, TransactionCanceledException, TransactionConflictException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, TransactionConflictException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactGetCommand, TransactWriteCommand, UpdateCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { conflictCount, installConflicts } from '../../functions/core/data/conflicts.js';
+import { clientOn, fakeDynamoHttp, type Answer } from '../support/fake-dynamodb-http.js';
 import { createTable } from '../../functions/core/data/table.js';
 import { ConditionFailed, StoreBusy } from '../../functions/core/errors.js';
 
-type Answer = { status: number; body: Record<string, unknown>; type?: string };
 
 /** A fake service: every request waits until released (or answers at once), then answers `answer`. */
 function fakeService() {
   const waiting: { target: string; release: (a?: Answer) => void }[] = [];
   let hold = false;
   let next: Answer[] = [];
-  const seen: string[] = [];
-  const handler = {
-    metadata: { handlerProtocol: 'http/1.1' },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-    destroy() {},
-    async handle(req: { headers: Record<string, string> }) {
-      const target = req.headers['x-amz-target'] ?? '';
-      seen.push(target);
-      const planned = next.shift();
-      const answer = await new Promise<Answer>((resolve) => {
-        if (!hold) resolve(planned ?? { status: 200, body: {} });
-        else waiting.push({ target, release: (a) => resolve(a ?? planned ?? { status: 200, body: {} }) });
-      });
-      const body = answer.type ? { __type: `com.amazonaws.dynamodb.v20120810#${answer.type}`, ...answer.body } : answer.body;
-      return { response: { statusCode: answer.status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } };
-    },
-  };
+  const { handler, seen } = fakeDynamoHttp((target) => {
+    const planned = next.shift();
+    return new Promise<Answer>((resolve) => {
+      if (!hold) resolve(planned ?? { status: 200, body: {} });
+      else waiting.push({ target, release: (a) => resolve(a ?? planned ?? { status: 200, body: {} }) });
+    });
+  });
   return {
     handler,
     seen,
@@ -50,7 +38,7 @@ function fakeService() {
 
 function setup(conflicts = true) {
   const service = fakeService();
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: service.handler as never, maxAttempts: 1 });
+  const client = clientOn(service.handler);
   if (conflicts) installConflicts(client);
   const db = DynamoDBDocumentClient.from(client);
   return { service, db };
@@ -183,7 +171,7 @@ describe('local conflict layer', () => {
   describe('faults the service injects still arrive as before, with the layer on', () => {
     it('throttling passes through unchanged and is retried by the SDK', async () => {
       const service = fakeService();
-      const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: service.handler as never, maxAttempts: 2, retryStrategy: undefined });
+      const client = clientOn(service.handler, 2);
       installConflicts(client);
       const db = DynamoDBDocumentClient.from(client);
       service.plan({ status: 400, type: 'ProvisionedThroughputExceededException', body: { message: 'slow down' } }, { status: 400, type: 'ProvisionedThroughputExceededException', body: { message: 'slow down' } });
