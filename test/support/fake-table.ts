@@ -299,21 +299,22 @@ export class FakeTable {
   /** Serves every command of `ddb` from this table. */
   attach(ddb: AwsClientStub<DynamoDBDocumentClient>): this {
     ddb.on(GetCommand).callsFake((input) => this.run('GetCommand', () => this.getItem(input)));
-    ddb.on(PutCommand).callsFake((input) => this.run('PutCommand', () => this.putItem(input)));
-    ddb.on(UpdateCommand).callsFake((input) => this.run('UpdateCommand', () => this.updateItem(input)));
-    ddb.on(DeleteCommand).callsFake((input) => this.run('DeleteCommand', () => this.deleteItem(input)));
-    ddb.on(QueryCommand).callsFake((input) => this.run('QueryCommand', () => this.query(input)));
+    ddb.on(PutCommand).callsFake((input) => this.run('PutCommand', () => this.putItem(input), [input]));
+    ddb.on(UpdateCommand).callsFake((input) => this.run('UpdateCommand', () => this.updateItem(input), [input]));
+    ddb.on(DeleteCommand).callsFake((input) => this.run('DeleteCommand', () => this.deleteItem(input), [input]));
+    ddb.on(QueryCommand).callsFake((input) => this.run('QueryCommand', () => this.query(input), [input]));
     ddb.on(BatchGetCommand).callsFake((input) => this.run('BatchGetCommand', () => this.batchGet(input)));
     ddb.on(BatchWriteCommand).callsFake((input) => this.run('BatchWriteCommand', () => this.batchWrite(input)));
-    ddb.on(TransactWriteCommand).callsFake((input) => this.run('TransactWriteCommand', () => this.transact(input.TransactItems)));
+    ddb.on(TransactWriteCommand).callsFake((input) => this.run('TransactWriteCommand', () => this.transact(input.TransactItems), (input.TransactItems ?? []).map((t: TransactItem) => (t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck) as Record<string, unknown>)));
     ddb.on(ScanCommand).callsFake(() => {
       throw new Error('fake table: Scan is not allowed');
     });
     return this;
   }
 
-  private run<T>(command: string, fn: () => T): T {
+  private run<T>(command: string, fn: () => T, inputs: Record<string, unknown>[] = []): T {
     this.takeFailure(command);
+    for (const input of inputs) rejectUnused(input);
     return fn();
   }
 
@@ -453,6 +454,17 @@ export class FakeTable {
 }
 
 /** A TransactionCanceledException with the given reason codes, as DynamoDB raises it. */
+/**
+ * DynamoDB refuses a request whose ExpressionAttributeValues or Names hold one its expressions
+ * never use (ValidationException, a 500 for the caller): so does the fake.
+ */
+function rejectUnused(input: Record<string, unknown>) {
+  const text = ['UpdateExpression', 'ConditionExpression', 'KeyConditionExpression', 'FilterExpression', 'ProjectionExpression'].map((k) => String(input[k] ?? '')).join(' ');
+  const used = (token: string) => new RegExp(`${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`).test(text);
+  const unused = [...Object.keys((input.ExpressionAttributeValues as object) ?? {}), ...Object.keys((input.ExpressionAttributeNames as object) ?? {})].filter((t) => !used(t));
+  if (unused.length) throw Object.assign(new Error(`Value provided in ExpressionAttributeValues or Names unused in expressions: keys: {${unused.join(', ')}}`), { name: 'ValidationException' });
+}
+
 export function transactionCancelled(codes: string[]) {
   return new TransactionCanceledException({
     message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,

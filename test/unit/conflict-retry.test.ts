@@ -4,7 +4,7 @@
  * exact requests sent can be counted.
  */
 import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conflictBackoffMs, installConflictRetry, isConflictOnly } from '../../functions/core/data/conflict-retry.js';
+import { conflictBackoffMs, installConflictRetry, isConflictOnly, withoutConflictRetry } from '../../functions/core/data/conflict-retry.js';
 import { conflictCount, installConflicts } from '../../functions/core/data/conflicts.js';
 import { clientOn, fakeDynamoHttp, type Answer } from '../support/fake-dynamodb-http.js';
 import { createTable } from '../../functions/core/data/table.js';
@@ -75,6 +75,17 @@ describe('retrying transaction conflicts on the client', () => {
     const res = problemResponse(err);
     expect(res.statusCode).toBe(503);
     expect(res.headers?.['Retry-After']).toBe('1');
+  });
+
+  it('sends a command marked withoutConflictRetry once: its conflict reaches the caller, and other commands are still retried', async () => {
+    const s = setup();
+    s.service.plan(cancelled('TransactionConflict', 'None'), cancelled('TransactionConflict', 'None'));
+    const err = await settle(createTable(s.db, 't').write(() => s.db.send(withoutConflictRetry(tx()))));
+    expect(err).toBeInstanceOf(StoreBusy);
+    expect(s.service.targets).toHaveLength(1);
+    expect(s.waits).toEqual([]);
+    await s.db.send(tx());
+    expect(s.service.targets).toHaveLength(3);
   });
 
   it('the backoff is a random wait below its ceiling', () => {

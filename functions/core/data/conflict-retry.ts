@@ -22,6 +22,23 @@ export interface ConflictRetryOptions {
 }
 
 const RETRIED_REASONS = new Set(['TransactionConflict', 'None']);
+const NOT_RETRIED = Symbol.for('assoc.dynamodb.noConflictRetry');
+
+/**
+ * Marks one command as sent once: a conflict reaches the caller at once. For a writer with a
+ * cheaper way round the contended item than waiting its turn (the RSVP's calm transaction falls
+ * back to single-item counter writes, services/events.ts).
+ */
+export function withoutConflictRetry<C extends { middlewareStack: { add: (...a: any[]) => void } }>(command: C): C {
+  command.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: Record<symbol, unknown>) => (args: unknown) => {
+      context[NOT_RETRIED] = true;
+      return next(args);
+    },
+    { step: 'initialize', priority: 'low', name: 'noConflictRetry', override: true },
+  );
+  return command;
+}
 
 /** Did DynamoDB refuse this only because of a concurrent request on one of its items? */
 export function isConflictOnly(err: unknown): err is Error {
@@ -40,12 +57,13 @@ export function installConflictRetry(client: DynamoDBClient, opts: ConflictRetry
   const backoff = { baseMs: opts.baseMs ?? 20, capMs: opts.capMs ?? 500, random: opts.random ?? Math.random };
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       for (let attempt = 0; ; attempt++) {
         try {
           return await next(args);
         } catch (err) {
-          if (attempt >= retries || !isConflictOnly(err)) throw err;
+          // The command's own middleware (withoutConflictRetry) has run by now and marked the shared context.
+          if (attempt >= retries || !isConflictOnly(err) || (context as Record<symbol, unknown>)[NOT_RETRIED]) throw err;
           await sleep(conflictBackoffMs(attempt, backoff));
         }
       }

@@ -1,7 +1,8 @@
 /** Transactions that span entities: a membership with its ledger, mail and markers; an RSVP with the event counters and waitlist. Key formats: keys.ts. */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { withoutConflictRetry } from './conflict-retry.js';
 import { memberItem } from './member-item.js';
-import { parseWaitKey } from '../domain/events.js';
+import { parseWaitKey, ticketWaitKey } from '../domain/events.js';
 import { createWaitlist } from './waitlist.js';
 import { keys, type Key } from './keys.js';
 import { type Table, type TransactItem } from './table.js';
@@ -26,7 +27,30 @@ export interface RsvpChange {
   rate?: RateWindow[];
   /** A waitlist join: recorded on the event (Event.lastJoinAt). */
   joinedAt?: string;
+  /** A newcomer taking seats: recorded on the event (Event.lastSeatAt). */
+  seatedAt?: string;
+  /** The event's counters were already moved by takeCounters: the transaction leaves the event item out. */
+  countersTaken?: boolean;
+  /** Sent once: a conflict reaches the caller at once instead of being retried by the client. */
+  once?: boolean;
+  /**
+   * The counters move with a single-item write of their own instead of inside the transaction
+   * (promotions and withdrawals, which would otherwise meet each other on the event item): seats
+   * taken before the transaction, given back if it fails; seats or places freed after it.
+   */
+  split?: boolean;
 }
+
+/**
+ * What a newcomer takes on the event item with one single-item write, outside its RSVP
+ * transaction (the surge path): seats, or a place in the waitlist line of a priority.
+ */
+export type CounterTake =
+  | { eventId: string; seats: number; limited: boolean; at: string }
+  | { eventId: string; line: { priority: number; party: number }; at: string };
+
+/** The counters as they stood right after a take. */
+export type TakenCounters = Pick<Event, 'goingCount' | 'seatsLeft' | 'waitlistCount' | 'waiting0' | 'waitTicket0' | 'waitTicket1' | 'departed0' | 'departed1'>;
 
 /** Ticket `ticket` of `priority`, taken from an event read with these departure and priority-0 counts. */
 export interface TicketClaim {
@@ -182,6 +206,10 @@ export function unitsRepo(t: Table) {
         values[':joinedAt'] = c.joinedAt;
         sets.push('lastJoinAt = :joinedAt');
       }
+      if (seatDelta > 0 && c.seatedAt) {
+        values[':seatedAt'] = c.seatedAt;
+        sets.push('lastSeatAt = :seatedAt');
+      }
       if (joining && c.claim) {
         // The ticket is taken here: valid only if nobody took one, left, or joined ahead since the
         // read, so the position computed from the read (ticketPositionAtJoin) is exact.
@@ -204,17 +232,51 @@ export function unitsRepo(t: Table) {
         adds.push('#tother :zero');
         if (ticket === 1) conditions.push('(attribute_exists(waitTicket1) OR waitlistCount = :zero)');
       }
-      const items: TransactItem[] = [
-        {
-          Update: {
-            TableName: table,
-            Key: keys.event(event.eventId),
-            UpdateExpression: `SET ${sets.join(', ')}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
-            ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
-            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-            ExpressionAttributeValues: values,
-          },
-        },
+      const counters = {
+        TableName: table,
+        Key: keys.event(event.eventId),
+        UpdateExpression: `SET ${sets.join(', ')}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+        ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ExpressionAttributeValues: values,
+      };
+      // Split only what has no ticket claim, no join and a stored seatsLeft shape to rely on.
+      const split = !!c.split && !c.countersTaken && !c.claim && !joining && !derive;
+      const takes = seatDelta > 0;
+      /**
+       * The counters moved by `sign` (-1 undoes a take) with no condition but the event's
+       * shape: seatsLeft kept with a capacity, absent without one. A capacity set or removed
+       * meanwhile changed the shape: then the other one.
+       */
+      const move = async (sign: 1 | -1) => {
+        const signed: Record<string, unknown> = { ':seats': sign * seatDelta, ':wait': sign * waitDelta };
+        if (waiting0Delta) signed[':w0'] = sign * waiting0Delta;
+        if (leaving?.ticket !== undefined) signed[':one'] = sign;
+        const free = (withLeft: boolean) =>
+          write(() =>
+            db.send(
+              new UpdateCommand({
+                TableName: table,
+                Key: keys.event(event.eventId),
+                UpdateExpression: `SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait${withLeft ? ', seatsLeft = seatsLeft - :seats' : ''}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+                ConditionExpression: withLeft ? 'attribute_exists(seatsLeft)' : 'attribute_not_exists(seatsLeft)',
+                ExpressionAttributeNames: leaving?.ticket !== undefined ? { '#gone': names['#gone']! } : undefined,
+                ExpressionAttributeValues: signed,
+              }),
+            ),
+          );
+        try {
+          await free(limited);
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          await free(!limited);
+        }
+      };
+      const items: TransactItem[] = [];
+      const afterwards: NonNullable<TransactItem['Update']>[] = [];
+      if (split && takes) await write(() => db.send(new UpdateCommand(counters)));
+      else if (!c.countersTaken && !split) items.push({ Update: counters });
+      items.push(
         {
           Put: {
             TableName: table,
@@ -223,10 +285,17 @@ export function unitsRepo(t: Table) {
             ...(before ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': before.version } } : {}),
           },
         },
-      ];
+      );
       if (before?.status === 'waitlisted' && before.waitKey && after.status !== 'waitlisted') {
         items.push({ Delete: { TableName: table, Key: keys.waiting(event.eventId, before.waitKey), ConditionExpression: 'attribute_exists(pk)' } });
-        if (leaving?.ticket !== undefined) items.push(...waitlist.departureItems(event.eventId, leaving.priority, leaving.ticket));
+        if (leaving?.ticket !== undefined) {
+          const [departure, blockCount] = waitlist.departureItems(event.eventId, leaving.priority, leaving.ticket);
+          // Split, the block's departure counter follows the transaction: it is shared by a hundred tickets, so
+          // concurrent promotions and withdrawals would meet on it as on the event item.
+          items.push(departure!);
+          if (split) afterwards.push(blockCount!.Update!);
+          else items.push(blockCount!);
+        }
       }
       if (after.status === 'waitlisted' && before?.status !== 'waitlisted') {
         items.push({ Put: { TableName: table, Item: { ...keys.waiting(event.eventId, after.waitKey!), entity: 'waiting', userId: after.userId, seats: 1 + after.guests }, ConditionExpression: 'attribute_not_exists(pk)' } });
@@ -247,12 +316,109 @@ export function unitsRepo(t: Table) {
       for (const mail of c.outbox ?? []) items.push(outboxPut(mail));
       const rateAt = items.length;
       for (const w of c.rate ?? []) items.push(rateTakeItem(table, w));
+      const command = new TransactWriteCommand({ TransactItems: items });
       try {
-        await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+        await write(() => db.send(c.once ? withoutConflictRetry(command) : command));
       } catch (err) {
+        if (split && takes) await move(-1);
         if (err instanceof ConditionFailed && err.reasons.slice(rateAt).includes('ConditionalCheckFailed')) throw new RateWindowFull({ cause: err });
         throw err;
       }
+      // Freed after the RSVP says so: a crash in between leaves seats counted for nobody, never an overbooking.
+      if (split && !takes && (seatDelta !== 0 || waitDelta !== 0)) await move(1);
+      for (const u of afterwards) await db.send(new UpdateCommand(u));
+    },
+
+    /**
+     * The surge path's first write: a newcomer's seats, or its waitlist ticket, taken on the
+     * event item with one conditional UpdateItem. Single-item writes to one item do not cancel
+     * each other as transactions do (DynamoDB serialises them on the item), so a burst of
+     * newcomers goes through in turn. The conditions are saveRsvp's: seats only while enough are
+     * left and nobody waits; a ticket only while the event is full for this party or others
+     * wait (the first ticket creates both counters, only while nobody waits). Fails with
+     * ConditionFailed when the event is no longer as read.
+     */
+    async takeCounters(c: CounterTake): Promise<TakenCounters> {
+      const names: Record<string, string> = { '#status': 'status' };
+      // DynamoDB refuses a value the expressions do not use: ':zero' is added where it is.
+      const values: Record<string, unknown> = { ':scheduled': 'scheduled', ':at': c.at };
+      let update: string;
+      const conditions = ['#status = :scheduled'];
+      if ('seats' in c) {
+        values[':seats'] = c.seats;
+        update = `SET goingCount = goingCount + :seats, lastSeatAt = :at${c.limited ? ', seatsLeft = seatsLeft - :seats' : ''}`;
+        if (c.limited) values[':zero'] = 0;
+        conditions.push(c.limited ? 'attribute_exists(seatsLeft) AND seatsLeft >= :seats AND waitlistCount = :zero' : 'attribute_not_exists(seatsLeft)');
+      } else {
+        const { priority, party } = c.line;
+        Object.assign(names, { '#t': `waitTicket${priority}`, '#o': `waitTicket${1 - priority}` });
+        Object.assign(values, { ':one': 1, ':party': party, ':zero': 0 });
+        update = `SET lastJoinAt = :at ADD #t :one, #o :zero, waitlistCount :one${priority === 0 ? ', waiting0 :one' : ''}`;
+        conditions.push('attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero)', '(attribute_exists(waitTicket1) OR waitlistCount = :zero)');
+      }
+      const res = await write(() =>
+        db.send(new UpdateCommand({ TableName: table, Key: keys.event(c.eventId), UpdateExpression: update, ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' })),
+      );
+      return res.Attributes as TakenCounters;
+    },
+
+    /**
+     * Gives back what takeCounters took, when the RSVP transaction after it failed: the seats,
+     * or the ticket, recorded as gone like any that leaves the line (so positions behind it stay
+     * exact) together with the waitlist counts it added. Idempotent for a ticket; a no-op if an
+     * entry holds the ticket after all (a transaction that timed out but committed).
+     */
+    async returnCounters(c: CounterTake, ticket?: number): Promise<{ waitlistCount: number }> {
+      if ('seats' in c) {
+        // A capacity removed meanwhile took seatsLeft with it: then only goingCount moves back.
+        const give = (withLeft: boolean) =>
+          write(() =>
+            db.send(
+              new UpdateCommand({
+                TableName: table,
+                Key: keys.event(c.eventId),
+                UpdateExpression: `SET goingCount = goingCount - :seats${withLeft ? ', seatsLeft = seatsLeft + :seats' : ''}`,
+                ConditionExpression: withLeft ? 'attribute_exists(seatsLeft)' : 'attribute_not_exists(seatsLeft)',
+                ExpressionAttributeValues: { ':seats': c.seats },
+                // Whether anyone waits now, for the caller to hand the seats on.
+                ReturnValues: 'ALL_NEW',
+              }),
+            ),
+          );
+        let res;
+        try {
+          res = await give(c.limited);
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          res = await give(!c.limited);
+        }
+        return { waitlistCount: Number(res.Attributes?.waitlistCount ?? 0) };
+      }
+      const { priority } = c.line;
+      try {
+        await write(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { ConditionCheck: { TableName: table, Key: keys.waiting(c.eventId, ticketWaitKey(priority, ticket!)), ConditionExpression: 'attribute_not_exists(pk)' } },
+                ...waitlist.departureItems(c.eventId, priority, ticket!),
+                {
+                  Update: {
+                    TableName: table,
+                    Key: keys.event(c.eventId),
+                    UpdateExpression: `ADD #gone :one, waitlistCount :minus${priority === 0 ? ', waiting0 :minus' : ''}`,
+                    ExpressionAttributeNames: { '#gone': `departed${priority}` },
+                    ExpressionAttributeValues: { ':one': 1, ':minus': -1 },
+                  },
+                },
+              ],
+            }),
+          ),
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err; // else held by an entry, or already given back
+      }
+      return { waitlistCount: 0 };
     },
   };
 }

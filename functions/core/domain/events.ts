@@ -49,8 +49,10 @@ export interface Event {
   /** Tickets of each priority that left the line (promoted, withdrawn, never used): a joiner's position is its ticket minus these. */
   departed0?: number;
   departed1?: number;
-  /** When someone last joined the waitlist (kept by the join's transaction): see `joinsCalmly`. */
+  /** When someone last joined the waitlist (kept by every join): see `rsvpsCalmly`. */
   lastJoinAt?: string;
+  /** When a newcomer last took seats (kept by every such write): see `rsvpsCalmly`. */
+  lastSeatAt?: string;
 }
 
 export type RsvpStatus = 'going' | 'waitlisted' | 'not_going';
@@ -154,12 +156,14 @@ export function waitKey(e: Event, member: Member | undefined, arrival: string | 
 }
 
 /**
- * Is the waitlist calm enough for a joiner to take its ticket in its RSVP transaction? Not
- * within a second of the last join: in a surge most such tickets would go to another joiner
- * and the transaction would fail, so it takes one atomically first.
+ * Are RSVPs calm enough for a newcomer to take its seats or waitlist ticket in its RSVP
+ * transaction (one read, one write)? Not within a second of the last newcomer's seats or join:
+ * in a surge those transactions meet each other on the event item and cancel, so a newcomer
+ * takes the counters with one single-item write first (docs/events.md, "The hot item").
  */
-export function joinsCalmly(e: Pick<Event, 'lastJoinAt'>, now: Date): boolean {
-  return !e.lastJoinAt || now.getTime() - Date.parse(e.lastJoinAt) >= 1000;
+export function rsvpsCalmly(e: Pick<Event, 'lastJoinAt' | 'lastSeatAt'>, now: Date): boolean {
+  const quiet = (at: string | undefined) => !at || now.getTime() - Date.parse(at) >= 1000;
+  return quiet(e.lastJoinAt) && quiet(e.lastSeatAt);
 }
 
 export const ticketWaitKey = (priority: number, ticket: number) => `${priority}#T${String(ticket).padStart(10, '0')}`;

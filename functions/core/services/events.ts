@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { ConditionFailed, type Broadcast, type RsvpChange, type Store, type TicketClaim } from '../data/store.js';
+import type { CounterTake } from '../data/units.js';
 import type { RsvpReadAhead } from '../data/rsvps.js';
 import type { DeferredLimits } from '../http/rate-limit.js';
 import type { Association, Member } from '../domain/types.js';
@@ -22,7 +23,7 @@ import {
   waitPriority,
   ticketWaitKey,
   ticketPosition,
-  joinsCalmly,
+  rsvpsCalmly,
   rsvpMailId,
   rsvpMailDue,
   type RsvpMailKind,
@@ -348,12 +349,19 @@ export async function rsvp(
       }
 
       const seats = seatsOf(guests);
+      // A calm event takes the newcomer in one transaction with its counters, sent once: if it
+      // meets another, the retry goes the surge way (counters first, then the RSVP).
+      const surge = attempt > 0 || !rsvpsCalmly(event, now);
       // While anyone waits, newcomers wait too: freed seats belong to the waitlist.
       const fits = event.capacity === null || (event.goingCount + seats <= event.capacity && event.waitlistCount === 0);
       if (fits) {
         const after: Rsvp = { ...base, status: 'going', waitKey: undefined, rsvpAt: before ? at : base.rsvpAt };
         askForMail(before, after, 'rsvp_confirmed', eventId, caller.userId, now);
-        await save(deps, { event, before, after, rate: opts.rate?.windows }, opts);
+        // An event from before seatsLeft gets it derived by its next transaction.
+        if (surge && (event.capacity === null || event.seatsLeft !== undefined)) {
+          const take: CounterTake = { eventId, seats, limited: event.capacity !== null, at };
+          await takeThenSave(take, { event, before, after, rate: opts.rate?.windows });
+        } else await save(deps, { event, before, after, rate: opts.rate?.windows, seatedAt: at, once: true }, opts);
         return result(deps, after);
       }
       if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
@@ -365,11 +373,22 @@ export async function rsvp(
       const ticketsHere = !ra.separateTickets && (event.waitTicket0 !== undefined || event.waitTicket1 !== undefined);
       // A waitlist from before tickets keeps arrival ULIDs until it empties.
       const beforeTickets = !ra.separateTickets && !ticketsHere && event.waitlistCount > 0;
+      if (surge && !ra.separateTickets && !beforeTickets && !ticket && event.seatsLeft !== undefined) {
+        // The surge path: the ticket and the waitlist counts with one single-item write, then the entry.
+        const take: CounterTake = { eventId, line: { priority, party: seats }, at };
+        const taken = await takeCounters(take);
+        const n = (priority === 0 ? taken.waitTicket0 : taken.waitTicket1)!;
+        const after: Rsvp = { ...base, status: 'waitlisted', waitKey: ticketWaitKey(priority, n), rsvpAt: before ? at : base.rsvpAt };
+        askForMail(before, after, 'rsvp_waitlisted', eventId, caller.userId, now);
+        await saveTaken(take, { event, before, after, rate: opts.rate?.windows }, n);
+        // The counters as the ticket was taken: everyone ahead of it then, minus nobody.
+        return { status: 'waitlisted' as const, waitlistPosition: ticketPosition(n, (priority === 0 ? taken.departed0 : taken.departed1) ?? 0, priority === 1 ? (taken.waiting0 ?? 0) : 0), guests: after.guests };
+      }
       let claim: TicketClaim | undefined;
       if (!ticket && !beforeTickets) {
         // Only a first attempt on a calm waitlist takes its ticket in the transaction: one that
         // already lost a race, or that joins in a surge, would mostly lose it to another joiner.
-        if (!ra.separateTickets && attempt === 0 && joinsCalmly(event, now)) {
+        if (!ra.separateTickets && !surge) {
           claim = { priority, ticket: ((priority === 0 ? event.waitTicket0 : event.waitTicket1) ?? 0) + 1, departed: (priority === 0 ? event.departed0 : event.departed1) ?? 0, waiting0: event.waiting0 ?? 0 };
         } else {
           const n = await deps.store.waitlist.takeTicket(eventId, priority, ra.separateTickets);
@@ -380,12 +399,47 @@ export async function rsvp(
       const key = waitKey(event, member, arrival);
       const after: Rsvp = { ...base, status: 'waitlisted', waitKey: key, rsvpAt: before ? at : base.rsvpAt };
       askForMail(before, after, 'rsvp_waitlisted', eventId, caller.userId, now);
-      await save(deps, { event, before, after, claim, rate: opts.rate?.windows, joinedAt: at }, opts);
+      await save(deps, { event, before, after, claim, rate: opts.rate?.windows, joinedAt: at, once: !!claim }, opts);
       if (ticket) ticket.used = true;
       // A ticket taken in the write: its position follows from the counters it was conditional on.
       if (claim) return { status: 'waitlisted' as const, waitlistPosition: ticketPosition(claim.ticket, claim.departed, priority === 1 ? claim.waiting0 : 0), guests: after.guests };
       return result(deps, after);
     });
+  }
+
+  /** The surge path's first write; the event no longer as read (full, freed, cancelled) means read again. */
+  async function takeCounters(take: CounterTake) {
+    try {
+      return await deps.store.takeCounters(take);
+    } catch (err) {
+      if (err instanceof ConditionFailed) throw retry();
+      throw err;
+    }
+  }
+
+  /** Seats taken, then the RSVP and its code in one transaction without the event item. */
+  async function takeThenSave(take: CounterTake, change: RsvpChange) {
+    await takeCounters(take);
+    await saveTaken(take, change);
+  }
+
+  /**
+   * The RSVP's transaction after its counters were taken; if it fails, what was taken is given
+   * back first (seats freed that way go to anyone who joined the waitlist meanwhile). A crash
+   * in between leaves seats counted for nobody, never an overbooking (docs/events.md).
+   */
+  async function saveTaken(take: CounterTake, change: RsvpChange, ticketN?: number) {
+    try {
+      await save(deps, { ...change, countersTaken: true }, opts);
+    } catch (err) {
+      try {
+        const { waitlistCount } = await deps.store.returnCounters(take, ticketN);
+        if (waitlistCount > 0) await promoteWaitlisted(deps, association ?? (await associationOf(deps, eventId)), eventId, now, (take as { seats: number }).seats);
+      } catch (giveBackErr) {
+        logger.error('could not give back the counters of a failed RSVP write', { eventId, errorName: (giveBackErr as Error).name });
+      }
+      throw err;
+    }
   }
 }
 
@@ -496,7 +550,8 @@ export async function withdraw(deps: EventsDeps, association: Association, event
     if (!before) throw notFound('You have no RSVP for this event.');
     if (before.status === 'not_going') return 0;
     const after: Rsvp = { ...before, status: 'not_going', waitKey: undefined, updatedAt: now.toISOString() };
-    await save(deps, { event, before, after });
+    // Counters outside the transaction: concurrent cancellations would meet on the event item.
+    await save(deps, { event, before, after, split: true });
     return before.status === 'going' ? seatsOf(before.guests) : 0;
   });
   // Hand over at most the seats this cancellation freed, so concurrent cancellations do not all
@@ -517,8 +572,14 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
     if (event.status !== 'scheduled' || event.waitlistCount === 0) break;
     const free = spotsLeft(event);
     if (free === 0) break;
-    const [head] = await deps.store.waitlistHead(eventId, 1);
-    if (!head) break;
+    // Everyone in the run of the line that fits the free seats is seated now, so which of them
+    // this promoter takes does not matter: concurrent promoters (cancellations at once, the
+    // stream consumer) spread over that run instead of all racing for its first entry.
+    const heads = await deps.store.waitlistHead(eventId, free === null ? 1 : Math.min(free, 25));
+    let fitting = 0;
+    for (let seats = 0; fitting < heads.length && (free === null || seats + heads[fitting]!.seats <= free); fitting++) seats += heads[fitting]!.seats;
+    if (!fitting) break; // the head does not fit (or nobody waits): nobody behind it overtakes it
+    const head = heads[fitting === 1 ? 0 : randomInt(fitting)]!;
     const before = await deps.store.getRsvp(eventId, head.userId);
     if (!before || before.status !== 'waitlisted' || before.waitKey !== head.waitKey) {
       await new Promise((r) => setTimeout(r, 5));
@@ -540,7 +601,7 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
       now,
     );
     try {
-      await deps.store.saveRsvp({ event, before, after, outbox: [mail] });
+      await deps.store.saveRsvp({ event, before, after, outbox: [mail], split: true });
       promoted++;
     } catch (err) {
       if (err instanceof ConditionFailed || err instanceof StoreBusy) {

@@ -9,7 +9,7 @@ import { jest } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ThrottlingException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createStore } from '../../../functions/core/data/store.js';
 import { promoteWaitlisted, queueRsvpMail, rsvp, withdraw, type SchedulingDeps } from '../../../functions/core/services/events.js';
 import { deferredLimits } from '../../../functions/core/http/rate-limit.js';
@@ -120,12 +120,14 @@ describe('RSVP going while seats are free', () => {
     expect(update!.Update).toMatchObject({
       TableName: TABLE,
       Key: EVENT_KEY,
-      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait, seatsLeft = seatsLeft - :seats',
+      UpdateExpression: 'SET goingCount = goingCount + :seats, waitlistCount = waitlistCount + :wait, seatsLeft = seatsLeft - :seats, lastSeatAt = :seatedAt',
       ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats AND waitlistCount = :zero',
       ExpressionAttributeNames: { '#status': 'status' },
     });
-    // Two seats (Ada and one guest) fit while at most 10 - 2 are taken.
-    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':zero': 0 });
+    // Two seats (Ada and one guest) fit while at most 10 - 2 are taken; the time marks the event busy for a second (rsvpsCalmly).
+    expect(update!.Update!.ExpressionAttributeValues).toEqual({ ':seats': 2, ':wait': 0, ':scheduled': 'scheduled', ':zero': 0, ':seatedAt': now.toISOString() });
+    // Sent once: meeting another RSVP on the event item, it goes the surge way instead of waiting its turn.
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].middlewareStack.identify().join()).toContain('noConflictRetry');
 
     expect(rsvpPut!.Put).toMatchObject({
       TableName: TABLE,
@@ -288,6 +290,98 @@ describe('RSVP going when the event is full', () => {
   });
 });
 
+describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
+  const busy = (over: Partial<Event> = {}) => eventItem(makeEvent({ capacity: 10, goingCount: 3, waitlist: true, waiting0: 0, lastSeatAt: now.toISOString(), ...over }));
+  const person = (i: number) => ({ userId: `user-${String(i).padStart(3, '0')}`, email: `p${i}@example.test`, name: `Person ${i}` });
+
+  it('takes the seats with ONE conditional UpdateItem on the event, then the RSVP, its code and the rate count in ONE transaction without the event item', async () => {
+    table = new FakeTable([busy()]).attach(ddb);
+    const rate = deferredLimits([rateLimits.rsvp], { userId: ada.userId, params: { eventId: 'evt1' } }, createRateLimits(docClient, TABLE), now);
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now, { rate });
+
+    expect(res).toMatchObject({ status: 'going', guests: 1 });
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    const [take] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(take).toMatchObject({
+      Key: EVENT_KEY,
+      UpdateExpression: 'SET goingCount = goingCount + :seats, lastSeatAt = :at, seatsLeft = seatsLeft - :seats',
+      ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats AND waitlistCount = :zero',
+    });
+    expect(take!.ExpressionAttributeValues).toMatchObject({ ':seats': 2 });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(transactions()[0]!.map((i) => (i.Put ? String(i.Put.Item.sk).split('#')[0] : i.Update!.Key!.pk))).toEqual(['RSVP', 'CODE', 'RATE#rsvp#user-ada#evt1']);
+    expect(storedEvent()).toMatchObject({ goingCount: 5, seatsLeft: 5, waitlistCount: 0 });
+    expect(storedRsvp(ada.userId)).toMatchObject({ status: 'going', mail: { kind: 'rsvp_confirmed' } });
+  });
+
+  it('takes seats on an event without a capacity with no seat condition (a request DynamoDB accepts: no unused values)', async () => {
+    table = new FakeTable([busy({ capacity: null, seatsLeft: undefined })]).attach(ddb);
+    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
+    const [take] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(take).toMatchObject({ ConditionExpression: '#status = :scheduled AND attribute_not_exists(seatsLeft)', UpdateExpression: 'SET goingCount = goingCount + :seats, lastSeatAt = :at' });
+    expect(Object.keys(take!.ExpressionAttributeValues!).sort()).toEqual([':at', ':scheduled', ':seats']);
+    expect(storedEvent()).toMatchObject({ goingCount: 4 });
+  });
+
+  it('joins the waitlist with ONE UpdateItem that takes the ticket and the counts (answering the position from them), then the entry in ONE transaction', async () => {
+    table = new FakeTable([busy({ goingCount: 10, seatsLeft: 0, waitTicket1: 4, waitTicket0: 0, waitlistCount: 3, departed1: 1, lastSeatAt: undefined, lastJoinAt: now.toISOString() })]).attach(ddb);
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    // Tickets 1..4 issued, one of them gone: three ahead, so fourth.
+    expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 4, guests: 0 });
+    const [take] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(take).toMatchObject({
+      Key: EVENT_KEY,
+      UpdateExpression: 'SET lastJoinAt = :at ADD #t :one, #o :zero, waitlistCount :one',
+      ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero) AND (attribute_exists(waitTicket1) OR waitlistCount = :zero)',
+      ExpressionAttributeNames: { '#status': 'status', '#t': 'waitTicket1', '#o': 'waitTicket0' },
+    });
+    expect(transactions()[0]!.map((i) => i.Put!.Item.sk)).toEqual(['RSVP#user-ada', 'WAIT#1#T0000000005']);
+    expect(storedEvent()).toMatchObject({ waitlistCount: 4, waitTicket1: 5 });
+    // No position read: it came with the ticket.
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 0);
+  });
+
+  it('lands on the waitlist when the last seat went between the read and the UpdateItem (its condition fails, the re-read joins)', async () => {
+    table = new FakeTable([busy({ goingCount: 9, seatsLeft: 1 })]).attach(ddb);
+    table.put({ ...storedEvent(), ...EVENT_KEY, goingCount: 10, seatsLeft: 0 } as never);
+    // The read ahead saw a seat (what the router read before the other person took it).
+    const readAhead = { event: { ...storedEvent(), goingCount: 9, seatsLeft: 1 }, separateTickets: false, rateCounts: [] };
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now, { readAhead });
+    expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    expect(storedEvent()).toMatchObject({ goingCount: 10, seatsLeft: 0, waitlistCount: 1 });
+    expect(table.all('EVENT#evt1', 'CODE#')).toEqual([]);
+  });
+
+  it('gives the seats back when the RSVP transaction fails, and hands them to someone who joined the waitlist meanwhile', async () => {
+    table = new FakeTable([busy({ goingCount: 9, seatsLeft: 1 })]).attach(ddb);
+    // Ada's transaction fails after her seat was taken; meanwhile Bob (the event looked full to him) joined the waitlist.
+    table.onTransact = (items, n) => {
+      if (n !== 0) return undefined;
+      table.put({ ...storedEvent(), ...EVENT_KEY, waitlistCount: 1, waitTicket1: 1, waitTicket0: 0 } as never);
+      table.put({ pk: 'EVENT#evt1', sk: 'WAIT#1#T0000000001', entity: 'waiting', userId: bob.userId, seats: 1 });
+      table.put(rsvpItem(makeRsvp({ userId: bob.userId, status: 'waitlisted', waitKey: '1#T0000000001' })));
+      return transactionCancelled(items.map((_, i) => (i === 1 ? 'ConditionalCheckFailed' : 'None'))); // a check-in code someone holds
+    };
+    serveAlso(association);
+    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    // Bob got the seat Ada gave back; Ada, reading again, waits behind nobody.
+    expect(storedRsvp(bob.userId)).toMatchObject({ status: 'going' });
+    expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    expect(storedEvent()).toMatchObject({ goingCount: 10, seatsLeft: 0, waitlistCount: 1 });
+  });
+
+  it('30 newcomers at once for 10 seats: exactly 10 going, 20 waiting at positions 1..20 each once, counters exact', async () => {
+    table = new FakeTable([busy({ goingCount: 0, seatsLeft: 10 })]).attach(ddb);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => rsvp(deps, association, 'evt1', person(i), undefined, { status: 'going' }, now)));
+    expect(results.filter((r) => r.status === 'going')).toHaveLength(10);
+    expect(results.flatMap((r) => (r.status === 'waitlisted' ? [r.waitlistPosition] : [])).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(storedEvent()).toMatchObject({ goingCount: 10, seatsLeft: 0, waitlistCount: 20, waitTicket1: 20 });
+    expect(table.all('EVENT#evt1', 'WAIT#')).toHaveLength(20);
+    expect(table.all('EVENT#evt1', 'CODE#')).toHaveLength(10);
+  });
+});
+
 describe('lost races', () => {
   it('re-reads consistently and lands on the waitlist when the last seat went meanwhile', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 9 })));
@@ -347,14 +441,17 @@ describe('lost races', () => {
     expect(err.statusCode).toBe(503);
     expect(err.headers).toEqual({ 'Retry-After': '1' });
     expect(problemResponse(err).statusCode).toBe(503);
-    // The first try and 8 retries, each after a fresh consistent read.
+    // The first try and 8 retries, each after a fresh consistent read. The retries go the surge
+    // way: seats taken with one UpdateItem, the transaction, and the seats given back when it fails.
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 9);
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 16);
+    expect(transactions().slice(1).every((items) => items.every((i) => i.Update?.Key?.sk !== 'EVENT'))).toBe(true);
     expect(eventReads()).toEqual([false, true, true, true, true, true, true, true, true]);
     expect(delays).toHaveLength(8);
     for (let i = 1; i < delays.length; i++) expect(delays[i]!).toBeGreaterThanOrEqual(delays[i - 1]!);
     expect(delays[0]!).toBeLessThan(delays[delays.length - 1]!);
     expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
-    expect(storedEvent()).toMatchObject({ goingCount: 3 });
+    expect(storedEvent()).toMatchObject({ goingCount: 3, seatsLeft: 7 });
     expect(storedRsvp(ada.userId)).toBeUndefined();
   });
 
@@ -453,7 +550,7 @@ describe('repeating an RSVP', () => {
 });
 
 describe('withdrawing and promotion', () => {
-  it('frees the seats without a capacity condition, then promotes the waitlist head in its own transaction', async () => {
+  it('writes the RSVP, then frees the seats with one UpdateItem (no capacity condition); the promotion takes them with one, then writes its RSVP', async () => {
     const adaGoing = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', guests: 1, version: 2 });
     const head = waitlisted('user-w1', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 3 });
     serve(eventItem(makeEvent({ capacity: 2, goingCount: 2, waitlistCount: 1 })), rsvpItem(adaGoing), ...head.items);
@@ -461,23 +558,42 @@ describe('withdrawing and promotion', () => {
     const res = await withdraw(deps, association, 'evt1', ada, now);
     expect(res).toEqual({ status: 'not_going' });
 
+    // Neither transaction holds the event item: concurrent cancellations and promotions would meet on it.
     const [free, promote] = transactions();
     expect(transactions()).toHaveLength(2);
+    expect(transactions().flat().some((i) => i.Update?.Key?.sk === 'EVENT')).toBe(false);
+    expect(free).toHaveLength(1);
+    expect(free![0]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
+    const [freed, taken] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     // Freeing seats needs no capacity guard (it also works on a cancelled event), only the stored shape it updates.
-    expect(free![0]!.Update).toMatchObject({ Key: EVENT_KEY, ConditionExpression: 'attribute_exists(seatsLeft)', ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
-    expect(free![1]!.Put).toMatchObject({ Item: { sk: 'RSVP#user-ada', status: 'not_going' }, ConditionExpression: '#version = :v', ExpressionAttributeValues: { ':v': 2 } });
-
+    expect(freed).toMatchObject({ Key: EVENT_KEY, ConditionExpression: 'attribute_exists(seatsLeft)', ExpressionAttributeValues: { ':seats': -2, ':wait': 0 } });
     // A promotion is the one seat-taking change allowed while others wait.
-    expect(promote![0]!.Update).toMatchObject({ ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats', ExpressionAttributeValues: { ':seats': 1, ':wait': -1 } });
+    expect(taken).toMatchObject({ Key: EVENT_KEY, ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats', ExpressionAttributeValues: { ':seats': 1, ':wait': -1 } });
     expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
     const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
     expect(mail).toMatchObject({ mailId: 'promoted.evt1.user-w1.3', pk: 'OUTBOX#promoted.evt1.user-w1.3', kind: 'rsvp_promoted', to: 'user-w1@example.test' });
     expect(mail.attachments[0].filename).toBe('event.ics');
 
-    expect(storedEvent()).toMatchObject({ goingCount: 1, waitlistCount: 0 });
+    expect(storedEvent()).toMatchObject({ goingCount: 1, seatsLeft: 1, waitlistCount: 0 });
     expect(storedRsvp('user-w1')).toMatchObject({ status: 'going', version: 4 });
     expect(storedRsvp('user-w1')).not.toHaveProperty('waitKey');
     expect(table.all('EVENT#evt1', 'WAIT#')).toEqual([]);
+  });
+
+  it('gives the seats a promotion took back when its RSVP write fails (someone else promoted that person first)', async () => {
+    const head = waitlisted('user-w1', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 3 });
+    serve(eventItem(makeEvent({ capacity: 2, goingCount: 1, waitlistCount: 1 })), ...head.items);
+    const seen: unknown[] = [];
+    table.onTransact = (items, n) => {
+      seen.push({ ...storedEvent() });
+      return n === 0 ? transactionCancelled(items.map((_, i) => (i === 0 ? 'ConditionalCheckFailed' : 'None'))) : undefined;
+    };
+    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    // Taken, given back, taken again: the counters end exact.
+    expect(seen[0]).toMatchObject({ goingCount: 2, seatsLeft: 0, waitlistCount: 0 });
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues![':seats'])).toEqual([1, -1, 1]);
+    expect(storedEvent()).toMatchObject({ goingCount: 2, seatsLeft: 0, waitlistCount: 0 });
+    expect(storedRsvp('user-w1')).toMatchObject({ status: 'going' });
   });
 
   it('leaves the waitlist without touching seats or promoting anyone', async () => {
@@ -486,8 +602,8 @@ describe('withdrawing and promotion', () => {
     await withdraw(deps, association, 'evt1', ada, now);
     expect(transactions()).toHaveLength(1);
     const items = transactions()[0]!;
-    expect(items[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':seats': 0, ':wait': -1 });
     expect(items.find((i) => i.Delete)!.Delete!.Key).toEqual({ pk: 'EVENT#evt1', sk: `WAIT#${w.rsvp.waitKey}` });
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([{ ':seats': 0, ':wait': -1 }]);
     expect(storedEvent()).toMatchObject({ goingCount: 2, waitlistCount: 0 });
   });
 

@@ -14,7 +14,7 @@ import { createStore } from '../../../functions/core/data/store.js';
 import { patchEvent, promoteWaitlisted, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import type { Event, Rsvp } from '../../../functions/core/domain/events.js';
-import { FakeTable } from '../../support/fake-table.js';
+import { FakeTable, transactionCancelled } from '../../support/fake-table.js';
 import { mockedStore, TABLE, unitEventsDeps } from '../../support/unit-events.js';
 import { makeAssociation } from '../../support/factories.js';
 import { eventItem, makeEvent, makeRsvp, rsvpItem, codeItem, waitlisted, type StoredItem } from '../../support/event-factories.js';
@@ -233,21 +233,18 @@ describe('waitlist positions from tickets', () => {
     expect(storedRsvp(user(2).userId)!.waitKey).toBe('1#T0000000001');
   });
 
-  it('records a ticket taken atomically (after a lost race) but not used, so the next person is not told a position too far back', async () => {
-    serve(full());
-    // The first write loses the seat race, the second (with a ticket taken first) finds a seat freed.
-    table.put(full({ goingCount: 0 }));
-    table.onTransact = (_items, n) => {
-      if (n === 0) table.put(full());
-      if (n === 1) table.put(full({ goingCount: 0 }));
-    };
-    expect((await join(1)).status).toBe('going');
+  it('gives back a ticket taken in a surge whose RSVP write failed, so the next person is not told a position too far back', async () => {
+    // Someone joined within the last second: the joiner takes its ticket with one UpdateItem first.
+    serve(full({ lastJoinAt: now.toISOString() }));
+    // Its transaction fails (the same person's other request wrote the RSVP first, say).
+    table.onTransact = (items, n) => (n === 0 ? transactionCancelled(items.map((_, i) => (i === 0 ? 'ConditionalCheckFailed' : 'None'))) : undefined);
+    expect(await join(1)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    // Ticket 1 was recorded as gone with the counts it had added; the retry took ticket 2.
     expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([1]);
-    expect(storedEvent()).toMatchObject({ departed1: 1 });
+    expect(storedRsvp(user(1).userId)!.waitKey).toBe('1#T0000000002');
+    expect(storedEvent()).toMatchObject({ waitlistCount: 1, waitTicket1: 2, departed1: 1 });
     table.onTransact = undefined;
-    table.put({ ...storedEvent(), ...full({ goingCount: 1 }), waitTicket1: 1, waitTicket0: 0, departed1: 1 } as never);
-    expect(await join(2)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
-    expect(storedRsvp(user(2).userId)!.waitKey).toBe('1#T0000000002');
+    expect(await join(2)).toMatchObject({ status: 'waitlisted', waitlistPosition: 2 });
   });
 
   it('does not record as unused a ticket an entry holds (a write that timed out but committed), nor one twice', async () => {
