@@ -10,10 +10,13 @@ import { membersRepo } from '../core/data/members.js';
 import { profilesRepo } from '../core/data/profiles.js';
 import { rsvpsRepo } from '../core/data/rsvps.js';
 import * as svc from '../core/services/connections.js';
-import { clickConnect } from '../core/services/followups.js';
+import { clickConnect, connectOffer } from '../core/services/followups.js';
 import { readLink } from '../core/http/links.js';
-import { htmlPage, wantsHtml } from '../core/http/html.js';
-import { badRequest } from '../core/errors.js';
+import { wantsHtml } from '../core/http/html.js';
+import { badRequest, HttpProblem } from '../core/errors.js';
+import type { Reply } from '../core/http/router.js';
+import type { Access_ } from '../core/http/access.js';
+import { connectAnswerPage, connectQuestionPage, connectRefusedPage, type ConnectPageFacts } from './pages.js';
 
 // The repositories its routes and access checks use: the bundle leaves the others out (deps.ts).
 const store = { ...connectionsRepo(table), ...associationsRepo(table), ...membersRepo(table), ...profilesRepo(table), ...eventsRepo(table), ...rsvpsRepo(table), ...matchesRepo(table) };
@@ -23,6 +26,22 @@ async function connectLink(token: string, eventId: string, now: Date) {
   const link = await readLink('connect', token, now);
   if (link.eventId !== eventId || !link.connectionId || !link.userId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
   return { eventId, connectionId: link.connectionId, userId: link.userId };
+}
+
+/** What the connect pages name: the association, the event and the other person. */
+async function pageFacts(access: Access_, token: Awaited<ReturnType<typeof connectLink>>): Promise<ConnectPageFacts> {
+  const { otherName, why } = await connectOffer(store, token);
+  return { associationName: access.association!.name, eventTitle: access.event!.title, otherName, why };
+}
+
+/** A browser with a refused link (expired, not ours) gets a page saying so, with the same status; programs get problem details. */
+async function refusedAsPage({ headers, access }: { headers: Record<string, string | undefined>; access: Access_ }, run: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await run();
+  } catch (err) {
+    if (wantsHtml(headers) && err instanceof HttpProblem && (err.statusCode === 400 || err.statusCode === 410)) return connectRefusedPage(err.statusCode, access.association?.name);
+    throw err;
+  }
 }
 
 export const handler = httpHandler(
@@ -44,15 +63,17 @@ export const handler = httpHandler(
     'POST /me/connections/{connectionId}/decline': async ({ caller, params, now }) => json(await svc.declineConnection(store, caller!, params.connectionId, now)),
     'PATCH /me/connections/{connectionId}': async ({ caller, params, body }) => json(await svc.patchConnection(store, caller!, params.connectionId, body)),
     // GET only asks (mail scanners open links); the button's POST records the click.
-    'GET /events/{eventId}/connect': async ({ params, query, now }) => {
-      await connectLink(query.token, params.eventId!, now);
-      return htmlPage('Stay in touch', ['If you both click, you will find each other in My network. If not, nothing happens and nobody is told.'], { label: 'Connect', action: `?token=${encodeURIComponent(query.token)}` });
-    },
-    'POST /events/{eventId}/connect': async ({ params, query, headers, now }) => {
-      const r = await clickConnect(store, await connectLink(query.token, params.eventId!, now), now);
-      if (!wantsHtml(headers)) return json(r);
-      return htmlPage('Stay in touch', [r.connected ? 'You are connected: you will find each other in My network.' : 'Noted. If the other person wants to connect too, you will find each other in My network.'], undefined, { label: 'Go to My network', href: '/account/network' });
-    },
+    'GET /events/{eventId}/connect': async ({ access, params, query, headers, now }) =>
+      refusedAsPage({ headers, access }, async () => {
+        const token = await connectLink(query.token, params.eventId!, now);
+        return connectQuestionPage(await pageFacts(access, token), query.token);
+      }),
+    'POST /events/{eventId}/connect': async ({ access, params, query, headers, now }) =>
+      refusedAsPage({ headers, access }, async () => {
+        const token = await connectLink(query.token, params.eventId!, now);
+        const r = await clickConnect(store, token, now);
+        return wantsHtml(headers) ? connectAnswerPage(await pageFacts(access, token), r.connected) : json(r);
+      }),
     'DELETE /me/connections/{connectionId}': async ({ caller, params }) => {
       await svc.removeConnection(store, caller!, params.connectionId);
       return { status: 204 };

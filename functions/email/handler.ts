@@ -7,7 +7,8 @@ import { httpHandler, json } from '../core/http/router.js';
 import { limiter, table } from '../core/deps.js';
 import { suppressionsRepo } from '../core/data/suppressions.js';
 import { readLink } from '../core/http/links.js';
-import { htmlPage, wantsHtml } from '../core/http/html.js';
+import { wantsHtml } from '../core/http/html.js';
+import { htmlPage } from '../core/http/link-page.js';
 
 const label = (kind: string) => kind.replaceAll('_', ' ');
 // The one repository it uses: the bundle leaves the others out (deps.ts). Its routes name no

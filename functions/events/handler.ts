@@ -9,7 +9,8 @@ import { exportReply } from '../core/http/export-reply.js';
 import { eventView } from '../core/domain/events.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
-import { htmlPage, wantsHtml } from '../core/http/html.js';
+import { wantsHtml } from '../core/http/html.js';
+import { htmlPage } from '../core/http/link-page.js';
 import { eventStats } from '../core/services/stats.js';
 import { optionalCaller } from '../core/http/tokens.js';
 

@@ -6,7 +6,8 @@ import { config } from '../core/config.js';
 import * as svc from '../core/services/matching.js';
 import { readLink } from '../core/http/links.js';
 import { badRequest } from '../core/errors.js';
-import { htmlPage, wantsHtml } from '../core/http/html.js';
+import { wantsHtml } from '../core/http/html.js';
+import { htmlPage } from '../core/http/link-page.js';
 
 /** The person a signed "introduce us" link speaks for, if it is for this match. */
 async function introLink(token: string, params: Record<string, string>, now: Date): Promise<string> {

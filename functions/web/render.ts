@@ -3,7 +3,7 @@
  * (or JSON made safe for a script element). Pages are complete without any script; the
  * islands in web/ only enhance what is already there.
  */
-import { escapeHtml as h } from '../core/http/html.js';
+import { escapeHtml as h, siteDocument } from '../core/http/html.js';
 import { eventPhase, rsvpClosed, spotsLeft, type Event, type Question, type Rsvp } from '../core/domain/events.js';
 import type { Association } from '../core/domain/types.js';
 import { roleAtLeast, type Role } from '../core/domain/roles.js';
@@ -38,26 +38,8 @@ export function page(l: Layout, main: string): string {
   const account = l.user
     ? `<a href="/account">Your account</a> <span class="who">Signed in as ${h(l.user.name || l.user.email)}</span> <form method="post" action="/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form>`
     : `<a href="/sign-in?next=${encodeURIComponent(l.here)}">Sign in</a>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(l.title)}</title>
-<link rel="canonical" href="${h(l.url)}">
-<link rel="stylesheet" href="/assets/tokens.css">
-<link rel="stylesheet" href="/assets/site.css">
-${l.head ?? ''}
-${(l.scripts ?? []).map((s) => `<script type="module" src="${h(s)}"></script>`).join('\n')}
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-<header class="site"><nav aria-label="Site"><a class="brand" href="/">Associations</a><span class="account">${account}</span></nav></header>
-<main id="main">
-${main}
-</main>
-</body>
-</html>`;
+  const head = [`<link rel="canonical" href="${h(l.url)}">`, l.head ?? '', ...(l.scripts ?? []).map((s) => `<script type="module" src="${h(s)}"></script>`)].filter(Boolean).join('\n');
+  return siteDocument({ title: l.title, head, account, main });
 }
 
 // ------------------------------------------------------------------ event page

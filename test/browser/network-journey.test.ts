@@ -119,6 +119,7 @@ it('two members meet, are matched, say they met, connect from the follow-up mail
   expect(cards).toHaveLength(1);
   expect(cards[0]!.getFirstPropertyValue('version')).toBe('4.0');
   expect(cards[0]!.getFirstPropertyValue('fn')).toBe(bo.name);
+  expect(cards[0]!.getFirstPropertyValue('n')).toEqual(['Netjourney', 'Bo', '', '', '']);
   expect(cards[0]!.getFirstPropertyValue('org')).toBe('Bo Capital');
   expect(cards[0]!.getFirstPropertyValue('title')).toBe('Partner');
 

@@ -308,6 +308,8 @@ describe('a network of 250, paged and filtered, and its export', () => {
     expect(zero.getFirstPropertyValue('org')).toBe('Zero, Inc; "quoted"');
     expect(zero.getFirstPropertyValue('title')).toBe('Chief\nThinker');
     expect(zero.getFirstPropertyValue('email')).toBe(people[0]!.email);
+    // Not two plain words (digits): the whole name stays in N's family part (domain/vcard.ts nameParts).
+    expect(zero.getFirstPropertyValue('n')).toEqual(['Alpha 000', '', '', '', '']);
     expect(byName.get('Alpha 001')!.getFirstPropertyValue('org')).toBeNull();
     const emails = cards.map((c) => c.getFirstPropertyValue('email')).filter(Boolean);
     expect(emails.sort()).toEqual([people[0]!.email, people[2]!.email].sort());

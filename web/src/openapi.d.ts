@@ -563,14 +563,14 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * "Connect" page from the follow-up mail after an event (signed token); its button posts
-         * @description "Connect" page from the follow-up mail after an event (signed token); its button posts. Access: public; rate-limited (120 per 60 s per ip).
+         * "Connect" page from the follow-up mail after an event (signed token); its button posts. To a browser (Accept: text/html) an expired (410) or broken (400) link is a page too
+         * @description "Connect" page from the follow-up mail after an event (signed token); its button posts. To a browser (Accept: text/html) an expired (410) or broken (400) link is a page too. Access: public; rate-limited (120 per 60 s per ip).
          */
         get: operations["getEventsEventIdConnect"];
         put?: never;
         /**
-         * Accept the follow-up offer to connect (signed token); connected once both have
-         * @description Accept the follow-up offer to connect (signed token); connected once both have. Access: public; rate-limited (120 per 60 s per ip).
+         * Accept the follow-up offer to connect (signed token); connected once both have. A browser (Accept: text/html) gets the answer, or an expired (410) or broken (400) link, as a page
+         * @description Accept the follow-up offer to connect (signed token); connected once both have. A browser (Accept: text/html) gets the answer, or an expired (410) or broken (400) link, as a page. Access: public; rate-limited (120 per 60 s per ip).
          */
         post: operations["postEventsEventIdConnect"];
         delete?: never;
@@ -2960,7 +2960,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description "Connect" page from the follow-up mail after an event (signed token); its button posts */
+            /** @description "Connect" page from the follow-up mail after an event (signed token); its button posts. To a browser (Accept: text/html) an expired (410) or broken (400) link is a page too */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2989,7 +2989,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Accept the follow-up offer to connect (signed token); connected once both have */
+            /** @description Accept the follow-up offer to connect (signed token); connected once both have. A browser (Accept: text/html) gets the answer, or an expired (410) or broken (400) link, as a page */
             200: {
                 headers: {
                     [name: string]: unknown;

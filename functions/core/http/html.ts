@@ -1,20 +1,46 @@
 /**
- * The few plain pages the API serves to people arriving from an email link (unsubscribe,
- * leave the waitlist, introductions). Every value is escaped; the CSP forbids scripts.
+ * Escaping, and the frame every server-rendered page shares (header, stylesheets, main): the
+ * web app's pages (functions/web/render.ts) and the API's pages for mail links (link-page.ts).
+ * It reads no configuration, so the local tools may import it before the environment is set.
  */
-import type { Reply } from './router.js';
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** A page with a title and paragraphs (escaped here), optionally one POST button and one link onward. */
-export function htmlPage(title: string, paragraphs: string[], button?: { label: string; action: string }, link?: { label: string; href: string }): Reply {
-  const form = button ? `<form method="post" action="${escapeHtml(button.action)}"><button type="submit">${escapeHtml(button.label)}</button></form>` : '';
-  const onward = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : '';
-  return {
-    text: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:480px;margin:3em auto;padding:0 1em"><main><h1>${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${form}${onward}</main></body></html>`,
-    // frame-ancestors (and X-Frame-Options for old browsers): no site may frame the page and trick a click on its button.
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' },
-  };
+export interface SiteFrame {
+  title: string;
+  /**
+   * The web app's origin for the stylesheets and the header's links, '' on the app's own origin.
+   * The link pages are served from the API's address (API_URL), which has no /assets/.
+   */
+  base?: string;
+  /** More of <head>: canonical, social tags, a page's own stylesheet, island scripts. */
+  head?: string;
+  /** The header's right-hand side, as HTML. */
+  account: string;
+  /** The page's content, as HTML. */
+  main: string;
+}
+
+/** A whole document in the site's layout (web/public/assets/site.css). */
+export function siteDocument(f: SiteFrame): string {
+  const base = escapeHtml(f.base ?? '');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(f.title)}</title>
+<link rel="stylesheet" href="${base}/assets/tokens.css">
+<link rel="stylesheet" href="${base}/assets/site.css">
+${f.head ? `${f.head}\n` : ''}</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site"><nav aria-label="Site"><a class="brand" href="${base}/">Associations</a><span class="account">${f.account}</span></nav></header>
+<main id="main">
+${f.main}
+</main>
+</body>
+</html>`;
 }
 
 /** Whether a browser (a form post) rather than a program made the request. */

@@ -138,9 +138,7 @@ export async function clickConnect(store: FollowUpStore, token: { eventId: strin
     connectedAt: at,
     version: (existing?.version ?? 0) + 1,
   };
-  const profiles = await store.batchGetProfiles([f.a, f.b]);
-  const members = await store.batchGetMembers(f.associationId, [f.a, f.b]);
-  const names = Object.fromEntries([f.a, f.b].map((id) => [id, profiles.get(id)?.name ?? members.get(id)?.name ?? 'Member']));
+  const names = await namesOf(store, f.associationId, [f.a, f.b]);
   try {
     await store.putConnected(c, sidesOf(c, names, 'accepted'));
   } catch (err) {
@@ -148,4 +146,28 @@ export async function clickConnect(store: FollowUpStore, token: { eventId: strin
     if ((err as Error).name !== 'ConditionFailed') throw err;
   }
   return { connected: true };
+}
+
+/** Names as the pair's network items carry them: the profile's, else the membership's. */
+async function namesOf(store: Pick<FollowUpStore, 'batchGetProfiles' | 'batchGetMembers'>, associationId: string, ids: string[]): Promise<Record<string, string>> {
+  const profiles = await store.batchGetProfiles(ids);
+  const missing = ids.filter((id) => !profiles.get(id)?.name);
+  const members = missing.length ? await store.batchGetMembers(associationId, missing) : new Map();
+  return Object.fromEntries(ids.map((id) => [id, profiles.get(id)?.name ?? members.get(id)?.name ?? 'Member']));
+}
+
+/**
+ * What the connect page tells the person a link is for: who the other one is and why they are
+ * offered this. It reads only; it says nothing of whether the other has clicked.
+ */
+export async function connectOffer(
+  store: Pick<FollowUpStore, 'getFollowUp' | 'batchGetProfiles' | 'batchGetMembers'>,
+  token: { eventId: string; connectionId: string; userId: string },
+): Promise<{ otherName: string; why: FollowUp['why'] }> {
+  const f = await store.getFollowUp(token.eventId, token.connectionId);
+  // As clickFollowUp's condition: only an offer that was mailed, to one of its pair.
+  if (!f?.sentAt || (f.a !== token.userId && f.b !== token.userId)) throw badRequest('This link is not valid.', [{ path: 'token', message: 'is not a link we sent' }]);
+  const other = f.a === token.userId ? f.b : f.a;
+  const names = await namesOf(store, f.associationId, [other]);
+  return { otherName: names[other]!, why: f.why };
 }

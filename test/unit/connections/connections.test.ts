@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { accepted, declined, epochSeconds, foldName, isLive, isOpenAskTo, newAsk, normaliseTags, sidesOf } from '../../../functions/core/domain/connections.js';
+import ICAL from 'ical.js';
 import { escapeText, foldLine, vcard } from '../../../functions/core/domain/vcard.js';
 import { dueDayOf, qualifies } from '../../../functions/core/services/followups.js';
 import { handler } from '../../../functions/connections/handler.js';
@@ -96,8 +97,51 @@ describe('vCard 4.0 text', () => {
   });
 
   it('writes one card with CRLF line ends and only the fields given', () => {
-    const card = vcard({ uid: 'u1', name: 'Ada; Lovelace', company: 'Engines, Ltd' });
-    expect(card).toBe('BEGIN:VCARD\r\nVERSION:4.0\r\nUID;VALUE=text:u1\r\nFN:Ada\\; Lovelace\r\nN:Ada\\; Lovelace;;;;\r\nORG:Engines\\, Ltd\r\nEND:VCARD\r\n');
+    const card = vcard({ uid: 'u1', name: 'Ada Lovelace', company: 'Engines, Ltd' });
+    expect(card).toBe('BEGIN:VCARD\r\nVERSION:4.0\r\nUID;VALUE=text:u1\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\nORG:Engines\\, Ltd\r\nEND:VCARD\r\n');
+  });
+});
+
+describe('vCard N (family;given;additional;prefixes;suffixes), RFC 6350 6.2.2', () => {
+  const n = (p: Parameters<typeof vcard>[0]) => vcard(p).split('\r\n').find((l) => l.startsWith('N:'));
+
+  it('uses separate given and family names where they are given, escaped', () => {
+    expect(n({ uid: 'u', name: 'Ada', givenName: 'Ada, Countess', familyName: 'King; Lovelace' })).toBe('N:King\\; Lovelace;Ada\\, Countess;;;');
+    expect(n({ uid: 'u', name: 'Ada', familyName: 'Lovelace' })).toBe('N:Lovelace;;;;');
+  });
+
+  it.each([
+    ['Ada Lovelace', 'N:Lovelace;Ada;;;'],
+    ['  Ada   Lovelace ', 'N:Lovelace;Ada;;;'],
+    ['Mary Ann Evans', 'N:Evans;Mary Ann;;;'],
+    ["Jean-Luc O'Brien", "N:O'Brien;Jean-Luc;;;"],
+    ['Zoë Åberg', 'N:Åberg;Zoë;;;'],
+    ['Zoe\u0308 Åberg', 'N:Åberg;Zoe\u0308;;;'],
+  ])('splits capitalised plain words on the last space: %j', (name, expected) => {
+    expect(n({ uid: 'u', name })).toBe(expected);
+    expect(vcard({ uid: 'u', name })).toContain(`\r\nFN:${name}\r\n`); // FN keeps the name as written
+  });
+
+  it.each([
+    ['Cher', 'N:Cher;;;;'],
+    ['Ludwig van Beethoven', 'N:Ludwig van Beethoven;;;;'],
+    ['Martin Luther King Jr.', 'N:Martin Luther King Jr.;;;;'],
+    ['Henry Ford III', 'N:Henry Ford III;;;;'],
+    ['Ada M. Lovelace', 'N:Ada M. Lovelace;;;;'],
+    ['Alpha 001', 'N:Alpha 001;;;;'],
+    ['毛泽东', 'N:毛泽东;;;;'],
+    ['محمد علي', 'N:محمد علي;;;;'],
+    ['Ada; Lovelace', 'N:Ada\\; Lovelace;;;;'],
+    ['Lovelace, Ada', 'N:Lovelace\\, Ada;;;;'],
+  ])('keeps a name it cannot split safely whole in the family part, escaped: %j', (name, expected) => {
+    expect(n({ uid: 'u', name })).toBe(expected);
+  });
+
+  it('reads back with ical.js as the same parts', () => {
+    const jcard = ICAL.parse(vcard({ uid: 'u', name: 'Mary Ann Evans' })) as never;
+    expect(new ICAL.Component(jcard).getFirstPropertyValue('n')).toEqual(['Evans', 'Mary Ann', '', '', '']);
+    const escaped = ICAL.parse(vcard({ uid: 'u', name: 'x', givenName: 'Ada, Countess', familyName: 'King; Lovelace' })) as never;
+    expect(new ICAL.Component(escaped).getFirstPropertyValue('n')).toEqual(['King; Lovelace', 'Ada, Countess', '', '', '']);
   });
 });
 
