@@ -372,17 +372,23 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
       expectStatus(await measure('webhook invoice.paid again (duplicate)', routed('POST', '/webhooks/stripe', hook)), 200, 'duplicate invoice.paid');
     }
 
-    // ---- events: capacity 2 with a waitlist; r1 and r2 take the seats, r3 waits
-    const [r1, r2, r3] = await Promise.all([signIn(api, 'rsvp1', 'Rita One'), signIn(api, 'rsvp2', 'Rob Two'), signIn(api, 'rsvp3', 'Rae Three')]);
+    // ---- events: capacity 3 with a waitlist; r1, r2 and r5 take the seats, r3 and r4 wait. r1 and r3
+    // come when nobody else did for a second (the calm path: one transaction with the counters);
+    // r2 and r4 right after another (the surge path: the counters with one UpdateItem first).
+    const [r1, r2, r3, r4, r5] = await Promise.all([signIn(api, 'rsvp1', 'Rita One'), signIn(api, 'rsvp2', 'Rob Two'), signIn(api, 'rsvp3', 'Rae Three'), signIn(api, 'rsvp4', 'Ray Four'), signIn(api, 'rsvp5', 'Rex Five')]);
+    const calm = () => new Promise((r) => setTimeout(r, 1100)); // rsvpsCalmly: a second since the last newcomer
     const startsAt = daysAhead(30);
-    const eventBody = { title: 'Bench meetup', description: 'Measured by bench/dynamo-cost.ts', startsAt, endsAt: daysAhead(30, 2), timezone: 'Europe/Paris', venue: '1 rue de la Paix, Paris', visibility: 'public', waitlist: true, capacity: 2 };
+    const eventBody = { title: 'Bench meetup', description: 'Measured by bench/dynamo-cost.ts', startsAt, endsAt: daysAhead(30, 2), timezone: 'Europe/Paris', venue: '1 rue de la Paix, Paris', visibility: 'public', waitlist: true, capacity: 3 };
     const ev = expectStatus(await measure('create event', req('POST', `${a}/events`, owner.token, eventBody)), 201, 'create event').body;
     const e = `/events/${ev.eventId}`;
     await measure('get event', req('GET', e));
     await measure('RSVP going (+confirmation mail)', req('PUT', `${e}/rsvp`, r1.token, { status: 'going' }));
-    expectStatus(await call(api, 'PUT', `${e}/rsvp`, { token: r2.token, body: { status: 'going' } }), 200, 'second RSVP');
+    await measure('RSVP going in a surge (a second newcomer within 1 s)', req('PUT', `${e}/rsvp`, r2.token, { status: 'going' }));
+    expectStatus(await call(api, 'PUT', `${e}/rsvp`, { token: r5.token, body: { status: 'going' } }), 200, 'third RSVP');
+    await calm();
     const waiting = await measure('RSVP when full (waitlisted)', req('PUT', `${e}/rsvp`, r3.token, { status: 'going' }));
     if (waiting.body?.status !== 'waitlisted') notes.push(`RSVP when full answered ${waiting.text.slice(0, 200)}`);
+    await measure('RSVP waitlisted in a surge (a second joiner within 1 s)', req('PUT', `${e}/rsvp`, r4.token, { status: 'going' }));
     await measure('cancel RSVP (promotes the waitlist)', req('DELETE', `${e}/rsvp`, r1.token));
     await measure('list attendees', req('GET', `${e}/attendees`, owner.token));
     await measure('attendees export CSV', req('GET', `${e}/attendees/export`, owner.token));
@@ -499,6 +505,15 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
       `RSVP ${label}: ${r.request.requests} requests = ${r.request.reads} read(s) + ${r.request.transactions} transaction(s) + ${r.request.requests - r.request.reads - r.request.transactions} other, ` +
         `${fmt(r.request.rcu, 1)} RCU, ${fmt(r.request.wcu, 1)} WCU (target: <= 1 read + 1 transaction, <= 8 WCU: ${ok ? 'met' : 'NOT met'}); ` +
         `then the stream consumer: ${r.stream.requests} requests, ${fmt(r.stream.rcu, 1)} RCU, ${fmt(r.stream.wcu, 1)} WCU (the mail built and sent, the dashboard counters)`,
+    );
+  }
+  // In a surge a newcomer takes the counters with one UpdateItem before its transaction (docs/events.md, "The hot item").
+  for (const [label, op] of [['going', 'RSVP going in a surge (a second newcomer within 1 s)'], ['waitlisted', 'RSVP waitlisted in a surge (a second joiner within 1 s)']] as const) {
+    const r = results.find((x) => x.operation === op);
+    if (!r) continue;
+    log(
+      `RSVP ${label} in a surge: ${r.request.requests} requests = ${r.request.reads} read(s) + ${r.request.transactions} transaction(s) + ${r.request.requests - r.request.reads - r.request.transactions} other (the counters' UpdateItem), ` +
+        `${fmt(r.request.rcu, 1)} RCU, ${fmt(r.request.wcu, 1)} WCU (one request over the calm target by design; WCU ${r.request.wcu <= 8 ? 'within' : 'OVER'} 8)`,
     );
   }
   const missingRoutes = routes.map(routeKey).filter((k) => !coveredRoutes.has(k));

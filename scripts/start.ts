@@ -34,7 +34,7 @@ Association platform is running (local mode${persist ? ', data kept in .data/dyn
   Daily job      POST ${u.api}/dev/jobs/daily  {"time":"<ISO date>"} (also runs every DAILY_JOB_EVERY_MS)
   DynamoDB Local ${u.dynamodb}   (table ${stack.tableName})
 Press Ctrl-C to stop.`);
-  if (process.env.READY_FILE) writeFileSync(process.env.READY_FILE, JSON.stringify({ ...u, tableName: stack.tableName }));
+  if (process.env.READY_FILE) writeFileSync(process.env.READY_FILE, JSON.stringify({ ...u, tableName: stack.tableName, dynamoPid: stack.dynamoPid }));
 
   let stopping = false;
   const shutdown = async () => {

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { apiUrl, matchingStore } from '../core/deps.js';
 import { config } from '../core/config.js';
-import { sendEventReminder } from '../core/services/events.js';
+import { reconcileCounters, sendEventReminder } from '../core/services/events.js';
 // Static: a dynamic import() made esbuild bundle the matching service and everything it imports
 // whole (the DynamoDB and Secrets Manager clients with every command), for a lazy load of code
 // that is parsed at cold start either way.
@@ -30,7 +30,10 @@ export const handler = middy(async (payload: ScheduledPayload) => {
     logger.warn('unknown schedule payload', { kind: (payload as { kind?: string }).kind });
     return { outcome: 'ignored' };
   }
-  const outcome = await sendEventReminder(deps, payload.eventId, payload.startsAt, new Date());
-  logger.info('event reminder', { eventId: payload.eventId, outcome });
-  return { outcome };
+  const now = new Date();
+  const outcome = await sendEventReminder(deps, payload.eventId, payload.startsAt, now);
+  // A day before, the seats are recounted: a seat left counted for nobody goes to the waitlist in time.
+  const counters = outcome === 'queued' ? await reconcileCounters(deps.store, payload.eventId, now) : undefined;
+  logger.info('event reminder', { eventId: payload.eventId, outcome, counters });
+  return { outcome, counters };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -60,6 +60,8 @@ export interface RunningStack {
   urls: { web: string; api: string; openapi: string; mailViewer: string; dynamodb: string; devToken: string; devEmails: string; stripe: string };
   tableName: string;
   env: Record<string, string>;
+  /** DynamoDB Local's Java process: a runner killed before stop() finishes leaves it behind otherwise. */
+  dynamoPid?: number;
   stop: () => Promise<void>;
 }
 
@@ -189,7 +191,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       // Transaction conflicts as the service raises them (functions/core/data/conflicts.ts); `off` disables.
-      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'off',
+      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on',
       // The stream is read twice, mail and counters apart (functions/streams/handler.ts).
       STATS_COUNTING: 'separate',
       SES_ENDPOINT: sesEndpoint,
@@ -347,6 +349,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       urls: { web: env.APP_URL, api, openapi: `${api}/openapi.json`, mailViewer: `${sesEndpoint}/`, dynamodb: dynamoEndpoint, devToken: `${api}/dev/token`, devEmails: `${api}/dev/emails?to=`, stripe: stripeUrl },
       tableName,
       env,
+      dynamoPid: dynamo.pid,
       stop,
     };
   } catch (err) {

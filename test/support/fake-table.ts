@@ -312,6 +312,9 @@ export class FakeTable {
     return this;
   }
 
+  /** Items per Query page at most, as if each page were 1 MB (unset: pages end only at Limit). */
+  pageSize?: number;
+
   private run<T>(command: string, fn: () => T, inputs: Record<string, unknown>[] = []): T {
     this.takeFailure(command);
     for (const input of inputs) rejectUnused(input);
@@ -389,7 +392,8 @@ export class FakeTable {
       if (at < 0) throw new Error('fake table: ExclusiveStartKey names no item of this query');
       rows = rows.slice(at + 1);
     }
-    const limit = input.Limit ?? Infinity;
+    // DynamoDB ends a page at 1 MB whatever the Limit: pageSize stands in for that.
+    const limit = Math.min(input.Limit ?? Infinity, this.pageSize ?? Infinity);
     const evaluated = rows.slice(0, limit);
     const more = rows.length > evaluated.length;
     const last = evaluated[evaluated.length - 1];

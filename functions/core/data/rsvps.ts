@@ -1,10 +1,11 @@
 /** RSVPs of an event, its waitlist in order and the check-in codes. Key formats: keys.ts. */
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { ConditionFailed } from '../errors.js';
 import { parseWaitKey } from '../domain/events.js';
 import { createWaitlist } from './waitlist.js';
 import { keys, type Key } from './keys.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
-import type { Event, Rsvp } from '../domain/events.js';
+import type { Event, Rsvp, RsvpTotals } from '../domain/events.js';
 import type { Profile } from '../domain/types.js';
 import { auditOps } from './audit.js';
 
@@ -117,6 +118,74 @@ export function rsvpsRepo(t: Table) {
     /** The event's checked-in attendees, a page at a time in user id order (gsi2, sparse: only they are in it). */
     async checkedInOfEvent(eventId: string, page: PageRequest): Promise<Page<Rsvp>> {
       return queryPage<Rsvp>({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.checkedInOf(eventId).gsi2pk } }, page);
+    },
+
+    /**
+     * Every RSVP of an event, paged through by key (only status, party, wait key and time): the
+     * input of a recount, which runs in a background job, never on a request.
+     */
+    async rsvpsForRecount(eventId: string): Promise<{ rsvps: Pick<Rsvp, 'status' | 'guests' | 'waitKey'>[]; lastChange?: string }> {
+      const { pk, skPrefix } = keys.rsvpsPrefix(eventId);
+      const rsvps: Pick<Rsvp, 'status' | 'guests' | 'waitKey'>[] = [];
+      let lastChange: string | undefined;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            ProjectionExpression: '#status, guests, waitKey, updatedAt',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const i of res.Items ?? []) {
+          rsvps.push({ status: i.status as Rsvp['status'], guests: Number(i.guests ?? 0), waitKey: i.waitKey as string | undefined });
+          if (typeof i.updatedAt === 'string' && (!lastChange || i.updatedAt > lastChange)) lastChange = i.updatedAt;
+        }
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
+      return { rsvps, lastChange };
+    },
+
+    /**
+     * Sets the counters to a recount, only if nothing moved them since `read` (the counters and
+     * the newcomer times as read, and the capacity seatsLeft is derived from). False if something did.
+     */
+    async correctCounters(read: Event, totals: RsvpTotals): Promise<boolean> {
+      const names: Record<string, string> = { '#lastSeatAt': 'lastSeatAt', '#lastJoinAt': 'lastJoinAt' };
+      const values: Record<string, unknown> = { ':g': totals.goingCount, ':w': totals.waitlistCount, ':w0': totals.waiting0, ':rg': read.goingCount, ':rw': read.waitlistCount };
+      const limited = read.capacity !== null && read.seatsLeft !== undefined;
+      if (limited) {
+        names['#capacity'] = 'capacity';
+        values[':cap'] = read.capacity;
+      }
+      const same = (name: string, v: string | undefined) => (v === undefined ? `attribute_not_exists(${name})` : ((values[`:r${name.slice(1)}`] = v), `${name} = :r${name.slice(1)}`));
+      const sets = ['goingCount = :g', 'waitlistCount = :w', 'waiting0 = :w0'];
+      if (limited) {
+        values[':left'] = read.capacity! - totals.goingCount;
+        sets.push('seatsLeft = :left');
+      }
+      try {
+        await write(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: keys.event(read.eventId),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: ['goingCount = :rg', 'waitlistCount = :rw', limited ? '#capacity = :cap' : 'attribute_not_exists(seatsLeft)', same('#lastSeatAt', read.lastSeatAt), same('#lastJoinAt', read.lastJoinAt)].join(' AND '),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
     },
 
     /** Marks an attendee present, once, and counts them. */

@@ -166,6 +166,37 @@ export function rsvpsCalmly(e: Pick<Event, 'lastJoinAt' | 'lastSeatAt'>, now: Da
   return quiet(e.lastJoinAt) && quiet(e.lastSeatAt);
 }
 
+/** The event's counters as its RSVP items have them (reconcileCounters). */
+export interface RsvpTotals {
+  goingCount: number;
+  waitlistCount: number;
+  waiting0: number;
+}
+
+export function rsvpTotals(rsvps: Pick<Rsvp, 'status' | 'guests' | 'waitKey'>[]): RsvpTotals {
+  const t: RsvpTotals = { goingCount: 0, waitlistCount: 0, waiting0: 0 };
+  for (const r of rsvps) {
+    if (r.status === 'going') t.goingCount += seatsOf(r.guests);
+    if (r.status !== 'waitlisted') continue;
+    t.waitlistCount++;
+    const k = r.waitKey ? parseWaitKey(r.waitKey) : undefined;
+    if (k?.priority === 0 && k.ticket !== undefined) t.waiting0++;
+  }
+  return t;
+}
+
+/** How long an event's counters and RSVPs must be untouched before they are recounted: well past any function's time limit. */
+export const RECOUNT_QUIET_MS = 15 * 60_000;
+
+/**
+ * May the counters be recounted now? Only when no write can be half-way: seats and places are
+ * taken before the RSVP is written and freed after (docs/events.md, "The hot item"), so while a
+ * request may be between its two writes the counters are legitimately ahead of the items.
+ */
+export function quietForRecount(e: Pick<Event, 'lastJoinAt' | 'lastSeatAt'>, lastRsvpChange: string | undefined, now: Date): boolean {
+  return [e.lastJoinAt, e.lastSeatAt, lastRsvpChange].every((at) => !at || now.getTime() - Date.parse(at) >= RECOUNT_QUIET_MS);
+}
+
 export const ticketWaitKey = (priority: number, ticket: number) => `${priority}#T${String(ticket).padStart(10, '0')}`;
 
 /** The priority and ticket of a wait key; no ticket for a key from before tickets. */

@@ -24,6 +24,8 @@ import {
   ticketWaitKey,
   ticketPosition,
   rsvpsCalmly,
+  rsvpTotals,
+  quietForRecount,
   rsvpMailId,
   rsvpMailDue,
   type RsvpMailKind,
@@ -601,7 +603,8 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
       now,
     );
     try {
-      await deps.store.saveRsvp({ event, before, after, outbox: [mail], split: true });
+      // Stamped like a newcomer's seats: a recount waits until no promotion can be half-way.
+      await deps.store.saveRsvp({ event, before, after, outbox: [mail], split: true, seatedAt: now.toISOString() });
       promoted++;
     } catch (err) {
       if (err instanceof ConditionFailed || err instanceof StoreBusy) {
@@ -612,6 +615,27 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
     }
   }
   return promoted;
+}
+
+/**
+ * Recounts an event's seats and waitlist from its RSVPs and corrects the counters if they
+ * drifted: a function that died between taking the counters and writing the RSVP (or between
+ * writing a cancellation and freeing its seats) leaves them too high, never too low (docs/events.md,
+ * "The hot item"). Only on a quiet event: while a request may be half-way the counters are rightly
+ * ahead of the RSVPs. The correction is conditional on nothing having moved them since the read;
+ * seats it frees go to the waitlist through the stream consumer, as any freed seats do.
+ */
+export async function reconcileCounters(store: Pick<EventsRepo, 'getEvent'> & Pick<RsvpsRepo, 'rsvpsForRecount' | 'correctCounters'>, eventId: string, now: Date): Promise<'corrected' | 'exact' | 'busy' | 'gone'> {
+  const event = await store.getEvent(eventId, true);
+  if (!event || event.status !== 'scheduled') return 'gone';
+  if (!quietForRecount(event, undefined, now)) return 'busy';
+  const { rsvps, lastChange } = await store.rsvpsForRecount(eventId);
+  if (!quietForRecount(event, lastChange, now)) return 'busy';
+  const totals = rsvpTotals(rsvps);
+  if (totals.goingCount === event.goingCount && totals.waitlistCount === event.waitlistCount && totals.waiting0 === (event.waiting0 ?? 0)) return 'exact';
+  if (!(await store.correctCounters(event, totals))) return 'busy';
+  logger.warn('corrected event counters from its RSVPs', { eventId, from: { goingCount: event.goingCount, waitlistCount: event.waitlistCount, waiting0: event.waiting0 }, to: totals });
+  return 'corrected';
 }
 
 /** Leave the waitlist from the link in the mail, without signing in. */

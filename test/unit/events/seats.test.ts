@@ -8,10 +8,10 @@ import { jest } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
-import { patchEvent, promoteWaitlisted, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
+import { patchEvent, promoteWaitlisted, reconcileCounters, rsvp, withdraw, type EventsDeps } from '../../../functions/core/services/events.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import type { Event, Rsvp } from '../../../functions/core/domain/events.js';
 import { FakeTable, transactionCancelled } from '../../support/fake-table.js';
@@ -344,5 +344,51 @@ describe('confirmation mail for repeated toggles', () => {
       await toggle('not_going', now);
     }
     expect(mails('rsvp_waitlisted')).toHaveLength(1);
+  });
+});
+
+describe('recounting the counters a dead function left too high (reconcileCounters)', () => {
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const going = (i: number, guests = 0) => rsvpItem(makeRsvp({ userId: user(i).userId, status: 'going', guests, updatedAt: hourAgo }));
+  const waiting = (i: number, key: string) => rsvpItem(makeRsvp({ userId: user(i).userId, status: 'waitlisted', waitKey: key, updatedAt: hourAgo }));
+
+  it('sets seats, seatsLeft, waitlist and priority-0 counts to what the RSVPs say on a quiet event', async () => {
+    // Two seats and one place counted for nobody (taken, then the function died before writing the RSVP).
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 5, seatsLeft: 5, waitlistCount: 2, waiting0: 1, lastSeatAt: hourAgo, lastJoinAt: hourAgo })), going(1, 1), going(2), waiting(3, '1#T0000000001'));
+    expect(await reconcileCounters(store, 'evt1', now)).toBe('corrected');
+    expect(storedEvent()).toMatchObject({ goingCount: 3, seatsLeft: 7, waitlistCount: 1, waiting0: 0 });
+    // A second run finds them exact and writes nothing.
+    ddb.resetHistory();
+    expect(await reconcileCounters(store, 'evt1', now)).toBe('exact');
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
+  });
+
+  it('pages through every RSVP of a large event', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => going(i));
+    serve(eventItem(makeEvent({ capacity: 2000, goingCount: 1201, seatsLeft: 799, lastSeatAt: hourAgo })), ...many);
+    table.pageSize = 500;
+    expect(await reconcileCounters(store, 'evt1', now)).toBe('corrected');
+    expect(storedEvent()).toMatchObject({ goingCount: 1200, seatsLeft: 800 });
+    expect(ddb.commandCalls(QueryCommand).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('leaves a busy event alone: a newcomer or an RSVP change in the last 15 minutes may be half-way', async () => {
+    const recent = new Date(now.getTime() - 60_000).toISOString();
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 5, seatsLeft: 5, lastSeatAt: recent })), going(1));
+    expect(await reconcileCounters(store, 'evt1', now)).toBe('busy');
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 5, seatsLeft: 5, lastSeatAt: hourAgo })), rsvpItem(makeRsvp({ userId: 'user-x', status: 'not_going', updatedAt: recent })));
+    expect(await reconcileCounters(store, 'evt1', now)).toBe('busy');
+    expect(storedEvent()).toMatchObject({ goingCount: 5, seatsLeft: 5 });
+  });
+
+  it('writes nothing when the counters moved between its read and its write (the correction is conditional)', async () => {
+    serve(eventItem(makeEvent({ capacity: 10, goingCount: 5, seatsLeft: 5, lastSeatAt: hourAgo })), going(1));
+    const racing = { ...store, rsvpsForRecount: async (eventId: string) => {
+      const read = await store.rsvpsForRecount(eventId);
+      table.put({ ...table.get('EVENT#evt1', 'EVENT')!, goingCount: 6, seatsLeft: 4, lastSeatAt: now.toISOString() } as never); // someone took a seat meanwhile
+      return read;
+    } };
+    expect(await reconcileCounters(racing, 'evt1', now)).toBe('busy');
+    expect(storedEvent()).toMatchObject({ goingCount: 6, seatsLeft: 4 });
   });
 });
