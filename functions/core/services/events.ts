@@ -284,6 +284,7 @@ export async function rsvp(
   // A waitlist ticket taken by one attempt is kept by the next (it marks this arrival); one
   // left unused when the request ends is recorded as gone so positions behind it stay exact.
   let ticket: { priority: number; n: number; used: boolean } | undefined;
+  let unrefused: RsvpReadAhead | undefined;
   try {
     return await takeOrWait();
   } finally {
@@ -293,7 +294,9 @@ export async function rsvp(
   function takeOrWait() {
     return withRetries(async (attempt) => {
       const rateKeys = opts.rate?.windows.map((w) => w.key) ?? [];
-      const ra = attempt === 0 && opts.readAhead ? opts.readAhead : await deps.store.rsvpReadAhead(eventId, caller.userId, rateKeys, attempt > 0);
+      // A calm transaction that only met another changed nothing and refused nothing: its read still serves.
+      const ra = unrefused ?? (attempt === 0 && opts.readAhead ? opts.readAhead : await deps.store.rsvpReadAhead(eventId, caller.userId, rateKeys, attempt > 0));
+      unrefused = undefined;
       if (!ra.event) throw notFound('No such event.');
       const event = ra.event;
       if (opts.rate && ra.rateCounts.some((n, i) => n >= opts.rate!.windows[i]!.limit)) throw opts.rate.refused();
@@ -363,7 +366,14 @@ export async function rsvp(
         if (surge && (event.capacity === null || event.seatsLeft !== undefined)) {
           const take: CounterTake = { eventId, seats, limited: event.capacity !== null, at };
           await takeThenSave(take, { event, before, after, rate: opts.rate?.windows });
-        } else await save(deps, { event, before, after, rate: opts.rate?.windows, seatedAt: at, once: true }, opts);
+        } else {
+          try {
+            await save(deps, { event, before, after, rate: opts.rate?.windows, seatedAt: at, once: true }, opts);
+          } catch (err) {
+            if (err instanceof StoreBusy) unrefused = ra;
+            throw err;
+          }
+        }
         return result(deps, after);
       }
       if (!event.waitlist) throw conflict('This event is full.', [{ path: 'status', message: 'no spots left and no waitlist' }]);
