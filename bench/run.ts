@@ -27,7 +27,7 @@ import { fmt, isMain, loadAverage, machineInfo, root, withStack } from './common
 
 const outDir = resolve(root, 'bench/out');
 // Read before any section runs: the in-process stack of sections 2-4 writes its own settings
-// (DYNAMODB_CONFLICTS=off among them) into process.env, which turned section 9's default off.
+// (DYNAMODB_CONFLICTS among them) into process.env; section 9 keeps what was asked for here.
 const surgeConflicts = process.env.DYNAMODB_CONFLICTS ?? 'on';
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const wanted = (name: string) => only.size === 0 || only.has(name);
