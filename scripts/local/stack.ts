@@ -191,7 +191,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       // Transaction conflicts as the service raises them (functions/core/data/conflicts.ts); `off` disables.
-      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'off',
+      DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on',
       // The stream is read twice, mail and counters apart (functions/streams/handler.ts).
       STATS_COUNTING: 'separate',
       SES_ENDPOINT: sesEndpoint,

@@ -16,11 +16,10 @@ export default async function globalSetup() {
   process.env.IT_LINK_SECRETS ??= JSON.stringify({ kid: 'it1', key: randomBytes(24).toString('hex') });
   // Tests never reach real Stripe: drop any Stripe keys of the developer's shell so the stand-in is used.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STRIPE_')));
-  // The local conflict layer is opt-in (`DYNAMODB_CONFLICTS=on npx jest ...`): with it on, the RSVP
-  // suites pass, but the connections suite's 200 asks at once for one pair still end in a few 503s
-  // (docs/data-model.md, "Contention").
+  // The local conflict layer is on, as for `npm start`: concurrent writes on one item conflict as
+  // they do in AWS (docs/data-model.md, "Contention"). `DYNAMODB_CONFLICTS=off npx jest ...` turns it off.
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...env, LINK_SECRETS: process.env.IT_LINK_SECRETS, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', STRIPE_PORT: '0', DAILY_JOB_EVERY_MS: '0', READY_FILE: readyFile, NODE_OPTIONS: '', DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'off' },
+    env: { ...env, LINK_SECRETS: process.env.IT_LINK_SECRETS, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', STRIPE_PORT: '0', DAILY_JOB_EVERY_MS: '0', READY_FILE: readyFile, NODE_OPTIONS: '', DYNAMODB_CONFLICTS: process.env.DYNAMODB_CONFLICTS ?? 'on' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

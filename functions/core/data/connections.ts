@@ -7,9 +7,14 @@
  * an ask creates the pair only if there is none (or only an expired or declined one), an
  * accept needs it pending and addressed to the caller, a removal or a note/tags change needs
  * the version it read.
+ *
+ * The pair's own writes (ask, accept, decline, remove, note/tags) are sent once: a conflict
+ * (StoreBusy) goes straight to the service, which reads the pair again before deciding
+ * (services/connections.ts). Sending the same write again would only meet the same crowd.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
+import { withoutConflictRetry } from './conflict-retry.js';
 import { strip, type Table, type Page, type PageRequest, type TransactItem } from './table.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ConditionFailed } from '../errors.js';
@@ -61,6 +66,9 @@ export function connectionsRepo(t: Table) {
   });
   const del = (Key: Record<string, unknown>, ConditionExpression?: string, values?: Record<string, unknown>): TransactItem => ({ Delete: { TableName: table, Key, ConditionExpression, ExpressionAttributeValues: values } });
 
+  /** A transaction on the pair, sent once (see above). */
+  const pairWrite = (TransactItems: TransactItem[]) => write(() => db.send(withoutConflictRetry(new TransactWriteCommand({ TransactItems }))));
+
   return {
     async getConnection(connectionId: string): Promise<Connection | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.connection(connectionId), ConsistentRead: true }));
@@ -77,36 +85,24 @@ export function connectionsRepo(t: Table) {
      * record: accepted, or pending/declined and not yet expired. An expired one is replaced.
      */
     async putAsk(c: Connection, sides: [ConnectionSide, ConnectionSide]): Promise<void> {
-      await write(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              put({ ...keys.connection(c.connectionId), entity: 'connection', ...c }, 'attribute_not_exists(pk) OR (#state <> :accepted AND expiresAt <= :now)', { ':accepted': 'accepted', ':now': nowSeconds(c.askedAt) }, { '#state': 'state' }),
-              // The sides of an earlier, expired ask carry no tags (only accepted sides do), so overwriting them leaves nothing behind.
-              ...sides.map((s) => put(sideItem(s))),
-            ],
-          }),
-        ),
-      );
+      await pairWrite([
+        put({ ...keys.connection(c.connectionId), entity: 'connection', ...c }, 'attribute_not_exists(pk) OR (#state <> :accepted AND expiresAt <= :now)', { ':accepted': 'accepted', ':now': nowSeconds(c.askedAt) }, { '#state': 'state' }),
+        // The sides of an earlier, expired ask carry no tags (only accepted sides do), so overwriting them leaves nothing behind.
+        ...sides.map((s) => put(sideItem(s))),
+      ]);
     },
 
     /** The asked person accepts: the pair and both sides become accepted, in one transaction. */
     async acceptAsk(c: Connection, sides: [ConnectionSide, ConnectionSide], at: string): Promise<void> {
-      await write(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              put(
-                { ...keys.connection(c.connectionId), entity: 'connection', ...c },
-                '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
-                { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
-                { '#state': 'state' },
-              ),
-              ...sides.map((s) => put(sideItem(s))),
-            ],
-          }),
+      await pairWrite([
+        put(
+          { ...keys.connection(c.connectionId), entity: 'connection', ...c },
+          '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
+          { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
+          { '#state': 'state' },
         ),
-      );
+        ...sides.map((s) => put(sideItem(s))),
+      ]);
     },
 
     /**
@@ -114,21 +110,15 @@ export function connectionsRepo(t: Table) {
      * until the ask expires, so declining looks to the asker like no answer.
      */
     async declineAsk(c: Connection, at: string): Promise<void> {
-      await write(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              put(
-                { ...keys.connection(c.connectionId), entity: 'connection', ...c },
-                '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
-                { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
-                { '#state': 'state' },
-              ),
-              del(keys.connectionSide(c.askedTo, c.connectionId)),
-            ],
-          }),
+      await pairWrite([
+        put(
+          { ...keys.connection(c.connectionId), entity: 'connection', ...c },
+          '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
+          { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
+          { '#state': 'state' },
         ),
-      );
+        del(keys.connectionSide(c.askedTo, c.connectionId)),
+      ]);
     },
 
     /**
@@ -146,25 +136,19 @@ export function connectionsRepo(t: Table) {
           items.push({ ConditionCheck: { TableName: table, Key: keys.connectionSide(userId, c.connectionId), ConditionExpression: 'attribute_not_exists(pk)' } });
         }
       }
-      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+      await pairWrite(items);
     },
 
     /** Replaces my note and tags on an accepted connection, at the version read; tag items follow. */
     async updateSide(before: ConnectionSide, after: ConnectionSide): Promise<void> {
       const removed = (before.tags ?? []).filter((t) => !after.tags.includes(t));
       const added = after.tags.filter((t) => !(before.tags ?? []).includes(t));
-      await write(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              put(sideItem(after), 'version = :v', { ':v': before.version }),
-              { ConditionCheck: { TableName: table, Key: keys.connection(after.connectionId), ConditionExpression: '#state = :accepted', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':accepted': 'accepted' } } },
-              ...removed.map((tag) => del(keys.networkTag(after.userId, tag, before.nameKey))),
-              ...added.map((tag) => put(tagItem(after, tag))),
-            ],
-          }),
-        ),
-      );
+      await pairWrite([
+        put(sideItem(after), 'version = :v', { ':v': before.version }),
+        { ConditionCheck: { TableName: table, Key: keys.connection(after.connectionId), ConditionExpression: '#state = :accepted', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':accepted': 'accepted' } } },
+        ...removed.map((tag) => del(keys.networkTag(after.userId, tag, before.nameKey))),
+        ...added.map((tag) => put(tagItem(after, tag))),
+      ]);
     },
 
     /**

@@ -39,17 +39,25 @@ export interface ConnectionView {
   expiresAt?: string;
 }
 
-/** Transactions on one pair may collide with each other (TransactionConflict): retried with jitter, then 503. */
-async function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof StoreBusy)) throw err;
-      if (attempt >= 8) throw unavailable(undefined, err);
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
-    }
+/** Reads of the pair after a conflict before giving up with 503 (at most about 3 s of waiting in all). */
+const BUSY_ATTEMPTS = 10;
+
+/**
+ * After a pair write failed: decides whether to read the pair again and try once more. A
+ * conflict (StoreBusy; the write is sent once, data/connections.ts) means another request is
+ * changing this pair now: wait a random while, then read what it wrote; usually that decides
+ * the answer (already asked, already connected) without writing again. A failed condition
+ * means the pair changed since it was read: read it again, a few times. Anything else, or too
+ * many attempts, goes to the caller (StoreBusy as 503).
+ */
+async function readAgain(err: unknown, attempt: number, conditionAttempts: number): Promise<void> {
+  if (err instanceof StoreBusy) {
+    if (attempt >= BUSY_ATTEMPTS) throw unavailable(undefined, err);
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 25 * 2 ** attempt)));
+    return;
   }
+  if (err instanceof ConditionFailed && attempt < conditionAttempts) return;
+  throw err;
 }
 
 async function namesOf(store: ConnectionsStore, ids: string[], fallback: Record<string, string | undefined>): Promise<Record<string, string>> {
@@ -77,13 +85,19 @@ export async function ask(store: ConnectionsStore, association: Association, mem
   const connectionId = keys.connectionId(me, input.userId);
   const c = newAsk({ connectionId, from: me, to: input.userId, associationId: association.associationId, metEventId: input.eventId, note: input.note }, now);
   const names = await namesOf(store, [me, input.userId], { [me]: membership?.name ?? caller.name, [input.userId]: other!.name });
-  try {
-    await retryBusy(() => store.putAsk(c, sidesOf(c, names, 'pending')));
-    return { connectionId, state: 'pending' };
-  } catch (err) {
-    if (!(err instanceof ConditionFailed)) throw err;
+  // Written first (one transaction when nobody is in the way); the pair is read only when that fails.
+  let existing: Connection | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.putAsk(c, sidesOf(c, names, 'pending'));
+      return { connectionId, state: 'pending' };
+    } catch (err) {
+      await readAgain(err, attempt, BUSY_ATTEMPTS);
+    }
+    existing = await store.getConnection(connectionId);
+    // Still nothing in force (the other writer failed, or the pair expired): ask again.
+    if (isLive(existing, now)) break;
   }
-  const existing = await store.getConnection(connectionId);
   if (isOpenAskTo(existing, me, now)) {
     // They asked me first: my ask is my answer.
     await acceptConnection(store, caller, connectionId, now);
@@ -168,12 +182,11 @@ export async function acceptConnection(store: ConnectionsStore, caller: Caller, 
     const names = await namesOf(store, [c.a, c.b], Object.fromEntries(pending.filter((p) => !!p).map((p) => [p!.otherId, p!.otherName])));
     const sides = sidesOf(next, names, 'accepted');
     try {
-      await retryBusy(() => store.acceptAsk(next, sides, now.toISOString()));
+      await store.acceptAsk(next, sides, now.toISOString());
       return (await views(store, sides.filter((s) => s.userId === me)))[0]!;
     } catch (err) {
-      // Removed, withdrawn or accepted meanwhile: read again and answer from what is there now.
-      if (err instanceof ConditionFailed && attempt < 3) continue;
-      throw err;
+      // Removed, withdrawn or accepted meanwhile, or being changed now: read again and answer from what is there.
+      await readAgain(err, attempt, 3);
     }
   }
 }
@@ -186,11 +199,10 @@ export async function declineConnection(store: ConnectionsStore, caller: Caller,
     if (c.state === 'accepted') throw conflict('You are already connected; remove the connection instead.');
     if (c.state === 'declined' || c.askedTo !== me) throw c.askedTo === me ? notFound('No such connection.') : forbidden('Only the person asked can decline.');
     try {
-      await retryBusy(() => store.declineAsk(declined(c, now), now.toISOString()));
+      await store.declineAsk(declined(c, now), now.toISOString());
       return { connectionId, state: 'declined' };
     } catch (err) {
-      if (err instanceof ConditionFailed && attempt < 3) continue;
-      throw err;
+      await readAgain(err, attempt, 3);
     }
   }
 }
@@ -204,11 +216,10 @@ export async function removeConnection(store: ConnectionsStore, caller: Caller, 
     if (!c || !isParty(c, me)) throw notFound('No such connection.');
     const [sa, sb] = await Promise.all([store.getConnectionSide(c.a, connectionId), store.getConnectionSide(c.b, connectionId)]);
     try {
-      await retryBusy(() => store.removeConnection(c, [{ userId: c.a, side: sa }, { userId: c.b, side: sb }]));
+      await store.removeConnection(c, [{ userId: c.a, side: sa }, { userId: c.b, side: sb }]);
       return;
     } catch (err) {
-      if (err instanceof ConditionFailed && attempt < 5) continue;
-      throw err;
+      await readAgain(err, attempt, 5);
     }
   }
 }
@@ -224,10 +235,13 @@ export async function patchConnection(store: ConnectionsStore, caller: Caller, c
     const note = input.note === undefined ? side.note : input.note ?? undefined;
     const after: ConnectionSide = { ...rest, ...(note ? { note } : {}), tags: input.tags ? normaliseTags(input.tags) : side.tags ?? [], version: side.version + 1 };
     try {
-      await retryBusy(() => store.updateSide(side, after));
+      await store.updateSide(side, after);
       return (await views(store, [after]))[0]!;
     } catch (err) {
-      if (!(err instanceof ConditionFailed)) throw err;
+      if (!(err instanceof ConditionFailed)) {
+        await readAgain(err, attempt, 0);
+        continue;
+      }
       if (!(await store.getConnection(connectionId))) throw notFound('No such connection.');
       if (attempt >= 3) throw conflict('The connection changed meanwhile; send the change again.');
     }

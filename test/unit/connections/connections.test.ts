@@ -4,7 +4,8 @@
  */
 import '../../support/stripe-env.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../../functions/core/data/keys.js';
 import { ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { accepted, declined, epochSeconds, foldName, isLive, isOpenAskTo, newAsk, normaliseTags, sidesOf } from '../../../functions/core/domain/connections.js';
 import ICAL from 'ical.js';
@@ -152,9 +153,11 @@ describe('the connections function when DynamoDB fails', () => {
   const ask = () => invoke(handler, apiEvent('POST /associations/{associationId}/connections', { claims: me, pathParameters: { associationId: 'assocA' }, body: askBody }));
   const conflict = () => new TransactionCanceledException({ message: 'Transaction cancelled [TransactionConflict]', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }] });
 
+  let table: FakeTable;
   beforeEach(() => {
     ddb.reset();
-    new FakeTable([associationItem(makeAssociation()), memberItem(makeMember({ userId: me.sub, name: 'Me Member' })), memberItem(makeMember({ userId: 'user-other', name: 'Other Member' }))]).attach(ddb);
+    table = new FakeTable([associationItem(makeAssociation()), memberItem(makeMember({ userId: me.sub, name: 'Me Member' })), memberItem(makeMember({ userId: 'user-other', name: 'Other Member' }))]);
+    table.attach(ddb);
   });
 
   it('retries an ask that collides with another transaction on the pair, then succeeds', async () => {
@@ -165,13 +168,44 @@ describe('the connections function when DynamoDB fails', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
 
-  it('answers 503 with Retry-After when the pair keeps colliding, never 500', async () => {
+  it('answers a collision from the pair as it then stands: the other ask, committed meanwhile, is accepted, not written over', async () => {
+    const connectionId = 'user-me.user-other';
+    table.onTransact = (_items, n) => {
+      if (n > 0) return;
+      // The other person's ask to me won the race.
+      table.put({ ...keys.connection(connectionId), entity: 'connection', ...newAsk({ connectionId, from: 'user-other', to: me.sub, associationId: 'assocA' }, new Date()) });
+      return conflict();
+    };
+    const res = await ask();
+    expect(res.statusCode).toBe(201);
+    expect(res.body).toEqual({ connectionId, state: 'accepted' });
+    // The failed ask, then the accept: the ask was not sent again.
+    const writes = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems![0]!.Put!.ConditionExpression);
+    expect(writes).toEqual([expect.stringContaining('attribute_not_exists(pk)'), expect.stringContaining('#state = :pending')]);
+    expect(table.get(keys.connection(connectionId).pk, keys.connection(connectionId).sk)).toEqual(expect.objectContaining({ state: 'accepted', askedBy: 'user-other' }));
+  });
+
+  it('answers 409 without writing again when the collision was my own earlier ask', async () => {
+    const connectionId = 'user-me.user-other';
+    table.onTransact = (_items, n) => {
+      if (n > 0) return;
+      table.put({ ...keys.connection(connectionId), entity: 'connection', ...newAsk({ connectionId, from: me.sub, to: 'user-other', associationId: 'assocA' }, new Date()) });
+      return conflict();
+    };
+    const res = await ask();
+    expect(res.statusCode).toBe(409);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After when the pair keeps colliding, never 500, reading it between tries', async () => {
     ddb.on(TransactWriteCommand).rejects(conflict());
     const res = await ask();
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('1');
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(9);
-  });
+    // The first write and ten more, each after a wait and a read of the pair.
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(11);
+    expect(ddb.commandCalls(GetCommand).filter((c) => String(c.args[0].input.Key!.pk).startsWith(keys.connection(keys.connectionId(me.sub, 'user-other')).pk))).toHaveLength(10);
+  }, 15_000);
 
   it('answers 503 on throttling of the ask, after one write attempt', async () => {
     ddb.on(TransactWriteCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }));
