@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { memberItem } from './member-item.js';
 import { tableSchema, type IndexName } from './table-schema.js';
 import { keys, type Key } from './keys.js';
+import { withoutConflictRetry } from './conflict-retry.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
 import { ConditionFailed, StaleMember } from '../errors.js';
 import type { Member } from '../domain/types.js';
@@ -183,15 +184,20 @@ export function membersRepo(t: Table) {
       await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
     },
 
-    /** Ends a membership; the item stays (status cancelled) so history is kept. */
-    async removeMember(m: Member, actorId: string, at: string): Promise<void> {
+    /**
+     * Ends a membership; the item stays (status cancelled) so history is kept. `once`: sent
+     * without the client's conflict retry, for a caller that reads again after a conflict
+     * (erasures of one person at once, services/privacy.ts).
+     */
+    async removeMember(m: Member, actorId: string, at: string, opts: { once?: boolean } = {}): Promise<void> {
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
         // A Put of the whole item, so the member's index entries (directory, status) follow.
         { Put: memberPut(m, { ...m, status: 'cancelled', role: 'member', leftAt: at, updatedAt: at } as Member, { live: true }) },
         auditPut({ associationId: m.associationId, action: actorId === m.userId ? 'member.left' : 'member.removed', actorId, subjectId: m.userId, at, data: { role: m.role, status: m.status } }),
       ];
       if (m.role === 'owner') items.push(ownerCountUpdate(m.associationId, -1));
-      await write(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+      const command = new TransactWriteCommand({ TransactItems: items });
+      await write(() => db.send(opts.once ? withoutConflictRetry(command) : command));
     },
 
     /**

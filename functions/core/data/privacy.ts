@@ -8,6 +8,8 @@ import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWrite
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { keys, type Key } from './keys.js';
+import { isConflictOnly, withoutConflictRetry } from './conflict-retry.js';
+import { StoreBusy } from '../errors.js';
 import type { Page, PageRequest, StoredMatch } from './store.js';
 import type { AuditEntry, Member, Payment } from '../domain/types.js';
 import type { Rsvp } from '../domain/events.js';
@@ -139,11 +141,13 @@ export function createPrivacyData(db: DynamoDBDocumentClient, table: string) {
     /**
      * Replaces the membership's personal fields by the pseudonym and unlinks it from the
      * person (gsi1) and from the daily job (gsi2). The first time also writes an audit entry.
+     * Sent once: concurrent erasures of one person meet here, and after a conflict the caller
+     * reads the membership again (services/privacy.ts) rather than sending this again (StoreBusy).
      */
     async pseudonymiseMember(m: Member, at: string): Promise<void> {
       try {
         await db.send(
-          new TransactWriteCommand({
+          withoutConflictRetry(new TransactWriteCommand({
             TransactItems: [
               {
                 Update: {
@@ -163,9 +167,10 @@ export function createPrivacyData(db: DynamoDBDocumentClient, table: string) {
                 },
               },
             ],
-          }),
+          })),
         );
       } catch (err) {
+        if (isConflictOnly(err)) throw new StoreBusy(['TransactionConflict'], { cause: err });
         if (!conditionFailed(err)) throw err; // already pseudonymised: nothing left to do
       }
     },

@@ -3,10 +3,11 @@
  * my own note and tags, my network list and its vCard/CSV export. Rules: domain/connections.ts;
  * conditional writes: data/connections.ts; the model: docs/connections.md.
  */
-import { ConditionFailed, StoreBusy, type ConnectionsRepo, type EventsRepo, type MembersRepo, type ProfilesRepo, type RsvpsRepo } from '../data/store.js';
+import { afterConflict, CONFLICT_ROUNDS } from './contention.js';
+import { ConditionFailed, type ConnectionsRepo, type EventsRepo, type MembersRepo, type ProfilesRepo, type RsvpsRepo } from '../data/store.js';
 import type { Caller } from '../http/access.js';
 import type { Association, Member, Profile } from '../domain/types.js';
-import { conflict, forbidden, notFound, unavailable, unprocessable } from '../errors.js';
+import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import { listedInDirectory } from '../domain/preferences.js';
 import { keys } from '../data/keys.js';
 import type { NetworkFilter } from '../data/connections.js';
@@ -39,25 +40,16 @@ export interface ConnectionView {
   expiresAt?: string;
 }
 
-/** Reads of the pair after a conflict before giving up with 503 (at most about 3 s of waiting in all). */
-const BUSY_ATTEMPTS = 10;
-
 /**
  * After a pair write failed: decides whether to read the pair again and try once more. A
- * conflict (StoreBusy; the write is sent once, data/connections.ts) means another request is
- * changing this pair now: wait a random while, then read what it wrote; usually that decides
- * the answer (already asked, already connected) without writing again. A failed condition
- * means the pair changed since it was read: read it again, a few times. Anything else, or too
- * many attempts, goes to the caller (StoreBusy as 503).
+ * conflict (StoreBusy; the pair's writes are sent once, data/connections.ts) means another
+ * request is changing this pair now: wait (afterConflict), then read what it wrote. A failed
+ * condition means the pair changed since it was read: read it again, a few times. Anything
+ * else, or too many rounds, goes to the caller (a conflict as 503).
  */
 async function readAgain(err: unknown, attempt: number, conditionAttempts: number): Promise<void> {
-  if (err instanceof StoreBusy) {
-    if (attempt >= BUSY_ATTEMPTS) throw unavailable(undefined, err);
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 25 * 2 ** attempt)));
-    return;
-  }
   if (err instanceof ConditionFailed && attempt < conditionAttempts) return;
-  throw err;
+  await afterConflict(err, attempt);
 }
 
 async function namesOf(store: ConnectionsStore, ids: string[], fallback: Record<string, string | undefined>): Promise<Record<string, string>> {
@@ -92,7 +84,7 @@ export async function ask(store: ConnectionsStore, association: Association, mem
       await store.putAsk(c, sidesOf(c, names, 'pending'));
       return { connectionId, state: 'pending' };
     } catch (err) {
-      await readAgain(err, attempt, BUSY_ATTEMPTS);
+      await readAgain(err, attempt, CONFLICT_ROUNDS);
     }
     existing = await store.getConnection(connectionId);
     // Still nothing in force (the other writer failed, or the pair expired): ask again.

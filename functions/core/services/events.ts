@@ -563,7 +563,9 @@ export async function withdraw(deps: EventsDeps, association: Association, event
     if (before.status === 'not_going') return 0;
     const after: Rsvp = { ...before, status: 'not_going', waitKey: undefined, updatedAt: now.toISOString() };
     // Counters outside the transaction: concurrent cancellations would meet on the event item.
-    await save(deps, { event, before, after, split: true });
+    // Sent once: the same person's cancellations at once (an erasure, a double click) meet on the
+    // RSVP, and the next round reads it again, finding it cancelled (withRetries).
+    await save(deps, { event, before, after, split: true, once: true });
     return before.status === 'going' ? seatsOf(before.guests) : 0;
   });
   // Hand over at most the seats this cancellation freed, so concurrent cancellations do not all

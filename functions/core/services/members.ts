@@ -261,6 +261,8 @@ export async function remove(
   userId: string,
   now: Date,
   stopBilling?: (account: string, subscriptionId: string) => Promise<void>,
+  /** The write sent once (a conflict reaches the caller as StoreBusy): for a caller that reads again after one. */
+  opts: { once?: boolean } = {},
 ) {
   const m = await store.getMember(association.associationId, userId);
   if (!m || m.status === 'cancelled') throw notFound('No such member.');
@@ -269,7 +271,7 @@ export async function remove(
     throw forbidden('Only an owner may remove an admin or an owner.');
   }
   try {
-    await store.removeMember(m, caller.userId, now.toISOString());
+    await store.removeMember(m, caller.userId, now.toISOString(), opts);
   } catch (err) {
     if (err instanceof ConditionFailed) {
       throw conflict(m.role === 'owner' ? 'The last owner cannot leave; make someone else owner first.' : 'The member changed meanwhile; retry.');

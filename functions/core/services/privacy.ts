@@ -13,6 +13,7 @@ import type { Caller } from '../http/access.js';
 import type { Member } from '../domain/types.js';
 import { HttpProblem, conflict } from '../errors.js';
 import { withdraw, type EventsDeps } from './events.js';
+import { afterConflict } from './contention.js';
 import { remove as removeMember } from './members.js';
 import { eraseConnections, sidesOfPerson } from './connections.js';
 import type { ConnectionsStore } from './connections.js';
@@ -128,7 +129,7 @@ export async function eraseMe(deps: PrivacyDeps, caller: Caller, now: Date): Pro
   // 4. Memberships: ended (billing stopped, owner count kept), then pseudonymised and unlinked from the person.
   for (const m of memberships) {
     if (live(m)) await endMembership(deps, m, caller, now);
-    await data.pseudonymiseMember(m, at);
+    await pseudonymise(deps, m, at);
   }
 
   // 5. The books keep ledger entries (amounts, dates, an opaque id); they are no longer filed under the person.
@@ -139,18 +140,35 @@ export async function eraseMe(deps: PrivacyDeps, caller: Caller, now: Date): Pro
   await data.deleteProfile(userId);
 }
 
-/** Leaves the association as the member would, tolerating a concurrent leave or change. */
+/**
+ * Leaves the association as the member would, tolerating a concurrent leave or change.
+ * Erasures of one person at once (a double-clicked button, a retrying client) meet on the
+ * membership: its write is sent once, and after a conflict this reads it again (afterConflict),
+ * where the winner's leave shows as done (404).
+ */
 async function endMembership(deps: PrivacyDeps, m: Member, caller: Caller, now: Date) {
   for (let attempt = 0; ; attempt++) {
     const association = await deps.store.getAssociation(m.associationId);
     if (!association) return;
     try {
-      await removeMember(deps.store, association, undefined, caller, m.userId, now, deps.stopBilling);
+      await removeMember(deps.store, association, undefined, caller, m.userId, now, deps.stopBilling, { once: true });
       return;
     } catch (err) {
       if (err instanceof HttpProblem && err.statusCode === 404) return; // already ended
       if (err instanceof HttpProblem && err.statusCode === 409 && attempt < 3) continue; // changed meanwhile: read again
-      throw err;
+      await afterConflict(err, attempt);
     }
+  }
+}
+
+/** Pseudonymises a membership once; after a conflict (sent once, data/privacy.ts) reads it again: erased by the other erasure means done. */
+async function pseudonymise(deps: PrivacyDeps, m: Member, at: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.data.pseudonymiseMember(m, at);
+    } catch (err) {
+      await afterConflict(err, attempt);
+    }
+    if ((await deps.store.getMember(m.associationId, m.userId))?.erasedAt) return;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore } from '../../../functions/core/data/store.js';
 import { createPrivacyData, matchRefItem } from '../../../functions/core/data/privacy.js';
@@ -61,6 +61,12 @@ function world(opts: { adaRole?: 'member' | 'owner'; ownerCount?: number } = {})
   ];
   table = new FakeTable(items).attach(ddb);
 }
+
+/** The item a transaction entry writes, as `pk|sk`. */
+const keyOf = (ti: { Put?: { Item?: Record<string, unknown> }; Update?: { Key?: Record<string, unknown> } } | undefined) => {
+  const k = ti?.Put?.Item ?? ti?.Update?.Key;
+  return k ? `${String(k.pk)}|${String(k.sk)}` : '';
+};
 
 function endState() {
   const member = table.get('ASSOC#assocA', `MEMBER#${ada.userId}`)!;
@@ -125,6 +131,31 @@ describe('eraseMe', () => {
     const once = endState();
     await eraseMe(deps, ada, now);
     expect(endState()).toEqual(once);
+  });
+
+  it('meets another erasure of the same person on the membership: reads it again after each conflict instead of writing again', async () => {
+    world();
+    const memberKey = { pk: 'ASSOC#assocA', sk: `MEMBER#${ada.userId}` };
+    const conflict = () => new TransactionCanceledException({ message: 'Transaction cancelled [TransactionConflict, None]', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] });
+    const sent = { leave: 0, pseudonymise: 0 };
+    table.onTransact = (items) => {
+      if (keyOf(items[0]) !== `${memberKey.pk}|${memberKey.sk}`) return;
+      // The other erasure's write lands while ours is in flight.
+      const stored = table.get(memberKey.pk, memberKey.sk)!;
+      if (items[0]!.Put && ++sent.leave === 1) {
+        table.put({ ...stored, status: 'cancelled', role: 'member', leftAt: now.toISOString() });
+        return conflict();
+      }
+      if (items[0]!.Update && ++sent.pseudonymise === 1) {
+        table.put({ ...stored, name: 'Deleted member', nameLower: 'deleted member', email: '', emailLower: '', directoryVisible: false, matchOptIn: false, erasedAt: now.toISOString(), gsi1pk: undefined, gsi1sk: undefined });
+        return conflict();
+      }
+    };
+    await eraseMe(deps, ada, now);
+    // One send each: after the conflict the membership read showed the other erasure's work done.
+    expect(sent).toEqual({ leave: 1, pseudonymise: 1 });
+    // The audit entry of the erasure is the other request's (not simulated here), so none from this one.
+    expect(endState()).toEqual({ ...erased, erasedAudit: 0 });
   });
 
   it('refuses the last owner with a 409 and writes nothing', async () => {
