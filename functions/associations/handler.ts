@@ -1,5 +1,6 @@
 /** Lambda for associations and membership plans: adapters from HTTP to the services. */
 import { httpHandler, json } from '../core/http/router.js';
+import { associationsRoutes } from '../core/routes/associations.js';
 import { paging } from '../core/http/paging.js';
 import { table } from '../core/deps.js';
 import { associationsRepo } from '../core/data/associations.js';
@@ -15,7 +16,7 @@ import { associationStats } from '../core/services/stats.js';
 const store = { ...associationsRepo(table), ...plansRepo(table), ...membersRepo(table), ...eventsRepo(table), ...profilesRepo(table), ...statsRepo(table) };
 
 export const handler = httpHandler(
-  'associations',
+  associationsRoutes,
   {
     'POST /associations': async ({ caller, body, now }) => json(await svc.createAssociation(store, caller!, body, now), 201),
     'GET /associations/{associationId}': async ({ access }) => json(svc.publicAssociation(access.association!)),

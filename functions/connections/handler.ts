@@ -1,5 +1,6 @@
 /** Lambda for connections: asks, answers, removal, my note and tags, my network and its export. */
 import { httpHandler, json } from '../core/http/router.js';
+import { connectionsRoutes } from '../core/routes/connections.js';
 import { paging } from '../core/http/paging.js';
 import { limiter, table } from '../core/deps.js';
 import { associationsRepo } from '../core/data/associations.js';
@@ -45,7 +46,7 @@ async function refusedAsPage({ headers, access }: { headers: Record<string, stri
 }
 
 export const handler = httpHandler(
-  'connections',
+  connectionsRoutes,
   {
     'POST /associations/{associationId}/connections': async ({ access, caller, body, now }) => json(await svc.ask(store, access.association!, access.membership, caller!, body, now), 201),
     'GET /me/connections': async ({ caller, query, now }) => {

@@ -1,5 +1,6 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
+import { duesRoutes } from '../core/routes/dues.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, exportFiles, limiter, table } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
@@ -18,7 +19,7 @@ const files = exportFiles();
 const jobs = exportJobs();
 
 export const handler = httpHandler(
-  'dues',
+  duesRoutes,
   {
     'POST /associations/{associationId}/stripe/connect': async ({ access, caller, now }) => {
       const { url } = await svc.connect(deps, access.association!, caller!, now);

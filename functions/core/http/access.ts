@@ -3,7 +3,7 @@
  * here before any handler runs. Handlers receive the association and the caller's
  * membership already loaded and checked.
  */
-import type { Access } from '../api.js';
+import type { Access } from '../routes/spec.js';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 import { inGoodStanding, roleAtLeast, type Role } from '../domain/roles.js';
 import type { Association, Member } from '../domain/types.js';
