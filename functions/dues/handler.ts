@@ -5,7 +5,6 @@ import { paging } from '../core/http/paging.js';
 import { apiUrl, exportFiles, limiter, table } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
 import { duesDeps, duesStore } from '../core/deps-dues.js';
-import { eventsRepo } from '../core/data/events.js';
 import { exportsRepo } from '../core/data/exports.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
@@ -13,7 +12,7 @@ import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
 
 // The dues services' repositories, the export log's and the access checks': the bundle leaves the others out (deps.ts).
-const store = { ...duesStore(table), ...exportsRepo(table), ...eventsRepo(table) };
+const store = { ...duesStore(table), ...exportsRepo(table) };
 const deps = await duesDeps(store, stripeSdk);
 const files = exportFiles();
 const jobs = exportJobs();

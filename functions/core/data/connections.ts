@@ -9,7 +9,7 @@
  * the version it read.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { strip, type Table, type Page, type PageRequest, type TransactItem } from './table.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ConditionFailed } from '../errors.js';

@@ -2,7 +2,8 @@
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { memberItem } from './member-item.js';
 import { tableSchema, type IndexName } from './table-schema.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
 import { ConditionFailed, StaleMember } from '../errors.js';
 import type { Member } from '../domain/types.js';

@@ -7,7 +7,8 @@
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import type { Page, PageRequest, StoredMatch } from './store.js';
 import type { AuditEntry, Member, Payment } from '../domain/types.js';
 import type { Rsvp } from '../domain/events.js';

@@ -5,7 +5,8 @@
  * plus a running total: docs/data-model.md.
  */
 import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import type { Table } from './table.js';
 import { ConditionFailed } from '../errors.js';
 import type { CounterDelta, MemberCounts, RatingField } from '../domain/stats.js';

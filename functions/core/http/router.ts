@@ -130,6 +130,7 @@ export function httpHandler(mine: readonly RouteSpec[], impls: Record<string, Im
   if (mine.some((r) => r.access === 'viewer') && !deps.optionalCaller) throw new Error(`Function ${fn} has 'viewer' routes but no optionalCaller`);
   if (mine.some((r) => /\{(associationId|eventId)\}/.test(r.path)) && !deps.store) throw new Error(`Function ${fn} has association or event routes but no store`);
   if (mine.some((r) => r.readAhead) && !deps.store?.rsvpReadAhead) throw new Error(`Function ${fn} has read-ahead routes but no rsvpReadAhead in its store`);
+  if (mine.some((r) => r.path.includes('{eventId}')) && !deps.store?.getEvent) throw new Error(`Function ${fn} has event routes but no getEvent in its store`);
 
   const validateResponses = responseValidation();
 

@@ -8,7 +8,7 @@ import type { Caller } from '../http/access.js';
 import type { Association, Member, Profile } from '../domain/types.js';
 import { conflict, forbidden, notFound, unavailable, unprocessable } from '../errors.js';
 import { listedInDirectory } from '../domain/preferences.js';
-import { keys } from '../data/keys.js';
+import * as keys from '../data/keys.js';
 import type { NetworkFilter } from '../data/connections.js';
 import { accepted, declined, defaultConnectionsSee, mayConnect, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, personConnection, sidesOf, type Connection, type ConnectionSide, type PersonConnection } from '../domain/connections.js';
 import { vcards } from '../domain/vcard.js';

@@ -10,7 +10,7 @@
 import type { ConnectionsRepo, EventsRepo, MatchesRepo, ProfilesRepo, RsvpsRepo, AssociationsRepo, MembersRepo, StoredMatch } from '../data/store.js';
 import type { FollowUp } from '../data/connections.js';
 import type { Event } from '../domain/events.js';
-import { keys } from '../data/keys.js';
+import * as keys from '../data/keys.js';
 import { linkSigner } from '../http/links.js';
 import { newMail } from './mail-item.js';
 import { followUpMail } from '../domain/connection-mails.js';

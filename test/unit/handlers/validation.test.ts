@@ -247,6 +247,13 @@ describe('building a handler', () => {
     expect(() => httpHandler(mine('events'), impls('events'), { store, limiter: {} as never, optionalCaller: async () => null })).toThrow('Function events has read-ahead routes but no rsvpReadAhead in its store');
   });
 
+  it('refuses a function with event routes whose store cannot read events', () => {
+    // An access check's event read is only needed where a route names an event (http/access.ts AccessStore).
+    const store = { getAssociation: async () => undefined, getMember: async () => undefined };
+    expect(() => httpHandler(mine('matching'), impls('matching'), { store, limiter: {} as never })).toThrow('Function matching has event routes but no getEvent in its store');
+    expect(() => httpHandler(mine('associations'), impls('associations'), { store })).not.toThrow();
+  });
+
   it('takes no store for routes that name no association or event', () => {
     expect(() => httpHandler(mine('profiles'), impls('profiles'), {})).not.toThrow();
   });
