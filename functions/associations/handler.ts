@@ -4,15 +4,15 @@ import { associationsRoutes } from '../core/routes/associations.js';
 import { paging } from '../core/http/paging.js';
 import { table } from '../core/deps.js';
 import { associationsRepo } from '../core/data/associations.js';
-import { membersRepo } from '../core/data/members.js';
+import { memberReads } from '../core/data/members.js';
 import { plansRepo } from '../core/data/plans.js';
 import { profilesRepo } from '../core/data/profiles.js';
-import { statsRepo } from '../core/data/stats.js';
+import { statsReads } from '../core/data/stats.js';
 import * as svc from '../core/services/associations.js';
 import { associationStats } from '../core/services/stats.js';
 
 // The repositories its routes and access checks use: the bundle leaves the others out (deps.ts).
-const store = { ...associationsRepo(table), ...plansRepo(table), ...membersRepo(table), ...profilesRepo(table), ...statsRepo(table) };
+const store = { ...associationsRepo(table), ...plansRepo(table), ...memberReads(table), ...profilesRepo(table), ...statsReads(table) };
 
 export const handler = httpHandler(
   associationsRoutes,

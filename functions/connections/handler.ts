@@ -7,7 +7,7 @@ import { associationsRepo } from '../core/data/associations.js';
 import { connectionsRepo } from '../core/data/connections.js';
 import { eventsRepo } from '../core/data/events.js';
 import { matchesRepo } from '../core/data/matches.js';
-import { membersRepo } from '../core/data/members.js';
+import { memberReads } from '../core/data/members.js';
 import { profilesRepo } from '../core/data/profiles.js';
 import { rsvpsRepo } from '../core/data/rsvps.js';
 import * as svc from '../core/services/connections.js';
@@ -20,7 +20,7 @@ import type { Access_ } from '../core/http/access.js';
 import { connectAnswerPage, connectQuestionPage, connectRefusedPage, type ConnectPageFacts } from './pages.js';
 
 // The repositories its routes and access checks use: the bundle leaves the others out (deps.ts).
-const store = { ...connectionsRepo(table), ...associationsRepo(table), ...membersRepo(table), ...profilesRepo(table), ...eventsRepo(table), ...rsvpsRepo(table), ...matchesRepo(table) };
+const store = { ...connectionsRepo(table), ...associationsRepo(table), ...memberReads(table), ...profilesRepo(table), ...eventsRepo(table), ...rsvpsRepo(table), ...matchesRepo(table) };
 
 /** The person and pair a signed follow-up link speaks for, if it is for this event. */
 async function connectLink(token: string, eventId: string, now: Date) {
