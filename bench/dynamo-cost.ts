@@ -28,7 +28,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { keys } from '../functions/core/data/keys.js';
+import * as keys from '../functions/core/data/keys.js';
 import { functionNames, routes, type FunctionName } from '../functions/core/api.js';
 import { call, envNumber, root, expectStatus, fmt, isMain, machineInfo, signIn, signInMany, sleep, table, uniqueSlug, withStack, type Res, type User } from './common.js';
 

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../functions/core/data/keys.js';
+import * as keys from '../functions/core/data/keys.js';
 import { isMain } from './common.js';
 
 export async function rawQuery(db: DynamoDBDocumentClient, tableName: string, eventId: string) {

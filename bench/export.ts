@@ -29,7 +29,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { rawQuery } from './export-raw-child.js';
 import type { RunningStack } from '../scripts/local/stack.js';
-import { keys } from '../functions/core/data/keys.js';
+import * as keys from '../functions/core/data/keys.js';
 import type { Rsvp } from '../functions/core/domain/events.js';
 import { createAssociation, createEvent, cpuMeter, runStandalone, waitIdleCpu } from './rsvp.js';
 import { call, envNumber, expectStatus, fmt, isMain, signIn, sleep, table, type User } from './common.js';

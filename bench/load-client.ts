@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../functions/core/data/keys.js';
+import * as keys from '../functions/core/data/keys.js';
 
 export type Scenario =
   | { kind: 'http-get'; url: string }

@@ -14,7 +14,7 @@ import { fork } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunningStack } from '../scripts/local/stack.js';
-import { keys } from '../functions/core/data/keys.js';
+import * as keys from '../functions/core/data/keys.js';
 import type { LoadResult, LoadSpec, Scenario } from './load-client.js';
 import { instrument } from './dynamo-cost.js';
 import { call, envNumber, expectStatus, fmt, isMain, machineInfo, percentile, signIn, signInMany, sortedCopy, table, uniqueSlug, withStack } from './common.js';

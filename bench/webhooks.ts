@@ -26,7 +26,7 @@ import Stripe from 'stripe';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunningStack } from '../scripts/local/stack.js';
-import { keys } from '../functions/core/data/keys.js';
+import * as keys from '../functions/core/data/keys.js';
 import { instrument } from './dynamo-cost.js';
 import { capacityUnits, commandsPer, cpuMeter, createAssociation, runRequests, runStandalone, type HttpReq, type RunResult } from './rsvp.js';
 import { call, envNumber, expectStatus, fmt, isMain, percentile, signIn, sleep, sortedCopy, table, type User } from './common.js';

@@ -1,21 +1,21 @@
 /** Lambda for associations and membership plans: adapters from HTTP to the services. */
 import { httpHandler, json } from '../core/http/router.js';
+import { associationsRoutes } from '../core/routes/associations.js';
 import { paging } from '../core/http/paging.js';
 import { table } from '../core/deps.js';
 import { associationsRepo } from '../core/data/associations.js';
-import { eventsRepo } from '../core/data/events.js';
-import { membersRepo } from '../core/data/members.js';
+import { memberReads } from '../core/data/members.js';
 import { plansRepo } from '../core/data/plans.js';
 import { profilesRepo } from '../core/data/profiles.js';
-import { statsRepo } from '../core/data/stats.js';
+import { statsReads } from '../core/data/stats.js';
 import * as svc from '../core/services/associations.js';
 import { associationStats } from '../core/services/stats.js';
 
 // The repositories its routes and access checks use: the bundle leaves the others out (deps.ts).
-const store = { ...associationsRepo(table), ...plansRepo(table), ...membersRepo(table), ...eventsRepo(table), ...profilesRepo(table), ...statsRepo(table) };
+const store = { ...associationsRepo(table), ...plansRepo(table), ...memberReads(table), ...profilesRepo(table), ...statsReads(table) };
 
 export const handler = httpHandler(
-  'associations',
+  associationsRoutes,
   {
     'POST /associations': async ({ caller, body, now }) => json(await svc.createAssociation(store, caller!, body, now), 201),
     'GET /associations/{associationId}': async ({ access }) => json(svc.publicAssociation(access.association!)),

@@ -1,12 +1,13 @@
 /** Lambda for connections: asks, answers, removal, my note and tags, my network and its export. */
 import { httpHandler, json } from '../core/http/router.js';
+import { connectionsRoutes } from '../core/routes/connections.js';
 import { paging } from '../core/http/paging.js';
 import { limiter, table } from '../core/deps.js';
 import { associationsRepo } from '../core/data/associations.js';
 import { connectionsRepo } from '../core/data/connections.js';
 import { eventsRepo } from '../core/data/events.js';
 import { matchesRepo } from '../core/data/matches.js';
-import { membersRepo } from '../core/data/members.js';
+import { memberReads } from '../core/data/members.js';
 import { profilesRepo } from '../core/data/profiles.js';
 import { rsvpsRepo } from '../core/data/rsvps.js';
 import * as svc from '../core/services/connections.js';
@@ -19,7 +20,7 @@ import type { Access_ } from '../core/http/access.js';
 import { connectAnswerPage, connectQuestionPage, connectRefusedPage, type ConnectPageFacts } from './pages.js';
 
 // The repositories its routes and access checks use: the bundle leaves the others out (deps.ts).
-const store = { ...connectionsRepo(table), ...associationsRepo(table), ...membersRepo(table), ...profilesRepo(table), ...eventsRepo(table), ...rsvpsRepo(table), ...matchesRepo(table) };
+const store = { ...connectionsRepo(table), ...associationsRepo(table), ...memberReads(table), ...profilesRepo(table), ...eventsRepo(table), ...rsvpsRepo(table), ...matchesRepo(table) };
 
 /** The person and pair a signed follow-up link speaks for, if it is for this event. */
 async function connectLink(token: string, eventId: string, now: Date) {
@@ -45,7 +46,7 @@ async function refusedAsPage({ headers, access }: { headers: Record<string, stri
 }
 
 export const handler = httpHandler(
-  'connections',
+  connectionsRoutes,
   {
     'POST /associations/{associationId}/connections': async ({ access, caller, body, now }) => json(await svc.ask(store, access.association!, access.membership, caller!, body, now), 201),
     'GET /me/connections': async ({ caller, query, now }) => {

@@ -8,7 +8,6 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { config } from './config.js';
-import { installConflicts } from './data/conflicts.js';
 import { installConflictRetry } from './data/conflict-retry.js';
 
 // Local endpoints accept any credentials; in AWS the Lambda role's are used.
@@ -30,8 +29,8 @@ export const dynamo = new DynamoDBClient({
     : {}),
 });
 
-// Local mode: raise the transaction conflicts DynamoDB Local never raises (data/conflicts.ts).
-if (config.dynamodbEndpoint && process.env.DYNAMODB_CONFLICTS === 'on') installConflicts(dynamo);
+// Local mode raises the transaction conflicts DynamoDB Local never raises (data/conflicts.ts):
+// the local stack installs that layer on this client, so no deployed bundle carries it.
 // Everywhere: a write cancelled only by a concurrent one on its item is sent again (data/conflict-retry.ts).
 installConflictRetry(dynamo);
 

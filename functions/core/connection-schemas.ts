@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import './zod-locale.js';
-import { id } from './schemas.js';
+import { id } from './schemas/common.js';
 import { MAX_TAGS } from './domain/connections.js';
 
 /** A pair's id: the two user ids, lower first, joined by a dot. */

@@ -12,7 +12,7 @@ import { associationsRepo } from './data/associations.js';
 import { connectionsRepo } from './data/connections.js';
 import { eventsRepo } from './data/events.js';
 import { matchesRepo } from './data/matches.js';
-import { membersRepo } from './data/members.js';
+import { memberReads } from './data/members.js';
 import { outboxRepo } from './data/outbox.js';
 import { profilesRepo } from './data/profiles.js';
 import { rsvpsRepo } from './data/rsvps.js';
@@ -52,7 +52,7 @@ export const matchingStore = () => ({
   ...associationsRepo(table),
   ...eventsRepo(table),
   ...matchesRepo(table),
-  ...membersRepo(table),
+  ...memberReads(table),
   ...outboxRepo(table),
   ...profilesRepo(table),
   ...rsvpsRepo(table),

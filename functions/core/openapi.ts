@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { routes, type RouteSpec } from './api.js';
-import { Problem } from './responses.js';
+import { Problem } from './responses/meta.js';
 import { successBodies, successStatus } from './http/response-check.js';
 
 type JsonSchema = Record<string, any>;

@@ -1,10 +1,10 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
+import { duesRoutes } from '../core/routes/dues.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, exportFiles, limiter, table } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
 import { duesDeps, duesStore } from '../core/deps-dues.js';
-import { eventsRepo } from '../core/data/events.js';
 import { exportsRepo } from '../core/data/exports.js';
 import * as svc from '../core/services/dues.js';
 import * as ledger from '../core/services/ledger.js';
@@ -12,13 +12,13 @@ import { exportJobs } from '../core/export-jobs.js';
 import { exportReply } from '../core/http/export-reply.js';
 
 // The dues services' repositories, the export log's and the access checks': the bundle leaves the others out (deps.ts).
-const store = { ...duesStore(table), ...exportsRepo(table), ...eventsRepo(table) };
+const store = { ...duesStore(table), ...exportsRepo(table) };
 const deps = await duesDeps(store, stripeSdk);
 const files = exportFiles();
 const jobs = exportJobs();
 
 export const handler = httpHandler(
-  'dues',
+  duesRoutes,
   {
     'POST /associations/{associationId}/stripe/connect': async ({ access, caller, now }) => {
       const { url } = await svc.connect(deps, access.association!, caller!, now);

@@ -4,6 +4,7 @@
  * (mail scanners fetch links); the POST, from that button or the mail client, acts.
  */
 import { httpHandler, json } from '../core/http/router.js';
+import { emailRoutes } from '../core/routes/email.js';
 import { limiter, table } from '../core/deps.js';
 import { suppressionsRepo } from '../core/data/suppressions.js';
 import { readLink } from '../core/http/links.js';
@@ -16,7 +17,7 @@ const label = (kind: string) => kind.replaceAll('_', ' ');
 const store = suppressionsRepo(table);
 
 export const handler = httpHandler(
-  'email',
+  emailRoutes,
   {
     'GET /email/unsubscribe': async ({ query, now }) => {
       const { email, kind } = await readLink('unsubscribe', query.token, now);

@@ -1,5 +1,6 @@
 /** Lambda for events: publishing, RSVPs and the waitlist, attendees, exports, check-in, calendar. */
 import { httpHandler, json } from '../core/http/router.js';
+import { eventsRoutes } from '../core/routes/events.js';
 import { paging } from '../core/http/paging.js';
 import { eventScheduler, eventsDeps, exportFiles, store, limiter } from '../core/deps.js';
 import * as svc from '../core/services/events.js';
@@ -24,7 +25,7 @@ async function leave({ access, params, query, now }: Parameters<Parameters<typeo
 }
 
 export const handler = httpHandler(
-  'events',
+  eventsRoutes,
   {
     'POST /associations/{associationId}/events': async ({ access, caller, body, now }) =>
       json(await svc.createEvent(deps, access.association!, caller!, body, now), 201),

@@ -1,5 +1,6 @@
 /** Lambda for matchmaking: preview, send, the organizer's view, attendees' matches, feedback, intros. */
 import { httpHandler, json } from '../core/http/router.js';
+import { matchingRoutes } from '../core/routes/matching.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, limiter, matchingStore } from '../core/deps.js';
 import { config } from '../core/config.js';
@@ -21,7 +22,7 @@ const store = matchingStore();
 const deps = { store, appUrl: config.appUrl, apiUrl };
 
 export const handler = httpHandler(
-  'matching',
+  matchingRoutes,
   {
     'POST /events/{eventId}/matches/preview': async ({ access }) => json(await svc.preview(store, access.event!)),
     'POST /events/{eventId}/matches/send': async ({ access, caller, now }) => json(await svc.send(deps, access.association!, access.event!, caller!.userId, now)),

@@ -1,5 +1,6 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, exports and their log, a person's own data. */
 import { httpHandler, json } from '../core/http/router.js';
+import { membersRoutes } from '../core/routes/members.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
@@ -20,7 +21,7 @@ const jobs = exportJobs();
 const stopBilling = (account: string, sub: string, key: string) => dues.payments.cancelSubscription(account, sub, key);
 
 export const handler = httpHandler(
-  'members',
+  membersRoutes,
   {
     'POST /associations/{associationId}/members': async ({ access, caller, body, now }) =>
       json(await svc.join(store, access.association!, caller!, body.planId, now, (m) => checkout(dues, access.association!, m, now)), 201),

@@ -1,5 +1,6 @@
 /** Lambda for the caller's profile. */
 import { httpHandler, json } from '../core/http/router.js';
+import { profilesRoutes } from '../core/routes/profiles.js';
 import { privacyData, table } from '../core/deps.js';
 import { membersRepo } from '../core/data/members.js';
 import { profilesRepo } from '../core/data/profiles.js';
@@ -10,7 +11,7 @@ import * as svc from '../core/services/profiles.js';
 const store = { ...membersRepo(table), ...profilesRepo(table) };
 
 export const handler = httpHandler(
-  'profiles',
+  profilesRoutes,
   {
     'GET /me/profile': async ({ caller }) => json(await svc.getProfile(store, caller!)),
     'PUT /me/profile': async ({ caller, body, now }) => json(await svc.putProfile(store, caller!, body, now, privacyData)),

@@ -7,6 +7,7 @@
  * account.updated alone is applied here (why: functions/core/services/stripe-queue.ts).
  */
 import { httpHandler, json } from '../core/http/router.js';
+import { webhooksRoutes } from '../core/routes/webhooks.js';
 import { table } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
 import { duesMailDeps, duesStore } from '../core/deps-dues.js';
@@ -23,7 +24,7 @@ const deps = await duesMailDeps(store, stripeSdk);
 const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(
-  'webhooks',
+  webhooksRoutes,
   {
     'POST /webhooks/stripe': async ({ rawBody, headers, now }) => {
       const signature = headers['stripe-signature'];

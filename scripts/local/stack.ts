@@ -205,6 +205,11 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       RESPONSE_VALIDATION: process.env.RESPONSE_VALIDATION ?? '1',
     };
     Object.assign(process.env, env);
+    // Before any request: the conflict layer on the one DynamoDB client every function here shares (never in a Lambda).
+    if (env.DYNAMODB_CONFLICTS === 'on') {
+      const [{ dynamo }, { installConflicts }] = await Promise.all([import('../../functions/core/clients.js'), import('../../functions/core/data/conflicts.js')]);
+      installConflicts(dynamo);
+    }
 
     const handlers = {} as Record<FunctionName, any>;
     for (const fn of functionNames) {

@@ -9,7 +9,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import { cli, scanPages } from './run.js';
 
 export async function backfillCheckedIn(db: DynamoDBDocumentClient, table: string): Promise<{ scanned: number; indexed: number; skipped: number }> {

@@ -15,7 +15,7 @@
  * Run: TABLE_NAME=... [DYNAMODB_ENDPOINT=...] tsx scripts/migrations/backfill-stats.ts <associationId>...
  */
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import { createTable } from '../../functions/core/data/table.js';
 import { statsRepo, mergeUpdates } from '../../functions/core/data/stats.js';
 import { counterDeltas, type CounterDelta, type Img } from '../../functions/core/domain/stats.js';

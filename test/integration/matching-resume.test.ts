@@ -7,7 +7,7 @@
  * again over HTTP. The run must finish with the same matches: nobody over k, and each
  * person's one mail listing what is stored for them.
  */
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
 import { batchWrite, recipient, settledMail, subjectStarts, uniqueLabel, type EventView } from '../support/events.js';
 import {

@@ -8,7 +8,7 @@
 import { call, signIn, type Res } from '../support/http.js';
 import { buildAssociation, expectStatus, join, type AssociationFixture, type User } from '../support/fixtures.js';
 import { batchWrite, pool, uniqueLabel } from '../support/events.js';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 
 const label = uniqueLabel('scale');
 const ACTIVE = 200;

@@ -6,7 +6,7 @@
  * Everything asserted is read through HTTP.
  */
 import { signIn } from '../support/http.js';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import { buildAssociation } from '../support/fixtures.js';
 import { allItems, batchWrite, createEvent, makeRsvp, rsvp, rsvpItem, setEventAttributes, waitingItem } from '../support/events.js';
 

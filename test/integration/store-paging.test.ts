@@ -12,7 +12,7 @@ import { createStore, type Page, type PageRequest, type Store } from '../../func
 import { FakeTable } from '../support/fake-table.js';
 import { makeAssociation, makeMember } from '../support/factories.js';
 import type { Event, Rsvp } from '../../functions/core/domain/events.js';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 
 type Backend = { name: string; store: () => Store };
 

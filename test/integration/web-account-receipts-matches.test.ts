@@ -6,7 +6,7 @@
  * posted as forms, a bad feedback answered on the page with nothing stored, and a member
  * of ANOTHER association using this one's ids refused with nothing changed.
  */
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import { call } from '../support/http.js';
 import { buildAssociation, expectStatus, type AssociationFixture } from '../support/fixtures.js';
 import { joinAndPay, setUpPaidAssociation, waitFor, type PaidAssociation } from '../support/dues.js';

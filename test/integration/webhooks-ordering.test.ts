@@ -15,7 +15,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import { signIn } from '../support/http.js';
 import type { User } from '../support/fixtures.js';
 import {

@@ -3,7 +3,7 @@
  * (waitlist entries, outbox mails, broadcasts, suppressions), plus their stored form
  * (keys and `entity` added) for an in-memory table or a mocked DynamoDB answer.
  */
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import type { Broadcast } from '../../functions/core/data/store.js';
 import type { Event, Rsvp } from '../../functions/core/domain/events.js';
 import type { Association, Member, OutboxMail, Profile } from '../../functions/core/domain/types.js';

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { keys } from '../../functions/core/data/keys.js';
+import * as keys from '../../functions/core/data/keys.js';
 import type { Rsvp } from '../../functions/core/domain/events.js';
 import { api, call, signIn, type Res } from './http.js';
 import { expectStatus, type User } from './fixtures.js';

@@ -1,7 +1,8 @@
 /** Associations: the association item, its slug guard, its link to a Stripe account. Key formats: keys.ts. */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { memberItem } from './member-item.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, setExpression, type Table } from './table.js';
 import type { Association, Member } from '../domain/types.js';
 import { auditOps } from './audit.js';

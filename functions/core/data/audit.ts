@@ -1,6 +1,6 @@
 /** Append-only history of an association: who did what, when. Key formats: keys.ts. */
 import { ulid } from 'ulid';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { type Table, type Page, type PageRequest } from './table.js';
 import type { AuditEntry } from '../domain/types.js';
 

@@ -16,7 +16,8 @@
  * Plain reads never conflict, nor do single-item writes with each other (the service
  * serialises them on the item). The errors are built as the SDK deserialises the service's
  * (name, $fault, $metadata, CancellationReasons), so the error mapping in table.ts and the
- * SDK's retry classification treat them alike. Installed by clients.ts when DYNAMODB_CONFLICTS=on.
+ * SDK's retry classification treat them alike. The local stack (scripts/local/stack.ts) installs it
+ * on the shared client when DYNAMODB_CONFLICTS=on; no Lambda bundle imports it.
  */
 import { TransactionCanceledException, TransactionConflictException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';

@@ -13,7 +13,7 @@
  * (services/connections.ts). Sending the same write again would only meet the same crowd.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { withoutConflictRetry } from './conflict-retry.js';
 import { strip, type Table, type Page, type PageRequest, type TransactItem } from './table.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';

@@ -1,7 +1,8 @@
 /** Events of an association (gsi1 in start order) and broadcasts to their attendees. Key formats: keys.ts. */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type IndexName } from './table-schema.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, type Table, type Page, type PageRequest, type TransactItem } from './table.js';
 import type { Event } from '../domain/events.js';
 import { auditOps } from './audit.js';

@@ -1,7 +1,7 @@
 /** Records of exports of personal data, and the background jobs that make the long ones. Key formats: keys.ts. */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed } from '../errors.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { strip, type Table, type TransactItem } from './table.js';
 import { auditOps } from './audit.js';
 import { outboxOps } from './outbox.js';

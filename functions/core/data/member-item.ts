@@ -4,7 +4,7 @@
  * so no write path can leave a stale entry in the directory, status, plan, name or email
  * index. Sparse: an item is in the directory index only while listed there.
  */
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { listedInDirectory } from '../domain/preferences.js';
 import type { Member } from '../domain/types.js';
 

@@ -2,7 +2,8 @@
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { memberItem } from './member-item.js';
 import { tableSchema, type IndexName } from './table-schema.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { withoutConflictRetry } from './conflict-retry.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
 import { ConditionFailed, StaleMember } from '../errors.js';
@@ -59,40 +60,16 @@ export function membersOps(table: string) {
   return { memberPut };
 }
 
-export function membersRepo(t: Table) {
-  const { db, name: table, write, queryPage, batchGet } = t;
-  const { auditPut } = auditOps(t.name);
-  const { memberPut } = membersOps(t.name);
-  const { ownerCountUpdate } = associationsOps(t.name);
+/**
+ * The reads of memberships: for functions that only look members up (access checks, lists, the
+ * matching service), so their bundles leave the writes (transactions, audit entries) out.
+ */
+export function memberReads(t: Table) {
+  const { db, name: table, queryPage, batchGet } = t;
   return {
     async getMember(associationId: string, userId: string): Promise<Member | undefined> {
       const res = await db.send(new GetCommand({ TableName: table, Key: keys.member(associationId, userId) }));
       return strip<Member>(res.Item);
-    },
-
-    /**
-     * Writes a new membership. Succeeds only if the user is not a member, or left or
-     * lapsed before (rejoining keeps the history in the audit log).
-     */
-    async join(member: Member): Promise<void> {
-      await write(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: memberItem(member),
-                  ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:cancelled, :lapsed)',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':cancelled': 'cancelled', ':lapsed': 'lapsed' },
-                },
-              },
-              auditPut({ associationId: member.associationId, action: 'member.joined', actorId: member.userId, subjectId: member.userId, at: member.joinedAt, data: { planId: member.planId, status: member.status } }),
-            ],
-          }),
-        ),
-      );
     },
 
     /**
@@ -138,16 +115,6 @@ export function membersRepo(t: Table) {
       return batchGet<Member>([...new Set(userIds)].map((id) => keys.member(associationId, id)), (m) => m.userId);
     },
 
-    /** Writes a member's own preferences (and the visibility they make effective), guarded by the version read. */
-    async savePreferences(before: Member, after: Member): Promise<void> {
-      try {
-        await write(() => db.send(new PutCommand(memberPut(before, after, { live: true }))));
-      } catch (err) {
-        if (err instanceof ConditionFailed) throw new StaleMember();
-        throw err;
-      }
-    },
-
     /** The memberships of one user across associations (gsi1). */
     async membershipsOfUser(userId: string, page: PageRequest): Promise<Page<Member>> {
       const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUserPrefix(userId);
@@ -159,6 +126,59 @@ export function membersRepo(t: Table) {
         },
         page,
       );
+    },
+
+    /** Memberships the daily job must look at on one UTC day (gsi2), oldest due first. */
+    async membersDueOn(day: string, page: PageRequest): Promise<Page<Member>> {
+      return queryPage<Member>(
+        { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.membersDueOn(day).gsi2pk } },
+        page,
+      );
+    },
+  };
+}
+
+/** Every membership operation: the reads and the writes. */
+export function membersRepo(t: Table) {
+  const { db, name: table, write } = t;
+  const { auditPut } = auditOps(t.name);
+  const { memberPut } = membersOps(t.name);
+  const { ownerCountUpdate } = associationsOps(t.name);
+  return {
+    ...memberReads(t),
+    /**
+     * Writes a new membership. Succeeds only if the user is not a member, or left or
+     * lapsed before (rejoining keeps the history in the audit log).
+     */
+    async join(member: Member): Promise<void> {
+      await write(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: memberItem(member),
+                  ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:cancelled, :lapsed)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':cancelled': 'cancelled', ':lapsed': 'lapsed' },
+                },
+              },
+              auditPut({ associationId: member.associationId, action: 'member.joined', actorId: member.userId, subjectId: member.userId, at: member.joinedAt, data: { planId: member.planId, status: member.status } }),
+            ],
+          }),
+        ),
+      );
+    },
+
+    /** Writes a member's own preferences (and the visibility they make effective), guarded by the version read. */
+    async savePreferences(before: Member, after: Member): Promise<void> {
+      try {
+        await write(() => db.send(new PutCommand(memberPut(before, after, { live: true }))));
+      } catch (err) {
+        if (err instanceof ConditionFailed) throw new StaleMember();
+        throw err;
+      }
     },
 
     /**
@@ -230,15 +250,8 @@ export function membersRepo(t: Table) {
         startKey = page.lastKey;
       } while (startKey);
     },
-
-    /** Memberships the daily job must look at on one UTC day (gsi2), oldest due first. */
-    async membersDueOn(day: string, page: PageRequest): Promise<Page<Member>> {
-      return queryPage<Member>(
-        { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.membersDueOn(day).gsi2pk } },
-        page,
-      );
-    },
   };
 }
 
+export type MemberReads = ReturnType<typeof memberReads>;
 export type MembersRepo = ReturnType<typeof membersRepo>;

@@ -2,7 +2,8 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type IndexName } from './table-schema.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
 import type { OutboxMail } from '../domain/types.js';
 

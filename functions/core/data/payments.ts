@@ -1,7 +1,8 @@
 /** The ledger: payments, failures and refunds of an association, and lookups from Stripe's payment objects to a membership. Key formats: keys.ts. */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type IndexName } from './table-schema.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { type Table, type Page, type PageRequest } from './table.js';
 import { ConditionFailed } from '../errors.js';
 import type { OutboxMail, Payment } from '../domain/types.js';

@@ -1,6 +1,7 @@
 /** Membership plans of an association. Key formats: keys.ts. */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, setExpression, type Table } from './table.js';
 import type { Plan } from '../domain/types.js';
 import { auditOps } from './audit.js';

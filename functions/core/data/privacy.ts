@@ -7,7 +7,8 @@
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { isConflictOnly, withoutConflictRetry } from './conflict-retry.js';
 import { StoreBusy } from '../errors.js';
 import type { Page, PageRequest, StoredMatch } from './store.js';

@@ -1,6 +1,7 @@
 /** People's profiles, shared by every association they belong to. Key formats: keys.ts. */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, type Table } from './table.js';
 import type { Profile } from '../domain/types.js';
 

@@ -2,7 +2,8 @@
  * Which fixed-window counter a request is counted on. Apart from rate-limits.ts so the router
  * can name the window without bundling the DynamoDB client into every function.
  */
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 
 /** The counter a request is counted on, for a write that counts it in its own transaction. */
 export interface RateWindow {

@@ -3,7 +3,8 @@ import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, Update
 import { ConditionFailed } from '../errors.js';
 import { parseWaitKey } from '../domain/events.js';
 import { createWaitlist } from './waitlist.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { strip, type Table, type Page, type PageRequest } from './table.js';
 import type { Event, Rsvp, RsvpTotals } from '../domain/events.js';
 import type { Profile } from '../domain/types.js';

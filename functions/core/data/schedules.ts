@@ -1,7 +1,8 @@
 /** Local mode's stand-in for EventBridge Scheduler: one-time schedules by day. Key formats: keys.ts. */
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type IndexName } from './table-schema.js';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { type Table } from './table.js';
 
 export function schedulesRepo(t: Table) {

@@ -5,7 +5,8 @@
  * plus a running total: docs/data-model.md.
  */
 import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import type { Table } from './table.js';
 import { ConditionFailed } from '../errors.js';
 import type { CounterDelta, MemberCounts, RatingField } from '../domain/stats.js';
@@ -76,8 +77,9 @@ function updateOf(table: string, u: Update) {
   return { Update: { TableName: table, Key: u.key, UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
 }
 
-export function statsRepo(t: Table) {
-  const { db, name: table, write } = t;
+/** The range reads of the stats routes: their functions leave the stream consumer's writes out of their bundles. */
+export function statsReads(t: Table) {
+  const { db, name: table } = t;
 
   /** Every item of a sort-key range of one partition, following pages (the ranges are bounded by their callers). */
   async function range(pk: string, from: string, to: string, opts: { newestFirst?: boolean; max?: number } = {}): Promise<Record<string, unknown>[]> {
@@ -104,38 +106,6 @@ export function statsRepo(t: Table) {
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
 
   return {
-    /**
-     * Applies the counter changes of one stream record, once: a marker keyed by the
-     * record's eventID is written in the same transaction, so a redelivered record fails
-     * its condition and changes nothing. False when it had been counted before.
-     */
-    async applyCounterDeltas(streamEventId: string, deltas: CounterDelta[], now: Date): Promise<boolean> {
-      const updates = mergeUpdates(deltas);
-      if (!updates.length) return true;
-      try {
-        await write(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: table,
-                    Item: { ...keys.statsApplied(streamEventId), entity: 'stat_applied', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                ...updates.map((u) => updateOf(table, u)),
-              ],
-            }),
-          ),
-        );
-        return true;
-      } catch (err) {
-        if (err instanceof ConditionFailed && err.reasons[0] === 'ConditionalCheckFailed') return false;
-        throw err;
-      }
-    },
-
     /**
      * An association's counters: the members total, the daily deltas from `fromDay` on
      * (through today: a day's value is the total minus what came after), the monthly dues
@@ -171,6 +141,46 @@ export function statsRepo(t: Table) {
         slots: slots.map((i) => ({ slot: i.slot as string, count: n(i.count) })),
       };
     },
+  };
+}
+
+/** The reads and the writes (the stream consumer's counting, the backfill). */
+export function statsRepo(t: Table) {
+  const { db, name: table, write } = t;
+
+  return {
+    ...statsReads(t),
+    /**
+     * Applies the counter changes of one stream record, once: a marker keyed by the
+     * record's eventID is written in the same transaction, so a redelivered record fails
+     * its condition and changes nothing. False when it had been counted before.
+     */
+    async applyCounterDeltas(streamEventId: string, deltas: CounterDelta[], now: Date): Promise<boolean> {
+      const updates = mergeUpdates(deltas);
+      if (!updates.length) return true;
+      try {
+        await write(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: table,
+                    Item: { ...keys.statsApplied(streamEventId), entity: 'stat_applied', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                ...updates.map((u) => updateOf(table, u)),
+              ],
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed && err.reasons[0] === 'ConditionalCheckFailed') return false;
+        throw err;
+      }
+    },
 
     /**
      * The backfill's write: replaces a stats partition with recomputed items (deleting the
@@ -202,4 +212,5 @@ export function statsRepo(t: Table) {
   };
 }
 
+export type StatsReads = ReturnType<typeof statsReads>;
 export type StatsRepo = ReturnType<typeof statsRepo>;

@@ -1,6 +1,7 @@
 /** Processed Stripe events: a marker per event id makes each event take effect once. Key formats: keys.ts. */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, type Key } from './keys.js';
+import * as keys from './keys.js';
+import type { Key } from './keys.js';
 import { type Table } from './table.js';
 
 const EVENT_RETENTION_S = 30 * 86_400; // Stripe retries for 3 days; keep a safe margin.

@@ -5,7 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed } from '../errors.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { type Table } from './table.js';
 
 // Stripe retries a delivery for 3 days; the record only has to outlive the stream (24 h) and a replay.

@@ -1,6 +1,6 @@
 /** Addresses that must not get a kind of mail. Key formats: keys.ts. */
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { type Table } from './table.js';
 
 export function suppressionsRepo(t: Table) {

@@ -9,7 +9,7 @@
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 import { StoreBusy } from '../errors.js';
 import { TICKET_BLOCK, ticketPosition } from '../domain/events.js';
 

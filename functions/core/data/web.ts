@@ -5,7 +5,7 @@
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RsvpStatus } from '../domain/events.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 
 export interface UpcomingRsvp {
   eventId: string;

@@ -3,7 +3,7 @@
  * here before any handler runs. Handlers receive the association and the caller's
  * membership already loaded and checked.
  */
-import type { Access } from '../api.js';
+import type { Access } from '../routes/spec.js';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 import { inGoodStanding, roleAtLeast, type Role } from '../domain/roles.js';
 import type { Association, Member } from '../domain/types.js';
@@ -13,8 +13,12 @@ import type { RsvpReadAhead } from '../data/rsvps.js';
 
 export type Caller = { userId: string; email: string; name?: string };
 
-/** The reads an access check makes: the event, its association, the caller's membership. */
-export type AccessStore = Pick<AssociationsRepo, 'getAssociation'> & Pick<EventsRepo, 'getEvent'> & Pick<MembersRepo, 'getMember'>;
+/**
+ * The reads an access check makes: the event, its association, the caller's membership. The
+ * event read only where a route names an event (the router checks at load), so a function
+ * without event routes leaves the events repository out of its bundle.
+ */
+export type AccessStore = Pick<AssociationsRepo, 'getAssociation'> & Partial<Pick<EventsRepo, 'getEvent'>> & Pick<MembersRepo, 'getMember'>;
 export type Access_ = { association?: Association; membership?: Member; event?: Event; readAhead?: RsvpReadAhead };
 
 /** An event's rules that depend on who is asking: members-only visibility, members first on the waitlist. */
@@ -38,7 +42,9 @@ export async function authorize(
   // Event routes belong to the event's association: its roles decide.
   let event: Event | undefined;
   if (params.eventId) {
-    event = readAhead ? readAhead.event : await store.getEvent(params.eventId);
+    if (readAhead) event = readAhead.event;
+    else if (store.getEvent) event = await store.getEvent(params.eventId);
+    else throw new Error('event-scoped route in a function whose store cannot read events');
     if (!event) throw notFound('No such event.');
   }
   if (readAhead) {

@@ -2,7 +2,7 @@
  * Enforces the route catalog's rate limits: the router calls this once per request, after
  * access and validation and before the implementation, so a refused request changes nothing.
  */
-import type { RateLimit, RouteSpec } from '../api.js';
+import type { RateLimit, RouteSpec } from '../routes/spec.js';
 import type { RateLimits } from '../data/rate-limits.js';
 import { rateWindow, type RateWindow } from '../data/rate-window.js';
 import { tooManyRequests } from '../errors.js';

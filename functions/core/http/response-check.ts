@@ -6,8 +6,8 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import type { RouteSpec } from '../api.js';
-import { ExportLink, Text } from '../responses.js';
+import type { RouteSpec } from '../routes/spec.js';
+import { ExportLink, Text } from '../responses/common.js';
 import { HttpProblem } from '../errors.js';
 import { logger } from './logger.js';
 

@@ -9,7 +9,7 @@ import httpCors from '@middy/http-cors';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { routes, routeKey, type FunctionName, type RouteSpec } from '../api.js';
+import { routeKey, type RouteSpec } from '../routes/spec.js';
 import { config } from '../config.js';
 import { badRequest, notFound, payloadTooLarge, unauthorized, type FieldError } from '../errors.js';
 import { logger } from './logger.js';
@@ -116,11 +116,13 @@ export interface HandlerDeps {
 }
 
 /**
- * One handler for every route the catalog assigns to `fn`. Fails at load time if an
- * implementation is missing, so a route can never deploy without code behind it.
+ * One handler for a function's routes: its own catalog (routes/<fn>.ts), not the whole one, so
+ * its bundle leaves the other routes' schemas out. Fails at load time if an implementation is
+ * missing, so a route can never deploy without code behind it.
  */
-export function httpHandler(fn: FunctionName, impls: Record<string, Implementation>, deps: HandlerDeps) {
-  const mine = routes.filter((r) => r.fn === fn);
+export function httpHandler(mine: readonly RouteSpec[], impls: Record<string, Implementation>, deps: HandlerDeps) {
+  const fn = mine[0]?.fn;
+  if (!fn || mine.some((r) => r.fn !== fn)) throw new Error(`A handler serves the routes of one function: ${[...new Set(mine.map((r) => r.fn))].join(', ') || 'none given'}`);
   const table = new Map(mine.map((r) => [routeKey(r), r]));
   for (const r of mine) if (!impls[routeKey(r)]) throw new Error(`No implementation for ${routeKey(r)}`);
   for (const r of mine) checkLimits(r);
@@ -128,6 +130,7 @@ export function httpHandler(fn: FunctionName, impls: Record<string, Implementati
   if (mine.some((r) => r.access === 'viewer') && !deps.optionalCaller) throw new Error(`Function ${fn} has 'viewer' routes but no optionalCaller`);
   if (mine.some((r) => /\{(associationId|eventId)\}/.test(r.path)) && !deps.store) throw new Error(`Function ${fn} has association or event routes but no store`);
   if (mine.some((r) => r.readAhead) && !deps.store?.rsvpReadAhead) throw new Error(`Function ${fn} has read-ahead routes but no rsvpReadAhead in its store`);
+  if (mine.some((r) => r.path.includes('{eventId}')) && !deps.store?.getEvent) throw new Error(`Function ${fn} has event routes but no getEvent in its store`);
 
   const validateResponses = responseValidation();
 

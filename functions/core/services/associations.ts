@@ -6,10 +6,12 @@ import type { AssociationCreate, AssociationPatch, PlanCreate, PlanPatch } from 
 import type { Caller } from '../http/access.js';
 import type { Association, Member, Plan } from '../domain/types.js';
 import { displayName } from '../domain/membership.js';
-import type { AssociationsRepo, MembersRepo, PlansRepo, ProfilesRepo } from '../data/store.js';
+import type { AssociationsRepo, PlansRepo, ProfilesRepo } from '../data/store.js';
+import type { MemberReads } from '../data/members.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type AssociationsStore = AssociationsRepo & MembersRepo & PlansRepo & ProfilesRepo;
+/** Memberships are only read here: the owner's is written with the association (associationsRepo). */
+export type AssociationsStore = AssociationsRepo & MemberReads & PlansRepo & ProfilesRepo;
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 14;
 

@@ -9,14 +9,15 @@ import type { Caller } from '../http/access.js';
 import type { Association, Member, Profile } from '../domain/types.js';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import { listedInDirectory } from '../domain/preferences.js';
-import { keys } from '../data/keys.js';
+import * as keys from '../data/keys.js';
 import type { NetworkFilter } from '../data/connections.js';
 import { accepted, declined, defaultConnectionsSee, mayConnect, isLive, isOpenAskTo, isParty, newAsk, normaliseTags, otherOf, personConnection, sidesOf, type Connection, type ConnectionSide, type PersonConnection } from '../domain/connections.js';
 import { vcards } from '../domain/vcard.js';
 import { toCsv } from '../domain/csv.js';
+import type { MemberReads } from '../data/members.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type ConnectionsStore = ConnectionsRepo & MembersRepo & ProfilesRepo & EventsRepo & RsvpsRepo;
+export type ConnectionsStore = ConnectionsRepo & MemberReads & ProfilesRepo & EventsRepo & RsvpsRepo;
 
 /** What a person sees of one connection: the other person's current card and their own note and tags. */
 export interface ConnectionView {

@@ -7,18 +7,19 @@
  * The matching service notes a pair when it qualifies (noteFollowUp); the daily job sends
  * the offers due that day (sendFollowUps), each exactly once.
  */
-import type { ConnectionsRepo, EventsRepo, MatchesRepo, ProfilesRepo, RsvpsRepo, AssociationsRepo, MembersRepo, StoredMatch } from '../data/store.js';
+import type { ConnectionsRepo, EventsRepo, MatchesRepo, ProfilesRepo, RsvpsRepo, AssociationsRepo, StoredMatch } from '../data/store.js';
 import type { FollowUp } from '../data/connections.js';
 import type { Event } from '../domain/events.js';
-import { keys } from '../data/keys.js';
+import * as keys from '../data/keys.js';
 import { linkSigner } from '../http/links.js';
 import { newMail } from './mail-item.js';
 import { followUpMail } from '../domain/connection-mails.js';
 import { isLive, sidesOf, type Connection } from '../domain/connections.js';
 import { logger } from '../http/logger.js';
 import { badRequest } from '../errors.js';
+import type { MemberReads } from '../data/members.js';
 
-export type FollowUpStore = ConnectionsRepo & EventsRepo & MatchesRepo & ProfilesRepo & RsvpsRepo & AssociationsRepo & MembersRepo;
+export type FollowUpStore = ConnectionsRepo & EventsRepo & MatchesRepo & ProfilesRepo & RsvpsRepo & AssociationsRepo & MemberReads;
 
 const DAY_MS = 86_400_000;
 const day = (d: Date) => d.toISOString().slice(0, 10);

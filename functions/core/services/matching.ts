@@ -16,11 +16,12 @@ import { allPages } from './exports.js';
 import { effectivePreferences } from '../domain/preferences.js';
 import type { EventsDeps } from './events.js';
 import { noteFollowUp } from './followups.js';
-import type { AssociationsRepo, EventsRepo, MatchesRepo, MembersRepo, OutboxRepo, ProfilesRepo, RsvpsRepo } from '../data/store.js';
+import type { AssociationsRepo, EventsRepo, MatchesRepo, OutboxRepo, ProfilesRepo, RsvpsRepo } from '../data/store.js';
 import { storeConnections } from './matching-connections.js';
+import type { MemberReads } from '../data/members.js';
 
 /** The repositories this service uses (functions/core/data/). */
-export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MembersRepo & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut' | 'noteFollowUp' | 'networkPage'>;
+export type MatchingStore = AssociationsRepo & EventsRepo & MatchesRepo & MemberReads & OutboxRepo & ProfilesRepo & RsvpsRepo & Pick<Store, 'batchPut' | 'noteFollowUp' | 'networkPage'>;
 
 /** What sending matches and introductions needs: the store's matching part and where links point. */
 export type MatchingDeps = Pick<EventsDeps, 'appUrl' | 'apiUrl'> & { store: MatchingStore };

@@ -4,7 +4,7 @@
  * and the dashboards' charts show. A page view reads a few bounded key ranges of the
  * counter partitions, never the members, ledger or RSVPs themselves.
  */
-import type { StatsRepo } from '../data/stats.js';
+import type { StatsReads, StatsRepo } from '../data/stats.js';
 import type { Association } from '../domain/types.js';
 import type { Event } from '../domain/events.js';
 import { badRequest } from '../errors.js';
@@ -12,6 +12,8 @@ import { addDays, counterDeltas, daysBetween, addMonths, monthOf, membersSeries,
 import type { AssociationStats, EventStats } from '../stats-schemas.js';
 
 export type StatsStore = StatsRepo;
+/** What the stats routes read: a function serving them needs no counter writes. */
+export type StatsReadStore = StatsReads;
 
 /** Longest range of days one request may ask for, and how far back it may start. */
 export const MAX_RANGE_DAYS = 366;
@@ -75,7 +77,7 @@ export function statsRange(q: { from?: string; to?: string }, now: Date): { from
   return { from, to };
 }
 
-export async function associationStats(store: StatsStore, association: Association, q: { from?: string; to?: string }, now: Date): Promise<AssociationStats> {
+export async function associationStats(store: StatsReadStore, association: Association, q: { from?: string; to?: string }, now: Date): Promise<AssociationStats> {
   const { from, to } = statsRange(q, now);
   const today = now.toISOString().slice(0, 10);
   const renewTo = addDays(today, RENEWAL_DAYS - 1);
@@ -103,7 +105,7 @@ export async function associationStats(store: StatsStore, association: Associati
   };
 }
 
-export async function eventStats(store: StatsStore, event: Event): Promise<EventStats> {
+export async function eventStats(store: StatsReadStore, event: Event): Promise<EventStats> {
   const c = await store.eventCounters(event.eventId, { maxHours: MAX_HOURS, maxSlots: MAX_SLOTS });
   const stored = new Map(c.slots.map((s) => [s.slot, s.count]));
   // Quarter hours over the event (and any check-in outside it), zeros included, when that is a readable number of them.

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { accepted, declined, newAsk, personConnection, type Connection } from '../../../functions/core/domain/connections.js';
 import { createStore } from '../../../functions/core/data/store.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { attendeesToMeet, connectionStates } from '../../../functions/core/services/connections.js';
 import { connectControl, returnPath, withDone } from '../../../functions/web/network.js';
 import { directoryPage, type DirectoryEntry } from '../../../functions/web/directory.js';

@@ -5,7 +5,7 @@
 import '../../support/stripe-env.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { accepted, declined, epochSeconds, foldName, isLive, isOpenAskTo, newAsk, normaliseTags, sidesOf } from '../../../functions/core/domain/connections.js';
 import ICAL from 'ical.js';

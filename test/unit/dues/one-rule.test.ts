@@ -14,7 +14,7 @@ import type { Association, Member, Plan } from '../../../functions/core/domain/t
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
 import { FakeTable, type Item } from '../../support/fake-table.js';
 import { FakePayments, subscriptionSnapshot } from '../../support/fake-payments.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 
 const actual = await import('../../../functions/core/domain/dues.js');
 const decide = jest.fn(actual.decideMembership);

@@ -11,7 +11,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, ThrottlingException } 
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { deliver, deliverAll, sweepOutbox, type Mailer } from '../../../functions/core/services/outbox.js';
 import { newMail } from '../../../functions/core/services/mail-item.js';
 import type { OutboxMail } from '../../../functions/core/domain/types.js';

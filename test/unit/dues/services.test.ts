@@ -11,7 +11,7 @@ import { DynamoDBClient, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { billingPortal, checkout, connect, handleStripeEvent, runDaily, type DuesMailDeps, type StripeEvent } from '../../../functions/core/services/dues.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { problemResponse } from '../../../functions/core/http/problem.js';

@@ -9,7 +9,7 @@ import { DynamoDBClient, ThrottlingException, TransactionCanceledException } fro
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import type { QueuedStripeEvent } from '../../../functions/core/data/stripe-queue.js';
 import type { DuesMailDeps, StripeEvent } from '../../../functions/core/services/dues.js';
 import { applyQueuedStripeEvent, queueGroupOf, receiveStripeEvent } from '../../../functions/core/services/stripe-queue.js';

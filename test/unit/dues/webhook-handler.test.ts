@@ -12,7 +12,7 @@ import { ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { handler } from '../../../functions/webhooks/handler.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { apiEvent, invoke, type Reply } from '../../support/lambda.js';
 import { FakeTable } from '../../support/fake-table.js';
 

@@ -17,7 +17,7 @@ import { associationItem } from '../../../functions/core/data/associations.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
 import { FakeTable } from '../../support/fake-table.js';
 import { httpHandler, json } from '../../../functions/core/http/router.js';
-import { routes, routeKey, type FunctionName } from '../../../functions/core/api.js';
+import { functionNames, routes, routeKey, type FunctionName } from '../../../functions/core/api.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ada: Claims = { sub: 'user-ada', email: 'ada@example.test', name: 'Ada' };
@@ -235,18 +235,37 @@ describe('members handler input', () => {
 
 describe('building a handler', () => {
   // Each function composes its own store (functions/core/deps.ts): one left without what its routes need fails at load, not on a request.
-  const impls = (fn: FunctionName) => Object.fromEntries(routes.filter((r) => r.fn === fn).map((r) => [routeKey(r), async () => json({})]));
+  const mine = (fn: FunctionName) => routes.filter((r) => r.fn === fn);
+  const impls = (fn: FunctionName) => Object.fromEntries(mine(fn).map((r) => [routeKey(r), async () => json({})]));
 
   it('refuses a function with association or event routes but no store', () => {
-    expect(() => httpHandler('associations', impls('associations'), {})).toThrow('Function associations has association or event routes but no store');
+    expect(() => httpHandler(mine('associations'), impls('associations'), {})).toThrow('Function associations has association or event routes but no store');
   });
 
   it('refuses a function with read-ahead routes whose store cannot read ahead', () => {
     const store = { getAssociation: async () => undefined, getEvent: async () => undefined, getMember: async () => undefined };
-    expect(() => httpHandler('events', impls('events'), { store, limiter: {} as never, optionalCaller: async () => null })).toThrow('Function events has read-ahead routes but no rsvpReadAhead in its store');
+    expect(() => httpHandler(mine('events'), impls('events'), { store, limiter: {} as never, optionalCaller: async () => null })).toThrow('Function events has read-ahead routes but no rsvpReadAhead in its store');
+  });
+
+  it('refuses a function with event routes whose store cannot read events', () => {
+    // An access check's event read is only needed where a route names an event (http/access.ts AccessStore).
+    const store = { getAssociation: async () => undefined, getMember: async () => undefined };
+    expect(() => httpHandler(mine('matching'), impls('matching'), { store, limiter: {} as never })).toThrow('Function matching has event routes but no getEvent in its store');
+    expect(() => httpHandler(mine('associations'), impls('associations'), { store })).not.toThrow();
   });
 
   it('takes no store for routes that name no association or event', () => {
-    expect(() => httpHandler('profiles', impls('profiles'), {})).not.toThrow();
+    expect(() => httpHandler(mine('profiles'), impls('profiles'), {})).not.toThrow();
+  });
+
+  it('refuses routes of more than one function, or none', () => {
+    expect(() => httpHandler([...mine('profiles'), ...mine('meta')], { ...impls('profiles'), ...impls('meta') }, {})).toThrow('A handler serves the routes of one function: profiles, meta');
+    expect(() => httpHandler([], {}, {})).toThrow('A handler serves the routes of one function: none given');
+  });
+
+  // Each handler is given its own catalog (functions/core/routes/<fn>.ts); the whole catalog is their composition.
+  it.each(functionNames.map((fn) => [fn]))("gives %s exactly the routes the whole catalog assigns to it, in the same order", async (fn) => {
+    const own = (await import(`../../../functions/core/routes/${fn}.js`))[`${fn}Routes`];
+    expect(own).toEqual(mine(fn));
   });
 });

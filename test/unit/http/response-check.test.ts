@@ -6,6 +6,7 @@ import { routes, type RouteSpec } from '../../../functions/core/api.js';
 import { checkResponse, successBodies, successStatus } from '../../../functions/core/http/response-check.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { httpHandler } from '../../../functions/core/http/router.js';
+import { metaRoutes } from '../../../functions/core/routes/meta.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 
 const route = (key: string) => routes.find((r) => `${r.method} ${r.path}` === key)!;
@@ -65,7 +66,7 @@ describe('the router in local mode', () => {
 
   it('answers 500 problem+json naming the drift, when RESPONSE_VALIDATION=1', async () => {
     process.env.RESPONSE_VALIDATION = '1';
-    const handler = httpHandler('meta', impls({ intents: [{ value: 'mentoring' }] }), {});
+    const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring' }] }), {});
     const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
     expect(res.statusCode).toBe(500);
     expect(res.headers['Content-Type']).toBe('application/problem+json');
@@ -76,14 +77,14 @@ describe('the router in local mode', () => {
 
   it('passes a conforming answer through unchanged', async () => {
     process.env.RESPONSE_VALIDATION = '1';
-    const handler = httpHandler('meta', impls({ intents: [{ value: 'mentoring', label: 'Mentoring' }] }), {});
+    const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring', label: 'Mentoring' }] }), {});
     const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
     expect(res.statusCode).toBe(200);
   });
 
   it('checks nothing when the variable is unset (AWS)', async () => {
     delete process.env.RESPONSE_VALIDATION;
-    const handler = httpHandler('meta', impls({ intents: [{ value: 'mentoring' }] }), {});
+    const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring' }] }), {});
     const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
     expect(res.statusCode).toBe(200);
   });

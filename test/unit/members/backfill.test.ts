@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { backfillMemberIndexes } from '../../../scripts/migrations/backfill-member-indexes.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { makeMember } from '../../support/factories.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);

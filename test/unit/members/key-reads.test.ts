@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { createStore, type MemberFilter, type Store } from '../../../functions/core/data/store.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import * as members from '../../../functions/core/services/members.js';
 import type { Member } from '../../../functions/core/domain/types.js';
 import type { MemberStatus } from '../../../functions/core/domain/roles.js';

@@ -10,7 +10,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore } from '../../../functions/core/data/store.js';
 import { createPrivacyData, matchRefItem } from '../../../functions/core/data/privacy.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { eraseMe, exportMe, type PrivacyDeps } from '../../../functions/core/services/privacy.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { FakeTable } from '../../support/fake-table.js';

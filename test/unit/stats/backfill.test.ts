@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { backfillStats } from '../../../scripts/migrations/backfill-stats.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { FakeTable } from '../../support/fake-table.js';
 import { makeMember } from '../../support/factories.js';
 import { eventItem, makeEvent, makeRsvp, rsvpItem } from '../../support/event-factories.js';

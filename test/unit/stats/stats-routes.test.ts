@@ -14,7 +14,7 @@ import { makeAssociation, makeMember } from '../../support/factories.js';
 import { makeEvent, eventItem } from '../../support/event-factories.js';
 import { associationItem } from '../../../functions/core/data/associations.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { FakeTable } from '../../support/fake-table.js';
 import { AssociationStats, EventStats } from '../../../functions/core/stats-schemas.js';
 import { addDays } from '../../../functions/core/domain/stats.js';

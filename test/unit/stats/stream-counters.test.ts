@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { handler as streams } from '../../../functions/streams/handler.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { FakeTable } from '../../support/fake-table.js';
 import { lambdaContext } from '../../support/lambda.js';
 import { makeMember } from '../../support/factories.js';

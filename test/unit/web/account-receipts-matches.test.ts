@@ -13,7 +13,7 @@ import { feedbackInput, matchesSection, type AccountMatchEvent, type MyMatch } f
 import { mayConnect, type PersonConnection } from '../../../functions/core/domain/connections.js';
 import { accountPage, type AccountMembership, type AccountPageData } from '../../../functions/web/account.js';
 import { createAccountReads } from '../../../functions/core/data/web-account.js';
-import { keys } from '../../../functions/core/data/keys.js';
+import * as keys from '../../../functions/core/data/keys.js';
 import { makeMember, makePlan, makeProfile } from '../../support/factories.js';
 import { makeEvent } from '../../support/event-factories.js';
 import { FakeTable } from '../../support/fake-table.js';
