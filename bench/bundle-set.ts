@@ -26,6 +26,8 @@ export interface BuiltBundle {
   rawPackages: [string, number][];
   /** The dependency files that put bytes in the output (those tree-shaken away are left out). */
   modules: string[];
+  /** The project's own files that put bytes in the output, relative to the root (functions/core/http/router.ts). */
+  sources: string[];
   /** Whether the function takes payments (lib/stack.ts access.stripe): its budget includes Stripe's size. */
   payments: boolean;
 }
@@ -56,6 +58,9 @@ function composition(meta: Metafile, groupSdk = true): [string, number][] {
 
 const modulesOf = (meta: Metafile): string[] =>
   Object.values(meta.outputs).flatMap((out) => Object.entries(out.inputs).filter(([path, i]) => i.bytesInOutput > 0 && path.includes('node_modules/')).map(([path]) => path));
+
+const sourcesOf = (meta: Metafile): string[] =>
+  Object.values(meta.outputs).flatMap((out) => Object.entries(out.inputs).filter(([path, i]) => i.bytesInOutput > 0 && !path.includes('node_modules/')).map(([path]) => path));
 
 /** Every deployed entry: the catalog's functions, then the jobs and workers lib/stack.ts deploys. */
 export function deployedEntries(): { name: string; entry: string; payments: boolean }[] {
@@ -88,7 +93,7 @@ export async function buildBundleSet(dir: string, only?: (name: string) => boole
     const outfile = join(dir, 'out', e.name.replace(/\W/g, '_'), 'index.mjs');
     const result = await build({ ...esbuildOptions, entryPoints: [e.entry], outfile, absWorkingDir: root, nodePaths: [join(root, 'node_modules')], metafile: true, logLevel: 'error' });
     const code = readFileSync(outfile);
-    bundles.push({ name: e.name, kind: e.kind, file: outfile, bytes: code.length, gzip: gzipSync(code, { level: 9 }).length, packages: composition(result.metafile!), rawPackages: composition(result.metafile!, false), modules: modulesOf(result.metafile!), payments: e.payments });
+    bundles.push({ name: e.name, kind: e.kind, file: outfile, bytes: code.length, gzip: gzipSync(code, { level: 9 }).length, packages: composition(result.metafile!), rawPackages: composition(result.metafile!, false), modules: modulesOf(result.metafile!), sources: sourcesOf(result.metafile!), payments: e.payments });
   }
   const ref = (k: BuiltBundle['kind']) => bundles.find((b) => b.kind === k)!;
   return { bundles, empty: ref('empty'), floor: ref('floor'), stripe: ref('stripe'), stripeBytes: ref('stripe').bytes - ref('empty').bytes, missing };

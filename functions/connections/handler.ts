@@ -1,5 +1,6 @@
 /** Lambda for connections: asks, answers, removal, my note and tags, my network and its export. */
 import { httpHandler, json } from '../core/http/router.js';
+import { rateLimiting } from '../core/http/rate-limit.js';
 import { connectionsRoutes } from '../core/routes/connections.js';
 import { paging } from '../core/http/paging.js';
 import { limiter, table } from '../core/deps.js';
@@ -80,5 +81,5 @@ export const handler = httpHandler(
       return { status: 204 };
     },
   },
-  { store, limiter },
+  { store, limiter: rateLimiting(limiter) },
 );

@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of the connection routes (kept apart from schemas.ts so the
+ * Request schemas of the connection routes (their response schemas are in responses/connections.ts) (kept apart from schemas.ts so the
  * connections work does not touch every other route's file). Strict, like the rest.
  */
 import * as z from 'zod/mini';
@@ -44,33 +44,3 @@ export const NetworkQuery = z
   .check(z.refine((q) => [q.tag, q.associationId, q.eventId, q.state === 'pending' ? 'p' : undefined].filter(Boolean).length <= 1, { message: 'use one of tag, associationId, eventId, state=pending at a time', path: ['tag'] }));
 
 export const NetworkExportQuery = z.strictObject({ format: z._default(z.enum(['vcf', 'csv']), 'vcf') });
-
-export const ConnectionAskResult = z.object({ connectionId, state: z.enum(['pending', 'accepted']) }).register(z.globalRegistry, { id: 'ConnectionAskResult' });
-export const ConnectionDeclined = z.object({ connectionId, state: z.literal('declined') });
-
-export const ConnectionView = z
-  .object({
-    connectionId,
-    userId: id,
-    name: z.string(),
-    headline: z.optional(z.string()),
-    company: z.optional(z.string()),
-    jobTitle: z.optional(z.string()),
-    email: z.optional(z.string()),
-    state: z.enum(['pending', 'accepted']),
-    direction: z.optional(z.enum(['outgoing', 'incoming'])),
-    associationId: id,
-    metEventId: z.optional(id),
-    askNote: z.optional(z.string()),
-    note: z.optional(z.string()),
-    tags: z.array(z.string()),
-    askedAt: z.string(),
-    connectedAt: z.optional(z.string()),
-    expiresAt: z.optional(z.string()),
-  })
-  .register(z.globalRegistry, { id: 'Connection' });
-
-export const ConnectionPage = z.object({ items: z.array(ConnectionView), nextCursor: z.nullable(z.string()) });
-
-/** The follow-up link's click: connected once both people have clicked (who else clicked is never told). */
-export const ConnectClick = z.strictObject({ connected: z.boolean() }).register(z.globalRegistry, { id: 'ConnectClick' });

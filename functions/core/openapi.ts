@@ -5,11 +5,15 @@
  * responses.ts), and every status a route can answer (statusesOf).
  */
 import * as z from 'zod/mini';
-import { routes, type RouteSpec } from './api.js';
+import { routes as catalog, type RouteSpec } from './api.js';
 import { Problem } from './responses/meta.js';
 import { successBodies, successStatus } from './http/response-check.js';
+import { published } from './responses/routes.js';
 
 type JsonSchema = Record<string, any>;
+
+/** The catalog with what each route answers (kept apart from the handlers' catalogs; responses/routes.ts). */
+const routes = catalog.map(published);
 
 /**
  * JSON Schema for one zod schema. Named sub-schemas go to `components` and are referenced

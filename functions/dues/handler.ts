@@ -1,5 +1,6 @@
 /** Lambda for dues: Stripe onboarding, checkout, the billing portal and the ledger. */
 import { httpHandler, json } from '../core/http/router.js';
+import { rateLimiting } from '../core/http/rate-limit.js';
 import { duesRoutes } from '../core/routes/dues.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, exportFiles, limiter, table } from '../core/deps.js';
@@ -36,5 +37,5 @@ export const handler = httpHandler(
     'GET /associations/{associationId}/payments/export': async ({ access, caller, query, now }) =>
       exportReply(await ledger.exportCsv({ store, files, jobs, apiUrl }, access.association!, caller!, now, query.format), `${access.association!.slug}-payments.csv`),
   },
-  { store, limiter },
+  { store, limiter: rateLimiting(limiter) },
 );

@@ -4,6 +4,7 @@
  * (mail scanners fetch links); the POST, from that button or the mail client, acts.
  */
 import { httpHandler, json } from '../core/http/router.js';
+import { rateLimiting } from '../core/http/rate-limit.js';
 import { emailRoutes } from '../core/routes/email.js';
 import { limiter, table } from '../core/deps.js';
 import { suppressionsRepo } from '../core/data/suppressions.js';
@@ -31,5 +32,5 @@ export const handler = httpHandler(
       return json({ unsubscribed: kind });
     },
   },
-  { limiter },
+  { limiter: rateLimiting(limiter) },
 );

@@ -1,5 +1,6 @@
 /** Lambda for events: publishing, RSVPs and the waitlist, attendees, exports, check-in, calendar. */
 import { httpHandler, json } from '../core/http/router.js';
+import { rateLimiting } from '../core/http/rate-limit.js';
 import { eventsRoutes } from '../core/routes/events.js';
 import { paging } from '../core/http/paging.js';
 import { eventScheduler, eventsDeps, exportFiles, store, limiter } from '../core/deps.js';
@@ -72,5 +73,5 @@ export const handler = httpHandler(
     },
     'GET /events/{eventId}/stats': async ({ access }) => json(await eventStats(store, access.event!)),
   },
-  { store, limiter, optionalCaller },
+  { store, limiter: rateLimiting(limiter), optionalCaller },
 );

@@ -1,5 +1,6 @@
 /** Lambda for matchmaking: preview, send, the organizer's view, attendees' matches, feedback, intros. */
 import { httpHandler, json } from '../core/http/router.js';
+import { rateLimiting } from '../core/http/rate-limit.js';
 import { matchingRoutes } from '../core/routes/matching.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, limiter, matchingStore } from '../core/deps.js';
@@ -48,5 +49,5 @@ export const handler = httpHandler(
       ]);
     },
   },
-  { store, limiter },
+  { store, limiter: rateLimiting(limiter) },
 );

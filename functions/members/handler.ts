@@ -1,5 +1,6 @@
 /** Lambda for members: joining, lists, the directory, roles, offline payments, exports and their log, a person's own data. */
 import { httpHandler, json } from '../core/http/router.js';
+import { rateLimiting } from '../core/http/rate-limit.js';
 import { membersRoutes } from '../core/routes/members.js';
 import { paging } from '../core/http/paging.js';
 import { apiUrl, eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
@@ -65,5 +66,5 @@ export const handler = httpHandler(
       return { status: 204 };
     },
   },
-  { store, limiter },
+  { store, limiter: rateLimiting(limiter) },
 );

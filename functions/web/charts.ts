@@ -13,7 +13,7 @@ import type { Store } from '../core/data/store.js';
 import type { Association } from '../core/domain/types.js';
 import type { Event } from '../core/domain/events.js';
 import { associationStats, eventStats } from '../core/services/stats.js';
-import type { AssociationStats, EventStats } from '../core/stats-schemas.js';
+import type { AssociationStats, EventStats } from '../core/responses/stats.js';
 import { escapeHtml as h } from '../core/http/html.js';
 
 /** One chart as the island draws it: x values (epoch seconds, or plain numbers) and named series. */

@@ -201,7 +201,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       LINK_SECRETS: process.env.LINK_SECRETS ?? JSON.stringify({ kid: 'local1', key: 'local-link-secret-0123456789abcdef0123' }),
       MAIL_FROM: process.env.MAIL_FROM ?? 'no-reply@assoc.local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      // Every success answer is checked against its published schema (http/response-check.ts); never set in AWS.
+      // Installs the response check below (http/response-check.ts): every success answer against its published schema; never in AWS.
       RESPONSE_VALIDATION: process.env.RESPONSE_VALIDATION ?? '1',
     };
     Object.assign(process.env, env);
@@ -209,6 +209,11 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     if (env.DYNAMODB_CONFLICTS === 'on') {
       const [{ dynamo }, { installConflicts }] = await Promise.all([import('../../functions/core/clients.js'), import('../../functions/core/data/conflicts.js')]);
       installConflicts(dynamo);
+    }
+    // Every success answer checked against its published schema, on every handler here; deployed handlers never import the check.
+    if (env.RESPONSE_VALIDATION === '1') {
+      const [{ useResponseCheck }, { checkResponse }] = await Promise.all([import('../../functions/core/http/router.js'), import('../../functions/core/http/response-check.js')]);
+      useResponseCheck(checkResponse);
     }
 
     const handlers = {} as Record<FunctionName, any>;

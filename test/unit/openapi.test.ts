@@ -1,5 +1,6 @@
 import { buildOpenApi } from '../../functions/core/openapi.js';
-import { routes } from '../../functions/core/api.js';
+import { routeKey, routes } from '../../functions/core/api.js';
+import { routeResponses } from '../../functions/core/responses/routes.js';
 import { statusesOf } from '../../functions/core/openapi.js';
 
 const doc = buildOpenApi();
@@ -30,7 +31,14 @@ describe('the OpenAPI document', () => {
     expect(op['x-access']).toBe(r.access);
     // Public says so explicitly; a viewer route takes a token when there is one.
     expect(op.security).toEqual(r.access === 'public' ? [] : r.access === 'viewer' ? [{}, { bearer: [] }] : [{ bearer: [] }]);
-    expect(Object.keys(op.responses)).toContain(String(r.status ?? (r.response ? 200 : 204)));
+    expect(Object.keys(op.responses)).toContain(String(r.status ?? (routeResponses[routeKey(r)]?.response ? 200 : 204)));
+  });
+
+  it('publishes what each route answers from responses/routes.ts, whose keys are all catalog routes', () => {
+    const keys = new Set(routes.map(routeKey));
+    expect(Object.keys(routeResponses).filter((k) => !keys.has(k))).toEqual([]);
+    // Only these DELETEs answer 204 without a body.
+    expect(routes.filter((r) => !routeResponses[routeKey(r)]).map(routeKey).sort()).toEqual(['DELETE /associations/{associationId}/members/{userId}', 'DELETE /me', 'DELETE /me/connections/{connectionId}']);
   });
 
   it('describes nothing that is not a route', () => {
@@ -80,7 +88,7 @@ describe('the OpenAPI document', () => {
   it('gives every route a success body schema, or none for 204', () => {
     for (const r of routes) {
       const op = doc.paths[r.path][r.method.toLowerCase()];
-      const ok = op.responses[String(r.status ?? (r.response ? 200 : 204))];
+      const ok = op.responses[String(r.status ?? (routeResponses[routeKey(r)]?.response ? 200 : 204))];
       if (ok === op.responses['204']) expect(ok.content).toBeUndefined();
       else expect(Object.keys(ok.content ?? {}).length).toBeGreaterThan(0);
     }

@@ -1,6 +1,8 @@
 /**
  * Enforces the route catalog's rate limits: the router calls this once per request, after
  * access and validation and before the implementation, so a refused request changes nothing.
+ * The router does not import it: a handler whose function has rate-limited routes hands it in
+ * (rateLimiting, as HandlerDeps.limiter), so the other functions' bundles leave it out.
  */
 import type { RateLimit, RouteSpec } from '../routes/spec.js';
 import type { RateLimits } from '../data/rate-limits.js';
@@ -94,3 +96,17 @@ export function deferredLimits(limits: readonly RateLimit[], who: RateSubject, l
   };
   return d;
 }
+
+/** The router's rate limiting, bound to the counters' store (router.ts HandlerDeps.limiter). */
+export interface RateLimiting {
+  /** Throws at load time when a limit names a subject the route cannot have. */
+  check(spec: RouteSpec): void;
+  enforce(limits: readonly RateLimit[], who: RateSubject, now: Date): Promise<void>;
+  deferred(limits: readonly RateLimit[], who: RateSubject, now: Date): DeferredLimits;
+}
+
+export const rateLimiting = (limiter: RateLimits): RateLimiting => ({
+  check: checkLimits,
+  enforce: (limits, who, now) => enforceRateLimits(limits, who, limiter, now),
+  deferred: (limits, who, now) => deferredLimits(limits, who, limiter, now),
+});

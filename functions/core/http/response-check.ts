@@ -1,12 +1,15 @@
 /**
- * What a route answers on success (media types and schemas, from the catalog) and, in local
- * mode only, a check of every success answer against them: a handler whose body drifts from
- * its published schema answers 500 naming the fields, so the integration and browser tests
- * catch the drift. In AWS RESPONSE_VALIDATION is unset and the check costs one comparison.
+ * What a route answers on success (media types and schemas, from responses/routes.ts) and, in
+ * local mode only, a check of every success answer against them: a handler whose body drifts
+ * from its published schema answers 500 naming the fields, so the integration and browser tests
+ * catch the drift. The router does not import this: scripts/local/stack.ts installs the check
+ * (router.ts useResponseCheck) when RESPONSE_VALIDATION=1, so deployed handlers' bundles carry
+ * neither the check nor the response schemas; in AWS only openapi.ts reads successBodies.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { RouteSpec } from '../routes/spec.js';
+import { published, type PublishedRoute } from '../responses/routes.js';
 import { ExportLink, Text } from '../responses/common.js';
 import { HttpProblem } from '../errors.js';
 import { logger } from './logger.js';
@@ -16,14 +19,14 @@ export interface SuccessBody {
   schema: z.ZodMiniType;
 }
 
-const hasQueryField = (r: RouteSpec, name: string) => !!r.query && name in (((r.query as z.ZodMiniObject).shape as object) ?? {});
+const hasQueryField = (r: PublishedRoute, name: string) => !!r.query && name in (((r.query as z.ZodMiniObject).shape as object) ?? {});
 
 /**
  * The bodies a route's success may carry. Exports give CSV, or JSON `ExportLink` with
  * ?format=url; the POSTs behind signed mail links answer an HTML page to a browser (Accept:
  * text/html) and JSON otherwise.
  */
-export function successBodies(r: RouteSpec): SuccessBody[] {
+export function successBodies(r: PublishedRoute): SuccessBody[] {
   if (r.produces) {
     const out: SuccessBody[] = [{ mediaType: r.produces, schema: r.response ?? Text }, ...(r.alsoProduces ?? []).map((mediaType) => ({ mediaType, schema: Text }))];
     if (r.produces === 'text/csv' && hasQueryField(r, 'format')) out.push({ mediaType: 'application/json', schema: ExportLink });
@@ -36,18 +39,17 @@ export function successBodies(r: RouteSpec): SuccessBody[] {
 }
 
 /** The status of a success: the spec's, else 204 for routes without a body, else 200. */
-export const successStatus = (r: RouteSpec) => r.status ?? (r.response ? 200 : 204);
-
-/** On in local mode and tests (scripts/local sets it); never in AWS. */
-export const responseValidation = () => process.env.RESPONSE_VALIDATION === '1';
+export const successStatus = (r: PublishedRoute) => r.status ?? (r.response ? 200 : 204);
 
 const drift = (spec: RouteSpec, detail: string, errors?: { path: string; message: string }[]) => {
   logger.error('response drift', { route: `${spec.method} ${spec.path}`, detail, errors });
   return new HttpProblem(500, 'Response Drift', `${spec.method} ${spec.path} answered outside its published schema: ${detail}`, errors);
 };
 
-/** Throws a 500 problem when a success answer is not what /openapi.json says. */
-export function checkResponse(spec: RouteSpec, res: APIGatewayProxyStructuredResultV2, expectedStatus: number): void {
+/** Throws a 500 problem when a success answer is not what /openapi.json says (router.ts ResponseCheck). */
+export function checkResponse(route: RouteSpec, res: APIGatewayProxyStructuredResultV2): void {
+  const spec = published(route);
+  const expectedStatus = successStatus(spec);
   const status = res.statusCode ?? 200;
   if (status >= 300) return;
   if (status === 202 && spec.accepted) {

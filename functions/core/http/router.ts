@@ -17,9 +17,7 @@ import { problemDetails } from './problem.js';
 import { authorize, type AccessStore, type Access_, type Caller } from './access.js';
 import { isIdToken } from './tokens.js';
 import type { RsvpsRepo } from '../data/store.js';
-import type { RateLimits } from '../data/rate-limits.js';
-import { checkLimits, deferredLimits, enforceRateLimits, type DeferredLimits } from './rate-limit.js';
-import { checkResponse, responseValidation, successStatus } from './response-check.js';
+import type { DeferredLimits, RateLimiting } from './rate-limit.js';
 
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -44,6 +42,20 @@ export type Reply = { status?: number; body?: unknown; headers?: Record<string, 
 export type Implementation = (ctx: RequestCtx) => Promise<Reply>;
 
 export const json = (body: unknown, status = 200): Reply => ({ status, body });
+
+/** Checks a success answer against the route's published schema, throwing a 500 problem on drift. */
+export type ResponseCheck = (spec: RouteSpec, result: APIGatewayProxyStructuredResultV2) => void;
+let responseCheck: ResponseCheck | undefined;
+
+/**
+ * Installs the local-mode response check (http/response-check.ts checkResponse) for every
+ * handler in this process; undefined removes it. Only scripts/local/stack.ts (with
+ * RESPONSE_VALIDATION=1) and tests call this, never a Lambda, so the deployed bundles leave the
+ * check and the response schemas out. Read per request, so handlers built before it are covered.
+ */
+export function useResponseCheck(check: ResponseCheck | undefined): void {
+  responseCheck = check;
+}
 
 /** Turns zod issues into the contract's `errors[]`, one entry per offending field. */
 export function fieldErrors(error: z.core.$ZodError, prefix?: string): FieldError[] {
@@ -104,8 +116,11 @@ export interface HandlerDeps {
    * ahead (the events function).
    */
   store?: AccessStore & Partial<Pick<RsvpsRepo, 'rsvpReadAhead'>>;
-  /** Required when any of the function's routes has a rateLimit. */
-  limiter?: RateLimits;
+  /**
+   * Required when any of the function's routes has a rateLimit: http/rate-limit.ts rateLimiting
+   * over the counters (deps.ts limiter). Passed in, so functions without limits leave it out.
+   */
+  limiter?: RateLimiting;
   /**
    * Verifies the optional bearer token of 'viewer' routes (http/tokens.ts optionalCaller);
    * required when the function has one. Passed in rather than imported, so functions without
@@ -125,14 +140,13 @@ export function httpHandler(mine: readonly RouteSpec[], impls: Record<string, Im
   if (!fn || mine.some((r) => r.fn !== fn)) throw new Error(`A handler serves the routes of one function: ${[...new Set(mine.map((r) => r.fn))].join(', ') || 'none given'}`);
   const table = new Map(mine.map((r) => [routeKey(r), r]));
   for (const r of mine) if (!impls[routeKey(r)]) throw new Error(`No implementation for ${routeKey(r)}`);
-  for (const r of mine) checkLimits(r);
   if (mine.some((r) => r.rateLimit?.length) && !deps.limiter) throw new Error(`Function ${fn} has rate-limited routes but no limiter`);
   if (mine.some((r) => r.access === 'viewer') && !deps.optionalCaller) throw new Error(`Function ${fn} has 'viewer' routes but no optionalCaller`);
   if (mine.some((r) => /\{(associationId|eventId)\}/.test(r.path)) && !deps.store) throw new Error(`Function ${fn} has association or event routes but no store`);
   if (mine.some((r) => r.readAhead) && !deps.store?.rsvpReadAhead) throw new Error(`Function ${fn} has read-ahead routes but no rsvpReadAhead in its store`);
   if (mine.some((r) => r.path.includes('{eventId}')) && !deps.store?.getEvent) throw new Error(`Function ${fn} has event routes but no getEvent in its store`);
-
-  const validateResponses = responseValidation();
+  // Only routes with limits have anything to check, and those have a limiter (above).
+  for (const r of mine) if (r.rateLimit?.length) deps.limiter!.check(r);
 
   // Order matters and is pinned by a test: onError runs in reverse, so the problem mapper
   // answers first, then CORS adds its headers to error responses, then the request is logged.
@@ -150,14 +164,14 @@ export function httpHandler(mine: readonly RouteSpec[], impls: Record<string, Im
     const now = deps.now ? deps.now() : new Date();
     const who = { userId: caller?.userId, sourceIp: event.requestContext?.http?.sourceIp, params };
     // An RSVP: the event, the caller's RSVP, profile and rate counters in one read.
-    const rate = spec.readAhead && caller && params.eventId && spec.rateLimit?.length ? deferredLimits(spec.rateLimit, who, deps.limiter!, now) : undefined;
+    const rate = spec.readAhead && caller && params.eventId && spec.rateLimit?.length ? deps.limiter!.deferred(spec.rateLimit, who, now) : undefined;
     const readAhead = spec.readAhead && caller && params.eventId ? await deps.store!.rsvpReadAhead!(params.eventId, caller.userId, rate?.windows.map((w) => w.key) ?? [], false) : undefined;
     const access = await authorize(spec.access, params, caller, deps.store, readAhead);
     const body = parse(spec.body, parsedJson, 'body');
     if (rate) {
       if (readAhead!.rateCounts.some((n, i) => n >= rate.windows[i]!.limit)) throw rate.refused();
     } else if (spec.rateLimit?.length) {
-      await enforceRateLimits(spec.rateLimit, who, deps.limiter!, now);
+      await deps.limiter!.enforce(spec.rateLimit, who, now);
     }
     let reply: Reply;
     try {
@@ -181,7 +195,7 @@ export function httpHandler(mine: readonly RouteSpec[], impls: Record<string, Im
     // An answer that wrote nothing (a repeated request) counts too: refused if the window filled meanwhile.
     if (rate && !rate.counted) await rate.charge();
     const result = toResult(reply, spec);
-    if (validateResponses) checkResponse(spec, result, successStatus(spec));
+    responseCheck?.(spec, result);
     return result;
   };
 

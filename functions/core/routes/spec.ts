@@ -35,21 +35,14 @@ export interface RouteSpec {
   params?: z.ZodMiniType;
   query?: z.ZodMiniType;
   body?: z.ZodMiniType;
-  /** Status of a success; 200 unless said. */
+  /** Status of a success; 200 unless said (204 for routes without a body). What a success carries is in responses/routes.ts. */
   status?: number;
-  /**
-   * Schema of the success body (responses.ts): /openapi.json publishes it and, in local
-   * mode, the router checks every answer against it. A string schema for non-JSON bodies.
-   */
-  response?: z.ZodMiniType;
   /**
    * Statuses the route's own logic can answer (409, 422, ...), besides those the router
    * gives from the spec itself (400, 401/403 by access, 404 for addressed things, 410 for
    * signed links, 413, 429, 503); listed in /openapi.json.
    */
   errors?: readonly number[];
-  /** Body of a 202: the route may start a background job instead (a long export); Location names its status. */
-  accepted?: z.ZodMiniType;
   /** Success media type when not JSON. */
   produces?: string;
   /** Other media types the same success may have (chosen by a query, e.g. ?format=csv). */

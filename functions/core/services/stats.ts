@@ -9,7 +9,7 @@ import type { Association } from '../domain/types.js';
 import type { Event } from '../domain/events.js';
 import { badRequest } from '../errors.js';
 import { addDays, counterDeltas, daysBetween, addMonths, monthOf, membersSeries, ratingsOf, rsvpSeries, slotInstant, slotOf, type Img, type ItemChange } from '../domain/stats.js';
-import type { AssociationStats, EventStats } from '../stats-schemas.js';
+import type { AssociationStats, EventStats } from '../responses/stats.js';
 
 export type StatsStore = StatsRepo;
 /** What the stats routes read: a function serving them needs no counter writes. */

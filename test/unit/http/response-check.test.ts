@@ -1,18 +1,21 @@
 /**
  * Local-mode response validation: a success body that drifts from the route's published
- * schema answers 500 naming the drift; in AWS (RESPONSE_VALIDATION unset) nothing is checked.
+ * schema answers 500 naming the drift, once the check is installed on the router (as
+ * scripts/local/stack.ts does with RESPONSE_VALIDATION=1); in AWS nothing installs it.
  */
 import { routes, type RouteSpec } from '../../../functions/core/api.js';
-import { checkResponse, successBodies, successStatus } from '../../../functions/core/http/response-check.js';
+import { published } from '../../../functions/core/responses/routes.js';
+import { checkResponse, successBodies } from '../../../functions/core/http/response-check.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
-import { httpHandler } from '../../../functions/core/http/router.js';
+import { httpHandler, useResponseCheck } from '../../../functions/core/http/router.js';
 import { metaRoutes } from '../../../functions/core/routes/meta.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 
 const route = (key: string) => routes.find((r) => `${r.method} ${r.path}` === key)!;
+const publishedRoute = (key: string) => published(route(key));
 const drift = (spec: RouteSpec, res: Parameters<typeof checkResponse>[1]) => {
   try {
-    checkResponse(spec, res, successStatus(spec));
+    checkResponse(spec, res);
     return undefined;
   } catch (err) {
     return err as HttpProblem;
@@ -40,7 +43,7 @@ describe('checkResponse', () => {
 
   it('accepts the CSV of an export and its JSON link, and leaves errors alone', () => {
     const exp = route('GET /events/{eventId}/attendees/export');
-    expect(successBodies(exp).map((b) => b.mediaType)).toEqual(['text/csv', 'application/json']);
+    expect(successBodies(published(exp)).map((b) => b.mediaType)).toEqual(['text/csv', 'application/json']);
     expect(drift(exp, { statusCode: 200, headers: { 'Content-Type': 'text/csv; charset=utf-8' }, body: 'a,b\n' })).toBeUndefined();
     expect(drift(exp, jsonRes({ url: 'http://x/f.csv', rows: 3, expiresAt: '2026-01-01T00:00:00.000Z' }))).toBeUndefined();
     expect(drift(exp, jsonRes({ url: 'http://x/f.csv' }))).toBeInstanceOf(HttpProblem);
@@ -48,24 +51,21 @@ describe('checkResponse', () => {
   });
 
   it('lists HTML beside JSON for the POSTs behind signed mail links', () => {
-    expect(successBodies(route('POST /events/{eventId}/waitlist/leave')).map((b) => b.mediaType)).toEqual(['application/json', 'text/html']);
-    expect(successBodies(route('DELETE /associations/{associationId}/members/{userId}'))).toEqual([]);
+    expect(successBodies(publishedRoute('POST /events/{eventId}/waitlist/leave')).map((b) => b.mediaType)).toEqual(['application/json', 'text/html']);
+    expect(successBodies(publishedRoute('DELETE /associations/{associationId}/members/{userId}'))).toEqual([]);
   });
 });
 
 describe('the router in local mode', () => {
-  const saved = process.env.RESPONSE_VALIDATION;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.RESPONSE_VALIDATION;
-    else process.env.RESPONSE_VALIDATION = saved;
-  });
+  // Installed as scripts/local/stack.ts does; removed after each test, as in a Lambda.
+  afterEach(() => useResponseCheck(undefined));
   const impls = (vocabulary: unknown) => ({
     'GET /openapi.json': async () => ({ body: { openapi: '3.1.0', info: {}, paths: {} } }),
     'GET /vocabulary': async () => ({ body: vocabulary }),
   });
 
-  it('answers 500 problem+json naming the drift, when RESPONSE_VALIDATION=1', async () => {
-    process.env.RESPONSE_VALIDATION = '1';
+  it('answers 500 problem+json naming the drift, with the check installed', async () => {
+    useResponseCheck(checkResponse);
     const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring' }] }), {});
     const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
     expect(res.statusCode).toBe(500);
@@ -75,17 +75,31 @@ describe('the router in local mode', () => {
     expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'intents.0.label' })]));
   });
 
+  it('checks handlers built before the check was installed (the local stack imports them after, but a test may not)', async () => {
+    const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring' }] }), {});
+    useResponseCheck(checkResponse);
+    const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
+    expect(res.statusCode).toBe(500);
+  });
+
   it('passes a conforming answer through unchanged', async () => {
-    process.env.RESPONSE_VALIDATION = '1';
+    useResponseCheck(checkResponse);
     const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring', label: 'Mentoring' }] }), {});
     const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
     expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ intents: [{ value: 'mentoring', label: 'Mentoring' }] });
   });
 
-  it('checks nothing when the variable is unset (AWS)', async () => {
-    delete process.env.RESPONSE_VALIDATION;
-    const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring' }] }), {});
-    const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
-    expect(res.statusCode).toBe(200);
+  it('checks nothing when no check is installed (AWS), whatever RESPONSE_VALIDATION says', async () => {
+    const saved = process.env.RESPONSE_VALIDATION;
+    process.env.RESPONSE_VALIDATION = '1';
+    try {
+      const handler = httpHandler(metaRoutes, impls({ intents: [{ value: 'mentoring' }] }), {});
+      const res = (await handler(apiEvent('GET /vocabulary'), lambdaContext)) as any;
+      expect(res.statusCode).toBe(200);
+    } finally {
+      if (saved === undefined) delete process.env.RESPONSE_VALIDATION;
+      else process.env.RESPONSE_VALIDATION = saved;
+    }
   });
 });

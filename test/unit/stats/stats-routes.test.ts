@@ -16,7 +16,7 @@ import { associationItem } from '../../../functions/core/data/associations.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
 import * as keys from '../../../functions/core/data/keys.js';
 import { FakeTable } from '../../support/fake-table.js';
-import { AssociationStats, EventStats } from '../../../functions/core/stats-schemas.js';
+import { AssociationStats, EventStats } from '../../../functions/core/responses/stats.js';
 import { addDays } from '../../../functions/core/domain/stats.js';
 import type { Role } from '../../../functions/core/domain/roles.js';
 
