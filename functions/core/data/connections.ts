@@ -66,6 +66,15 @@ export function connectionsRepo(t: Table) {
   });
   const del = (Key: Record<string, unknown>, ConditionExpression?: string, values?: Record<string, unknown>): TransactItem => ({ Delete: { TableName: table, Key, ConditionExpression, ExpressionAttributeValues: values } });
 
+  /** The asked person's answer (accept or decline) replaces a pending, unexpired ask at the version they read. */
+  const answerPending = (c: Connection, at: string) =>
+    put(
+      { ...keys.connection(c.connectionId), entity: 'connection', ...c },
+      '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
+      { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
+      { '#state': 'state' },
+    );
+
   /** A transaction on the pair, sent once (see above). */
   const pairWrite = (TransactItems: TransactItem[]) => write(() => db.send(withoutConflictRetry(new TransactWriteCommand({ TransactItems }))));
 
@@ -95,12 +104,7 @@ export function connectionsRepo(t: Table) {
     /** The asked person accepts: the pair and both sides become accepted, in one transaction. */
     async acceptAsk(c: Connection, sides: [ConnectionSide, ConnectionSide], at: string): Promise<void> {
       await pairWrite([
-        put(
-          { ...keys.connection(c.connectionId), entity: 'connection', ...c },
-          '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
-          { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
-          { '#state': 'state' },
-        ),
+        answerPending(c, at),
         ...sides.map((s) => put(sideItem(s))),
       ]);
     },
@@ -111,12 +115,7 @@ export function connectionsRepo(t: Table) {
      */
     async declineAsk(c: Connection, at: string): Promise<void> {
       await pairWrite([
-        put(
-          { ...keys.connection(c.connectionId), entity: 'connection', ...c },
-          '#state = :pending AND askedTo = :me AND expiresAt > :now AND version = :v',
-          { ':pending': 'pending', ':me': c.askedTo, ':now': nowSeconds(at), ':v': c.version - 1 },
-          { '#state': 'state' },
-        ),
+        answerPending(c, at),
         del(keys.connectionSide(c.askedTo, c.connectionId)),
       ]);
     },
