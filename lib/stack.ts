@@ -51,18 +51,20 @@ export interface FunctionAccess {
 /** The HTTP functions. A Record, so a new function cannot be left out. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
-  // Joining a paid plan starts a Stripe Checkout; an offline payment mails a receipt. Large member
+  // Joining a paid plan starts a Stripe Checkout; an offline payment queues a receipt (sent by the
+  // streams consumer, so no SES). Large member
   // exports go to S3. Erasing a person (DELETE /me) cancels their RSVPs through the events
   // services (which schedule nothing then) and stops their Stripe billing.
-  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
+  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
   profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
-  // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail (the
-  // receipts go out from webhooks and the daily job), so no SES; test/cdk fails if that changes.
+  // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail, so no SES;
+  // test/cdk fails if that changes.
   // Large ledger exports go to S3 (API_URL: the local file links).
   dues: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
-  // Signed Stripe events: verifies with the webhook secret, mails receipts and failures.
-  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  // Signed Stripe events: verifies with the webhook secret and records them (applied by
+  // stripeEvents); account.updated it applies itself. It sends no mail, so no SES.
+  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   // Events and RSVPs: its mail goes into the outbox (sent by the streams consumer), so no SES;
   // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
@@ -79,11 +81,12 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
 export const jobs = {
   jobsDaily: {
     entry: 'functions/jobs/daily.ts',
-    // 03:00 UTC every day: reconciles with Stripe, sends renewal reminders, lapses expired memberships, retries mail.
+    // 03:00 UTC every day: reconciles with Stripe, queues renewal reminders, lapses expired memberships,
+    // marks unsent mail for retry: the streams consumer sends all of it, so no SES.
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
       // linkSecret and apiUrl: the follow-up mails after events carry signed "connect" links.
-      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
+      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;
@@ -98,7 +101,8 @@ export const workers = {
     timeout: Duration.minutes(1),
     access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
-  // The table's stream: sends outbox mail, expands broadcasts (with unsubscribe links), promotes waitlists.
+  // The table's stream: sends outbox mail (the one function that may), expands broadcasts (with
+  // unsubscribe links), promotes waitlists.
   streams: {
     entry: 'functions/streams/handler.ts',
     // A batch is 25 records; expanding a broadcast to a large event, or sending with SES backoff, takes a while.
@@ -106,12 +110,13 @@ export const workers = {
     access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
   // Recorded Stripe events (the table's stream, entity stripe_queued): applies them with the
-  // dues service, so Stripe reads and the receipt and failure mails (docs/dues.md).
+  // dues service, so Stripe reads; the receipt and failure mails it queues are sent by the
+  // streams consumer, so no SES (docs/dues.md).
   stripeEvents: {
     entry: 'functions/stripe-events/handler.ts',
     // A batch is 25 events, each tried up to 3 times with short pauses.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: true, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.

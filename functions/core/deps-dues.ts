@@ -3,8 +3,7 @@
  * that take payments (members, dues, webhooks, the daily job) bundle the Stripe SDK.
  */
 import { config, stripeConfig } from './config.js';
-import type { DuesDeps, DuesMailDeps, DuesStore } from './services/dues.js';
-import { mailer } from './deps.js';
+import type { DuesDeps, DuesJobDeps, DuesStore } from './services/dues.js';
 import { readSecretString } from './secrets.js';
 import type { Table } from './data/table.js';
 import { associationsRepo } from './data/associations.js';
@@ -56,7 +55,10 @@ export async function duesDeps(store: DuesStore, sdk: StripeSdk): Promise<DuesDe
   };
 }
 
-/** The same and the mailer, for the functions that apply Stripe events or run the daily job: they send the mail those queue. */
-export async function duesMailDeps(store: DuesStore, sdk: StripeSdk): Promise<DuesMailDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
-  return { ...(await duesDeps(store, sdk)), mailer, sendRate: config.sesMaxSendRate };
+/**
+ * The same and the pace of its mail retries, for the daily job. No function here is handed a
+ * mailer: the mail they queue is sent by the stream consumer, the one function that bundles SES.
+ */
+export async function duesJobDeps(store: DuesStore, sdk: StripeSdk): Promise<DuesJobDeps & { webhookSecret: string; stripe: import('stripe').Stripe }> {
+  return { ...(await duesDeps(store, sdk)), sendRate: config.sesMaxSendRate };
 }

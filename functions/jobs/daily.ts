@@ -1,12 +1,13 @@
 /**
  * The daily dues job, run by an EventBridge schedule in AWS and by the local runner's
- * timer locally: reconciles with Stripe, sends renewal reminders, lapses expired
- * memberships, sends the follow-ups after events and retries unsent mail. Safe to run twice: every write is conditional.
+ * timer locally: reconciles with Stripe, queues renewal reminders, lapses expired
+ * memberships, queues the follow-ups after events and marks unsent mail for retry. It sends
+ * nothing itself: the stream consumer sends what it queues or marks. Safe to run twice: every write is conditional.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as stripeSdk from '../core/payments/stripe.js';
-import { duesMailDeps, duesStore } from '../core/deps-dues.js';
+import { duesJobDeps, duesStore } from '../core/deps-dues.js';
 import { connectionsRepo } from '../core/data/connections.js';
 import { eventsRepo } from '../core/data/events.js';
 import { matchesRepo } from '../core/data/matches.js';
@@ -18,7 +19,7 @@ import { apiUrl, table } from '../core/deps.js';
 
 // The dues services' repositories and the follow-ups': the bundle leaves the others out (deps.ts).
 const store = { ...duesStore(table), ...connectionsRepo(table), ...eventsRepo(table), ...matchesRepo(table), ...profilesRepo(table) };
-const deps = await duesMailDeps(store, stripeSdk);
+const deps = await duesJobDeps(store, stripeSdk);
 
 export const handler = middy(async (event: { time?: string } = {}) => {
   const now = event.time ? new Date(event.time) : new Date();

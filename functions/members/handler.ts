@@ -3,10 +3,9 @@ import { httpHandler, json } from '../core/http/router.js';
 import { rateLimiting } from '../core/http/rate-limit.js';
 import { membersRoutes } from '../core/routes/members.js';
 import { paging } from '../core/http/paging.js';
-import { apiUrl, eventsDeps, exportFiles, limiter, mailer, privacyData, store } from '../core/deps.js';
+import { apiUrl, eventsDeps, exportFiles, limiter, privacyData, store } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
 import { duesDeps } from '../core/deps-dues.js';
-import { deliverAll } from '../core/services/outbox.js';
 import { checkout } from '../core/services/dues.js';
 import * as svc from '../core/services/members.js';
 import { exportMe, eraseMe } from '../core/services/privacy.js';
@@ -60,7 +59,7 @@ export const handler = httpHandler(
     'GET /associations/{associationId}/members/{userId}': async ({ access, params }) =>
       json(await svc.getOne(store, access.association!, params.userId!)),
     'PATCH /associations/{associationId}/members/{userId}': async ({ access, params, body, now }) =>
-      json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now, (ids) => deliverAll(store, mailer, ids))),
+      json(await svc.patch(store, access.association!, access.membership!, params.userId!, body, now)),
     'DELETE /associations/{associationId}/members/{userId}': async ({ access, params, caller, now }) => {
       await svc.remove(store, access.association!, access.membership, caller!, params.userId!, now, (account, sub) => stopBilling(account, sub, `leave:${params.associationId}:${params.userId}:${sub}`));
       return { status: 204 };

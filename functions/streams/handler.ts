@@ -1,6 +1,7 @@
 /**
- * The DynamoDB Streams consumer: the outbox's sender. New outbox items are sent (each
- * claimed first, so a retried batch sends nothing twice); new broadcasts are expanded
+ * The DynamoDB Streams consumer: the outbox's sender, the one function that sends mail. New
+ * outbox items, and those the daily sweep marks for retry, are sent (each claimed first, so a
+ * retried batch sends nothing twice); new broadcasts are expanded
  * into outbox items; an RSVP write that asks for a mail (a new `mail` id) gets it built
  * and queued; an event with free seats and a waitlist gets its waitlist promoted.
  * Member, ledger, RSVP and match changes are counted into the dashboards' counters.
@@ -23,6 +24,14 @@ const str = (img: Image, k: string) => img[k]?.S;
 const num = (img: Image, k: string) => (img[k]?.N !== undefined ? Number(img[k]!.N) : img[k]?.NULL ? null : undefined);
 
 /**
+ * An outbox MODIFY is sent on only when the daily sweep marked the mail for retry (its `retry`
+ * count changed: data/outbox.ts markMailForRetry), never on this consumer's own claim and
+ * finish, which leave it as it was. The claim still decides, so a retry sends at most once.
+ */
+const retried = (record: DynamoDBStreamEvent['Records'][number]) =>
+  num(record.dynamodb?.NewImage as Image, 'retry') !== num((record.dynamodb?.OldImage ?? {}) as Image, 'retry');
+
+/**
  * Reads only the few attributes it needs, straight from the record: most records (RSVPs,
  * members) are not for this consumer, and a full unmarshall would fail on any attribute
  * shape it does not expect (DynamoDB Local writes empty maps without their type).
@@ -32,7 +41,7 @@ async function handleRecord(record: DynamoDBStreamEvent['Records'][number], look
   if (!img) return;
   const entity = str(img, 'entity');
   const now = new Date();
-  if (record.eventName === 'INSERT' && entity === 'outbox') {
+  if (entity === 'outbox' && (record.eventName === 'INSERT' || (record.eventName === 'MODIFY' && retried(record)))) {
     await deliver(store, mailer, str(img, 'mailId')!, now);
   } else if (entity === 'rsvp' && (record.eventName === 'INSERT' || record.eventName === 'MODIFY')) {
     const old = record.dynamodb?.OldImage as Image | undefined;

@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as stripeSdk from '../core/payments/stripe.js';
-import { duesMailDeps, duesStore } from '../core/deps-dues.js';
+import { duesDeps, duesStore } from '../core/deps-dues.js';
 import { table } from '../core/deps.js';
 import { stripeQueueRepo } from '../core/data/stripe-queue.js';
 import type { QueuedStripeEvent } from '../core/data/stripe-queue.js';
@@ -19,7 +19,7 @@ import { logger } from '../core/http/logger.js';
 
 // The dues services' repositories and the Stripe queue's: the bundle leaves the others out (deps.ts).
 const store = { ...duesStore(table), ...stripeQueueRepo(table) };
-const deps = { ...(await duesMailDeps(store, stripeSdk)), store };
+const deps = { ...(await duesDeps(store, stripeSdk)), store };
 
 type Image = Record<string, { S?: string; N?: string }>;
 type StreamRecord = DynamoDBStreamEvent['Records'][number];

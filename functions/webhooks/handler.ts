@@ -10,7 +10,7 @@ import { httpHandler, json } from '../core/http/router.js';
 import { webhooksRoutes } from '../core/routes/webhooks.js';
 import { table } from '../core/deps.js';
 import * as stripeSdk from '../core/payments/stripe.js';
-import { duesMailDeps, duesStore } from '../core/deps-dues.js';
+import { duesDeps, duesStore } from '../core/deps-dues.js';
 import { stripeQueueRepo } from '../core/data/stripe-queue.js';
 import { badRequest } from '../core/errors.js';
 import type { StripeEvent } from '../core/services/dues.js';
@@ -20,7 +20,7 @@ import { logger } from '../core/http/logger.js';
 // The dues services' repositories and the Stripe queue's: the bundle leaves the others out
 // (deps.ts). Its one route names no association, so the router needs no store.
 const store = { ...duesStore(table), ...stripeQueueRepo(table) };
-const deps = await duesMailDeps(store, stripeSdk);
+const deps = await duesDeps(store, stripeSdk);
 const queueDeps = { ...deps, store };
 
 export const handler = httpHandler(

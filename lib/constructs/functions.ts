@@ -153,7 +153,7 @@ export class Functions extends Construct {
   /**
    * The Stripe settings, for the functions that take payments: the secret's ARN (the keys
    * themselves are read with GetSecretValue at cold start, never put in the configuration),
-   * and the dues settings the same code reads (application fee, mail send rate).
+   * and the dues settings the same code reads (application fee; the pace of the daily job's mail retries).
    */
   passStripe(fn: lambda.Function): void {
     fn.addEnvironment('STRIPE_SECRET_ARN', this.stripeSecret.secretArn);

@@ -18,13 +18,13 @@ export interface StreamConsumerProps {
   /** Handler file relative to the project root. */
   entry: string;
   timeout: Duration;
-  /** Which records reach the function (default: new outbox mail and broadcasts, changed events). */
+  /** Which records reach the function (default: new outbox mail and broadcasts, changed events, outbox mail marked for retry). */
   filters?: Record<string, unknown>[];
 }
 
 /**
- * The table's change stream, read by one function: new outbox mail and broadcasts, and
- * events whose seats or waitlist changed. The function reports failed records one by one;
+ * The table's change stream, read by one function: new outbox mail and broadcasts, events
+ * whose seats or waitlist changed, and outbox mail the daily sweep marked for retry. The function reports failed records one by one;
  * a record still failing after the retries, or older than a day, is described in a queue.
  */
 export class StreamConsumer extends Construct {
@@ -78,6 +78,8 @@ export class StreamConsumer extends Construct {
       filters: props.filters ?? [
         FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.or('outbox', 'broadcast') } } } }),
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('event') } } } }),
+        // Outbox mail the daily sweep marked for retry (a `retry` count): the function sends on its change only.
+        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('outbox') }, retry: { N: FilterRule.exists() } } } }),
       ],
     });
   }

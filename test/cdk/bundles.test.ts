@@ -17,29 +17,29 @@ import { functionNames, routes } from '../../functions/core/api.js';
  * Bytes over the floor each function may have until it meets the budget: measured at e00be21
  * (each function's own route catalog, key builders and repository reads; docs/benchmarks.md),
  * lowered after the response schemas, the response check and rate limiting left the handlers
- * that do not need them, plus 16 KB (16,384 B) of slack for work merged beside it,
+ * that do not need them, and after the SES client left all but the outbox sender (streams),
+ * plus 16 KB (16,384 B) of slack for work merged beside it,
  * rounded up to the next 1,000. Lower these as bundles shrink; remove a line once it is in
  * budget and add the function to withinBudget. What keeps them over is in docs/benchmarks.md
  * ("Bundle sizes").
  */
 const ratchet: Record<string, number> = {
   // members, dues, events: the S3 client (export files), client-lambda (starting the export job); members and events qrcode and ics (promotion mails).
-  members: 944_000,
+  members: 876_000,
   dues: 673_000,
-  webhooks: 469_000,
+  webhooks: 402_000,
   events: 659_000,
   matching: 206_000,
   connections: 185_000,
-  jobsDaily: 476_000,
+  jobsDaily: 409_000,
   jobsScheduled: 150_000,
   streams: 362_000,
   web: 988_000,
   exportJob: 267_000,
-  stripeEvents: 457_000,
 };
 
 /** Functions within the budget itself: they have no ratchet, so growing past the budget fails. */
-const withinBudget = ['associations', 'profiles', 'meta', 'email', 'sesEvents'];
+const withinBudget = ['associations', 'profiles', 'meta', 'email', 'sesEvents', 'stripeEvents'];
 
 let set: BundleSet;
 let dir: string;
@@ -107,9 +107,9 @@ test('the JWT library is only in functions that verify a token themselves (viewe
   expect(withJose.sort()).toEqual(['events', 'web']);
 });
 
-test('the SES client is left out of functions that never send mail', () => {
-  const withSes = new Set(set.bundles.filter((b) => b.rawPackages.some(([p]) => p === '@aws-sdk/client-sesv2')).map((b) => b.name));
-  for (const name of ['associations', 'profiles', 'meta', 'email', 'connections', 'sesEvents']) expect({ name, ses: withSes.has(name) }).toEqual({ name, ses: false });
+test('the SES client is only in the outbox sender (streams): every other function queues its mail', () => {
+  const withSes = set.bundles.filter((b) => b.kind === 'function' && b.rawPackages.some(([p]) => p === '@aws-sdk/client-sesv2')).map((b) => b.name);
+  expect(withSes).toEqual(['streams']);
 });
 
 test('the response schemas and the response check are only in the meta function (/openapi.json); the local stack installs the check', () => {

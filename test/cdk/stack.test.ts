@@ -583,8 +583,9 @@ describe('template', () => {
     });
   });
 
-  test('least privilege: only the mail-sending functions may send, only as the mailFrom address or its domain, through the configuration set', () => {
-    expect(withAccess('ses')).toEqual(['jobsDaily', 'members', 'streams', 'stripeEvents', 'webhooks']);
+  test('least privilege: only the outbox sender (streams) may send, only as the mailFrom address or its domain, through the configuration set', () => {
+    // Every other function queues its mail in the outbox (the daily job marks unsent mail for retry), and streams sends it.
+    expect(withAccess('ses')).toEqual(['streams']);
     const [configSetId] = onlyOf('AWS::SES::ConfigurationSet');
     const senders: string[] = [];
     for (const name of allFunctions) {
@@ -791,11 +792,12 @@ describe('template', () => {
       FilterCriteria: { Filters: expect.any(Array) },
       Tags: expect.any(Array),
     });
-    // Only new outbox mail and broadcasts, and changed events, reach the function.
+    // Only new outbox mail and broadcasts, changed events, and outbox mail the sweep marked for retry reach the function.
     const patterns = mapping.Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern));
     expect(patterns).toEqual([
       { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'broadcast'] } } } },
       { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['event'] } } } },
+      { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['outbox'] }, retry: { N: [{ exists: true }] } } } },
     ]);
     expect(resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
 

@@ -63,6 +63,30 @@ export function outboxRepo(t: Table) {
       );
     },
 
+    /**
+     * Asks the stream consumer to try a mail again (the daily sweep): bumps its `retry` count,
+     * which the consumer sends on as on a new item. Only while a claim could take it (pending,
+     * or a claim gone stale), so a mail being sent or finished is left alone; false otherwise.
+     */
+    async markMailForRetry(mailId: string, now: Date, staleMs = 5 * 60_000): Promise<boolean> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.outbox(mailId),
+            UpdateExpression: 'SET retriedAt = :now ADD #retry :one',
+            ConditionExpression: '#status = :pending OR (#status = :sending AND claimedAt < :stale)',
+            ExpressionAttributeNames: { '#status': 'status', '#retry': 'retry' },
+            ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':pending': 'pending', ':sending': 'sending', ':stale': new Date(now.getTime() - staleMs).toISOString() },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
     async unsentMailOn(day: string, page: PageRequest): Promise<Page<OutboxMail>> {
       return queryPage<OutboxMail>(
         { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.outboxPendingOn(day).gsi2pk } },

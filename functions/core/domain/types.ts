@@ -132,6 +132,9 @@ export interface OutboxMail {
   createdAt: string;
   claimedAt?: string;
   sentAt?: string;
+  /** Times the daily sweep asked the stream consumer to try again (data/outbox.ts markMailForRetry). */
+  retry?: number;
+  retriedAt?: string;
 }
 
 export interface AuditEntry {

@@ -11,7 +11,7 @@ import type { Association, Member, OutboxMail, Payment, Plan } from '../domain/t
 import { conflict, unavailable, unprocessable } from '../errors.js';
 import { dailyAction, decideMembership, matchCheckout, subscriptionIsMembership, nextDueAt, reminderTag, type MembershipFact, type MemberState, memberState } from '../domain/dues.js';
 import { lapsedMail, paymentFailedMail, receiptMail, renewalReminderMail } from '../domain/emails.js';
-import { deliverAll, sweepOutbox, type Mailer } from './outbox.js';
+import { sweepOutbox } from './outbox-sweep.js';
 import { newMail } from './mail-item.js';
 import { logger } from '../http/logger.js';
 import type { AssociationsRepo, MembersRepo, OutboxRepo, PaymentsRepo, PlansRepo, RsvpsRepo, StripeEventsRepo, SuppressionsRepo, UnitsRepo } from '../data/store.js';
@@ -27,12 +27,11 @@ export interface DuesDeps {
 }
 
 /**
- * Applying Stripe events and the daily job also send the mail they queue: only the
- * functions that do so are handed a mailer (and bundle the SES client).
+ * The daily job's: its retry of unsent mail is paced. Nothing here sends mail: it is queued in
+ * the outbox with the change that causes it, and the stream consumer sends it (services/outbox.ts).
  */
-export interface DuesMailDeps extends DuesDeps {
-  mailer: Mailer;
-  /** Emails per second the sender allows itself. */
+export interface DuesJobDeps extends DuesDeps {
+  /** Emails per second the sweep may ask the stream consumer to send again (SES_MAX_SEND_RATE). */
   sendRate: number;
 }
 
@@ -151,7 +150,7 @@ export interface StripeEvent {
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'unmatched';
 
 interface EventCtx {
-  deps: DuesMailDeps;
+  deps: DuesDeps;
   event: StripeEvent;
   association: Association;
   account: string;
@@ -414,7 +413,6 @@ async function syncMember(ctx: EventCtx, userId: string, input: SyncInput): Prom
       if (err instanceof StaleMember) continue;
       throw err;
     }
-    await deliverAll(deps.store, deps.mailer, (change.outbox ?? []).map((m) => m.mailId), deps.sendRate);
     return 'applied';
   }
   throw unavailable('The membership is changing concurrently; Stripe will retry.');
@@ -495,7 +493,7 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
  * Verifies nothing (the handler did) and applies one event exactly once. Events of a
  * connected account we do not know, or for another association, change nothing.
  */
-export async function handleStripeEvent(deps: DuesMailDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
+export async function handleStripeEvent(deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
   if (await deps.store.eventProcessed(event.id)) return 'duplicate';
   const handler = handlers[event.type];
   if (!handler) return 'ignored';
@@ -516,7 +514,7 @@ export async function handleStripeEvent(deps: DuesMailDeps, event: StripeEvent, 
  * reconcile with Stripe, send renewal reminders, start grace periods and lapse.
  * Each membership is written conditionally, so two overlapping runs do each thing once.
  */
-export async function runDaily(deps: DuesMailDeps, now: Date, lookbackDays = 7) {
+export async function runDaily(deps: DuesJobDeps, now: Date, lookbackDays = 7) {
   const counts: Record<string, number> = {};
   const bump = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
   const associations = new Map<string, Association | undefined>();
@@ -543,11 +541,11 @@ export async function runDaily(deps: DuesMailDeps, now: Date, lookbackDays = 7) 
       startKey = page.lastKey;
     } while (startKey);
   }
-  const mail = await sweepOutbox(deps.store, deps.mailer, now, 3, deps.sendRate);
+  const mail = await sweepOutbox(deps.store, now, 3, deps.sendRate);
   return { memberships: counts, mail };
 }
 
-async function dailyForMember(deps: DuesMailDeps, association: Association, m: Member, now: Date): Promise<string> {
+async function dailyForMember(deps: DuesDeps, association: Association, m: Member, now: Date): Promise<string> {
   const action = dailyAction(m, association.gracePeriodDays, now);
   const account = association.stripeAccountId;
   const plan = m.planId ? await deps.store.getPlan(association.associationId, m.planId) : undefined;
@@ -600,6 +598,5 @@ async function dailyForMember(deps: DuesMailDeps, association: Association, m: M
     if (err instanceof StaleMember) return 'changed_meanwhile';
     throw err;
   }
-  await deliverAll(deps.store, deps.mailer, outbox.map((o) => o.mailId), deps.sendRate);
   return label;
 }

@@ -158,7 +158,7 @@ export async function setPreferences(store: MembersStore, association: Associati
   }
 }
 
-/** Changes a role and/or records an offline payment; each is its own atomic write. */
+/** Changes a role and/or records an offline payment; each is its own atomic write, with its mail queued in the outbox (sent by the stream consumer). */
 export async function patch(
   store: MembersStore,
   association: Association,
@@ -166,7 +166,6 @@ export async function patch(
   userId: string,
   input: MemberPatch,
   now: Date,
-  deliverMail?: (mailIds: string[]) => Promise<unknown>,
 ) {
   const at = now.toISOString();
   let m = await store.getMember(association.associationId, userId);
@@ -247,7 +246,6 @@ export async function patch(
       if (err instanceof StaleMember || err instanceof AlreadyApplied) throw conflict('The member changed meanwhile; reload and retry.');
       throw err;
     }
-    await deliverMail?.([mail.mailId]);
     m = (await store.getMember(association.associationId, userId))!;
   }
   return memberView(m);

@@ -1,7 +1,8 @@
 /**
- * The email outbox: mail is written as an item in the same transaction as the state
- * change that causes it, then sent here. A sender claims each mail with a conditional
- * update before sending, so retries and concurrent senders never send it twice.
+ * The email outbox's sender: mail is written as an item in the same transaction as the state
+ * change that causes it, then sent here by the stream consumer (functions/streams/handler.ts),
+ * alone in bundling SES. It claims each mail with a conditional update before sending, so
+ * retried records, a sweep's retry (services/outbox-sweep.ts) and concurrent senders never send it twice.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Store } from '../data/store.js';
@@ -104,34 +105,4 @@ async function sendOnce(mailer: Mailer, mail: OutboxMail): Promise<void> {
       }),
     );
   }
-}
-
-/** Sends a batch, no faster than `perSecond`. Failures stay queued for the sweep. */
-export async function deliverAll(store: OutboxStore, mailer: Mailer, mailIds: string[], perSecond = 10): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const gap = 1000 / Math.max(1, perSecond);
-  for (const [i, id] of mailIds.entries()) {
-    if (i > 0 && gap >= 1) await new Promise((r) => setTimeout(r, gap));
-    const r = await deliver(store, mailer, id, new Date()).catch((err) => {
-      logger.warn('email delivery error', { mailId: id, errorName: (err as Error).name });
-      return 'retry' as const;
-    });
-    counts[r] = (counts[r] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/** Retries unsent mail of the last `days` days (the outbox's gsi2 entries). */
-export async function sweepOutbox(store: OutboxStore, mailer: Mailer, now: Date, days = 3, perSecond = 10) {
-  const ids: string[] = [];
-  for (let d = days - 1; d >= 0; d--) {
-    const day = new Date(now.getTime() - d * 86_400_000).toISOString().slice(0, 10);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await store.unsentMailOn(day, { limit: 100, startKey });
-      ids.push(...page.items.filter((m) => m.status === 'pending' || m.status === 'sending').map((m) => m.mailId));
-      startKey = page.lastKey;
-    } while (startKey);
-  }
-  return deliverAll(store, mailer, ids, perSecond);
 }

@@ -7,7 +7,7 @@
  * account.updated is the exception: applied by the webhook itself (see INLINE_TYPES).
  */
 import type { QueuedStripeEvent, StripeQueueRepo } from '../data/stripe-queue.js';
-import { handleStripeEvent, handlesStripeEventType, type DuesMailDeps, type EventOutcome, type StripeEvent } from './dues.js';
+import { handleStripeEvent, handlesStripeEventType, type DuesDeps, type EventOutcome, type StripeEvent } from './dues.js';
 import { logger } from '../http/logger.js';
 import { StoreBusy } from '../errors.js';
 
@@ -44,7 +44,7 @@ const INLINE_TYPES = new Set(['account.updated']);
  * Deliveries of account events at once meet on the association item (TransactionConflict):
  * retried with jitter, since each re-reads the live account; still busy, the 503 has Stripe retry.
  */
-async function applyInline(deps: DuesMailDeps, event: StripeEvent, now: Date, attempts = 6): Promise<EventOutcome> {
+async function applyInline(deps: DuesDeps, event: StripeEvent, now: Date, attempts = 6): Promise<EventOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await handleStripeEvent(deps, event, now);
@@ -58,7 +58,7 @@ async function applyInline(deps: DuesMailDeps, event: StripeEvent, now: Date, at
 export type ReceiveOutcome = 'recorded' | 'duplicate' | 'ignored' | EventOutcome;
 
 /** The webhook's part: record, once (or apply an INLINE_TYPES event). A type we never act on is acknowledged without a write. */
-export async function receiveStripeEvent(deps: DuesMailDeps & { store: StripeQueueRepo }, event: StripeEvent, now: Date): Promise<ReceiveOutcome> {
+export async function receiveStripeEvent(deps: DuesDeps & { store: StripeQueueRepo }, event: StripeEvent, now: Date): Promise<ReceiveOutcome> {
   if (!handlesStripeEventType(event.type)) return 'ignored';
   if (INLINE_TYPES.has(event.type)) return applyInline(deps, event, now);
   return deps.store.recordStripeEvent(toQueued(event), now.toISOString());
@@ -80,7 +80,7 @@ export type AppliedOutcome = EventOutcome | 'dead_lettered';
  * written as a dead letter and reported as such, so the events after it are not held up.
  * Throws only if the dead letter itself cannot be written (then the stream retries the record).
  */
-export async function applyQueuedStripeEvent(deps: DuesMailDeps & { store: StripeQueueRepo }, queued: QueuedStripeEvent, now: () => Date, opts: ApplyOptions = {}): Promise<AppliedOutcome> {
+export async function applyQueuedStripeEvent(deps: DuesDeps & { store: StripeQueueRepo }, queued: QueuedStripeEvent, now: () => Date, opts: ApplyOptions = {}): Promise<AppliedOutcome> {
   const attempts = opts.attempts ?? 3;
   const backoff = opts.backoffMs ?? ((n: number) => 100 * 4 ** n);
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

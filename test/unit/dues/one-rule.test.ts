@@ -9,7 +9,6 @@ import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Association, Member, Plan } from '../../../functions/core/domain/types.js';
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
 import { FakeTable, type Item } from '../../support/fake-table.js';
@@ -24,8 +23,6 @@ const members = await import('../../../functions/core/services/members.js');
 const { createStore } = await import('../../../functions/core/data/store.js');
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const sesClient = new SESv2Client({ region: 'us-east-1' });
-const ses = mockClient(sesClient);
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const DAY = 86_400_000;
 const now = new Date('2026-03-01T10:00:00.000Z');
@@ -45,14 +42,12 @@ function setup(m: Member, extra: Item[] = []) {
     ...extra,
   ]).attach(ddb);
   const payments = new FakePayments();
-  const deps = { store: createStore(doc, 'test-table'), payments, mailer: { ses: sesClient, fromAddress: 'no-reply@assoc.test' }, appUrl: 'https://app.test', platformFeePercent: 0, sendRate: 100_000 };
+  const deps = { store: createStore(doc, 'test-table'), payments, appUrl: 'https://app.test', platformFeePercent: 0, sendRate: 100_000 };
   return { deps, payments };
 }
 
 beforeEach(() => {
   ddb.reset();
-  ses.reset();
-  ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
   decide.mockClear();
 });
 

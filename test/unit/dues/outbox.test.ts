@@ -1,8 +1,9 @@
 /**
- * The email outbox (services/outbox.ts) over the real store and an in-memory table:
- * a mail is claimed with a conditional update before it is sent, so concurrent senders
- * and retries send it once; failures stay queued until MAX attempts; the sweep reads the
- * unsent index by day (Query, never Scan); batches respect the send rate.
+ * The email outbox (services/outbox.ts, services/outbox-sweep.ts) over the real store and an
+ * in-memory table: a mail is claimed with a conditional update before it is sent, so
+ * concurrent senders and retries send it once; failures stay queued until MAX attempts; the
+ * sweep reads the unsent index by day (Query, never Scan) and only marks mail for retry (the
+ * stream consumer sends it), no faster than the send rate.
  */
 import 'aws-sdk-client-mock-jest';
 import { jest } from '@jest/globals';
@@ -12,7 +13,8 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
 import * as keys from '../../../functions/core/data/keys.js';
-import { deliver, deliverAll, sweepOutbox, type Mailer } from '../../../functions/core/services/outbox.js';
+import { deliver, type Mailer } from '../../../functions/core/services/outbox.js';
+import { sweepOutbox } from '../../../functions/core/services/outbox-sweep.js';
 import { newMail } from '../../../functions/core/services/mail-item.js';
 import type { OutboxMail } from '../../../functions/core/domain/types.js';
 import { FakeTable, type Item } from '../../support/fake-table.js';
@@ -210,29 +212,21 @@ describe('deliver', () => {
     });
   });
 
-  it('a DynamoDB failure while claiming propagates from deliver, and deliverAll counts it as a retry', async () => {
+  it('a DynamoDB failure while claiming propagates from deliver, and nothing is sent', async () => {
     const m = mail();
     table.put(row(m));
     table.failNext('UpdateCommand', new ThrottlingException({ message: 'slow down', $metadata: {} }));
     await expect(deliver(store, mailer, m.mailId, now)).rejects.toBeInstanceOf(ThrottlingException);
-    table.failNext('UpdateCommand', new ThrottlingException({ message: 'slow down', $metadata: {} }));
-    await expect(deliverAll(store, mailer, [m.mailId], 1000)).resolves.toEqual({ retry: 1 });
     expect(sends()).toEqual([]);
     expect(stored(m.mailId)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 });
 
 describe('sweepOutbox', () => {
-  // deliverAll claims with the wall clock; pin it to `now` so claim ages are as written.
-  beforeEach(() => {
-    jest.useFakeTimers({ now });
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  const marks = () => ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).filter((i) => i.UpdateExpression?.includes('#retry'));
 
   it('queries the unsent index (gsi2) for each of the last three days, never scanning', async () => {
-    await sweepOutbox(store, mailer, now, 3, 100_000);
+    await sweepOutbox(store, now, 3, 100_000);
     expect(ddb).toHaveReceivedCommandTimes(ScanCommand, 0);
     const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(queries).toHaveLength(3);
@@ -240,7 +234,7 @@ describe('sweepOutbox', () => {
     expect(queries.map((q) => q.ExpressionAttributeValues![':pk'])).toEqual(['OUTBOX#2026-02-27', 'OUTBOX#2026-02-28', 'OUTBOX#2026-03-01']);
   });
 
-  it('retries pending mail and abandoned claims of the last three days, and nothing else', async () => {
+  it('marks pending mail and abandoned claims of the last three days for retry, conditionally, and sends nothing itself', async () => {
     const pendingToday = mail({ attempts: 1 });
     const pendingTwoDaysAgo = mail({}, new Date(now.getTime() - 2 * DAY));
     const abandoned = mail({ status: 'sending', claimedAt: new Date(now.getTime() - DAY).toISOString(), attempts: 1 }, new Date(now.getTime() - DAY));
@@ -249,50 +243,60 @@ describe('sweepOutbox', () => {
     const sent = mail({ status: 'sent', attempts: 1 });
     for (const m of [pendingToday, pendingTwoDaysAgo, abandoned, inFlight, tooOld, sent]) table.put(row(m));
 
-    const counts = await sweepOutbox(store, mailer, now, 3, 100_000);
+    const counts = await sweepOutbox(store, now, 3, 100_000);
 
-    expect(counts).toEqual({ sent: 3, skipped: 1 });
-    const sentIds = [pendingToday, pendingTwoDaysAgo, abandoned].map((m) => m.mailId);
-    for (const id of sentIds) expect(stored(id).status).toBe('sent');
-    expect(stored(inFlight.mailId).status).toBe('sending');
-    expect(stored(tooOld.mailId)).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(sends()).toHaveLength(3);
+    expect(counts).toEqual({ marked: 3, skipped: 1 });
+    expect(sends()).toEqual([]);
+    for (const m of [pendingToday, pendingTwoDaysAgo, abandoned]) expect(stored(m.mailId)).toMatchObject({ status: m.status, attempts: m.attempts, retry: 1, retriedAt: now.toISOString() });
+    // A claim younger than five minutes is a sender at work: its condition refuses the mark.
+    expect(stored(inFlight.mailId).retry).toBeUndefined();
+    expect(stored(tooOld.mailId).retry).toBeUndefined();
+    expect(stored(sent.mailId).retry).toBeUndefined();
+    expect(marks()[0]).toMatchObject({
+      UpdateExpression: 'SET retriedAt = :now ADD #retry :one',
+      ConditionExpression: '#status = :pending OR (#status = :sending AND claimedAt < :stale)',
+      ExpressionAttributeValues: expect.objectContaining({ ':stale': new Date(now.getTime() - 5 * 60_000).toISOString() }),
+    });
+  });
+
+  it('each run counts up, so every mark is a change the stream sees (a same-value write would make no record)', async () => {
+    const m = mail();
+    table.put(row(m));
+    await sweepOutbox(store, now, 1, 100_000);
+    await sweepOutbox(store, now, 1, 100_000);
+    expect(stored(m.mailId).retry).toBe(2);
+  });
+
+  it('a marked mail, once the consumer sent it, is off the unsent index and refuses another mark', async () => {
+    const m = mail();
+    table.put(row(m));
+    await sweepOutbox(store, now, 1, 100_000);
+    await expect(deliver(store, mailer, m.mailId, now)).resolves.toBe('sent');
+    expect(await sweepOutbox(store, now, 1, 100_000)).toEqual({ marked: 0, skipped: 0 });
+    await expect(store.markMailForRetry(m.mailId, now)).resolves.toBe(false);
+    expect(stored(m.mailId)).toMatchObject({ status: 'sent', retry: 1 });
+    expect(sends()).toHaveLength(1);
   });
 
   it('reads every page of a busy day', async () => {
     const many = Array.from({ length: 130 }, () => mail());
     for (const m of many) table.put(row(m));
-    const counts = await sweepOutbox(store, mailer, now, 1, 100_000);
-    expect(counts).toEqual({ sent: 130 });
+    const counts = await sweepOutbox(store, now, 1, 100_000);
+    expect(counts).toEqual({ marked: 130, skipped: 0 });
     expect(ddb.commandCalls(QueryCommand).length).toBeGreaterThanOrEqual(2);
   });
-});
 
-describe('deliverAll', () => {
-  it('sends no faster than the rate allows', async () => {
+  it('marks no faster than the send rate, so the consumer is not asked to send faster', async () => {
     const times: number[] = [];
-    ses.on(SendEmailCommand).callsFake(() => {
-      times.push(performance.now());
-      return { MessageId: 'ses' };
-    });
     const batch = Array.from({ length: 4 }, () => mail());
     for (const m of batch) table.put(row(m));
-
-    const counts = await deliverAll(store, mailer, batch.map((m) => m.mailId), 20); // one per 50 ms
-    expect(counts).toEqual({ sent: 4 });
+    const timed = {
+      unsentMailOn: store.unsentMailOn,
+      markMailForRetry: (id: string, at: Date) => (times.push(performance.now()), store.markMailForRetry(id, at)),
+    };
+    const counts = await sweepOutbox(timed, now, 1, 20); // one per 50 ms
+    expect(counts).toEqual({ marked: 4, skipped: 0 });
     expect(times).toHaveLength(4);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(45);
-  });
-
-  it('counts each outcome, and one failure does not stop the batch', async () => {
-    const a = mail();
-    const b = mail({ status: 'sent', attempts: 1 });
-    const c = mail();
-    for (const m of [a, b, c]) table.put(row(m));
-    // A refusal that is not throttling is not retried in-process: the mail waits for the sweep.
-    ses.on(SendEmailCommand).rejectsOnce(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' })).resolves({ MessageId: 'ses' });
-    await expect(deliverAll(store, mailer, [a.mailId, b.mailId, c.mailId], 1000)).resolves.toEqual({ retry: 1, skipped: 1, sent: 1 });
-    expect(stored(a.mailId).status).toBe('pending');
-    expect(stored(c.mailId).status).toBe('sent');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The dues services (services/dues.ts) over the real store, with DynamoDB replaced by an
  * in-memory table behind a mocked DocumentClient (conditions evaluated, writes applied),
- * Stripe by a fake PaymentsGateway and SES by a mocked client. Asserts what is sent to
- * DynamoDB (one transaction, its conditions), what Stripe is asked, and what is mailed.
+ * Stripe by a fake PaymentsGateway. Asserts what is sent to DynamoDB (one transaction, its
+ * conditions), what Stripe is asked, and what is mailed: queued in the outbox, which the
+ * stream consumer sends (SES, mocked, only where a test hands a queued mail to it).
  */
 import 'aws-sdk-client-mock-jest';
 import { jest } from '@jest/globals';
@@ -12,11 +13,12 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanComma
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
 import * as keys from '../../../functions/core/data/keys.js';
-import { billingPortal, checkout, connect, handleStripeEvent, runDaily, type DuesMailDeps, type StripeEvent } from '../../../functions/core/services/dues.js';
+import { billingPortal, checkout, connect, handleStripeEvent, runDaily, type DuesJobDeps, type StripeEvent } from '../../../functions/core/services/dues.js';
+import { deliver } from '../../../functions/core/services/outbox.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { problemResponse } from '../../../functions/core/http/problem.js';
 import { reminderTag } from '../../../functions/core/domain/dues.js';
-import type { Association, Member, Plan } from '../../../functions/core/domain/types.js';
+import type { Association, Member, OutboxMail, Plan } from '../../../functions/core/domain/types.js';
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
 import { FakeTable, transactionCancelled, type Item, type TransactItem } from '../../support/fake-table.js';
 import { FakePayments, checkoutSnapshot, subscriptionSnapshot } from '../../support/fake-payments.js';
@@ -57,6 +59,7 @@ const pendingMember = (extra: Partial<Member> = {}) =>
 const activeMember = (extra: Partial<Member> = {}) =>
   makeMember({ status: 'active', currentPeriodEnd: '2026-03-01T09:00:00.000Z', version: 7, stripeCustomerId: 'cus_1', stripeSubscriptionId: 'sub_1', autoRenew: true, ...extra });
 
+let current: FakeTable;
 function setup(members: Member[] = [], extra: Item[] = []) {
   const table = new FakeTable([
     associationRow(assocA),
@@ -67,14 +70,14 @@ function setup(members: Member[] = [], extra: Item[] = []) {
     ...members.map(memberRow),
     ...extra,
   ]).attach(ddb);
+  current = table;
   const payments = new FakePayments();
-  const deps: DuesMailDeps = {
+  const deps: DuesJobDeps = {
     store: createStore(doc, TABLE),
     payments,
-    mailer: { ses: sesClient, fromAddress: 'no-reply@assoc.test' },
     appUrl: 'https://app.example.test',
     platformFeePercent: 2,
-    // Above 1000/s deliverAll does not pause between mails.
+    // Above 1000/s the sweep does not pause between marks.
     sendRate: 100_000,
   };
   return { table, payments, deps };
@@ -84,6 +87,7 @@ beforeEach(() => {
   ddb.reset();
   ses.reset();
   ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+  sesSendsExpected = 0;
 });
 
 // ---------------------------------------------------------------- helpers on what was sent
@@ -93,7 +97,10 @@ const writesSent = () => ddb.calls().map((c) => (c.args[0] as object).constructo
 const memberReads = (associationId: string, userId: string) =>
   ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.pk === `ASSOC#${associationId}` && c.args[0].input.Key?.sk === `MEMBER#${userId}`).length;
 const put = (items: TransactItem[], pred: (item: Record<string, any>) => boolean) => items.filter((i) => i.Put && pred(i.Put.Item)).map((i) => i.Put!);
-const mailsSent = () => ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+/** The mail queued (outbox items, in id order: the order queued); nothing here sends any. */
+const mailsQueued = () => current.all('OUTBOX#').sort((a, b) => String(a.mailId).localeCompare(String(b.mailId))) as unknown as OutboxMail[];
+afterEach(() => expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, sesSendsExpected));
+let sesSendsExpected = 0;
 
 async function problemOf(p: Promise<unknown>): Promise<HttpProblem> {
   try {
@@ -340,7 +347,7 @@ describe('handleStripeEvent: what is never applied', () => {
     await expect(handleStripeEvent(deps, invoiceEvent('invoice.paid'), now)).resolves.toBe('duplicate');
     expect(payments.calls).toEqual([]);
     expect(writesSent()).toEqual([]);
-    expect(mailsSent()).toEqual([]);
+    expect(mailsQueued()).toEqual([]);
   });
 
   it('an unknown type is ignored: no Stripe call, no write', async () => {
@@ -375,7 +382,7 @@ describe('handleStripeEvent: what is never applied', () => {
     const expectNothingOfAChanged = (table: FakeTable, before: Item[]) => {
       expect(table.all('ASSOC#assocA')).toEqual(before);
       expect(transactions().flat().some((i) => JSON.stringify(i).includes('assocA'))).toBe(false);
-      expect(mailsSent()).toEqual([]);
+      expect(mailsQueued()).toEqual([]);
     };
 
     it('invoice.paid: ignored, Stripe asked only on B’s account', async () => {
@@ -434,7 +441,7 @@ describe('handleStripeEvent: what is never applied', () => {
 });
 
 describe('handleStripeEvent: invoice.paid', () => {
-  it('writes one transaction: member conditioned on its version, ledger and event marker that must not exist, and the receipt; then mails it', async () => {
+  it('writes one transaction: member conditioned on its version, ledger and event marker that must not exist, and the receipt, queued (not sent)', async () => {
     const m = pendingMember();
     const { payments, deps, table } = setup([m]);
     payments.subscriptions.set('sub_1', paidSub());
@@ -477,15 +484,30 @@ describe('handleStripeEvent: invoice.paid', () => {
     // Payment objects point back at the membership (for refunds), per account.
     expect(put(items, (i) => String(i.pk).startsWith('PAYREF#')).map((p) => p.Item.pk).sort()).toEqual(['PAYREF#acct_A#in_1', 'PAYREF#acct_A#pi_1']);
 
-    // Stripe was asked once, on the association's account; the receipt went out once.
+    // Stripe was asked once, on the association's account; the receipt was queued once.
     expect(payments.calls).toEqual([{ method: 'retrieveSubscription', args: ['acct_A', 'sub_1'] }]);
-    expect(mailsSent()).toHaveLength(1);
-    expect(mailsSent()[0]).toMatchObject({ FromEmailAddress: '"Engineers of Lyon" <no-reply@assoc.test>', Destination: { ToAddresses: [m.email] }, Content: { Simple: { Subject: { Data: 'Receipt: Yearly membership' } } } });
+    expect(mailsQueued()).toHaveLength(1);
+    expect(mailsQueued()[0]).toMatchObject({ fromName: 'Engineers of Lyon', to: m.email, subject: 'Receipt: Yearly membership' });
     // The receipt links to the memberships on the account page, where it can be printed.
-    expect(mailsSent()[0]!.Content!.Simple!.Body!.Text!.Data).toContain('See your membership and receipts: https://app.example.test/account#memberships');
-    expect(mailsSent()[0]!.Content!.Simple!.Body!.Html!.Data).toContain('href="https://app.example.test/account#memberships"');
-    expect(table.all('OUTBOX#')[0]).toMatchObject({ status: 'sent', attempts: 1 });
-    expect(table.all('OUTBOX#')[0]!.gsi2pk).toBeUndefined();
+    expect(mailsQueued()[0]!.text).toContain('See your membership and receipts: https://app.example.test/account#memberships');
+    expect(mailsQueued()[0]!.html).toContain('href="https://app.example.test/account#memberships"');
+    // Left for the stream consumer, on the unsent index the sweep reads.
+    expect(table.all('OUTBOX#')[0]).toMatchObject({ status: 'pending', attempts: 0, gsi2pk: 'OUTBOX#2026-03-01' });
+  });
+
+  it('the stream consumer sends the queued receipt in the association\'s name, once', async () => {
+    const m = pendingMember();
+    const { payments, deps } = setup([m]);
+    payments.subscriptions.set('sub_1', paidSub());
+    await handleStripeEvent(deps, invoiceEvent('invoice.paid'), now);
+    const mailer = { ses: sesClient, fromAddress: 'no-reply@assoc.test' };
+
+    await expect(deliver(deps.store, mailer, mailsQueued()[0]!.mailId, now)).resolves.toBe('sent');
+    await expect(deliver(deps.store, mailer, mailsQueued()[0]!.mailId, now)).resolves.toBe('skipped');
+
+    sesSendsExpected = 1;
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toMatchObject({ FromEmailAddress: '"Engineers of Lyon" <no-reply@assoc.test>', Destination: { ToAddresses: [m.email] }, Content: { Simple: { Subject: { Data: 'Receipt: Yearly membership' } } } });
+    expect(mailsQueued()[0]).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('a replay of the same event is a duplicate: one ledger entry, one receipt', async () => {
@@ -494,7 +516,7 @@ describe('handleStripeEvent: invoice.paid', () => {
     await handleStripeEvent(deps, invoiceEvent('invoice.paid'), now);
     await expect(handleStripeEvent(deps, invoiceEvent('invoice.paid'), new Date(now.getTime() + 3_600_000))).resolves.toBe('duplicate');
     expect(table.all('ASSOC#assocA', 'PAYMENT#')).toHaveLength(1);
-    expect(mailsSent()).toHaveLength(1);
+    expect(mailsQueued()).toHaveLength(1);
     expect(payments.callsOf('retrieveSubscription')).toHaveLength(1);
   });
 
@@ -506,7 +528,7 @@ describe('handleStripeEvent: invoice.paid', () => {
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(9);
     expect(table.all('ASSOC#assocA', 'PAYMENT#')).toHaveLength(1);
     expect(table.all('OUTBOX#')).toHaveLength(1);
-    expect(mailsSent()).toHaveLength(1);
+    expect(mailsQueued()).toHaveLength(1);
   });
 
   it('a transaction cancelled on the event marker is a duplicate, and nothing is mailed', async () => {
@@ -518,7 +540,7 @@ describe('handleStripeEvent: invoice.paid', () => {
     await expect(handleStripeEvent(deps, invoiceEvent('invoice.paid'), now)).resolves.toBe('duplicate');
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
-    expect(mailsSent()).toEqual([]);
+    expect(mailsQueued()).toEqual([]);
     expect(payments.callsOf('retrieveSubscription')).toHaveLength(1);
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'pending', version: 3 });
   });
@@ -545,7 +567,7 @@ describe('handleStripeEvent: invoice.paid', () => {
     expect(put(second!, (i) => i.sk === 'MEMBER#user-member')[0]!.ExpressionAttributeValues).toEqual({ ':version': 4 });
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'active', name: 'Ada Renamed', autoRenew: false, version: 5 });
     expect(table.all('ASSOC#assocA', 'PAYMENT#')).toHaveLength(1);
-    expect(mailsSent()).toHaveLength(1);
+    expect(mailsQueued()).toHaveLength(1);
   });
 
   it('four conflicts in a row give up with a 503 problem (Stripe retries), mailing nothing', async () => {
@@ -563,31 +585,17 @@ describe('handleStripeEvent: invoice.paid', () => {
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 4);
     expect(memberReads('assocA', 'user-member')).toBe(4);
     expect(payments.callsOf('retrieveSubscription')).toHaveLength(4);
-    expect(mailsSent()).toEqual([]);
+    expect(mailsQueued()).toEqual([]);
     expect(table.all('ASSOC#assocA', 'PAYMENT#')).toEqual([]);
   });
 
-  it('an SES failure leaves the mail pending for the sweep, and the event is still applied', async () => {
+  it('applying an event writes its one transaction and nothing after it: no claim, no send (the stream consumer sends)', async () => {
     const { payments, deps, table } = setup([pendingMember()]);
     payments.subscriptions.set('sub_1', paidSub());
-    const throttled = new Error('Maximum sending rate exceeded.');
-    throttled.name = 'TooManyRequestsException';
-    ses.on(SendEmailCommand).rejects(throttled);
-
-    // The sender backs off in-process before giving up; fake timers make that instant.
-    jest.useFakeTimers({ now });
-    try {
-      const outcome = handleStripeEvent(deps, invoiceEvent('invoice.paid'), now);
-      await jest.advanceTimersByTimeAsync(60_000);
-      await expect(outcome).resolves.toBe('applied');
-    } finally {
-      jest.useRealTimers();
-    }
-
-    const finish = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.ConditionExpression === '#status = :sending')!;
-    expect(finish.ExpressionAttributeValues).toMatchObject({ ':s': 'pending' });
+    await expect(handleStripeEvent(deps, invoiceEvent('invoice.paid'), now)).resolves.toBe('applied');
+    expect(writesSent()).toEqual(['TransactWriteCommand']);
     const [mail] = table.all('OUTBOX#');
-    expect(mail).toMatchObject({ status: 'pending', attempts: 1, gsi2pk: 'OUTBOX#2026-03-01' });
+    expect(mail).toMatchObject({ status: 'pending', attempts: 0, gsi2pk: 'OUTBOX#2026-03-01' });
     expect((await deps.store.getMember('assocA', 'user-member'))!.status).toBe('active');
   });
 
@@ -602,7 +610,7 @@ describe('handleStripeEvent: invoice.paid', () => {
     );
     expect(err).toBeInstanceOf(ThrottlingException);
     expect(problemResponse(err)).toMatchObject({ statusCode: 503, headers: { 'Retry-After': '1' } });
-    expect(mailsSent()).toEqual([]);
+    expect(mailsQueued()).toEqual([]);
     expect((await deps.store.getMember('assocA', 'user-member'))!.status).toBe('pending');
   });
 
@@ -629,8 +637,8 @@ describe('handleStripeEvent: invoice.payment_failed', () => {
     const graceUntil = new Date(now.getTime() + 14 * DAY).toISOString();
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'past_due', currentPeriodEnd: now.toISOString(), pastDueSince: now.toISOString(), graceUntil, dueAt: graceUntil });
     expect(table.all('ASSOC#assocA', 'PAYMENT#')).toEqual([expect.objectContaining({ type: 'failure', amount: 5000 })]);
-    expect(mailsSent()).toHaveLength(1);
-    expect(mailsSent()[0]!.Content!.Simple!.Body!.Text!.Data).toContain('https://app.example.test/account#memberships');
+    expect(mailsQueued()).toHaveLength(1);
+    expect(mailsQueued()[0]!.text).toContain('https://app.example.test/account#memberships');
   });
 });
 
@@ -660,7 +668,15 @@ describe('runDaily', () => {
     ]);
   });
 
-  it('sends the 14-day reminder once, reading the live subscription, and moves dueAt to the 3-day one', async () => {
+  it('marks the mail still unsent for the stream consumer to send again, and sends none itself', async () => {
+    const unsent = { ...keys.outbox('m-unsent'), ...keys.outboxPending(new Date(now.getTime() - DAY).toISOString(), 'm-unsent'), entity: 'outbox', mailId: 'm-unsent', kind: 'receipt', to: 'ada@example.test', fromName: 'Engineers of Lyon', subject: 'Receipt', text: 't', html: 'h', status: 'pending', attempts: 1, createdAt: new Date(now.getTime() - DAY).toISOString() };
+    const { deps, table } = setupWith([unsent]);
+    const run = await runDaily(deps, now);
+    expect(run.mail).toEqual({ marked: 1, skipped: 0 });
+    expect(table.get('OUTBOX#m-unsent', 'OUTBOX')).toMatchObject({ status: 'pending', attempts: 1, retry: 1, retriedAt: now.toISOString() });
+  });
+
+  it('queues the 14-day reminder once, reading the live subscription, and moves dueAt to the 3-day one', async () => {
     const end = new Date(now.getTime() + 10 * DAY).toISOString();
     const m = activeMember({ currentPeriodEnd: end, dueAt: new Date(now.getTime() - 4 * DAY).toISOString() });
     const { deps: d2, payments: p2 } = setupWith([dueRow(m)]);
@@ -668,8 +684,8 @@ describe('runDaily', () => {
 
     const first = await runDaily(d2, now);
     expect(first.memberships).toEqual({ remind: 1 });
-    expect(mailsSent()).toHaveLength(1);
-    expect(mailsSent()[0]!.Content!.Simple!.Subject!.Data).toBe('Your Yearly membership renews on 11 March 2026');
+    expect(mailsQueued()).toHaveLength(1);
+    expect(mailsQueued()[0]!.subject).toBe('Your Yearly membership renews on 11 March 2026');
     const saved = (await d2.store.getMember('assocA', 'user-member'))!;
     expect(saved.remindersSent).toEqual([reminderTag(14, end)]);
     expect(saved.dueAt).toBe(new Date(Date.parse(end) - 3 * DAY).toISOString());
@@ -677,7 +693,7 @@ describe('runDaily', () => {
     // Run again the same day and the next: no second reminder.
     await runDaily(d2, now);
     await runDaily(d2, new Date(now.getTime() + DAY));
-    expect(mailsSent()).toHaveLength(1);
+    expect(mailsQueued()).toHaveLength(1);
   });
 
   it('tells a member who turned auto-renew off (read live from Stripe) that the membership ends', async () => {
@@ -686,8 +702,8 @@ describe('runDaily', () => {
     const { deps, payments } = setupWith([dueRow(m)]);
     payments.subscriptions.set('sub_1', paidSub({ cancelAtPeriodEnd: true, currentPeriodEnd: new Date(end) }));
     await runDaily(deps, now);
-    expect(mailsSent()).toHaveLength(1);
-    expect(mailsSent()[0]!.Content!.Simple!.Subject!.Data).toMatch(/ends on/);
+    expect(mailsQueued()).toHaveLength(1);
+    expect(mailsQueued()[0]!.subject).toMatch(/ends on/);
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ autoRenew: false, remindersSent: [reminderTag(3, end)] });
   });
 
@@ -697,12 +713,12 @@ describe('runDaily', () => {
     await runDaily(deps, now);
     const graceUntil = new Date(now.getTime() + 13 * DAY).toISOString();
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'past_due', graceUntil, dueAt: graceUntil });
-    expect(mailsSent()).toEqual([]);
+    expect(mailsQueued()).toEqual([]);
 
     await runDaily(deps, new Date(graceUntil));
     expect(await deps.store.getMember('assocA', 'user-member')).toMatchObject({ status: 'lapsed', lapsedAt: graceUntil, dueAt: null });
-    expect(mailsSent()).toHaveLength(1);
-    expect(mailsSent()[0]!.Content!.Simple!.Subject!.Data).toBe('Your Yearly membership has lapsed');
+    expect(mailsQueued()).toHaveLength(1);
+    expect(mailsQueued()[0]!.subject).toBe('Your Yearly membership has lapsed');
   });
 
   it('a checkout paid while the webhook was lost is applied by the job, and the late webhook adds no second payment or receipt', async () => {
@@ -771,7 +787,7 @@ describe('handleStripeEvent: checkout.session.completed is applied only to the s
     });
     // Not a payment of this membership: no receipt, no call to Stripe; its refunds can be found, marked unmatched.
     expect(table.all('PAYREF#')).toEqual([expect.objectContaining({ pk: 'PAYREF#acct_A#pi_foreign', userId: 'user-member', unmatched: true })]);
-    expect(mailsSent()).toEqual([]);
+    expect(mailsQueued()).toEqual([]);
     expect(payments.calls).toEqual([]);
     // The admins see it in the ledger.
     const page = await deps.store.paymentsOf('assocA', { limit: 50 });

@@ -7,11 +7,10 @@ import 'aws-sdk-client-mock-jest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createStore } from '../../../functions/core/data/store.js';
 import * as keys from '../../../functions/core/data/keys.js';
 import type { QueuedStripeEvent } from '../../../functions/core/data/stripe-queue.js';
-import type { DuesMailDeps, StripeEvent } from '../../../functions/core/services/dues.js';
+import type { DuesDeps, StripeEvent } from '../../../functions/core/services/dues.js';
 import { applyQueuedStripeEvent, queueGroupOf, receiveStripeEvent } from '../../../functions/core/services/stripe-queue.js';
 import type { Association, Member, Plan } from '../../../functions/core/domain/types.js';
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
@@ -19,8 +18,6 @@ import { FakeTable, type Item } from '../../support/fake-table.js';
 import { FakePayments, subscriptionSnapshot } from '../../support/fake-payments.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const sesClient = new SESv2Client({ region: 'us-east-1' });
-const ses = mockClient(sesClient);
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
 const now = new Date('2026-03-01T10:00:00.000Z');
@@ -42,7 +39,7 @@ function setup() {
   const table = new FakeTable([row.association(assocA), { ...keys.stripeAccount('acct_A'), entity: 'stripe_account', associationId: 'assocA' }, row.plan(yearly), row.member(pendingMember())]).attach(ddb);
   const payments = new FakePayments();
   const store = createStore(doc, 'test-table');
-  const deps: DuesMailDeps & { store: typeof store } = { store, payments, mailer: { ses: sesClient, fromAddress: 'no-reply@assoc.test' }, appUrl: 'https://app.example.test', platformFeePercent: 2, sendRate: 100_000 };
+  const deps: DuesDeps & { store: typeof store } = { store, payments, appUrl: 'https://app.example.test', platformFeePercent: 2 };
   return { table, payments, deps, store };
 }
 
@@ -74,6 +71,9 @@ const subEvent = (id: string, type: string, created: number, status: string): St
   data: { object: { id: 'sub_1', object: 'subscription', customer: 'cus_1', status, metadata: { associationId: 'assocA', userId: 'user-member', planId: 'planYearly' } } },
 });
 
+/** The receipts queued in the outbox (the streams consumer sends them). */
+const receipts = (table: FakeTable) => table.all('OUTBOX#').filter((o) => o.kind === 'receipt');
+
 /** What the stream hands the consumer: the recorded items, in the order they were written. */
 const recorded = (table: FakeTable): QueuedStripeEvent[] => table.all('STRIPEQ#').map((it) => it as unknown as QueuedStripeEvent);
 const noWait = { sleep: async () => {} };
@@ -82,8 +82,6 @@ const memberOf = (table: FakeTable) => table.get('ASSOC#assocA', 'MEMBER#user-me
 
 beforeEach(() => {
   ddb.reset();
-  ses.reset();
-  ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
 });
 
 describe('record, then apply', () => {
@@ -99,7 +97,7 @@ describe('record, then apply', () => {
     await expect(applyQueuedStripeEvent(deps, q!, () => now, noWait)).resolves.toBe('applied');
     expect(memberOf(table).status).toBe('active');
     expect(ledger(table)).toHaveLength(1);
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(receipts(table)).toHaveLength(1);
   });
 
   it('a stream redelivery of the record, or the same event delivered twice, takes effect once', async () => {
@@ -113,7 +111,7 @@ describe('record, then apply', () => {
     expect(applied.sort()).toEqual(['applied', 'duplicate']);
     await expect(applyQueuedStripeEvent(deps, q!, () => now, noWait)).resolves.toBe('duplicate');
     expect(ledger(table)).toHaveLength(1);
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(receipts(table)).toHaveLength(1);
   });
 
   it('a type the platform never acts on is acknowledged without a write', async () => {

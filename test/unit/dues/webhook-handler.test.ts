@@ -10,14 +10,12 @@ import Stripe from 'stripe';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { handler } from '../../../functions/webhooks/handler.js';
 import * as keys from '../../../functions/core/data/keys.js';
 import { apiEvent, invoke, type Reply } from '../../support/lambda.js';
 import { FakeTable } from '../../support/fake-table.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESv2Client);
 const SECRET = process.env.STRIPE_WEBHOOK_SECRET!;
 const signer = new Stripe('sk_test_unit');
 let table: FakeTable;
@@ -56,7 +54,6 @@ function expectBadSignature(res: Reply) {
 
 beforeEach(() => {
   ddb.reset();
-  ses.reset();
   table = new FakeTable().attach(ddb);
 });
 

@@ -2,7 +2,7 @@
  * The DynamoDB Streams consumer (functions/streams/handler.ts) and the SES notification
  * handler (functions/ses-events/handler.ts), with DynamoDB served by an in-memory table
  * behind a mocked document client and SES mocked: each queued mail reaches SES once,
- * whatever the retries; throttled sends back off; suppressed addresses get nothing;
+ * whatever the retries, and again only when the daily sweep marks it for retry (a MODIFY); throttled sends back off; suppressed addresses get nothing;
  * broadcasts expand into one mail per attendee, once; failed records are reported alone.
  */
 // Settings first: the streams function builds the events dependencies when it loads.
@@ -16,6 +16,8 @@ import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, TransactWriteComma
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import type { DynamoDBRecord, DynamoDBStreamEvent, SNSEvent } from 'aws-lambda';
 import { handler as streams } from '../../../functions/streams/handler.js';
+import { store } from '../../../functions/core/deps.js';
+import { sweepOutbox } from '../../../functions/core/services/outbox-sweep.js';
 import { handler as sesEvents } from '../../../functions/ses-events/handler.js';
 import type { Broadcast } from '../../../functions/core/data/store.js';
 import type { OutboxMail } from '../../../functions/core/domain/types.js';
@@ -62,6 +64,12 @@ function streamRecord(eventName: 'INSERT' | 'MODIFY', item: StoredItem, sequence
     },
     eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/test-table/stream/2026-01-01T00:00:00.000',
   };
+}
+/** A MODIFY as Lambda hands it over: the item before and after the change. */
+function modifyRecord(before: StoredItem, after: StoredItem, sequenceNumber = String(seq++)): DynamoDBRecord {
+  const record = streamRecord('MODIFY', after, sequenceNumber);
+  record.dynamodb!.OldImage = marshall(before, { removeUndefinedValues: true }) as never;
+  return record;
 }
 const consume = (...records: DynamoDBRecord[]) => streams({ Records: records } as DynamoDBStreamEvent, lambdaContext);
 
@@ -234,6 +242,52 @@ describe('an outbox INSERT', () => {
     const res = await consume(streamRecord('INSERT', { pk: 'USER#u1', sk: 'PROFILE', entity: 'profile' }), streamRecord('MODIFY', outboxItem(mail)));
     expect(res).toEqual({ batchItemFailures: [] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+});
+
+describe('an outbox MODIFY', () => {
+  // Left pending after a failed send: the stream has no new INSERT for it, only the sweep's mark.
+  const unsent = () => makeMail({ mailId: 'm-unsent', to: 'ada@example.test', status: 'pending', attempts: 1 });
+  const snapshot = (mailId: string) => ({ ...table.get(`OUTBOX#${mailId}`, 'OUTBOX')! }) as unknown as StoredItem;
+
+  it("is sent when the daily sweep marked it for retry (its retry count changed), once, also if the record comes again", async () => {
+    const m = unsent();
+    serve(outboxItem(m));
+    const before = snapshot('m-unsent');
+    // The sweep looks back over the days before its run: here, the day the mail was queued.
+    await expect(sweepOutbox(store, new Date(m.createdAt), 3, 100_000)).resolves.toEqual({ marked: 1, skipped: 0 });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    const record = modifyRecord(before, snapshot('m-unsent'));
+
+    expect(await consume(record)).toEqual({ batchItemFailures: [] });
+    expect(await consume(record)).toEqual({ batchItemFailures: [] });
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(storedMail('m-unsent')).toMatchObject({ status: 'sent', attempts: 2, retry: 1 });
+  });
+
+  it("sends nothing on the consumer's own claim and finish (the retry count unchanged), even while the mail is pending", async () => {
+    const m = unsent();
+    serve(outboxItem({ ...m, retry: 1 }));
+    const claimedAt = new Date().toISOString();
+    const claim = modifyRecord(outboxItem({ ...m, retry: 1 }), outboxItem({ ...m, retry: 1, status: 'sending', claimedAt, attempts: 2 }));
+    const releasedForRetry = modifyRecord(outboxItem({ ...m, retry: 1, status: 'sending', claimedAt, attempts: 2 }), outboxItem({ ...m, retry: 1, attempts: 2 }));
+    const firstClaim = modifyRecord(outboxItem({ ...m, attempts: 0 }), outboxItem({ ...m, status: 'sending', claimedAt }));
+
+    expect(await consume(claim, releasedForRetry, firstClaim)).toEqual({ batchItemFailures: [] });
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    // Not even claimed: the stored mail is as it was.
+    expect(storedMail('m-unsent')).toMatchObject({ status: 'pending', attempts: 1, retry: 1 });
+  });
+
+  it('a mark that meets a sender at work (a fresh claim) sends nothing more: the claim decides', async () => {
+    const m = unsent();
+    const inFlight = { ...m, status: 'sending' as const, claimedAt: new Date().toISOString(), retry: 1 };
+    serve(outboxItem(inFlight));
+    expect(await consume(modifyRecord(outboxItem(m), outboxItem(inFlight)))).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    expect(storedMail('m-unsent')).toMatchObject({ status: 'sending', attempts: 1 });
   });
 });
 
