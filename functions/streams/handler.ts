@@ -70,8 +70,10 @@ const countsSeparately = process.env.STATS_COUNTING === 'separate';
 async function countInto(event: DynamoDBStreamEvent, failed: Set<StreamRecord>, fail: (r: StreamRecord, err: unknown) => void) {
   const result = await countStreamBatch(store, event.Records.filter((r) => !failed.has(r)), new Date());
   if (!result.failed) return;
+  // Logged once, at the first record not counted; the rest are reported with it.
   const from = event.Records.indexOf(result.failed.from);
-  for (const record of event.Records.slice(from)) if (!failed.has(record)) fail(record, result.failed.error);
+  fail(result.failed.from, result.failed.error);
+  for (const record of event.Records.slice(from + 1)) failed.add(record);
 }
 
 /** The dashboard counters of a batch alone (the local stack's second reader of the stream). */
