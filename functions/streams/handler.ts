@@ -14,7 +14,7 @@ import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
 import { expandBroadcast, mailLookup, promoteWaitlisted, queueRsvpMail, type MailLookup } from '../core/services/events.js';
 import { logger } from '../core/http/logger.js';
-import { countStreamRecord, plainImage } from '../core/services/stats.js';
+import { countStreamBatch, plainImage } from '../core/services/stats.js';
 import type { Rsvp } from '../core/domain/events.js';
 
 const deps = eventsDeps();
@@ -70,15 +70,19 @@ type StreamRecord = DynamoDBStreamEvent['Records'][number];
  */
 const countsSeparately = process.env.STATS_COUNTING === 'separate';
 
+/**
+ * Counts the batch's records (but those that already failed, which Lambda retries anyway) into
+ * the dashboard counters at once (services/stats.ts): summed per counter item, a transaction
+ * per chunk. If a chunk fails, it and every record after it are reported, so the retry starts
+ * from the first record not counted; what was counted before it is not counted again.
+ */
 async function countInto(event: DynamoDBStreamEvent, failed: Set<StreamRecord>, fail: (r: StreamRecord, err: unknown) => void) {
-  for (const record of event.Records) {
-    if (failed.has(record)) continue;
-    try {
-      await countStreamRecord(store, record, new Date());
-    } catch (err) {
-      fail(record, err);
-    }
-  }
+  const result = await countStreamBatch(store, event.Records.filter((r) => !failed.has(r)), new Date());
+  if (!result.failed) return;
+  // Logged once, at the first record not counted; the rest are reported with it.
+  const from = event.Records.indexOf(result.failed.from);
+  fail(result.failed.from, result.failed.error);
+  for (const record of event.Records.slice(from + 1)) failed.add(record);
 }
 
 /** The dashboard counters of a batch alone (the local stack's second reader of the stream). */
@@ -97,8 +101,8 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
     logger.error('stream record failed', { eventID: record.eventID, errorName: (err as Error).name });
     failed.add(record);
   };
-  // Mail first for the whole batch, then the dashboard counters (services/stats.ts, one
-  // transaction per record): a batch of bulk changes must not hold its mail behind its counting.
+  // Mail first for the whole batch, then the dashboard counters (services/stats.ts, summed
+  // per counter item): a batch of bulk changes must not hold its mail behind its counting.
   const lookup = mailLookup(deps);
   for (const record of event.Records) {
     try {

@@ -68,6 +68,13 @@ export class StreamConsumer extends Construct {
       eventSourceArn: streamArn,
       // An outbox must not skip mail written while the mapping was being created or disabled.
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      // 25 for mail: a batch's sends (SES backoff, a broadcast's expansion) must fit the timeout,
+      // and one slow record holds the rest of its batch. Not raised, nor batched over a window, for
+      // the dashboard counters' sake: this filter passes no member, payment, RSVP or match record,
+      // so this mapping counts nothing (docs/data-model.md, "Dashboard counters"). A mapping of
+      // its own for counting would take BatchSize 1000 with MaximumBatchingWindow ~5 s: the
+      // counters are summed per batch (services/stats.ts), lag of seconds is fine for a chart,
+      // and a bigger batch writes the hot counter items less often.
       batchSize: 25,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,

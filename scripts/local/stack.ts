@@ -234,9 +234,11 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const stripeEventsHandler = (await import('../../functions/stripe-events/handler.js')).handler as typeof streamsHandler;
     const stripePoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => stripeEventsHandler(e, lambdaContext('stripeEvents')), log, accept: isStripeQueued, name: 'stripeEvents' });
     cleanups.push(() => stripePoller.stop());
-    // A second reader for the dashboard counters, so bulk changes never hold mail back.
+    // A second reader for the dashboard counters, so bulk changes never hold mail back. Serial (its
+    // transactions share counter items) and in batches of up to 1000 records, GetRecords' limit:
+    // each batch is summed per counter item (services/stats.ts), about 98 records a transaction.
     const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };
-    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log, accept: notStripe, name: 'counters' });
+    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log, accept: notStripe, name: 'counters', batchSize: 1000 });
     cleanups.push(() => statsPoller.stop());
     // The export job, started without waiting as Lambda's InvocationType Event does: the same
     // handler, in this process, after the request has answered. stop() waits for running ones.

@@ -34,6 +34,12 @@ export async function startStreamPoller(opts: {
    * event's. Only for a consumer whose records of different keys may be handled at once.
    */
   parallel?: number;
+  /**
+   * Records read per GetRecords call, handed over as one batch (default 100; DynamoDB allows
+   * up to 1000). The counters' reader takes more: it sums a batch per counter item, so a bigger
+   * batch is fewer reads and fewer writes of the hot counter items.
+   */
+  batchSize?: number;
 }) {
   const streams = new DynamoDBStreamsClient({ endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const table = await opts.client.send(new DescribeTableCommand({ TableName: opts.tableName }));
@@ -115,7 +121,7 @@ export async function startStreamPoller(opts: {
       for (const [shardId, iterator] of iterators) {
         if (!iterator) continue;
         try {
-          const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+          const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: opts.batchSize ?? 100 }));
           iterators.set(shardId, res.NextShardIterator);
           // A closed shard has children: look for them now, not rounds later (Stripe events wait on them).
           if (!res.NextShardIterator) shardClosed = true;

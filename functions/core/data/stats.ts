@@ -1,6 +1,7 @@
 /**
- * Dashboard counters: ADD updates from the stream consumer (once per stream record, by a
- * marker in the same transaction) and the range reads the stats routes make. Items live
+ * Dashboard counters: ADD updates from the stream consumer (a batch's records summed per
+ * counter item, each record counted once by a marker in the same transaction) and the range
+ * reads the stats routes make. Items live
  * in their own partitions (STATS#ASSOC#…, STATS#EVENT#…). Key formats: keys.ts; why deltas
  * plus a running total: docs/data-model.md.
  */
@@ -9,54 +10,39 @@ import * as keys from './keys.js';
 import type { Key } from './keys.js';
 import type { Table } from './table.js';
 import { ConditionFailed } from '../errors.js';
-import type { CounterDelta, MemberCounts, RatingField } from '../domain/stats.js';
+import { cellsOf, sumIncrements, type CellIncrement, type CounterCell, type CounterDelta, type MemberCounts, type RatingField } from '../domain/stats.js';
+import { withoutConflictRetry } from './conflict-retry.js';
 
 /** Stream records live 24 hours; a marker outlives any redelivery of its record. */
 const MARKER_TTL_SECONDS = 2 * 86_400;
 
 type Update = { key: Key; set: Record<string, string>; add: Record<string, number> };
 
-/** The counter items one delta touches: its bucket, and for running series the total too. */
-function itemsOf(d: CounterDelta): Update[] {
-  const add = d.add as Record<string, number>;
-  switch (d.kind) {
-    case 'members':
-      return [
-        { key: keys.membersDay(d.associationId, d.day), set: { associationId: d.associationId, day: d.day }, add },
-        { key: keys.membersTotal(d.associationId), set: { associationId: d.associationId }, add },
-      ];
+/** A counter item's key, and the attributes that name its bucket for people reading the table. */
+function itemOf(c: CounterCell): { key: Key; set: Record<string, string> } {
+  switch (c.kind) {
+    case 'membersTotal':
+      return { key: keys.membersTotal(c.associationId), set: { associationId: c.associationId } };
+    case 'membersDay':
+      return { key: keys.membersDay(c.associationId, c.day), set: { associationId: c.associationId, day: c.day } };
     case 'dues':
-      return [{ key: keys.duesMonth(d.associationId, d.month, d.currency), set: { associationId: d.associationId, month: d.month, currency: d.currency }, add }];
+      return { key: keys.duesMonth(c.associationId, c.month, c.currency), set: { associationId: c.associationId, month: c.month, currency: c.currency } };
     case 'renewals':
-      return [{ key: keys.renewalsDay(d.associationId, d.day), set: { associationId: d.associationId, day: d.day }, add }];
-    case 'rsvps':
-      return [
-        { key: keys.rsvpsHour(d.eventId, d.hour), set: { eventId: d.eventId, hour: d.hour }, add },
-        { key: keys.eventTotals(d.eventId), set: { eventId: d.eventId }, add },
-      ];
+      return { key: keys.renewalsDay(c.associationId, c.day), set: { associationId: c.associationId, day: c.day } };
+    case 'eventTotals':
+      return { key: keys.eventTotals(c.eventId), set: { eventId: c.eventId } };
+    case 'rsvpsHour':
+      return { key: keys.rsvpsHour(c.eventId, c.hour), set: { eventId: c.eventId, hour: c.hour } };
     case 'checkIns':
-      return [{ key: keys.checkInsSlot(d.eventId, d.slot), set: { eventId: d.eventId, slot: d.slot }, add }];
-    case 'ratings':
-      return [{ key: keys.eventTotals(d.eventId), set: { eventId: d.eventId }, add }];
+      return { key: keys.checkInsSlot(c.eventId, c.slot), set: { eventId: c.eventId, slot: c.slot } };
   }
 }
 
+const updatesOf = (increments: CellIncrement[]): Update[] => increments.map((i) => ({ ...itemOf(i.cell), add: { ...i.add } }));
+
 /** One update per item (a transaction may name an item once), zero sums dropped. */
 export function mergeUpdates(deltas: CounterDelta[]): Update[] {
-  const byKey = new Map<string, Update>();
-  for (const u of deltas.flatMap(itemsOf)) {
-    const k = `${u.key.pk}|${u.key.sk}`;
-    const into = byKey.get(k) ?? { key: u.key, set: {}, add: {} };
-    Object.assign(into.set, u.set);
-    for (const [f, v] of Object.entries(u.add)) into.add[f] = (into.add[f] ?? 0) + v;
-    byKey.set(k, into);
-  }
-  const out: Update[] = [];
-  for (const u of byKey.values()) {
-    for (const f of Object.keys(u.add)) if (!u.add[f]) delete u.add[f];
-    if (Object.keys(u.add).length) out.push(u);
-  }
-  return out;
+  return updatesOf(sumIncrements(deltas.flatMap(cellsOf)));
 }
 
 function updateOf(table: string, u: Update) {
@@ -151,33 +137,39 @@ export function statsRepo(t: Table) {
   return {
     ...statsReads(t),
     /**
-     * Applies the counter changes of one stream record, once: a marker keyed by the
-     * record's eventID is written in the same transaction, so a redelivered record fails
-     * its condition and changes nothing. False when it had been counted before.
+     * Counts a chunk of stream records at once (domain/stats.ts, `foldChanges`): one
+     * transaction holds a marker per record, keyed by its eventID and conditioned on not
+     * existing, and each counter item's summed update, so a redelivered record fails its
+     * condition and nothing of the chunk is counted. Then the records already counted are
+     * returned (empty when the chunk counted): the caller folds the rest again.
+     *
+     * Sent once (`withoutConflictRetry`): counter items are hot, and after a conflict the
+     * caller waits (services/contention.ts), then sends afresh. A conflict is StoreBusy.
      */
-    async applyCounterDeltas(streamEventId: string, deltas: CounterDelta[], now: Date): Promise<boolean> {
-      const updates = mergeUpdates(deltas);
-      if (!updates.length) return true;
+    async applyCountingChunk(streamEventIds: string[], increments: CellIncrement[], now: Date): Promise<{ alreadyCounted: string[] }> {
+      if (!streamEventIds.length) return { alreadyCounted: [] };
+      const at = now.toISOString();
+      const expiresAt = Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS;
       try {
         await write(() =>
           db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: table,
-                    Item: { ...keys.statsApplied(streamEventId), entity: 'stat_applied', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                ...updates.map((u) => updateOf(table, u)),
-              ],
-            }),
+            withoutConflictRetry(
+              new TransactWriteCommand({
+                TransactItems: [
+                  ...streamEventIds.map((id) => ({
+                    Put: { TableName: table, Item: { ...keys.statsApplied(id), entity: 'stat_applied', at, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' },
+                  })),
+                  ...updatesOf(increments).map((u) => updateOf(table, u)),
+                ],
+              }),
+            ),
           ),
         );
-        return true;
+        return { alreadyCounted: [] };
       } catch (err) {
-        if (err instanceof ConditionFailed && err.reasons[0] === 'ConditionalCheckFailed') return false;
+        // Only markers carry a condition: the failed reasons at their places name the records counted before.
+        const counted = err instanceof ConditionFailed ? streamEventIds.filter((_, i) => err.reasons[i] === 'ConditionalCheckFailed') : [];
+        if (counted.length) return { alreadyCounted: counted };
         throw err;
       }
     },

@@ -181,6 +181,117 @@ export function counterDeltas(c: ItemChange, fallbackAt: string): CounterDelta[]
   }
 }
 
+// ---- counting a batch of changes
+
+/**
+ * One counter item, in domain terms: which counter and which bucket. A `members` or `rsvps`
+ * delta touches two (its bucket and the running total); data/stats.ts gives each its key.
+ */
+export type CounterCell =
+  | { kind: 'membersTotal'; associationId: string }
+  | { kind: 'membersDay'; associationId: string; day: string }
+  | { kind: 'dues'; associationId: string; month: string; currency: string }
+  | { kind: 'renewals'; associationId: string; day: string }
+  | { kind: 'eventTotals'; eventId: string }
+  | { kind: 'rsvpsHour'; eventId: string; hour: string }
+  | { kind: 'checkIns'; eventId: string; slot: string };
+export type CellIncrement = { cell: CounterCell; add: Record<string, number> };
+
+/** The counter items one delta adds to. */
+export function cellsOf(d: CounterDelta): CellIncrement[] {
+  const add = d.add as Record<string, number>;
+  switch (d.kind) {
+    case 'members':
+      return [
+        { cell: { kind: 'membersDay', associationId: d.associationId, day: d.day }, add },
+        { cell: { kind: 'membersTotal', associationId: d.associationId }, add },
+      ];
+    case 'dues':
+      return [{ cell: { kind: 'dues', associationId: d.associationId, month: d.month, currency: d.currency }, add }];
+    case 'renewals':
+      return [{ cell: { kind: 'renewals', associationId: d.associationId, day: d.day }, add }];
+    case 'rsvps':
+      return [
+        { cell: { kind: 'rsvpsHour', eventId: d.eventId, hour: d.hour }, add },
+        { cell: { kind: 'eventTotals', eventId: d.eventId }, add },
+      ];
+    case 'checkIns':
+      return [{ cell: { kind: 'checkIns', eventId: d.eventId, slot: d.slot }, add }];
+    case 'ratings':
+      return [{ cell: { kind: 'eventTotals', eventId: d.eventId }, add }];
+  }
+}
+
+/** A cell's identity (its kind and bucket fields, in a fixed order). */
+export const cellId = (c: CounterCell) => [c.kind, ...Object.entries(c).filter(([k]) => k !== 'kind').sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v)].join('|');
+
+/** Increments summed per cell, in first-seen order; fields that sum to zero, and cells left empty, dropped. */
+export function sumIncrements(increments: CellIncrement[]): CellIncrement[] {
+  const byCell = new Map<string, CellIncrement>();
+  for (const { cell, add } of increments) {
+    const id = cellId(cell);
+    const into = byCell.get(id) ?? { cell, add: {} };
+    for (const [f, v] of Object.entries(add)) into.add[f] = (into.add[f] ?? 0) + v;
+    byCell.set(id, into);
+  }
+  const out: CellIncrement[] = [];
+  for (const u of byCell.values()) {
+    for (const f of Object.keys(u.add)) if (!u.add[f]) delete u.add[f];
+    if (Object.keys(u.add).length) out.push(u);
+  }
+  return out;
+}
+
+/** One change to count, named by its stream record's id; `at` is the record's time. */
+export type CountedChange = { id: string; change: ItemChange; at: string };
+/**
+ * Changes counted together, exactly once: the ids' markers and the summed increments go in
+ * one transaction, so either all of them count or none does.
+ */
+export type CountingChunk = { ids: string[]; increments: CellIncrement[] };
+
+/** DynamoDB's limit on the items of one transaction (markers plus counter items). */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * Folds a batch of changes, in stream order, into chunks of at most `maxItems` transaction
+ * items (one marker per change, one update per counter item it touches), each counter
+ * item's increments summed within a chunk. A change met twice (the same id) is counted at
+ * its first place only; a change that adds nothing needs no marker and is left out.
+ * Chunks are consecutive runs of the stream: a failed chunk leaves every later change
+ * uncounted too, so a retry from its first change counts nothing twice.
+ *
+ *   foldChanges([{ id: 'e1', change: rsvpJoined, at }, { id: 'e2', change: rsvpJoined2, at }])
+ *   // [{ ids: ['e1', 'e2'], increments: [{ cell: rsvpsHour…, add: { going: 2 } }, { cell: eventTotals…, add: { going: 2 } }] }]
+ */
+export function foldChanges(changes: CountedChange[], maxItems = MAX_TRANSACTION_ITEMS): CountingChunk[] {
+  const chunks: CountingChunk[] = [];
+  const seen = new Set<string>();
+  let ids: string[] = [];
+  let increments: CellIncrement[] = [];
+  let cells = new Set<string>();
+  const close = () => {
+    if (ids.length) chunks.push({ ids, increments: sumIncrements(increments) });
+    ids = [];
+    increments = [];
+    cells = new Set();
+  };
+  for (const { id, change, at } of changes) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const own = sumIncrements(counterDeltas(change, at).flatMap(cellsOf));
+    if (!own.length) continue;
+    const fresh = new Set(own.map((i) => cellId(i.cell)).filter((c) => !cells.has(c)));
+    // Cells whose sum cancels out still count against the limit: conservative, and the limit never depends on values.
+    if (ids.length && ids.length + 1 + cells.size + fresh.size > maxItems) close();
+    ids.push(id);
+    increments.push(...own);
+    for (const c of own) cells.add(cellId(c.cell));
+  }
+  close();
+  return chunks;
+}
+
 // ---- reading counters back as series
 
 export type MemberCounts = Record<MemberStatus, number>;

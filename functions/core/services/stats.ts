@@ -1,6 +1,6 @@
 /**
  * Dashboard statistics: counting item changes from the table's stream into precomputed
- * counters (once per stream record), and reading them back as the series the stats routes
+ * counters (a batch at a time, each stream record once), and reading them back as the series the stats routes
  * and the dashboards' charts show. A page view reads a few bounded key ranges of the
  * counter partitions, never the members, ledger or RSVPs themselves.
  */
@@ -8,7 +8,8 @@ import type { StatsReads, StatsRepo } from '../data/stats.js';
 import type { Association } from '../domain/types.js';
 import type { Event } from '../domain/events.js';
 import { badRequest } from '../errors.js';
-import { addDays, counterDeltas, daysBetween, addMonths, monthOf, membersSeries, ratingsOf, rsvpSeries, slotInstant, slotOf, type Img, type ItemChange } from '../domain/stats.js';
+import { addDays, daysBetween, addMonths, foldChanges, monthOf, membersSeries, ratingsOf, rsvpSeries, slotInstant, slotOf, MAX_TRANSACTION_ITEMS, type CountedChange, type CountingChunk, type Img, type ItemChange } from '../domain/stats.js';
+import { afterConflict } from './contention.js';
 import type { AssociationStats, EventStats } from '../responses/stats.js';
 
 export type StatsStore = StatsRepo;
@@ -51,16 +52,64 @@ export type StreamRecordLike = {
   dynamodb?: { NewImage?: unknown; OldImage?: unknown; ApproximateCreationDateTime?: number | Date };
 };
 
-/** Counts one stream record into the counters, once per eventID. False if it had been counted. */
-export async function countStreamRecord(store: StatsStore, record: StreamRecordLike, now: Date): Promise<boolean> {
+/** The record as a change to count, or undefined for one the counters never read (no id, another kind of event). */
+function countedChange(record: StreamRecordLike, now: Date): CountedChange | undefined {
   const eventName = record.eventName as ItemChange['eventName'];
-  if (!record.eventID || !['INSERT', 'MODIFY', 'REMOVE'].includes(eventName)) return true;
+  if (!record.eventID || !['INSERT', 'MODIFY', 'REMOVE'].includes(eventName)) return undefined;
   const change: ItemChange = { eventName, old: plainImage(record.dynamodb?.OldImage as never), new: plainImage(record.dynamodb?.NewImage as never) };
   const approx = record.dynamodb?.ApproximateCreationDateTime;
   const at = approx instanceof Date ? approx : typeof approx === 'number' ? new Date(approx * 1000) : now;
-  const deltas = counterDeltas(change, at.toISOString());
-  if (!deltas.length) return true;
-  return store.applyCounterDeltas(record.eventID, deltas, now);
+  return { id: record.eventID, change, at: at.toISOString() };
+}
+
+/**
+ * A batch of stream records, in stream order, as chunks to count (domain/stats.ts,
+ * `foldChanges`): each counter item's increments summed, one marker per record. Pure.
+ */
+export function countingChunks(records: StreamRecordLike[], now: Date, maxItems = MAX_TRANSACTION_ITEMS): CountingChunk[] {
+  return foldChanges(
+    records.map((r) => countedChange(r, now)).filter((c): c is CountedChange => !!c),
+    maxItems,
+  );
+}
+
+export type BatchCount<R> = { counted: number; failed?: { from: R; error: unknown } };
+
+/**
+ * Counts a batch of stream records into the counters, each once, with one transaction per
+ * chunk (usually one for the whole batch) instead of one per record. Chunks are written in
+ * stream order and the first that fails stops the batch: `failed.from` is its first record,
+ * the place a retry must start from (everything before it is counted; anything after it is
+ * not, or is a redelivery its markers refuse). Records counted before (a retried batch) are
+ * left out and the rest of their chunk folded again; after a conflict on the hot counter
+ * items the chunk waits and is sent again (services/contention.ts), as a 503 in the end.
+ */
+export async function countStreamBatch<R extends StreamRecordLike>(store: StatsStore, records: R[], now: Date): Promise<BatchCount<R>> {
+  const queue = countingChunks(records, now);
+  let counted = 0;
+  let attempt = 0;
+  for (let chunk = queue.shift(); chunk; ) {
+    const ids = chunk.ids;
+    try {
+      const { alreadyCounted } = await store.applyCountingChunk(ids, chunk.increments, now);
+      if (!alreadyCounted.length) {
+        counted += ids.length;
+        chunk = queue.shift();
+        attempt = 0;
+        continue;
+      }
+      // Folded again without them: the rest of the chunk still counts, once.
+      const rest = new Set(ids.filter((id) => !alreadyCounted.includes(id)));
+      chunk = countingChunks(records.filter((r) => r.eventID && rest.has(r.eventID)), now)[0] ?? queue.shift();
+    } catch (err) {
+      try {
+        await afterConflict(err, attempt++);
+      } catch (final) {
+        return { counted, failed: { from: records.find((r) => r.eventID === ids[0])!, error: final } };
+      }
+    }
+  }
+  return { counted };
 }
 
 // ---- reading

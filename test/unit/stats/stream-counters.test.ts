@@ -10,10 +10,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { handler as streams } from '../../../functions/streams/handler.js';
+import { countBatch, handler as streams } from '../../../functions/streams/handler.js';
 import { memberItem } from '../../../functions/core/data/member-item.js';
 import * as keys from '../../../functions/core/data/keys.js';
-import { FakeTable } from '../../support/fake-table.js';
+import { FakeTable, transactionCancelled } from '../../support/fake-table.js';
 import { lambdaContext } from '../../support/lambda.js';
 import { makeMember } from '../../support/factories.js';
 import { makeRsvp, rsvpItem } from '../../support/event-factories.js';
@@ -77,8 +77,10 @@ describe('member counters', () => {
     // At-least-once delivery: the same records again (e.g. a retried batch).
     const again = await consume(...batch);
     expect(again.batchItemFailures).toEqual([]);
-    expect(ddb.commandCalls(TransactWriteCommand).length).toBe(writesBefore + 2); // tried, refused by the marker
-    expect(stat(keys.membersTotal(A))).toMatchObject({ active: 0, past_due: 1 });
+    expect(ddb.commandCalls(TransactWriteCommand).length).toBe(writesBefore + 1); // one transaction for the batch, refused by both markers
+    // Summed in the batch: the join's +1 active and the change's -1 never reach the table.
+    expect(stat(keys.membersTotal(A))).toMatchObject({ past_due: 1 });
+    expect(stat(keys.membersTotal(A))?.active ?? 0).toBe(0);
     expect(stat(keys.membersDay(A, '2026-05-01'))).toMatchObject({ active: 1 });
     expect(stat(keys.renewalsDay(A, '2027-01-10'))).toMatchObject({ count: 1 });
     const marker = table.get(keys.statsApplied('evt-same-1').pk, 'SEEN') as unknown as { expiresAt: number };
@@ -139,4 +141,68 @@ describe('event counters', () => {
     await consume(record('MODIFY', { old: rated, new: both }));
     expect(stat(keys.eventTotals(E))).toMatchObject({ r4: 0, r5: 1, r2: 1, met: 1, rated: 2 });
   });
+});
+
+describe('counting a batch at once', () => {
+  const E = 'evtBatch';
+  const joins = (n: number) => Array.from({ length: n }, (_, i) => record('INSERT', { new: rsvpItem(makeRsvp({ eventId: E, associationId: A, userId: `b${i}`, status: 'going', guests: 0, updatedAt: '2026-04-01T10:20:00.000Z' })) as Img }));
+  const going = () => (stat(keys.eventTotals(E)) as { going?: number } | undefined)?.going ?? 0;
+  const markers = (t: TransactItemLike[]) => t.filter((i) => i.Put?.Item.pk.startsWith('STATSEEN#')).length;
+  type TransactItemLike = { Put?: { Item: { pk: string } }; Update?: { Key: { pk: string; sk: string } } };
+  const transactions = () => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems as TransactItemLike[]);
+
+  it('writes each counter item once per batch, beside a marker per record', async () => {
+    const res = await countBatch({ Records: joins(50) } as DynamoDBStreamEvent);
+    expect(res.batchItemFailures).toEqual([]);
+    const [only, ...more] = transactions();
+    expect(more).toHaveLength(0);
+    expect(markers(only!)).toBe(50);
+    expect(only!.filter((i) => i.Update).map((i) => i.Update!.Key.sk).sort()).toEqual(['RSVPHOUR#2026-04-01T10', 'TOTALS']);
+    expect(going()).toBe(50);
+    expect(stat(keys.rsvpsHour(E, '2026-04-01T10'))).toMatchObject({ going: 50 });
+  });
+
+  it('chunks a batch past 100 transaction items; a write failing mid-batch reports from the first record not counted, and the retry counts nothing twice', async () => {
+    const batch = joins(250);
+    // 98 markers and the 2 counter items fill a transaction: chunks of 98, 98 and 54. The second fails.
+    table.onTransact = (_items, n) => (n === 1 ? Object.assign(new Error('internal error'), { name: 'InternalServerError' }) : undefined);
+    const res = await streams({ Records: batch } as DynamoDBStreamEvent, lambdaContext);
+    expect(transactions().every((t) => t.length <= 100)).toBe(true);
+    expect(going()).toBe(98);
+    // Stream order, from the failed chunk's first record: Lambda retries from the first one listed.
+    expect(res.batchItemFailures).toEqual(batch.slice(98).map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber })));
+
+    table.onTransact = undefined;
+    const retried = await streams({ Records: batch.slice(98) } as DynamoDBStreamEvent, lambdaContext);
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(going()).toBe(250);
+    // And the whole batch again (a redelivery after a timeout): nothing more.
+    await streams({ Records: batch } as DynamoDBStreamEvent, lambdaContext);
+    expect(going()).toBe(250);
+  });
+
+  it('leaves out the records a concurrent redelivery counted, and counts the rest of the chunk once', async () => {
+    const batch = joins(5);
+    for (const r of [batch[1]!, batch[3]!]) table.put({ ...keys.statsApplied(r.eventID!), entity: 'stat_applied' });
+    expect((await countBatch({ Records: batch } as DynamoDBStreamEvent)).batchItemFailures).toEqual([]);
+    expect(transactions().map(markers)).toEqual([5, 3]);
+    expect(going()).toBe(3);
+  });
+
+  it('after a conflict on the hot counter items, waits and sends the chunk again', async () => {
+    table.onTransact = (items, n) => (n === 0 ? transactionCancelled(items.map((i) => (i.Update ? 'TransactionConflict' : 'None'))) : undefined);
+    expect((await countBatch({ Records: joins(10) } as DynamoDBStreamEvent)).batchItemFailures).toEqual([]);
+    expect(transactions()).toHaveLength(2);
+    expect(going()).toBe(10);
+  });
+
+  it('reports the batch when the conflicts do not end (after about 3 s of waits at most)', async () => {
+    table.onTransact = (items) => transactionCancelled(items.map((i) => (i.Update ? 'TransactionConflict' : 'None')));
+    const batch = [record('INSERT', { new: { entity: 'outbox', mailId: 'x' } }), ...joins(3)];
+    const res = await countBatch({ Records: batch } as DynamoDBStreamEvent);
+    // The outbox record counts nothing and comes first: the report starts at the first record to count.
+    expect(res.batchItemFailures).toEqual(batch.slice(1).map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber })));
+    expect(transactions()).toHaveLength(11);
+    expect(going()).toBe(0);
+  }, 10_000);
 });
