@@ -44,37 +44,36 @@ export interface FunctionAccess {
    * 'settings': the variable only, for code that requires it at cold start but never writes a file.
    */
   exports: false | 'settings' | 'readWrite';
-  /** EXPORT_JOB_FUNCTION and lambda:InvokeFunction on the export job: starts it for a list too long for one response. */
-  exportJobs: boolean;
 }
 
 /** The HTTP functions. A Record, so a new function cannot be left out. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
-  associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  associations: { table: true, cursorSecret: true, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Joining a paid plan starts a Stripe Checkout; an offline payment queues a receipt (sent by the
-  // streams consumer, so no SES). Large member
-  // exports go to S3. Erasing a person (DELETE /me) cancels their RSVPs through the events
+  // streams consumer, so no SES). Member
+  // exports as a file go to S3 (presigned, without the S3 client); a long one is written as an
+  // export job item, which the table's stream hands to the export job. Erasing a person (DELETE /me) cancels their RSVPs through the events
   // services (which schedule nothing then) and stops their Stripe billing.
-  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
-  profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
-  meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  members: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
+  profiles: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
+  meta: { table: false, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Onboarding, checkout, billing portal and the ledger: nothing it does sends mail, so no SES;
   // test/cdk fails if that changes.
-  // Large ledger exports go to S3 (API_URL: the local file links).
-  dues: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: true },
+  // Ledger exports as a file go to S3 (API_URL: the local file links).
+  dues: { table: true, cursorSecret: true, linkSecret: false, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
   // Signed Stripe events: verifies with the webhook secret and records them (applied by
   // stripeEvents); account.updated it applies itself. It sends no mail, so no SES.
-  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  webhooks: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   // Events and RSVPs: its mail goes into the outbox (sent by the streams consumer), so no SES;
   // it keeps the reminder schedules in step, writes large attendee exports to S3, signs
   // leave-the-waitlist links, and checks the optional token of its 'viewer' routes.
-  events: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite', exportJobs: true },
+  events: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: 'readWrite' },
   // Matchmaking: computes and stores matches, queues their mail (sent by the streams consumer),
   // signs "introduce us" and unsubscribe links; it neither schedules nor exports.
-  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  matching: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false },
   // One-click unsubscribe: reads the signed link, writes a suppression.
-  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },  // Connections: its lists page with signed cursors, it reads the follow-up links; it sends no mail itself.
-  connections: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+  email: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },  // Connections: its lists page with signed cursors, it reads the follow-up links; it sends no mail itself.
+  connections: { table: true, cursorSecret: true, linkSecret: true, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
 };
 
 /** The functions run on a timetable: name, handler file, schedule and access. */
@@ -86,7 +85,7 @@ export const jobs = {
     schedule: 'cron(0 3 * * ? *)',
     timeout: Duration.minutes(5),
       // linkSecret and apiUrl: the follow-up mails after events carry signed "connect" links.
-      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
+      access: { table: true, cursorSecret: false, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; schedule: string; timeout: Duration; access: FunctionAccess }>;
 export type JobName = keyof typeof jobs;
@@ -99,7 +98,7 @@ export const workers = {
   jobsScheduled: {
     entry: 'functions/jobs/scheduled.ts',
     timeout: Duration.minutes(1),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: false },
   },
   // The table's stream: sends outbox mail (the one function that may), expands broadcasts (with
   // unsubscribe links), promotes waitlists.
@@ -107,7 +106,7 @@ export const workers = {
     entry: 'functions/streams/handler.ts',
     // A batch is 25 records; expanding a broadcast to a large event, or sending with SES backoff, takes a while.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false, exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: true, stripe: false, ses: true, apiUrl: true, jwt: false, scheduler: false, exports: false },
   },
   // Recorded Stripe events (the table's stream, entity stripe_queued): applies them with the
   // dues service, so Stripe reads; the receipt and failure mails it queues are sent by the
@@ -116,33 +115,34 @@ export const workers = {
     entry: 'functions/stripe-events/handler.ts',
     // A batch is 25 events, each tried up to 3 times with short pauses.
     timeout: Duration.minutes(2),
-    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: true, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
   // The web app's pages: reads through the same services as the API, takes RSVPs and joins
   // (so Stripe Checkout), signs leave-the-waitlist links, verifies the session's ID token.
   // The organizer's event page pages attendees (cursors) and cancels events (so keeps their
   // schedules in step), as the events function does; the admin dashboard pages its members list.
-  // Their CSV downloads are answered inline, or for a long list by the export job, which writes
-  // the file and mails the link: the pages write no file themselves.
+  // Their CSV downloads are answered inline, or for a long list by the export job (started by
+  // the job item it writes, through the stream), which writes the file and mails the link:
+  // the pages write no file themselves.
   web: {
     entry: 'functions/web/handler.ts',
     timeout: Duration.seconds(10),
-    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: false, exportJobs: true },
+    access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: false },
   },
-  // Long exports, invoked asynchronously by the functions that export: reads the list,
-  // streams it into the exports bucket, queues the mail with the link (sent by the streams
-  // consumer, so no SES). API_URL: the local file links.
+  // Long exports, started by the table's stream when a function that exports writes a job
+  // item: reads the list, streams it into the exports bucket, queues the mail with the link
+  // (sent by the streams consumer, so no SES). API_URL: the local file links.
   exportJob: {
     entry: 'functions/jobs/exports.ts',
     // 250,000 rows stream in well under a minute; the rest is room for a slow table or S3.
     timeout: Duration.minutes(15),
-    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite', exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: true, jwt: false, scheduler: false, exports: 'readWrite' },
   },
   // SES bounces and complaints (SNS): writes suppressions.
   sesEvents: {
     entry: 'functions/ses-events/handler.ts',
     timeout: Duration.seconds(30),
-    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false, exportJobs: false },
+    access: { table: true, cursorSecret: false, linkSecret: false, stripe: false, ses: false, apiUrl: false, jwt: false, scheduler: false, exports: false },
   },
 } as const satisfies Record<string, { entry: string; timeout: Duration; access: FunctionAccess }>;
 export type WorkerName = keyof typeof workers;
@@ -205,7 +205,7 @@ export class PlatformStack extends Stack {
       notifications: { name: 'sesEvents', entry: workers.sesEvents.entry, timeout: workers.sesEvents.timeout },
     });
     const exportFiles = new ExportFiles(this, 'Exports');
-    const exportJob = new ExportJob(this, 'ExportJob', { functions, entry: workers.exportJob.entry, timeout: workers.exportJob.timeout });
+    const exportJob = new ExportJob(this, 'ExportJob', { functions, table: data.table, entry: workers.exportJob.entry, timeout: workers.exportJob.timeout });
 
     const api = new Api(this, 'Api', {
       functions: functions.byName,
@@ -239,7 +239,6 @@ export class PlatformStack extends Stack {
       else if (access.scheduler === 'settings') schedules.passSettings(fn);
       if (access.exports === 'readWrite') exportFiles.grantReadWrite(fn);
       else if (access.exports === 'settings') exportFiles.passName(fn);
-      if (access.exportJobs) exportJob.allowStarting(fn);
     };
     for (const name of functionNames) grant(functions.byName[name], functionAccess[name]);
     grant(daily.fn, jobs.jobsDaily.access);
@@ -259,8 +258,9 @@ export class PlatformStack extends Stack {
         StreamFailures: outbox.failures,
         StripeEventFailures: stripeEvents.failures,
         SesEventsDlq: mail.deadLetterQueue,
-        ExportJobDlq: exportJob.deadLetterQueue,
+        ExportJobFailures: exportJob.failures,
       },
+      // Not the export job: its records may wait behind a 15-minute job by design; one given up on lands in its failures queue.
       streamConsumers: { streams: outbox.fn, stripeEvents: stripeEvents.fn },
       table: data.table,
       alarmEmail: settings.alarmEmail,
@@ -286,7 +286,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
     new CfnOutput(this, 'ScheduledJobDeadLetterQueueUrl', { value: schedules.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'StreamFailuresQueueUrl', { value: outbox.failures.queueUrl });
-    new CfnOutput(this, 'ExportJobDeadLetterQueueUrl', { value: exportJob.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ExportJobFailuresQueueUrl', { value: exportJob.failures.queueUrl });
     new CfnOutput(this, 'ExportsBucketName', { value: exportFiles.bucket.bucketName });
     new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web app (set appUrl to it, or to a custom domain in front of it)' });
     new CfnOutput(this, 'WebAssetsBucketName', { value: web.assets.bucketName, description: 'Upload web/dist here after npm run build:web (docs/deploy.md)' });

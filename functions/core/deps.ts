@@ -21,7 +21,7 @@ import { createRateLimits } from './data/rate-limits.js';
 import type { Mailer } from './services/outbox.js';
 import type { EventsDeps } from './services/events.js';
 import { awsScheduler, localScheduler, type Scheduler } from './scheduling.js';
-import { localFileStore, s3FileStore, type FileStore } from './files.js';
+import { localFileStore, s3Links, type FileLinks } from './files.js';
 
 /**
  * The table the repositories are built on. A function whose routes use a few of them composes
@@ -80,13 +80,16 @@ export function eventScheduler(): Scheduler {
   };
 }
 
-/** Export files: S3 in AWS, a local folder in local mode; the client is made on first use. */
-export function exportFiles(): FileStore {
-  let files: Promise<FileStore> | undefined;
-  const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? Promise.resolve(localFileStore(process.env.EXPORTS_DIR, apiUrl)) : s3FileStore(required('EXPORTS_BUCKET'), config.region));
+/**
+ * Export files of the request functions (a one-page file, download links): S3 through presigned
+ * URLs in AWS, without the S3 client (files.ts); a local folder in local mode. Made on first use.
+ * The export job, which streams long files, builds its own store with the client (functions/jobs/exports.ts).
+ */
+export function exportFiles(): FileLinks {
+  let files: FileLinks | undefined;
+  const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? localFileStore(process.env.EXPORTS_DIR, apiUrl) : s3Links(required('EXPORTS_BUCKET'), config.region));
   return {
-    put: async (key, body, type, ttl) => (await filesOnce()).put(key, body, type, ttl),
-    upload: async (key, body, type) => (await filesOnce()).upload(key, body, type),
-    link: async (key, ttl) => (await filesOnce()).link(key, ttl),
+    put: (key, body, type, ttl) => filesOnce().put(key, body, type, ttl),
+    link: (key, ttl) => filesOnce().link(key, ttl),
   };
 }

@@ -2,25 +2,16 @@
  * Files too large for one response (big exports): S3 with a time-limited presigned link
  * in AWS; locally a folder the local server serves behind a signed, expiring link.
  * Files are written from a stream, so an export of any length holds at most a part or
- * two in memory (S3 multipart upload, a file write stream locally).
+ * two in memory (S3 multipart upload, a file write stream locally). The request functions
+ * link and write a one-page file without the S3 client (s3Links); the export job streams
+ * with it (files-s3.ts).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-// Static imports: esbuild keeps the client and these commands only, and drops them from the
-// functions that write no file (a dynamic import() would bundle every command of the client).
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { presignS3Url, putS3Object } from './s3-sign.js';
 
 // Local mode only: the local server runs in this same process, so a per-process key is enough
 // and the mail-link key stays out of it.
@@ -46,7 +37,10 @@ export interface FileStore {
   link(key: string, ttlSeconds: number): Promise<string>;
 }
 
-async function* once_(body: string): FileBody {
+/** What the request functions use: a one-page file and links; the export job alone streams (files-s3.ts). */
+export type FileLinks = Pick<FileStore, 'put' | 'link'>;
+
+export async function* once_(body: string): FileBody {
   yield body;
 }
 
@@ -87,76 +81,18 @@ export function localFileStore(dir: string, apiUrl: string): FileStore {
   };
 }
 
-/** S3's smallest part but the last; parts of 8 MiB keep 10,000 parts (the limit) above 80 GB. */
-export const PART_BYTES = 8 * 2 ** 20;
+/** The presigned download link of an export file in the bucket (S3 client or not, the same URL). */
+export const s3Link = (bucket: string, region: string, key: string, ttlSeconds: number) =>
+  presignS3Url({ bucket, region, key, method: 'GET', expiresIn: ttlSeconds, query: { 'response-content-disposition': `attachment; filename="${key.split('/').pop()}"` } });
 
-/**
- * A multipart upload fed from a stream: parts of PART_BYTES, one uploading while the next
- * fills, so memory stays at about two parts whatever the file's size. A file smaller than
- * one part is a single PutObject. On any failure the upload is aborted (no orphaned parts;
- * the bucket's lifecycle rule also drops incomplete uploads after a day) and the error thrown.
- */
-export async function uploadToS3(s3: S3Client, bucket: string, key: string, body: FileBody, contentType: string, partBytes = PART_BYTES): Promise<{ bytes: number }> {
-  let buffered: Buffer[] = [];
-  let size = 0;
-  let bytes = 0;
-  let uploadId: string | undefined;
-  const parts: { PartNumber: number; ETag: string }[] = [];
-  let inFlight: Promise<void> | undefined;
-  const take = () => {
-    const part = Buffer.concat(buffered, size);
-    buffered = [];
-    size = 0;
-    return part;
-  };
-  const sendPart = async (part: Buffer) => {
-    uploadId ??= (await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, ServerSideEncryption: 'AES256' }))).UploadId;
-    if (!uploadId) throw new Error('S3 gave no upload id');
-    const PartNumber = parts.length + 1;
-    parts.push({ PartNumber, ETag: '' });
-    const res = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, Body: part, ContentLength: part.byteLength }));
-    if (!res.ETag) throw new Error(`S3 gave no ETag for part ${PartNumber}`);
-    parts[PartNumber - 1]!.ETag = res.ETag;
-  };
-  try {
-    for await (const chunk of body) {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      buffered.push(b);
-      size += b.byteLength;
-      bytes += b.byteLength;
-      if (size >= partBytes) {
-        const part = take();
-        await inFlight;
-        inFlight = sendPart(part);
-        // A failed part surfaces at the next await; keep Node from calling it unhandled meanwhile.
-        inFlight.catch(() => undefined);
-      }
-    }
-    await inFlight;
-    if (!uploadId) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: take(), ContentType: contentType, ServerSideEncryption: 'AES256' }));
-      return { bytes };
-    }
-    if (size) await sendPart(take());
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
-    return { bytes };
-  } catch (err) {
-    await inFlight?.catch(() => undefined);
-    if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
-    throw err;
-  }
-}
-
-export async function s3FileStore(bucket: string, region: string): Promise<FileStore> {
-  const s3 = new S3Client({ region });
-  const link = (key: string, ttlSeconds: number) =>
-    getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: `attachment; filename="${key.split('/').pop()}"` }), { expiresIn: ttlSeconds });
+/** S3 without its client, for the request functions: a presigned PutObject for a one-page file, presigned links. */
+export function s3Links(bucket: string, region: string): FileLinks {
+  const link = (key: string, ttlSeconds: number) => s3Link(bucket, region, key, ttlSeconds);
   return {
     async put(key, body, contentType, ttlSeconds) {
-      await uploadToS3(s3, bucket, key, once_(body), contentType);
+      await putS3Object({ bucket, region, key, body, contentType });
       return link(key, ttlSeconds);
     },
-    upload: (key, body, contentType) => uploadToS3(s3, bucket, key, body, contentType),
     link,
   };
 }

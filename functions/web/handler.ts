@@ -8,7 +8,6 @@ import { documentClient } from '../core/clients.js';
 import { config, required } from '../core/config.js';
 import { eventScheduler, eventsDeps, privacyData, store } from '../core/deps.js';
 import { duesDeps } from '../core/deps-dues.js';
-import { exportJobs } from '../core/export-jobs.js';
 import { createWebReads } from '../core/data/web.js';
 import { routes, routeKey, type Access } from '../core/api.js';
 import { authorize, type Caller } from '../core/http/access.js';
@@ -43,7 +42,7 @@ import { peopleFor } from './event-people.js';
 import { OAUTH_COOKIE, SESSION_COOKIE, authorizeUrl, cookie, exchangeCode, newAuthRequest, parseCookies, safeNext, type AuthSettings } from './session.js';
 
 // No export files: the pages ask for CSV only, and a long list goes to the job, which writes the file.
-const deps = { ...eventsDeps(), scheduler: eventScheduler(), jobs: exportJobs() };
+const deps = { ...eventsDeps(), scheduler: eventScheduler(), jobs: true };
 const web = createWebReads(documentClient, required('TABLE_NAME'));
 const accountReads = createAccountReads(documentClient, required('TABLE_NAME'));
 const auth: AuthSettings = { authUrl: required('AUTH_URL').replace(/\/$/, ''), clientId: required('AUTH_CLIENT_ID'), appUrl: config.appUrl };

@@ -17,7 +17,6 @@ import type { Association, Plan } from '../core/domain/types.js';
 import type { Store } from '../core/data/store.js';
 import type { PrivacyData } from '../core/data/privacy.js';
 import type { DuesDeps } from '../core/services/dues.js';
-import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { exportCsv as membersCsv, list as listMembers, patch as patchMember, remove as removeMember, memberView } from '../core/services/members.js';
 import { exportCsv as ledgerCsv, list as listLedger, paymentView } from '../core/services/ledger.js';
@@ -276,8 +275,8 @@ type Result = APIGatewayProxyStructuredResultV2 & { cookies?: string[] };
 export interface ManageContext {
   store: Store;
   privacyData: PrivacyData;
-  /** Starts the background job for a list too long for one response. */
-  jobs?: ExportJobs;
+  /** True where the export job runs: a list too long for one response becomes a job item (the stream starts the job). */
+  jobs?: boolean;
   apiUrl?: string;
   appUrl: string;
   accessOf: (method: string, path: string) => Access;

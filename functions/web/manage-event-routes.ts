@@ -12,7 +12,6 @@ import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
 import { HttpProblem, badRequest, unprocessable } from '../core/errors.js';
 import { limiter, store } from '../core/deps.js';
 import type { SchedulingDeps } from '../core/services/events.js';
-import type { ExportJobs } from '../core/services/exports.js';
 import * as s from '../core/schemas.js';
 import { cancelEvent, checkIn, createEvent, patchEvent } from '../core/services/events.js';
 import { exportAttendees, listAttendees } from '../core/services/attendees.js';
@@ -25,7 +24,7 @@ import { withEventCharts } from './charts.js';
 type Req = PageReq;
 
 export interface ManageHelpers extends PageHelpers {
-  deps: SchedulingDeps & { jobs?: ExportJobs };
+  deps: SchedulingDeps & { jobs?: boolean };
 }
 
 type Route = PageRoute;

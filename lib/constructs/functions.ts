@@ -50,6 +50,7 @@ export interface WorkerOptions {
   /** Handler file, relative to the project root; it must export `handler`. */
   entry: string;
   timeout: Duration;
+  environment?: Record<string, string>;
 }
 
 /**
@@ -135,7 +136,7 @@ export class Functions extends Construct {
    * retries and keeps its own on-failure destination, so no asynchronous settings here.
    */
   addWorker(name: string, options: WorkerOptions): NodejsFunction {
-    return this.create(name, { entry: options.entry, timeout: options.timeout, environment: {} });
+    return this.create(name, { entry: options.entry, timeout: options.timeout, environment: options.environment ?? {} });
   }
 
   /** CURSOR_SECRET_ARN, for the functions that page lists: the key is read with GetSecretValue at cold start. */

@@ -20,6 +20,15 @@ export interface StreamConsumerProps {
   timeout: Duration;
   /** Which records reach the function (default: new outbox mail and broadcasts, changed events, outbox mail marked for retry). */
   filters?: Record<string, unknown>[];
+  environment?: Record<string, string>;
+  /** Records per invocation (default 25). */
+  batchSize?: number;
+  /** Retries of a failing batch before it goes to the failures queue (default 10). */
+  retryAttempts?: number;
+  /** Older records go to the failures queue unread (default a day). */
+  maxRecordAge?: Duration;
+  /** Batches of a shard handled at once, in order per partition key (default 1). */
+  parallelizationFactor?: number;
 }
 
 /**
@@ -44,7 +53,7 @@ export class StreamConsumer extends Construct {
       'This queue is itself the on-failure destination of the stream event source mapping (cdk-nag only recognizes redrive policies and Lambda DeadLetterConfig); nothing consumes it but the operator, so it needs no dead-letter queue of its own.',
     );
 
-    this.fn = props.functions.addWorker(props.name, { entry: props.entry, timeout: props.timeout });
+    this.fn = props.functions.addWorker(props.name, { entry: props.entry, timeout: props.timeout, environment: props.environment });
 
     // Reading the stream, as the DynamoDB guide's policy for a Lambda consumer, but the
     // record-reading actions on this stream only. Not table.grantStreamRead, which allows ListStreams on *.
@@ -75,11 +84,12 @@ export class StreamConsumer extends Construct {
       // its own for counting would take BatchSize 1000 with MaximumBatchingWindow ~5 s: the
       // counters are summed per batch (services/stats.ts), lag of seconds is fine for a chart,
       // and a bigger batch writes the hot counter items less often.
-      batchSize: 25,
+      batchSize: props.batchSize ?? 25,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
-      retryAttempts: 10,
-      maxRecordAge: Duration.days(1),
+      retryAttempts: props.retryAttempts ?? 10,
+      maxRecordAge: props.maxRecordAge ?? Duration.days(1),
+      parallelizationFactor: props.parallelizationFactor,
       onFailure: new SqsDlq(this.failures),
       // Everything else in the stream is dropped before the function is invoked.
       filters: props.filters ?? [

@@ -14,7 +14,7 @@ import sesLocal from 'aws-ses-v2-local';
 import * as z from 'zod/mini';
 import { ensureTable, waitForDynamo } from './table.js';
 import { createIssuer, LOCAL_AUDIENCE, subFor } from './issuer.js';
-import { isStripeQueued, startStreamPoller } from './streams.js';
+import { isNewExportJob, isStripeQueued, startStreamPoller } from './streams.js';
 import { createGateway } from './gateway.js';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
 import '../../functions/core/zod-locale.js';
@@ -62,6 +62,11 @@ export interface RunningStack {
   env: Record<string, string>;
   /** DynamoDB Local's Java process: a runner killed before stop() finishes leaves it behind otherwise. */
   dynamoPid?: number;
+  /**
+   * Who gets the export job's stream records (new job items): the export job's handler in
+   * this process unless replaced (bench/export.ts runs it in a process of its own).
+   */
+  runExportJobsWith: (consumer: (event: { Records: unknown[] }) => Promise<unknown>) => void;
   stop: () => Promise<void>;
 }
 
@@ -185,8 +190,6 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       AUTH_URL: `${api}/dev/oauth2`,
       AUTH_CLIENT_ID: LOCAL_AUDIENCE,
       SCHEDULER: 'local',
-      // Long exports: the API starts the export job in this process (below), as an asynchronous Lambda invocation in AWS.
-      EXPORT_JOBS: 'local',
       EXPORTS_DIR: exportsDir,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -221,7 +224,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       handlers[fn] = (await import(`../../functions/${fn}/handler.ts`)).handler;
     }
     const webHandler = (await import('../../functions/web/handler.js')).handler;
-    const lambdaContext = (name: string) => ({ awsRequestId: `${name}-${Date.now()}`, functionName: name, getRemainingTimeInMillis: () => 60_000 });
+    const lambdaContext = (name: string, timeoutMs = 60_000) => ({ awsRequestId: `${name}-${Date.now()}`, functionName: name, getRemainingTimeInMillis: () => timeoutMs });
     const streamsHandler = (await import('../../functions/streams/handler.js')).handler as (e: unknown, c: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
     const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     const sesEvents = (await import('../../functions/ses-events/handler.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
@@ -240,21 +243,22 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };
     const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log, accept: notStripe, name: 'counters', batchSize: 1000 });
     cleanups.push(() => statsPoller.stop());
-    // The export job, started without waiting as Lambda's InvocationType Event does: the same
-    // handler, in this process, after the request has answered. stop() waits for running ones.
+    // Long exports: the request writes a job item, and a fourth reader hands each new one to the
+    // export job's handler, as its own event source mapping (filtered the same way) does in AWS;
+    // up to 8 at once, one association's in order (parallelizationFactor). stop() waits for running ones.
     const exportJob = (await import('../../functions/jobs/exports.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
-    const { runExportJobsWith } = await import('../../functions/core/export-jobs.js');
-    const runningJobs = new Set<Promise<unknown>>();
-    runExportJobsWith((event) => {
-      const run: Promise<unknown> = new Promise((r) => setImmediate(r))
-        .then(() => exportJob(event, lambdaContext('exportJob')))
-        .catch((err) => log(`export job failed: ${(err as Error).message}`))
-        .finally(() => runningJobs.delete(run));
-      runningJobs.add(run);
+    let exportJobConsumer = (e: { Records: unknown[] }) => exportJob(e, lambdaContext('exportJob', 15 * 60_000));
+    const exportPoller = await startStreamPoller({
+      endpoint: dynamoEndpoint,
+      client,
+      tableName,
+      consumer: async (e) => (await exportJobConsumer(e), {}),
+      log,
+      accept: isNewExportJob,
+      name: 'exportJob',
+      parallel: 8,
     });
-    cleanups.push(async () => {
-      await Promise.all([...runningJobs]);
-    });
+    cleanups.push(() => exportPoller.stop());
     // One-time schedules (event reminders): the local stand-in for EventBridge Scheduler.
     const { store: localStore } = await import('../../functions/core/deps.js');
     const fireDueSchedules = async (now = new Date()) => {
@@ -362,6 +366,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       tableName,
       env,
       dynamoPid: dynamo.pid,
+      runExportJobsWith: (consumer) => {
+        exportJobConsumer = consumer;
+      },
       stop,
     };
   } catch (err) {

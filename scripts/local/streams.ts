@@ -16,6 +16,9 @@ type Consumer = (event: { Records: unknown[] }) => Promise<{ batchItemFailures?:
 /** Recorded Stripe events (keys.stripeQueued): read by their own poller, as their own event source mapping's filter does in AWS. */
 export const isStripeQueued = (r: _Record) => r.dynamodb?.Keys?.pk?.S?.startsWith('STRIPEQ#') === true;
 
+/** New export job items, for the export job: the filter of its event source mapping (lib/constructs/exports.ts). */
+export const isNewExportJob = (r: _Record) => r.eventName === 'INSERT' && r.dynamodb?.NewImage?.entity?.S === 'exportJob';
+
 export async function startStreamPoller(opts: {
   endpoint: string;
   client: DynamoDBClient;

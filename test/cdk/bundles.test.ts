@@ -17,25 +17,28 @@ import { functionNames, routes } from '../../functions/core/api.js';
  * Bytes over the floor each function may have until it meets the budget: measured at e00be21
  * (each function's own route catalog, key builders and repository reads; docs/benchmarks.md),
  * lowered after the response schemas, the response check and rate limiting left the handlers
- * that do not need them, and after the SES client left all but the outbox sender (streams),
- * plus 16 KB (16,384 B) of slack for work merged beside it,
+ * that do not need them, after the SES client left all but the outbox sender (streams), and
+ * (members, dues, events, web, exportJob) after the S3 client and client-lambda left the
+ * request functions (export links presigned without the client, the export job started by the
+ * table's stream), plus 16 KB (16,384 B) of slack for work merged beside it,
  * rounded up to the next 1,000. Lower these as bundles shrink; remove a line once it is in
  * budget and add the function to withinBudget. What keeps them over is in docs/benchmarks.md
  * ("Bundle sizes").
  */
 const ratchet: Record<string, number> = {
-  // members, dues, events: the S3 client (export files), client-lambda (starting the export job); members and events qrcode and ics (promotion mails).
-  members: 876_000,
-  dues: 673_000,
-  webhooks: 402_000,
-  events: 659_000,
+  // members and events: qrcode and ics (promotion mails); members, dues and web: Stripe's own size is allowed, the rest is over.
+  members: 714_000,
+  dues: 444_000,
+  webhooks: 469_000,
+  events: 429_000,
   matching: 206_000,
   connections: 185_000,
   jobsDaily: 409_000,
   jobsScheduled: 150_000,
   streams: 362_000,
-  web: 988_000,
-  exportJob: 267_000,
+  web: 911_000,
+  exportJob: 266_000,
+  stripeEvents: 457_000,
 };
 
 /** Functions within the budget itself: they have no ratchet, so growing past the budget fails. */
@@ -152,4 +155,11 @@ test('a bundled handler still answers bad input with the field-by-field English 
       { path: 'bogus', message: 'is not a known field' },
     ]),
   );
+});
+
+test('the S3 client is the export job’s alone, and no function carries client-lambda (export links are presigned without the client; the stream starts the job)', () => {
+  const withPackage = (pkg: string) => set.bundles.filter((b) => b.rawPackages.some(([p]) => p === pkg)).map((b) => b.name);
+  expect(withPackage('@aws-sdk/client-s3')).toEqual(['exportJob']);
+  expect(withPackage('@aws-sdk/s3-request-presigner')).toEqual([]);
+  expect(withPackage('@aws-sdk/client-lambda')).toEqual([]);
 });

@@ -28,6 +28,10 @@ export interface ExportJob {
   error?: string;
   createdAt: string;
   finishedAt?: string;
+  /** Until when the run that claimed the job holds it (ISO time); a later delivery of the job runs only once it has passed. */
+  claimedUntil?: string;
+  /** Runs that claimed it. */
+  attempts?: number;
 }
 
 /** Job items are dropped by the table's TTL a week on; the files themselves live a day or two (lib/constructs/exports.ts). */
@@ -65,6 +69,33 @@ export function exportsRepo(t: Table) {
       if (!res.Item) return undefined;
       const { expiresAt: _ttl, ...rest } = res.Item;
       return strip<ExportJob>(rest);
+    },
+
+    /**
+     * A run takes the job: only a pending one, and only if no other run holds it (the claim of
+     * a run that died has lapsed). 'done already' when it is no longer pending.
+     */
+    async claimExportJob(job: ExportJob, now: Date, leaseMs: number): Promise<'claimed' | 'done already' | 'running elsewhere'> {
+      try {
+        await write(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: keys.exportJob(job.associationId, job.exportId),
+              UpdateExpression: 'SET claimedUntil = :until ADD attempts :one',
+              ConditionExpression: '#state = :pending AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':until': new Date(now.getTime() + leaseMs).toISOString(), ':now': now.toISOString(), ':pending': 'pending', ':one': 1 },
+            }),
+          ),
+        );
+        return 'claimed';
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        // Only for a record delivered again: which of the two, for the log.
+        const res = await db.send(new GetCommand({ TableName: table, Key: keys.exportJob(job.associationId, job.exportId), ConsistentRead: true }));
+        return res.Item?.state === 'pending' ? 'running elsewhere' : 'done already';
+      }
     },
 
     /**

@@ -1,13 +1,14 @@
 /**
  * The one exporter for member, ledger and attendee lists, RFC 4180 CSV (domain/csv.ts: BOM,
  * formula injection neutralised). A list that fits one page answers at once, inline or as a
- * link; a longer one is made by the background job (functions/exports/job.ts), which streams
+ * link; a longer one is made by the background job (functions/jobs/exports.ts), which streams
  * the pages into a file, so no export depends on the request time limit or holds the list in
- * memory: the request answers 202 with the job's status URL, the status gives the link when
- * it is ready, and the asker gets it by mail. Every export is recorded.
+ * memory: the request writes the job's item and answers 202 with its status URL (the item's
+ * insert, on the table's stream, starts the job), the status gives the link when it is ready,
+ * and the asker gets it by mail. Every export is recorded.
  */
 import { ulid } from 'ulid';
-import type { FileStore } from '../files.js';
+import type { FileLinks, FileStore } from '../files.js';
 import type { PrivacyData } from '../data/privacy.js';
 import { csvChunks, toCsv, type Column } from '../domain/csv.js';
 import type { ExportsRepo } from '../data/store.js';
@@ -29,14 +30,8 @@ const MAIL_LINK_HOURS = 12;
 /** A job still pending after this long has died (its function timed out every retry): the status says failed. */
 export const JOB_STALE_MS = 60 * 60_000;
 
-/** Starts the background job (an asynchronous Lambda invocation; in-process locally). */
-export interface ExportJobs {
-  start(event: ExportJobEvent): Promise<void>;
-}
-export type ExportJobEvent = { associationId: string; exportId: string };
-
 /** What the list services hand the exporter. */
-export type ExportDeps<S> = { store: S & ExportsStore; files?: FileStore; jobs?: ExportJobs; apiUrl?: string };
+export type ExportDeps<S> = { store: S & ExportsStore; files?: Pick<FileLinks, 'put'>; jobs?: boolean; apiUrl?: string };
 
 /** How to read one list, built from its spec both by the request and by the job. */
 export interface ExportPlan<T> {
@@ -57,9 +52,13 @@ export interface ExportPlan<T> {
 export interface ExportRequest<T> {
   store: ExportsStore;
   /** Where a format=url answer is stored; without it such a request is answered inline. */
-  files?: FileStore;
-  /** Where a list longer than one page goes (the job writes the file); without it, it is read here. */
-  jobs?: ExportJobs;
+  files?: Pick<FileLinks, 'put'>;
+  /**
+   * True where the export job runs (every deployed function, the local stack): a list longer
+   * than one page becomes a job item, whose insert starts the job from the table's stream.
+   * Without it the list is read here.
+   */
+  jobs?: boolean;
   associationId: string;
   spec: ExportSpec;
   plan: ExportPlan<T>;
@@ -92,8 +91,8 @@ export async function exportRows<T>(req: ExportRequest<T>): Promise<ExportResult
       state: 'pending',
       createdAt: req.now.toISOString(),
     };
+    // Nothing else to do: the stream hands the new item to the job (lib/constructs/exports.ts).
     await req.store.createExportJob(job);
-    await req.jobs.start({ associationId: req.associationId, exportId });
     return { kind: 'job', exportId, statusUrl: `${req.apiUrl ?? ''}${statusPath(req.associationId, exportId)}`, state: 'pending' };
   }
   // One page: read and answered here, as it always was.
@@ -113,14 +112,22 @@ export async function exportRows<T>(req: ExportRequest<T>): Promise<ExportResult
   return result;
 }
 
-/** The job's side: stream every page into the file, then mark it ready, log it and mail the link, in one transaction. */
+/**
+ * The job's side: claim the job, stream every page into the file, then mark it ready, log it
+ * and mail the link, in one transaction. The claim is a conditional write that holds for
+ * `leaseMs` (the run's time limit): a record delivered again while a run holds it, or after the
+ * job finished, does nothing; a run that died (timed out) leaves a lapsed claim, so the retry runs.
+ */
 export async function runExportJob<T>(
-  deps: { store: ExportsRepo; files: FileStore },
+  deps: { store: ExportsRepo; files: Pick<FileStore, 'upload' | 'link'> },
   job: ExportJob,
   plan: ExportPlan<T>,
   clock: () => Date,
-): Promise<{ rows: number; bytes: number } | 'done already'> {
+  leaseMs: number,
+): Promise<{ rows: number; bytes: number } | 'done already' | 'running elsewhere'> {
   if (job.state !== 'pending') return 'done already';
+  const claimed = await deps.store.claimExportJob(job, clock(), leaseMs);
+  if (claimed !== 'claimed') return claimed;
   let rows = 0;
   try {
     const { bytes } = await deps.files.upload(job.fileKey, csvChunks(plan.columns, plan.pages(), (n) => (rows = n)), 'text/csv; charset=utf-8');
@@ -148,7 +155,7 @@ export async function runExportJob<T>(
 }
 
 /** What GET .../exports/{exportId} answers: the job's state and, when ready, a fresh link. */
-export async function exportStatus(deps: { store: ExportsRepo; files: FileStore }, associationId: string, exportId: string, caller: { userId: string; isAdmin: boolean }, now: Date) {
+export async function exportStatus(deps: { store: ExportsRepo; files: Pick<FileLinks, 'link'> }, associationId: string, exportId: string, caller: { userId: string; isAdmin: boolean }, now: Date) {
   const job = await deps.store.getExportJob(associationId, exportId);
   // Only the asker, or an admin: someone else's export of personal data does not exist for the caller.
   if (!job || (job.actorId !== caller.userId && !caller.isAdmin)) throw notFound('There is no such export.');

@@ -33,3 +33,30 @@ describe('failExportJob', () => {
     expect(await store.getExportJob('a1', '01JEXPORT')).toMatchObject({ state: 'failed', error: 'first', finishedAt: '2026-06-01T10:01:00.000Z' });
   });
 });
+
+describe('claimExportJob', () => {
+  const t0 = new Date('2026-06-01T10:00:00.000Z');
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+
+  it('claims a pending job once: a second delivery while the claim holds runs nothing', async () => {
+    await store.createExportJob(job);
+    expect(await store.claimExportJob(job, t0, 60_000)).toBe('claimed');
+    expect(await store.claimExportJob(job, at(59_000), 60_000)).toBe('running elsewhere');
+    expect(await store.getExportJob('a1', '01JEXPORT')).toMatchObject({ state: 'pending', claimedUntil: '2026-06-01T10:01:00.000Z', attempts: 1 });
+  });
+
+  it('a run that died leaves a lapsed claim: the retry takes the job', async () => {
+    await store.createExportJob(job);
+    await store.claimExportJob(job, t0, 60_000);
+    expect(await store.claimExportJob(job, at(61_000), 60_000)).toBe('claimed');
+    expect(await store.getExportJob('a1', '01JEXPORT')).toMatchObject({ claimedUntil: '2026-06-01T10:02:01.000Z', attempts: 2 });
+  });
+
+  it('a job that finished or failed is never claimed again', async () => {
+    await store.createExportJob(job);
+    await store.claimExportJob(job, t0, 60_000);
+    await store.failExportJob(job, 'SlowDown', at(1_000).toISOString());
+    expect(await store.claimExportJob(job, at(3_600_000), 60_000)).toBe('done already');
+    expect(await store.getExportJob('a1', '01JEXPORT')).toMatchObject({ state: 'failed', attempts: 1 });
+  });
+});

@@ -19,9 +19,10 @@ const plan: ExportPlan<{ n: number }> = {
   },
 };
 
-function fakes(upload?: FileStore['upload']) {
-  const calls = { finish: [] as unknown[][], fail: [] as unknown[][], written: '' };
+function fakes(upload?: FileStore['upload'], claim: 'claimed' | 'done already' | 'running elsewhere' = 'claimed') {
+  const calls = { finish: [] as unknown[][], fail: [] as unknown[][], claims: [] as unknown[][], written: '' };
   const store = {
+    claimExportJob: async (...a: unknown[]) => (calls.claims.push(a), claim),
     finishExportJob: async (...a: unknown[]) => (calls.finish.push(a), true),
     failExportJob: async (...a: unknown[]) => void calls.fail.push(a),
     getExportJob: async () => undefined as ExportJob | undefined,
@@ -41,22 +42,21 @@ function fakes(upload?: FileStore['upload']) {
 
 describe('exportRows: where a list goes', () => {
   const request = (over: Partial<ExportRequest<{ n: number }>> = {}) => {
-    const calls = { created: [] as ExportJob[], started: [] as unknown[], recorded: [] as unknown[] };
+    const calls = { created: [] as ExportJob[], recorded: [] as unknown[] };
     const store = {
       createExportJob: async (j: ExportJob) => void calls.created.push(j),
       recordExport: async (...a: unknown[]) => void calls.recorded.push(a),
     };
-    const jobs = { start: async (e: unknown) => void calls.started.push(e) };
-    const req: ExportRequest<{ n: number }> = { store: store as any, jobs, associationId: 'a1', spec: { list: 'members' } as any, plan, actor: { userId: 'u1', email: 'u1@example.test' }, format: 'csv' as const, apiUrl: 'https://api.test', now, ...over };
+    const req: ExportRequest<{ n: number }> = { store: store as any, jobs: true, associationId: 'a1', spec: { list: 'members' } as any, plan, actor: { userId: 'u1', email: 'u1@example.test' }, format: 'csv' as const, apiUrl: 'https://api.test', now, ...over };
     return { calls, req };
   };
 
-  it('longer than one page, with a job to start: the job makes the file, the request needs no file store (the web pages)', async () => {
+  it('longer than one page, where the job runs: the request writes the pending job item (its insert starts the job) and needs no file store (the web pages)', async () => {
     const { calls, req } = request();
     const out = await exportRows(req);
     expect(out).toMatchObject({ kind: 'job', state: 'pending', statusUrl: expect.stringMatching(/^https:\/\/api\.test\/associations\/a1\/exports\//) });
-    expect(calls.created).toHaveLength(1);
-    expect(calls.started).toEqual([{ associationId: 'a1', exportId: calls.created[0]!.exportId }]);
+    expect(calls.created).toEqual([expect.objectContaining({ associationId: 'a1', state: 'pending', spec: { list: 'members' }, actorId: 'u1', fileKey: expect.stringMatching(/^exports\/a1\/.+\/club-members\.csv$/) })]);
+    expect(out.kind === 'job' && out.exportId).toBe(calls.created[0]!.exportId);
     expect(calls.recorded).toEqual([]);
   });
 
@@ -71,12 +71,14 @@ describe('exportRows: where a list goes', () => {
 describe('runExportJob', () => {
   it('streams every page into the file, then marks it ready, logs it and queues the mail in one call', async () => {
     const f = fakes();
-    const out = await runExportJob(f, job(), plan, () => now);
+    const out = await runExportJob(f, job(), plan, () => now, 60_000);
     expect(out).toEqual({ rows: 3, bytes: Buffer.byteLength(f.calls.written) });
     expect(f.calls.written).toBe('\uFEFFn\r\n1\r\n2\r\n3\r\n');
     const [j, done, record, mail] = f.calls.finish[0] as [ExportJob, unknown, Record<string, unknown>, Record<string, string>];
     expect(j.exportId).toBe('01JEXPORT');
-    expect(done).toEqual({ rows: 3, bytes: out !== 'done already' ? out.bytes : 0, at: now.toISOString() });
+    expect(done).toEqual({ rows: 3, bytes: typeof out === 'object' ? out.bytes : 0, at: now.toISOString() });
+    // Claimed first, for as long as the run may take.
+    expect(f.calls.claims).toEqual([[expect.objectContaining({ exportId: '01JEXPORT' }), now, 60_000]]);
     expect(record).toMatchObject({ exportId: '01JEXPORT', what: 'members', actorId: 'u1', rows: 3, format: 'url' });
     expect(mail).toMatchObject({ mailId: 'export.01JEXPORT', to: 'asker@example.test', kind: 'export_ready', status: 'pending' });
     expect(mail.text).toContain(`https://files.test/${job().fileKey}?ttl=43200`);
@@ -85,15 +87,24 @@ describe('runExportJob', () => {
 
   it('a job no longer pending (a retried invocation) does nothing', async () => {
     const f = fakes();
-    expect(await runExportJob(f, job({ state: 'ready' }), plan, () => now)).toBe('done already');
+    expect(await runExportJob(f, job({ state: 'ready' }), plan, () => now, 60_000)).toBe('done already');
     expect(f.calls.finish).toEqual([]);
+  });
+
+  it.each(['done already', 'running elsewhere'] as const)('a record delivered again whose claim fails (%s) writes no file and records nothing', async (claim) => {
+    const f = fakes(async () => {
+      throw new Error('must not upload');
+    }, claim);
+    expect(await runExportJob(f, job(), plan, () => now, 60_000)).toBe(claim);
+    expect(f.calls.finish).toEqual([]);
+    expect(f.calls.fail).toEqual([]);
   });
 
   it('a failed upload records the job failed and throws (the invocation fails: alarm, dead letters)', async () => {
     const f = fakes(async () => {
       throw new Error('SlowDown');
     });
-    await expect(runExportJob(f, job(), plan, () => now)).rejects.toThrow('SlowDown');
+    await expect(runExportJob(f, job(), plan, () => now, 60_000)).rejects.toThrow('SlowDown');
     expect(f.calls.fail).toEqual([[expect.objectContaining({ exportId: '01JEXPORT' }), 'SlowDown', now.toISOString()]]);
     expect(f.calls.finish).toEqual([]);
   });

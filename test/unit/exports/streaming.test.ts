@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { csvChunks, toCsv, type Column } from '../../../functions/core/domain/csv.js';
-import { uploadToS3 } from '../../../functions/core/files.js';
+import { uploadToS3 } from '../../../functions/core/files-s3.js';
 
 type Row = { name: string; n: number };
 const columns: Column<Row>[] = [
