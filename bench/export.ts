@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions, exportJobNodeOptions } from '../lib/bundling.js';
+import type { ExportJobEvent } from '../functions/core/export-jobs.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { rawQuery } from './export-raw-child.js';
@@ -124,7 +125,7 @@ async function jobBundle(dir: string): Promise<string> {
   return outfile;
 }
 
-function runJobProcess(bundle: string, event: { Records: unknown[] }): Promise<{ ms: number; maxRssBytes: number; outcome: unknown }> {
+function runJobProcess(bundle: string, event: ExportJobEvent): Promise<{ ms: number; maxRssBytes: number; outcome: unknown }> {
   return new Promise((resolve, reject) => {
     // The stack's settings (table, endpoints, exports folder), as the handlers in this process have them.
     const child = spawn(process.execPath, [bundle, JSON.stringify(event)], { env: { ...process.env, NODE_OPTIONS: exportJobNodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -163,16 +164,14 @@ export async function benchExport(stack: RunningStack, log: (s: string) => void 
   const summary: { size: number; jobRate: number; rawRate: number; coldRate: number; rss: number }[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-export-job-'));
   const meter = cpuMeter();
-  // The job item the API's 202 wrote reaches the job here, from the stack's stream reader, in a
-  // process of its own; the bench awaits it by export id.
+  // The job the API's 202 wrote is started by the streams consumer and runs here, in a process of
+  // its own; the bench awaits it by export id.
   const bundle = await jobBundle(dir);
   const runs = new Map<string, Promise<{ ms: number; maxRssBytes: number; outcome: unknown }>>();
   stack.runExportJobsWith(async (event) => {
-    for (const record of event.Records as { dynamodb?: { NewImage?: { exportId?: { S?: string } } } }[]) {
-      const run = runJobProcess(bundle, { Records: [record] });
-      run.catch(() => undefined);
-      runs.set(record.dynamodb?.NewImage?.exportId?.S ?? '', run);
-    }
+    const run = runJobProcess(bundle, event);
+    run.catch(() => undefined);
+    runs.set(event.exportId, run);
   });
   try {
     const owner: User = await signIn(api, 'exportowner', 'Export Owner');

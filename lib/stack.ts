@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../functions/core/api.js';
@@ -9,6 +8,7 @@ import { Auth } from './constructs/auth.js';
 import { Data } from './constructs/data.js';
 import { Functions } from './constructs/functions.js';
 import { ExportFiles, ExportJob } from './constructs/exports.js';
+import { streamFilters } from './stream-filters.js';
 import { ScheduledJob } from './constructs/jobs.js';
 import { Mail } from './constructs/mail.js';
 import { Monitoring } from './constructs/monitoring.js';
@@ -129,9 +129,9 @@ export const workers = {
     timeout: Duration.seconds(10),
     access: { table: true, cursorSecret: true, linkSecret: true, stripe: true, ses: false, apiUrl: true, jwt: true, scheduler: 'manage', exports: false },
   },
-  // Long exports, started by the table's stream when a function that exports writes a job
-  // item: reads the list, streams it into the exports bucket, queues the mail with the link
-  // (sent by the streams consumer, so no SES). API_URL: the local file links.
+  // Long exports, invoked asynchronously by the streams consumer when a function that exports
+  // writes a job item: reads the list, streams it into the exports bucket, queues the mail with
+  // the link (sent by the streams consumer, so no SES). API_URL: the local file links.
   exportJob: {
     entry: 'functions/jobs/exports.ts',
     // 250,000 rows stream in well under a minute; the rest is room for a slow table or S3.
@@ -186,6 +186,7 @@ export class PlatformStack extends Stack {
       name: 'streams',
       entry: workers.streams.entry,
       timeout: workers.streams.timeout,
+      filters: streamFilters.streams,
     });
     // Recorded Stripe events, applied in stream order per customer (docs/dues.md).
     const stripeEvents = new StreamConsumer(this, 'StripeEvents', {
@@ -194,9 +195,8 @@ export class PlatformStack extends Stack {
       name: 'stripeEvents',
       entry: workers.stripeEvents.entry,
       timeout: workers.stripeEvents.timeout,
-      // Only the queue's records (keys.stripeQueued), by key prefix; the outbox consumer's filter
-      // (entity outbox, broadcast, event) never matches them, so neither waits behind the other.
-      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith('STRIPEQ#') } } } })],
+      // Only the queue's records; the outbox consumer's filters never match them, so neither waits behind the other.
+      filters: streamFilters.stripeEvents,
     });
     const mail = new Mail(this, 'Mail', {
       functions,
@@ -205,7 +205,9 @@ export class PlatformStack extends Stack {
       notifications: { name: 'sesEvents', entry: workers.sesEvents.entry, timeout: workers.sesEvents.timeout },
     });
     const exportFiles = new ExportFiles(this, 'Exports');
-    const exportJob = new ExportJob(this, 'ExportJob', { functions, table: data.table, entry: workers.exportJob.entry, timeout: workers.exportJob.timeout });
+    const exportJob = new ExportJob(this, 'ExportJob', { functions, entry: workers.exportJob.entry, timeout: workers.exportJob.timeout });
+    // The streams consumer starts each new job (lib/constructs/exports.ts says why not a reader of its own).
+    exportJob.allowStarting(outbox.fn);
 
     const api = new Api(this, 'Api', {
       functions: functions.byName,
@@ -258,9 +260,8 @@ export class PlatformStack extends Stack {
         StreamFailures: outbox.failures,
         StripeEventFailures: stripeEvents.failures,
         SesEventsDlq: mail.deadLetterQueue,
-        ExportJobFailures: exportJob.failures,
+        ExportJobDlq: exportJob.deadLetterQueue,
       },
-      // Not the export job: its records may wait behind a 15-minute job by design; one given up on lands in its failures queue.
       streamConsumers: { streams: outbox.fn, stripeEvents: stripeEvents.fn },
       table: data.table,
       alarmEmail: settings.alarmEmail,
@@ -286,7 +287,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
     new CfnOutput(this, 'ScheduledJobDeadLetterQueueUrl', { value: schedules.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'StreamFailuresQueueUrl', { value: outbox.failures.queueUrl });
-    new CfnOutput(this, 'ExportJobFailuresQueueUrl', { value: exportJob.failures.queueUrl });
+    new CfnOutput(this, 'ExportJobDeadLetterQueueUrl', { value: exportJob.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ExportsBucketName', { value: exportFiles.bucket.bucketName });
     new CfnOutput(this, 'WebUrl', { value: `https://${web.distribution.distributionDomainName}`, description: 'The web app (set appUrl to it, or to a custom domain in front of it)' });
     new CfnOutput(this, 'WebAssetsBucketName', { value: web.assets.bucketName, description: 'Upload web/dist here after npm run build:web (docs/deploy.md)' });

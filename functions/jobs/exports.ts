@@ -1,20 +1,18 @@
 /**
  * The export job, for a list too long for one response: the request writes a pending job
- * item, and the table's stream hands each new one to this function (its event source mapping
- * filters on INSERT of entity exportJob; locally scripts/local/stack.ts polls the same way).
+ * item, and the table's stream consumer (functions/streams) invokes this function for each new
+ * one (core/export-jobs.ts; locally the local stack runs it in process).
  * Claims the job, streams the list page by page into a file (S3 multipart upload in AWS, the
  * local folder locally), then marks the job ready, logs the export and mails the link to
  * whoever asked, in one transaction (services/exports.ts).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
 import { apiUrl, table } from '../core/deps.js';
 import { config, required } from '../core/config.js';
 import { localFileStore, type FileStore } from '../core/files.js';
 import { s3FileStore } from '../core/files-s3.js';
-import { strip } from '../core/data/table.js';
 import type { ExportJob } from '../core/data/exports.js';
 import { associationsRepo } from '../core/data/associations.js';
 import { eventsRepo } from '../core/data/events.js';
@@ -30,6 +28,7 @@ import { membersExportPlan } from '../core/services/members.js';
 import { ledgerExportPlan } from '../core/services/ledger.js';
 import { attendeesExportPlan } from '../core/services/attendees.js';
 import { logger } from '../core/http/logger.js';
+import type { ExportJobEvent } from '../core/export-jobs.js';
 
 // The repositories of the three lists and the export log: the bundle leaves the others out (deps.ts).
 const store = { ...exportsRepo(table), ...associationsRepo(table), ...eventsRepo(table), ...membersRepo(table), ...plansRepo(table), ...profilesRepo(table), ...unitsRepo(table), ...paymentsRepo(table), ...rsvpsRepo(table) };
@@ -37,33 +36,20 @@ const store = { ...exportsRepo(table), ...associationsRepo(table), ...eventsRepo
 let files: FileStore | undefined;
 const filesOnce = () => (files ??= process.env.EXPORTS_DIR ? localFileStore(process.env.EXPORTS_DIR, apiUrl) : s3FileStore(required('EXPORTS_BUCKET'), config.region));
 
-/** The job as the request wrote it: the stream record carries the whole new item. */
-function jobOf(record: DynamoDBStreamEvent['Records'][number]): ExportJob | undefined {
-  const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || !image) return undefined;
-  const { pk: _pk, sk: _sk, entity, expiresAt: _ttl, ...job } = unmarshall(image as Parameters<typeof unmarshall>[0]);
-  return entity === 'exportJob' && typeof job.associationId === 'string' && typeof job.exportId === 'string' ? strip<ExportJob>(job) : undefined;
-}
-
 /**
- * One job a batch in AWS (batch size 1). A failure is thrown: Lambda retries the record (the
- * claim lets a retry run only when no live run holds the job), then describes it in the
- * failures queue.
+ * Invoked asynchronously by the streams consumer with a new job's keys. A failure is thrown:
+ * Lambda retries the invocation twice (the claim lets a retry run only when no live run holds
+ * the job), then puts it in the dead-letter queue.
  */
-export const handler = middy(async (event: DynamoDBStreamEvent, context: Context) => {
-  const outcomes: unknown[] = [];
-  for (const record of event.Records ?? []) {
-    const job = jobOf(record);
-    if (!job) {
-      logger.warn('export job: not a new job item', { eventName: record.eventName, keys: record.dynamodb?.Keys });
-      outcomes.push('ignored');
-      continue;
-    }
-    // The claim lasts as long as this run may: past it, the run has died, and a retry may take the job.
-    const leaseMs = Math.max(60_000, (context?.getRemainingTimeInMillis?.() ?? 15 * 60_000) - 5_000);
-    outcomes.push(await runOne(job, leaseMs));
+export const handler = middy(async (event: ExportJobEvent, context: Context) => {
+  const job = typeof event?.associationId === 'string' && typeof event?.exportId === 'string' ? await store.getExportJob(event.associationId, event.exportId) : undefined;
+  if (!job) {
+    logger.warn('export job: no such job', { event });
+    return { outcome: 'ignored' };
   }
-  return { batchItemFailures: [], outcomes };
+  // The claim lasts as long as this run may: past it, the run has died, and a retry may take the job.
+  const leaseMs = Math.max(60_000, (context?.getRemainingTimeInMillis?.() ?? 15 * 60_000) - 5_000);
+  return { outcome: await runOne(job, leaseMs) };
 }).use(injectLambdaContext(logger, { resetKeys: true }));
 
 async function runOne(job: ExportJob, leaseMs: number): Promise<unknown> {

@@ -3,7 +3,8 @@
  * outbox items, and those the daily sweep marks for retry, are sent (each claimed first, so a
  * retried batch sends nothing twice); new broadcasts are expanded
  * into outbox items; an RSVP write that asks for a mail (a new `mail` id) gets it built
- * and queued; an event with free seats and a waitlist gets its waitlist promoted.
+ * and queued; an event with free seats and a waitlist gets its waitlist promoted; a new export
+ * job item gets its job started.
  * Member, ledger, RSVP and match changes are counted into the dashboards' counters.
  * Failed records are reported one by one, so a retry covers only them.
  */
@@ -14,10 +15,12 @@ import { eventsDeps, store, mailer } from '../core/deps.js';
 import { deliver } from '../core/services/outbox.js';
 import { expandBroadcast, mailLookup, promoteWaitlisted, queueRsvpMail, type MailLookup } from '../core/services/events.js';
 import { logger } from '../core/http/logger.js';
+import { exportJobs } from '../core/export-jobs.js';
 import { countStreamBatch, plainImage } from '../core/services/stats.js';
 import type { Rsvp } from '../core/domain/events.js';
 
 const deps = eventsDeps();
+const jobs = exportJobs();
 
 type Image = Record<string, { S?: string; N?: string; NULL?: boolean }>;
 const str = (img: Image, k: string) => img[k]?.S;
@@ -51,6 +54,9 @@ async function handleRecord(record: DynamoDBStreamEvent['Records'][number], look
       // attendee); that record then finds the mail claimed and sends nothing.
       if (await queueRsvpMail(deps, plainImage(img as never) as unknown as Rsvp, now, lookup)) await deliver(store, mailer, mailId, now);
     }
+  } else if (record.eventName === 'INSERT' && entity === 'exportJob') {
+    // Started here, not by the request: the job runs exactly when its item exists.
+    await jobs.start({ associationId: str(img, 'associationId')!, exportId: str(img, 'exportId')! });
   } else if (record.eventName === 'INSERT' && entity === 'broadcast') {
     await expandBroadcast(deps, str(img, 'broadcastId')!, now);
   } else if (record.eventName === 'MODIFY' && entity === 'event' && str(img, 'status') === 'scheduled' && (num(img, 'waitlistCount') ?? 0) > 0) {

@@ -1,16 +1,15 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { asyncRetries, failureQueue } from './queues.js';
 import { acknowledge, findingResource } from '../nag.js';
 import type { Functions } from './functions.js';
 import { exportJobNodeOptions } from '../bundling.js';
-import { StreamConsumer } from './streams.js';
 
 /**
  * Export files too large for one response (attendee lists): written by the functions,
@@ -77,44 +76,43 @@ export class ExportFiles extends Construct {
 
 export interface ExportJobProps {
   functions: Functions;
-  table: dynamodb.Table;
   /** Handler file relative to the project root. */
   entry: string;
   timeout: Duration;
 }
 
 /**
- * The export job, started by the table's stream: a request that finds a list too long for one
- * response writes a pending job item (entity exportJob), and this function's own event source
- * mapping, filtered to new job items, hands it each one. The job claims its item with a
- * conditional write before it runs, so a record delivered twice runs once. A failing run is
- * retried twice; what still fails, or waited over an hour (the status calls such a job failed
- * by then), is described in the failures queue (alarmed in Monitoring).
+ * The export job, for a list too long for one response: the request writes a pending job item,
+ * and the table's stream consumer (functions/streams) invokes this function asynchronously
+ * (InvocationType Event) for each new one. It is not a stream consumer of its own: a third
+ * reader of the table's stream would pass DynamoDB Streams' two readers per shard. The job
+ * claims its item with a conditional write before it runs, so an invocation delivered twice
+ * runs once. Lambda retries a failed run twice within six hours; what still fails lands in the
+ * dead-letter queue (alarmed in Monitoring).
  */
 export class ExportJob extends Construct {
   readonly fn: NodejsFunction;
-  readonly failures: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ExportJobProps) {
     super(scope, id);
-    const { FilterCriteria, FilterRule } = lambda;
-    const consumer = new StreamConsumer(this, 'Stream', {
-      functions: props.functions,
-      table: props.table,
-      name: 'exportJob',
+    this.deadLetterQueue = failureQueue(this);
+    this.fn = props.functions.addJob('exportJob', {
       entry: props.entry,
       timeout: props.timeout,
+      deadLetterQueue: this.deadLetterQueue,
+      ...asyncRetries,
       environment: { NODE_OPTIONS: exportJobNodeOptions },
-      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('exportJob') } } } })],
-      // One job per invocation, and up to 10 of a shard at once (in order per association):
-      // a 15-minute job holds back only the jobs of its own association.
-      batchSize: 1,
-      parallelizationFactor: 10,
-      // As the asynchronous invocation it replaces: two retries.
-      retryAttempts: 2,
-      maxRecordAge: Duration.hours(1),
     });
-    this.fn = consumer.fn;
-    this.failures = consumer.failures;
+  }
+
+  /**
+   * EXPORT_JOB_FUNCTION, and lambda:InvokeFunction on this one function's unqualified ARN: an
+   * explicit statement rather than fn.grantInvoke, which also allows every version and alias (ARN:*).
+   * Only the streams consumer starts jobs.
+   */
+  allowStarting(caller: lambda.Function): void {
+    caller.addEnvironment('EXPORT_JOB_FUNCTION', this.fn.functionName);
+    caller.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
   }
 }

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { failureQueue } from './queues.js';
 import { acknowledge, findingResource } from '../nag.js';
 import type { Functions } from './functions.js';
+import type { FilterPattern } from '../stream-filters.js';
 
 export interface StreamConsumerProps {
   functions: Functions;
@@ -18,17 +19,8 @@ export interface StreamConsumerProps {
   /** Handler file relative to the project root. */
   entry: string;
   timeout: Duration;
-  /** Which records reach the function (default: new outbox mail and broadcasts, changed events, outbox mail marked for retry). */
-  filters?: Record<string, unknown>[];
-  environment?: Record<string, string>;
-  /** Records per invocation (default 25). */
-  batchSize?: number;
-  /** Retries of a failing batch before it goes to the failures queue (default 10). */
-  retryAttempts?: number;
-  /** Older records go to the failures queue unread (default a day). */
-  maxRecordAge?: Duration;
-  /** Batches of a shard handled at once, in order per partition key (default 1). */
-  parallelizationFactor?: number;
+  /** Which records reach the function (lib/stream-filters.ts; the local stack filters with the same). */
+  filters: FilterPattern[];
 }
 
 /**
@@ -53,7 +45,7 @@ export class StreamConsumer extends Construct {
       'This queue is itself the on-failure destination of the stream event source mapping (cdk-nag only recognizes redrive policies and Lambda DeadLetterConfig); nothing consumes it but the operator, so it needs no dead-letter queue of its own.',
     );
 
-    this.fn = props.functions.addWorker(props.name, { entry: props.entry, timeout: props.timeout, environment: props.environment });
+    this.fn = props.functions.addWorker(props.name, { entry: props.entry, timeout: props.timeout });
 
     // Reading the stream, as the DynamoDB guide's policy for a Lambda consumer, but the
     // record-reading actions on this stream only. Not table.grantStreamRead, which allows ListStreams on *.
@@ -71,33 +63,23 @@ export class StreamConsumer extends Construct {
       'ListStreams only lists stream ARNs; <table>/stream/* names the streams of this one table (a new stream label each time the stream is re-enabled), as in the DynamoDB guide for Lambda consumers.',
     );
 
-    const { FilterCriteria, FilterRule } = lambda;
     this.mapping = new lambda.EventSourceMapping(this, 'Mapping', {
       target: this.fn,
       eventSourceArn: streamArn,
       // An outbox must not skip mail written while the mapping was being created or disabled.
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       // 25 for mail: a batch's sends (SES backoff, a broadcast's expansion) must fit the timeout,
-      // and one slow record holds the rest of its batch. Not raised, nor batched over a window, for
-      // the dashboard counters' sake: this filter passes no member, payment, RSVP or match record,
-      // so this mapping counts nothing (docs/data-model.md, "Dashboard counters"). A mapping of
-      // its own for counting would take BatchSize 1000 with MaximumBatchingWindow ~5 s: the
-      // counters are summed per batch (services/stats.ts), lag of seconds is fine for a chart,
-      // and a bigger batch writes the hot counter items less often.
-      batchSize: props.batchSize ?? 25,
+      // and one slow record holds the rest of its batch. The same batches are counted into the
+      // dashboards' counters after their mail (services/stats.ts sums a batch per counter item);
+      // a mapping of its own for counting would be a third reader of the stream.
+      batchSize: 25,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
-      retryAttempts: props.retryAttempts ?? 10,
-      maxRecordAge: props.maxRecordAge ?? Duration.days(1),
-      parallelizationFactor: props.parallelizationFactor,
+      retryAttempts: 10,
+      maxRecordAge: Duration.days(1),
       onFailure: new SqsDlq(this.failures),
       // Everything else in the stream is dropped before the function is invoked.
-      filters: props.filters ?? [
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: FilterRule.or('outbox', 'broadcast') } } } }),
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('event') } } } }),
-        // Outbox mail the daily sweep marked for retry (a `retry` count): the function sends on its change only.
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('outbox') }, retry: { N: FilterRule.exists() } } } }),
-      ],
+      filters: props.filters.map((pattern) => lambda.FilterCriteria.filter(pattern)),
     });
   }
 }

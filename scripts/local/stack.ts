@@ -14,7 +14,8 @@ import sesLocal from 'aws-ses-v2-local';
 import * as z from 'zod/mini';
 import { ensureTable, waitForDynamo } from './table.js';
 import { createIssuer, LOCAL_AUDIENCE, subFor } from './issuer.js';
-import { isNewExportJob, isStripeQueued, startStreamPoller } from './streams.js';
+import { startStreamPoller } from './streams.js';
+import type { ExportJobEvent } from '../../functions/core/export-jobs.js';
 import { createGateway } from './gateway.js';
 import { functionNames, type FunctionName } from '../../functions/core/api.js';
 import '../../functions/core/zod-locale.js';
@@ -63,10 +64,10 @@ export interface RunningStack {
   /** DynamoDB Local's Java process: a runner killed before stop() finishes leaves it behind otherwise. */
   dynamoPid?: number;
   /**
-   * Who gets the export job's stream records (new job items): the export job's handler in
-   * this process unless replaced (bench/export.ts runs it in a process of its own).
+   * Who runs the export jobs the streams consumer starts: the export job's handler in this
+   * process unless replaced (bench/export.ts runs it in a process of its own).
    */
-  runExportJobsWith: (consumer: (event: { Records: unknown[] }) => Promise<unknown>) => void;
+  runExportJobsWith: (consumer: (event: ExportJobEvent) => Promise<unknown>) => void;
   stop: () => Promise<void>;
 }
 
@@ -190,6 +191,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
       AUTH_URL: `${api}/dev/oauth2`,
       AUTH_CLIENT_ID: LOCAL_AUDIENCE,
       SCHEDULER: 'local',
+      // Long exports: the streams consumer starts the job in this process (below), as an asynchronous Lambda invocation in AWS.
+      EXPORT_JOBS: 'local',
       EXPORTS_DIR: exportsDir,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
@@ -228,37 +231,40 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<RunningS
     const streamsHandler = (await import('../../functions/streams/handler.js')).handler as (e: unknown, c: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
     const scheduled = (await import('../../functions/jobs/scheduled.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
     const sesEvents = (await import('../../functions/ses-events/handler.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
-    // The DynamoDB stream → the outbox sender, as the event source mapping does in AWS.
-    // Three readers, as three event source mappings: none waits behind another's backlog.
-    const notStripe = (r: Parameters<typeof isStripeQueued>[0]) => !isStripeQueued(r);
-    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log, accept: notStripe, name: 'streams', parallel: 8 });
+    // The DynamoDB stream → its two consumers, each given only the records its event source
+    // mapping's filters pass in AWS (lib/stream-filters.ts), so nothing runs here that never would there.
+    const { streamFilters, matchesFilters } = await import('../../lib/stream-filters.js');
+    const forStreams = (r: unknown) => matchesFilters(streamFilters.streams, r);
+    const poller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => streamsHandler(e, lambdaContext('streams')), log, accept: forStreams, name: 'streams', parallel: 8 });
     cleanups.push(() => poller.stop());
     // Recorded Stripe events, alone: applying a burst of them never holds mail or counters back, nor the reverse.
     const stripeEventsHandler = (await import('../../functions/stripe-events/handler.js')).handler as typeof streamsHandler;
-    const stripePoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => stripeEventsHandler(e, lambdaContext('stripeEvents')), log, accept: isStripeQueued, name: 'stripeEvents' });
+    const stripePoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => stripeEventsHandler(e, lambdaContext('stripeEvents')), log, accept: (r) => matchesFilters(streamFilters.stripeEvents, r), name: 'stripeEvents' });
     cleanups.push(() => stripePoller.stop());
-    // A second reader for the dashboard counters, so bulk changes never hold mail back. Serial (its
-    // transactions share counter items) and in batches of up to 1000 records, GetRecords' limit:
-    // each batch is summed per counter item (services/stats.ts), about 98 records a transaction.
+    // The streams consumer's counting, read apart here (STATS_COUNTING=separate) so bulk changes
+    // never hold mail back; the same records as its mapping gets. Serial (its transactions share
+    // counter items) and in batches of up to 1000 records, GetRecords' limit: each batch is
+    // summed per counter item (services/stats.ts), about 98 records a transaction.
     const { countBatch } = (await import('../../functions/streams/handler.js')) as { countBatch: (e: unknown) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> };
-    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log, accept: notStripe, name: 'counters', batchSize: 1000 });
+    const statsPoller = await startStreamPoller({ endpoint: dynamoEndpoint, client, tableName, consumer: (e) => countBatch(e), log, accept: forStreams, name: 'counters', batchSize: 1000 });
     cleanups.push(() => statsPoller.stop());
-    // Long exports: the request writes a job item, and a fourth reader hands each new one to the
-    // export job's handler, as its own event source mapping (filtered the same way) does in AWS;
-    // up to 8 at once, one association's in order (parallelizationFactor). stop() waits for running ones.
+    // Long exports: the streams consumer starts the job for each new job item, as an asynchronous
+    // Lambda invocation does in AWS: here the same handler, in this process, after the consumer
+    // has gone on (unless replaced: bench/export.ts runs it in a process of its own). stop() waits for running ones.
     const exportJob = (await import('../../functions/jobs/exports.js')).handler as (e: unknown, c: unknown) => Promise<unknown>;
-    let exportJobConsumer = (e: { Records: unknown[] }) => exportJob(e, lambdaContext('exportJob', 15 * 60_000));
-    const exportPoller = await startStreamPoller({
-      endpoint: dynamoEndpoint,
-      client,
-      tableName,
-      consumer: async (e) => (await exportJobConsumer(e), {}),
-      log,
-      accept: isNewExportJob,
-      name: 'exportJob',
-      parallel: 8,
+    const { runExportJobsWith } = await import('../../functions/core/export-jobs.js');
+    let exportJobConsumer = (e: ExportJobEvent) => exportJob(e, lambdaContext('exportJob', 15 * 60_000));
+    const runningJobs = new Set<Promise<unknown>>();
+    runExportJobsWith((event) => {
+      const run: Promise<unknown> = new Promise((r) => setImmediate(r))
+        .then(() => exportJobConsumer(event))
+        .catch((err) => log(`export job failed: ${(err as Error).message}`))
+        .finally(() => runningJobs.delete(run));
+      runningJobs.add(run);
     });
-    cleanups.push(() => exportPoller.stop());
+    cleanups.push(async () => {
+      await Promise.all([...runningJobs]);
+    });
     // One-time schedules (event reminders): the local stand-in for EventBridge Scheduler.
     const { store: localStore } = await import('../../functions/core/deps.js');
     const fireDueSchedules = async (now = new Date()) => {

@@ -13,12 +13,6 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 
 type Consumer = (event: { Records: unknown[] }) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] }>;
 
-/** Recorded Stripe events (keys.stripeQueued): read by their own poller, as their own event source mapping's filter does in AWS. */
-export const isStripeQueued = (r: _Record) => r.dynamodb?.Keys?.pk?.S?.startsWith('STRIPEQ#') === true;
-
-/** New export job items, for the export job: the filter of its event source mapping (lib/constructs/exports.ts). */
-export const isNewExportJob = (r: _Record) => r.eventName === 'INSERT' && r.dynamodb?.NewImage?.entity?.S === 'exportJob';
-
 export async function startStreamPoller(opts: {
   endpoint: string;
   client: DynamoDBClient;

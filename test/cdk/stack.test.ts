@@ -95,7 +95,6 @@ describe('template', () => {
   };
   const streamFailuresQueueId = () => mappingOf('streams')[1].Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
   const stripeEventFailuresQueueId = () => mappingOf('stripeEvents')[1].Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
-  const exportJobFailuresQueueId = () => mappingOf('exportJob')[1].Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
   const alarmTopicId = () => {
     const found = ofType('AWS::SNS::Topic').filter(([, r]) => r.Properties.DisplayName === 'Association platform alarms');
     expect(found).toHaveLength(1);
@@ -358,9 +357,9 @@ describe('template', () => {
     expect(fn.Environment.Variables).not.toHaveProperty('CORS_ORIGINS');
   });
 
-  test('asynchronously invoked functions (schedules, SNS): two Lambda retries within 6 hours, then their dead-letter queue', () => {
+  test('asynchronously invoked functions (schedules, SNS, the export job): two Lambda retries within 6 hours, then their dead-letter queue', () => {
     const invokeConfigs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
-    const asynchronous = ['jobsDaily', 'jobsScheduled', 'sesEvents'] as const;
+    const asynchronous = ['jobsDaily', 'jobsScheduled', 'sesEvents', 'exportJob'] as const;
     expect(invokeConfigs.map((c) => c.FunctionName.Ref).sort()).toEqual(asynchronous.map(fnId).sort());
     for (const name of asynchronous) {
       expect(invokeConfigs.find((c) => c.FunctionName.Ref === fnId(name))).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 });
@@ -371,11 +370,11 @@ describe('template', () => {
         expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }),
       ]);
     }
-    expect(new Set(asynchronous.map(dlqOf)).size).toBe(3);
+    expect(new Set(asynchronous.map(dlqOf)).size).toBe(4);
     // The export job's heap settings, as bench/export.ts measured them (lib/bundling.ts).
     expect(resources[fnId('exportJob')]!.Properties.Environment.Variables.NODE_OPTIONS).toBe('--max-semi-space-size=4');
     // The stream consumers are invoked synchronously by their event source mappings: no asynchronous settings.
-    for (const name of ['streams', 'stripeEvents', 'exportJob'] as const) expect(resources[fnId(name)]!.Properties.DeadLetterConfig).toBeUndefined();
+    for (const name of ['streams', 'stripeEvents'] as const) expect(resources[fnId(name)]!.Properties.DeadLetterConfig).toBeUndefined();
     for (const [, queue] of ofType('AWS::SQS::QueuePolicy')) {
       expect(queue.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -509,11 +508,16 @@ describe('template', () => {
     expect(withAccess('jwt')).toEqual(['events', 'web']);
   });
 
-  test('starting the export job takes no privilege: the job item a request writes reaches it by the stream; no function may invoke another', () => {
+  test('starting the export job: lambda:InvokeFunction on its unqualified ARN only, for the streams consumer alone (requests only write the job item)', () => {
     for (const name of allFunctions) {
       const invoke = policyStatementsOfRole(roleOf(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('lambda:')));
       const env = resources[fnId(name)]!.Properties.Environment.Variables;
-      expect({ name, invoke, env: env.EXPORT_JOB_FUNCTION }).toEqual({ name, invoke: [], env: undefined });
+      if (name !== 'streams') {
+        expect({ name, invoke, env: env.EXPORT_JOB_FUNCTION }).toEqual({ name, invoke: [], env: undefined });
+        continue;
+      }
+      expect(invoke).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId('exportJob'), 'Arn'] } }]);
+      expect(env.EXPORT_JOB_FUNCTION).toEqual({ Ref: fnId('exportJob') });
     }
   });
 
@@ -527,7 +531,7 @@ describe('template', () => {
       const roleId = roleOf(name);
       const statements = policyStatementsOfRole(roleId);
       const dynamo = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')) && !onStream(s));
-      if (name !== 'streams' && name !== 'stripeEvents' && name !== 'exportJob') expect({ name, stream: statements.filter(onStream) }).toEqual({ name, stream: [] });
+      if (name !== 'streams' && name !== 'stripeEvents') expect({ name, stream: statements.filter(onStream) }).toEqual({ name, stream: [] });
       else for (const s of statements.filter(onStream)) for (const a of actionsOf([s])) expect(streamActions).toContain(a);
       if (!accessOf(name).table) {
         expect({ name, actions: actionsOf(statements).filter((a) => a.startsWith('dynamodb:')) }).toEqual({ name, actions: [] });
@@ -770,7 +774,8 @@ describe('template', () => {
   test('stream consumer: from the start of the stream, 25 records, bisect, per-record failures, 10 retries, a day, failures to an encrypted queue, filtered', () => {
     const [tableId] = onlyOf('AWS::DynamoDB::Table');
     const [, mapping] = mappingOf('streams');
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    // Two readers of the stream: DynamoDB Streams throttles a shard read by more.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     const queueId = streamFailuresQueueId();
     expect(mapping.Properties).toEqual({
       FunctionName: { Ref: fnId('streams') },
@@ -785,13 +790,18 @@ describe('template', () => {
       FilterCriteria: { Filters: expect.any(Array) },
       Tags: expect.any(Array),
     });
-    // Only new outbox mail and broadcasts, changed events, and outbox mail the sweep marked for retry reach the function.
+    // New outbox mail, broadcasts and export jobs, changed events, outbox mail the sweep marked for
+    // retry, and every change of what the counters count (a removal by its old image) reach the function.
     const patterns = mapping.Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern));
+    const counted = ['member', 'payment', 'rsvp', 'match'];
     expect(patterns).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'broadcast'] } } } },
-      { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['event'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'broadcast', 'exportJob', ...counted] } } } },
+      { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['event', ...counted] } } } },
       { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['outbox'] }, retry: { N: [{ exists: true }] } } } },
+      { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: counted } } } },
     ]);
+    // At most five filters on one mapping (Lambda's default quota).
+    expect(patterns.length).toBeLessThanOrEqual(5);
     expect(resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
 
     // Its role reads this table's stream and writes to its failure queue; no other role may do either.
@@ -928,41 +938,6 @@ describe('template', () => {
     expect(outboxPatterns).not.toMatch(/stripe|STRIPEQ/i);
   });
 
-  test('export job: its own mapping on the same stream, only new job items, one a batch, 10 batches of a shard at once, two retries, an hour, failures to its own queue', () => {
-    const [tableId] = onlyOf('AWS::DynamoDB::Table');
-    const [, mapping] = mappingOf('exportJob');
-    const queueId = exportJobFailuresQueueId();
-    expect(mapping.Properties).toEqual({
-      FunctionName: { Ref: fnId('exportJob') },
-      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 1,
-      ParallelizationFactor: 10,
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: 2,
-      MaximumRecordAgeInSeconds: 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
-      FilterCriteria: { Filters: expect.any(Array) },
-      Tags: expect.any(Array),
-    });
-    // What the request writes (data/exports.ts createExportJob: entity exportJob); the other consumers' filters never match it.
-    expect(mapping.Properties.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['exportJob'] } } } }]);
-    for (const other of ['streams', 'stripeEvents'] as const) {
-      expect(JSON.stringify(mappingOf(other)[1].Properties.FilterCriteria.Filters)).not.toContain('exportJob');
-      expect(queueId).not.toBe(mappingOf(other)[1].Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
-    }
-    expect(resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
-    // Its role reads the stream's records only, and sends to its own failure queue alone.
-    const streamStatements = policyStatementsOfRole(roleOf('exportJob')).filter((s) => actionsOf([s]).some((a) => ['dynamodb:DescribeStream', 'dynamodb:ListStreams'].includes(a)));
-    expect(streamStatements).toEqual([
-      { Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
-      { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/stream/*']] } },
-    ]);
-    expect(allFunctions.filter((name) => JSON.stringify(policyStatementsOfRole(roleOf(name))).includes(`"${queueId}"`))).toEqual(['exportJob']);
-    expect(resources[fnId('exportJob')]!.Properties.Environment.Variables.NODE_OPTIONS).toBe('--max-semi-space-size=4');
-  });
-
   test('alarms on API 5xx, each function errors and throttles, the dead-letter queues, stream lag and table throttling, all to the SNS topic', () => {
     const topicId = alarmTopicId();
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -980,12 +955,11 @@ describe('template', () => {
     });
 
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    // The queues where something given up on lands: three dead-letter queues, and the on-failure destinations of the outbox, Stripe events and export job mappings.
-    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), exportJobFailuresQueueId(), streamFailuresQueueId(), stripeEventFailuresQueueId()];
+    // The queues where something given up on lands: four dead-letter queues, the stream's on-failure destination and the Stripe consumer's.
+    const failureQueues = [dailyQueueId(), dlqOf('jobsScheduled'), dlqOf('sesEvents'), dlqOf('exportJob'), streamFailuresQueueId(), stripeEventFailuresQueueId()];
     expect(new Set([...failureQueues, ...ofType('AWS::SQS::Queue').map(([id]) => id)]).size).toBe(6);
     // API 5xx, Errors and Throttles of every function (HTTP, jobs, workers), the failure queues, stream lag, the table.
-    // Stream lag: one alarm per stream consumer of mail and payments (outbox and Stripe events); not the export
-    // job's, whose records may wait behind a 15-minute job by design (a job given up on is in its failures queue).
+    // Stream lag: one alarm per stream consumer (outbox and Stripe events).
     expect(alarms).toHaveLength(1 + 2 * allFunctions.length + failureQueues.length + 2 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -1221,12 +1195,12 @@ describe('cdk-nag AwsSolutions', () => {
     }
     // Each wildcard resource only on the roles that have that access.
     const pathsOf = (pattern: RegExp) => acks.filter((a) => pattern.test(a.id)).map((a) => a.path.replace(/^[^/]+\//, '')).sort();
-    expect(pathsOf(/\/stream\/\*\]$/)).toEqual(['Functions/exportJobRole', 'Functions/streamsRole', 'Functions/stripeEventsRole']);
+    expect(pathsOf(/\/stream\/\*\]$/)).toEqual(['Functions/streamsRole', 'Functions/stripeEventsRole']);
     expect(pathsOf(/Bucket\w+\.Arn>\/\*\]$/)).toEqual(withAccess('exports', 'readWrite').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/:schedule\//)).toEqual(withAccess('scheduler', 'manage').map((n) => `Functions/${n}Role`));
     expect(pathsOf(/\/index\/\*\]$/)).toEqual(withAccess('table').map((n) => `Functions/${n}Role`).sort());
     // The stream's on-failure queue is a dead-letter destination cdk-nag does not recognize.
-    expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['ExportJob/Stream/Failures', 'Outbox/Failures', 'StripeEvents/Failures']);
+    expect(pathsOf(/^AwsSolutions-SQS3$/)).toEqual(['Outbox/Failures', 'StripeEvents/Failures']);
     // No rotation Lambda only for the secrets whose reasons were reviewed: the cursor key, the link keys and the Stripe keys.
     expect(acks.filter((a) => a.id === 'AwsSolutions-SMG4').map((a) => a.path.replace(/^[^/]+\//, '')).sort()).toEqual([
       'Functions/CursorSecret',

@@ -19,15 +19,18 @@ it('a mail left unsent is sent by the stream consumer once the daily job marks i
   const mailId = ulid(now.getTime());
   const to = `retry-${mailId.toLowerCase()}@example.test`;
   const Key = keys.outbox(mailId);
-  // Queued with a status no claim takes, so its INSERT sends nothing; then set pending, as a
-  // failed send leaves it (a change without a retry mark, which must send nothing either).
+  // Written first as another entity, so there is no outbox INSERT to send it (its handling could
+  // come after the next write, whenever the stream consumer reads it); then turned into unsent
+  // outbox mail, as a failed send leaves it: a change without a retry mark, which sends nothing.
   await db.send(
     new PutCommand({
       TableName,
-      Item: { ...Key, ...keys.outboxPending(now.toISOString(), mailId), entity: 'outbox', mailId, kind: 'receipt', to, fromName: 'Retry Club', subject: 'Receipt: retried', text: 'Thank you', html: '<p>Thank you</p>', status: 'held', attempts: 1, createdAt: now.toISOString() },
+      Item: { ...Key, ...keys.outboxPending(now.toISOString(), mailId), entity: 'outbox_draft', mailId, kind: 'receipt', to, fromName: 'Retry Club', subject: 'Receipt: retried', text: 'Thank you', html: '<p>Thank you</p>', status: 'held', attempts: 1, createdAt: now.toISOString() },
     }),
   );
-  await db.send(new UpdateCommand({ TableName, Key, UpdateExpression: 'SET #status = :pending', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pending': 'pending' } }));
+  await db.send(
+    new UpdateCommand({ TableName, Key, UpdateExpression: 'SET #status = :pending, entity = :outbox', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pending': 'pending', ':outbox': 'outbox' } }),
+  );
   await sleep(1500);
   expect(await mailsTo(to)).toEqual([]);
 

@@ -65,7 +65,8 @@ export function exportsRepo(t: Table) {
     },
 
     async getExportJob(associationId: string, exportId: string): Promise<ExportJob | undefined> {
-      const res = await db.send(new GetCommand({ TableName: table, Key: keys.exportJob(associationId, exportId) }));
+      // Consistent: the job reads its item just after the stream saw it written.
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.exportJob(associationId, exportId), ConsistentRead: true }));
       if (!res.Item) return undefined;
       const { expiresAt: _ttl, ...rest } = res.Item;
       return strip<ExportJob>(rest);

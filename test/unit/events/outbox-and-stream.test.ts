@@ -14,6 +14,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBRecord, DynamoDBStreamEvent, SNSEvent } from 'aws-lambda';
 import { handler as streams } from '../../../functions/streams/handler.js';
 import { store } from '../../../functions/core/deps.js';
@@ -23,7 +24,7 @@ import type { Broadcast } from '../../../functions/core/data/store.js';
 import type { OutboxMail } from '../../../functions/core/domain/types.js';
 import { FakeTable } from '../../support/fake-table.js';
 import { lambdaContext } from '../../support/lambda.js';
-import { makeAssociation } from '../../support/factories.js';
+import { makeAssociation, makeExportJob } from '../../support/factories.js';
 import {
   associationEntity,
   broadcastItem,
@@ -363,6 +364,41 @@ describe('an event MODIFY', () => {
     serve(associationEntity(association), eventItem(event));
     await consume(streamRecord('MODIFY', eventItem(event)));
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+});
+
+describe('an export job INSERT', () => {
+  const lambda = mockClient(LambdaClient);
+  const job = makeExportJob({ associationId: 'assocA', exportId: '01JEXPORTJOB0000000000000A' });
+  const jobItem = { pk: 'ASSOC#assocA', sk: `EXPORTJOB#${job.exportId}`, entity: 'exportJob', ...job } as unknown as StoredItem;
+  beforeEach(() => {
+    lambda.reset();
+    process.env.EXPORT_JOB_FUNCTION = 'exportJob-fn';
+    serve(jobItem);
+  });
+
+  it('starts the job: one asynchronous invocation with the job’s keys, nothing written', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    expect(await consume(streamRecord('INSERT', jobItem))).toEqual({ batchItemFailures: [] });
+    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
+    const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect({ ...input, Payload: JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array)) }).toEqual({
+      FunctionName: 'exportJob-fn',
+      InvocationType: 'Event',
+      Payload: { associationId: 'assocA', exportId: job.exportId },
+    });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('reports the record as failed when Lambda does not take the invocation, so the stream retries it', async () => {
+    lambda.on(InvokeCommand).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException', $metadata: {} }));
+    const record = streamRecord('INSERT', jobItem);
+    expect(await consume(record)).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });
+  });
+
+  it('a job finishing (MODIFY) starts nothing', async () => {
+    await consume(streamRecord('MODIFY', { ...jobItem, state: 'ready' } as StoredItem));
+    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 0);
   });
 });
 
