@@ -7,8 +7,10 @@ import {
   eventCancelledMail,
   eventChangedMail,
   eventReminderMail,
+  exportReadyMail,
   formatDate,
   formatMoney,
+  groupedCount,
   lapsedMail,
   paymentFailedMail,
   promotedMail,
@@ -166,5 +168,13 @@ describe('payment failed', () => {
     expect(mail.text).toContain('stays active until 15 March 2026');
     expect(mail.text).toContain(`Update your card: ${billingUrl}`);
     expect(mail.html).toContain(`href="${billingUrl}"`);
+  });
+});
+
+describe('export ready', () => {
+  it('groups the row count in thousands, as English does', () => {
+    for (const n of [0, 7, 999, 1000, 12345, 250000, 1234567]) expect(groupedCount(n)).toBe(n.toLocaleString('en'));
+    const mail = exportReadyMail({ associationName: 'Engineers of Lyon', listName: 'attendees of Spring meetup', rows: 250000, url: 'https://files.example.test/x.csv', linkHours: 12 });
+    expect(mail.text).toContain('is ready: 250,000 rows');
   });
 });
