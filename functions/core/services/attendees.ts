@@ -71,26 +71,37 @@ export function attendeesExportPlan(store: AttendeesStore, event: Event, associa
   const statuses = q.status === 'all' ? ['going', 'waitlisted'] : [q.status];
   const read = (status: string | undefined) => (startKey?: Record<string, unknown>) => store.rsvpsOfEvent(event.eventId, status, { limit: PAGE_ROWS, startKey });
   async function* pages(): AsyncIterable<Row[]> {
-    const members = new Map<string, Member>();
-    if (q.preset === 'full') {
-      for await (const page of allPages((startKey) => store.membersOfAssociation(event.associationId, {}, { limit: PAGE_ROWS, startKey }))) {
-        for (const m of page) members.set(m.userId, m);
+    // The list's first page, the membership, the plans and the waitlist are read at once: none
+    // needs another, and a job's start is these round trips one after the other otherwise.
+    const firstPage = read(statuses[0])();
+    firstPage.catch(() => undefined); // awaited below; a failure of the other reads first must not leave it unhandled
+    const readMembers = async () => {
+      const members = new Map<string, Member>();
+      if (q.preset === 'full') {
+        for await (const page of allPages((startKey) => store.membersOfAssociation(event.associationId, {}, { limit: PAGE_ROWS, startKey }))) {
+          for (const m of page) members.set(m.userId, m);
+        }
       }
-    }
-    const plans = new Map((await store.plansOfAssociation(event.associationId)).map((p) => [p.planId, p.name]));
-    const positions = q.status !== 'going' ? await waitlistPositions(store, event.eventId) : new Map<string, number>();
+      return members;
+    };
+    const [members, plans, positions] = await Promise.all([
+      readMembers(),
+      store.plansOfAssociation(event.associationId).then((ps) => new Map(ps.map((p) => [p.planId, p.name]))),
+      q.status !== 'going' ? waitlistPositions(store, event.eventId) : new Map<string, number>(),
+    ]);
     const toRow = (r: Rsvp): Row => {
       const member = members.get(r.userId);
       return { r, position: positions.get(r.userId), member, planName: member ? plans.get(member.planId) : undefined };
     };
-    for (const status of statuses) {
+    for (const [i, status] of statuses.entries()) {
+      const list = allPages(read(status), i === 0 ? firstPage : undefined);
       if (status === 'waitlisted') {
         const waiting: Row[] = [];
-        for await (const page of allPages(read(status))) waiting.push(...page.map(toRow));
+        for await (const page of list) waiting.push(...page.map(toRow));
         yield waiting.sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity));
         continue;
       }
-      for await (const page of allPages(read(status))) yield page.map(toRow);
+      for await (const page of list) yield page.map(toRow);
     }
   }
   return {

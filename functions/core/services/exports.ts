@@ -182,10 +182,14 @@ export async function listExports(data: Pick<PrivacyData, 'exportsOf'>, associat
 /**
  * Every page of a paged store query, as an async iterable. The next page is asked for as soon
  * as one arrives, so the Query runs while the caller writes the page it has: an export keeps
- * pace with the reads, holding two pages at most.
+ * pace with the reads, holding two pages at most. `first`, the first page's read already
+ * started by the caller (beside other reads), is used instead of reading it again.
  */
-export async function* allPages<T>(read: (startKey?: Record<string, unknown>) => Promise<{ items: T[]; lastKey?: Record<string, unknown> }>): AsyncIterable<T[]> {
-  let next = read(undefined);
+export async function* allPages<T>(
+  read: (startKey?: Record<string, unknown>) => Promise<{ items: T[]; lastKey?: Record<string, unknown> }>,
+  first?: Promise<{ items: T[]; lastKey?: Record<string, unknown> }>,
+): AsyncIterable<T[]> {
+  let next = first ?? read(undefined);
   for (;;) {
     const page = await next;
     if (page.lastKey) {

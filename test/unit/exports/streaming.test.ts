@@ -39,6 +39,29 @@ describe('csvChunks', () => {
     expect(await collect(csvChunks(columns, pagesOf([], 10)))).toBe('\uFEFFname,n\r\n');
   });
 
+  it('reads a page only when the consumer asks for more text', async () => {
+    let pulled = 0;
+    async function* counted() {
+      for (let i = 0; i < rows.length; i += 100) {
+        pulled++;
+        yield rows.slice(i, i + 100);
+      }
+    }
+    const it = csvChunks(columns, counted())[Symbol.asyncIterator]();
+    const first = await it.next();
+    // 1,234 short rows are one chunk's worth: the first chunk comes only with the end.
+    expect(first.done).toBe(false);
+    expect(pulled).toBe(13);
+    const wide: Column<Row>[] = [{ header: 'name', value: (r) => r.name.padEnd(1000, '.') }];
+    pulled = 0;
+    const it2 = csvChunks(wide, counted())[Symbol.asyncIterator]();
+    await it2.next();
+    // A page of 100 rows of 1 KB is over a chunk: the first page is out before the second is read.
+    expect(pulled).toBe(1);
+    await it2.next();
+    expect(pulled).toBe(2);
+  });
+
   it('a failing page read fails the stream', async () => {
     async function* broken() {
       yield rows.slice(0, 10);
@@ -135,6 +158,40 @@ describe('allPages', () => {
       { page: 1, askedSoFar: 3 },
       { page: 2, askedSoFar: 3 },
     ]);
+  });
+
+  it('takes a first page whose read the caller started, and reads on from it', async () => {
+    const { allPages } = await import('../../../functions/core/services/exports.js');
+    const asked: number[] = [];
+    const read = async (startKey?: Record<string, unknown>) => {
+      const at = Number(startKey?.at ?? 0);
+      asked.push(at);
+      return { items: [at], lastKey: at < 2 ? { at: at + 1 } : undefined };
+    };
+    const first = read();
+    const seen: number[] = [];
+    for await (const [page] of allPages(read, first)) seen.push(page!);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(asked).toEqual([0, 1, 2]);
+  });
+
+  it('a failed read ahead comes after the pages before it, in order, and ends the pages', async () => {
+    const { allPages } = await import('../../../functions/core/services/exports.js');
+    let reads = 0;
+    const read = async (startKey?: Record<string, unknown>) => {
+      reads++;
+      const at = Number(startKey?.at ?? 0);
+      if (at === 2) throw new Error('throttled');
+      return { items: [at], lastKey: { at: at + 1 } };
+    };
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const [page] of allPages(read)) seen.push(page!);
+      })(),
+    ).rejects.toThrow('throttled');
+    expect(seen).toEqual([0, 1]);
+    expect(reads).toBe(3);
   });
 
   it('a caller that stops early leaves no unhandled rejection from the read ahead', async () => {
