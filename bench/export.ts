@@ -205,6 +205,10 @@ export async function benchExport(stack: RunningStack, log: (s: string) => void 
         const answerMs = performance.now() - t;
         expectStatus(res, 202, `export ${ev.size}`);
         const { exportId, statusUrl } = res.body as { exportId: string; statusUrl: string };
+        // Started by the streams consumer once it reads the job item's insert, so a moment after the 202.
+        const startBy = Date.now() + 60_000;
+        while (!runs.has(exportId) && Date.now() < startBy) await sleep(20);
+        if (!runs.has(exportId)) throw new Error(`export job ${exportId} was not started within 60 s of its 202`);
         const job = await runs.get(exportId)!;
         let status: Record<string, unknown>;
         for (;;) {
