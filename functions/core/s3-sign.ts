@@ -6,31 +6,12 @@
  * keeps the S3 client (about 150 KB) out of their bundles; the export job, which streams
  * multipart uploads, has the client (files-s3.ts).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
+// The SDK clients' own SHA-256 (already in every bundle with the DynamoDB client).
+import { Sha256 } from '@smithy/core/checksum';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-type Source = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Source) => (typeof d === 'string' ? Buffer.from(d, 'utf8') : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-
-/** SHA-256 and HMAC-SHA-256 from node:crypto, the interface SignatureV4 asks for (what @smithy/hash-node does). */
-class Sha256 {
-  private hash!: Hash | Hmac;
-  constructor(private readonly secret?: Source) {
-    this.reset();
-  }
-  update(data: Source): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
-  }
-}
 
 /** The SDK's URI escaping (RFC 3986: encodeURIComponent leaves !'()* as they are). */
 const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
