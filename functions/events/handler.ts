@@ -22,7 +22,7 @@ const jobs = true;
 async function leave({ access, params, query, now }: Parameters<Parameters<typeof httpHandler>[1][string]>[0]) {
   const link = await readLink('leave-waitlist', query.token, now);
   if (link.eventId !== params.eventId) throw badRequest('This link is for another event.', [{ path: 'token', message: 'is for another event' }]);
-  return svc.leaveWaitlist(deps, access.association!, params.eventId!, link.userId!, now);
+  return svc.leaveWaitlist(deps, params.eventId!, link.userId!, now);
 }
 
 export const handler = httpHandler(
@@ -39,8 +39,8 @@ export const handler = httpHandler(
     'PATCH /events/{eventId}': async ({ access, caller, body, now }) => json(await svc.patchEvent(deps, access.association!, access.event!, caller!, body, now)),
     'POST /events/{eventId}/cancel': async ({ access, caller, now }) => json(await svc.cancelEvent(deps, access.event!, caller!, now)),
     'PUT /events/{eventId}/rsvp': async ({ access, params, caller, body, now, rate }) =>
-      json(await svc.rsvp(deps, access.association, params.eventId!, caller!, access.membership, body, now, { readAhead: access.readAhead, rate })),
-    'DELETE /events/{eventId}/rsvp': async ({ access, params, caller, now }) => json(await svc.withdraw(deps, access.association!, params.eventId!, caller!, now)),
+      json(await svc.rsvp(deps, params.eventId!, caller!, access.membership, body, now, { readAhead: access.readAhead, rate })),
+    'DELETE /events/{eventId}/rsvp': async ({ access, params, caller, now }) => json(await svc.withdraw(deps, params.eventId!, caller!, now)),
     'GET /events/{eventId}/attendees': async ({ access, query }) => {
       const p = paging(query, `attendees:${access.event!.eventId}:${query.status ?? ''}`);
       const { items, lastKey } = await listAttendees(store, access.event!, query.status, p.limit, p.startKey);

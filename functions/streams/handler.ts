@@ -62,8 +62,7 @@ async function handleRecord(record: DynamoDBStreamEvent['Records'][number], look
   } else if (record.eventName === 'MODIFY' && entity === 'event' && str(img, 'status') === 'scheduled' && (num(img, 'waitlistCount') ?? 0) > 0) {
     const capacity = num(img, 'capacity') ?? null;
     if (capacity === null || capacity > (num(img, 'goingCount') ?? 0)) {
-      const association = await store.getAssociation(str(img, 'associationId')!);
-      if (association) await promoteWaitlisted(deps, association, str(img, 'eventId')!, now);
+      await promoteWaitlisted(deps, str(img, 'eventId')!, now);
     }
   }
 }

@@ -171,14 +171,14 @@ async function postRsvp(req: Req, eventId: string): Promise<Result> {
     let outcome: string;
     if (status === 'not_going') {
       const a = await authorize(accessOf('DELETE', '/events/{eventId}/rsvp'), { eventId }, req.caller, store);
-      outcome = (await withdraw(deps, a.association!, eventId, req.caller, req.now)).status;
+      outcome = (await withdraw(deps, eventId, req.caller, req.now)).status;
     } else {
       const a = await authorize(accessOf('PUT', '/events/{eventId}/rsvp'), { eventId }, req.caller, store);
       const guests = req.form.get('guests');
       const input = { status: 'going', answers: answersFrom(req.form, a.event!.questions), ...(guests !== null ? { guests: /^\d+$/.test(guests) ? Number(guests) : guests } : {}) };
       const parsed = s.RsvpPut.safeParse(input);
       if (!parsed.success) throw badRequest('The RSVP is not valid.', fieldErrors(parsed.error));
-      outcome = (await takeRsvp(deps, a.association!, eventId, req.caller, a.membership, parsed.data, req.now)).status;
+      outcome = (await takeRsvp(deps, eventId, req.caller, a.membership, parsed.data, req.now)).status;
     }
     // Post, redirect, get: a reload never sends the form twice.
     return redirect(`/e/${encodeURIComponent(eventId)}?rsvp=${outcome}`);

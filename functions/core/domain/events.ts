@@ -84,7 +84,8 @@ export interface Rsvp {
   mail?: { kind: RsvpMailKind; mailId: string };
 }
 
-export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted';
+/** The mails an RSVP write asks for, built by the stream consumer (a promotion's too: its invite and QR code stay out of the request functions). */
+export type RsvpMailKind = 'rsvp_confirmed' | 'rsvp_waitlisted' | 'rsvp_promoted';
 
 export const seatsOf = (guests: number) => 1 + guests;
 

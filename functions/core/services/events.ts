@@ -225,7 +225,7 @@ export async function patchEvent(deps: SchedulingDeps, association: Association,
   const saved = (await deps.store.getEvent(event.eventId, true))!;
   if (fields.startsAt || fields.matchmaking) await keepSchedulesInStep(deps, saved, now);
   // More seats: the waitlist moves up at once.
-  if (saved.waitlistCount > 0 && (saved.capacity === null || saved.capacity > event.capacity!)) await promoteWaitlisted(deps, association, saved.eventId, now);
+  if (saved.waitlistCount > 0 && (saved.capacity === null || saved.capacity > event.capacity!)) await promoteWaitlisted(deps, saved.eventId, now);
   return eventView((await deps.store.getEvent(event.eventId, true))!);
 }
 
@@ -269,7 +269,6 @@ export interface RsvpOptions {
  */
 export async function rsvp(
   deps: EventsDeps,
-  association: Association | undefined,
   eventId: string,
   caller: Caller,
   member: Member | undefined,
@@ -279,7 +278,7 @@ export async function rsvp(
 ): Promise<RsvpResult> {
   if (input.status === 'not_going') {
     await opts.rate?.charge();
-    return withdraw(deps, association ?? (await associationOf(deps, eventId)), eventId, caller, now);
+    return withdraw(deps, eventId, caller, now);
   }
   // A waitlist ticket taken by one attempt is kept by the next (it marks this arrival); one
   // left unused when the request ends is recorded as gone so positions behind it stay exact.
@@ -349,7 +348,7 @@ export async function rsvp(
         }
         await save(deps, { event, before, after, rate: opts.rate?.windows }, opts);
         // Fewer guests free seats: they go to the waitlist now, like a cancellation's.
-        if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, association ?? (await associationOf(deps, eventId)), eventId, now);
+        if (before.status === 'going' && guests < before.guests && event.waitlistCount > 0) await promoteWaitlisted(deps, eventId, now);
         return result(deps, after);
       }
 
@@ -446,7 +445,7 @@ export async function rsvp(
     } catch (err) {
       try {
         const { waitlistCount } = await deps.store.returnCounters(take, ticketN);
-        if (waitlistCount > 0) await promoteWaitlisted(deps, association ?? (await associationOf(deps, eventId)), eventId, now, (take as { seats: number }).seats);
+        if (waitlistCount > 0) await promoteWaitlisted(deps, eventId, now, (take as { seats: number }).seats);
       } catch (giveBackErr) {
         logger.error('could not give back the counters of a failed RSVP write', { eventId, errorName: (giveBackErr as Error).name });
       }
@@ -455,7 +454,6 @@ export async function rsvp(
   }
 }
 
-const associationOf = async (deps: EventsDeps, eventId: string) => (await deps.store.getAssociation((await deps.store.getEvent(eventId, true))!.associationId))!;
 
 /**
  * Asks for the mail of this RSVP state, unless one of its kind went out within the window
@@ -503,11 +501,14 @@ export async function queueRsvpMail(deps: EventsDeps, r: Rsvp, now: Date, lookup
   const f = facts(deps, event, association, r.name);
   const common = { to: r.email, fromName: association.name, kind: r.mail.kind, associationId: association.associationId, mailId: r.mail.mailId };
   const mail =
-    r.mail.kind === 'rsvp_confirmed'
+    r.mail.kind === 'rsvp_confirmed' || r.mail.kind === 'rsvp_promoted'
       ? newMail(
           {
             ...common,
-            mail: rsvpConfirmedMail({ ...f, guests: r.guests, checkInCode: r.checkInCode, qrCid: CHECK_IN_QR_CID }),
+            mail:
+              r.mail.kind === 'rsvp_confirmed'
+                ? rsvpConfirmedMail({ ...f, guests: r.guests, checkInCode: r.checkInCode, qrCid: CHECK_IN_QR_CID })
+                : promotedMail({ ...f, checkInCode: r.checkInCode, qrCid: CHECK_IN_QR_CID }),
             attachments: [...(await icsAttachment(event, association.name, f.eventUrl)), await checkInQrAttachment(r.checkInCode)],
           },
           now,
@@ -555,7 +556,7 @@ async function result(deps: EventsDeps, r: Rsvp): Promise<RsvpResult> {
 }
 
 /** Cancels an RSVP (going or waitlisted); freed seats go to the waitlist at once. */
-export async function withdraw(deps: EventsDeps, association: Association, eventId: string, caller: Caller, now: Date): Promise<RsvpResult> {
+export async function withdraw(deps: EventsDeps, eventId: string, caller: Caller, now: Date): Promise<RsvpResult> {
   const freed = await withRetries(async () => {
     const event = (await deps.store.getEvent(eventId, true))!;
     const before = await deps.store.getRsvp(eventId, caller.userId);
@@ -570,7 +571,7 @@ export async function withdraw(deps: EventsDeps, association: Association, event
   });
   // Hand over at most the seats this cancellation freed, so concurrent cancellations do not all
   // fight over the same waitlist head; anything left is promoted by the stream consumer.
-  if (freed) await promoteWaitlisted(deps, association, eventId, now, freed);
+  if (freed) await promoteWaitlisted(deps, eventId, now, freed);
   return { status: 'not_going' };
 }
 
@@ -579,7 +580,7 @@ export async function withdraw(deps: EventsDeps, association: Association, event
  * Stops at the first party that does not fit, so nobody is overtaken. Safe to run
  * concurrently and repeatedly (the stream consumer runs it too).
  */
-export async function promoteWaitlisted(deps: EventsDeps, association: Association, eventId: string, now: Date, maxPromotions = Infinity): Promise<number> {
+export async function promoteWaitlisted(deps: EventsDeps, eventId: string, now: Date, maxPromotions = Infinity): Promise<number> {
   let promoted = 0;
   for (let guard = 0; guard < 10_000 && promoted < maxPromotions; guard++) {
     const event = (await deps.store.getEvent(eventId, true))!;
@@ -600,23 +601,12 @@ export async function promoteWaitlisted(deps: EventsDeps, association: Associati
       continue; // a concurrent promoter or a cancellation is mid-way
     }
     if (free !== null && seatsOf(before.guests) > free) break;
-    const after: Rsvp = { ...before, status: 'going', waitKey: undefined, updatedAt: now.toISOString() };
-    const f = facts(deps, event, association, before.name);
-    const mail = newMail(
-      {
-        to: before.email,
-        fromName: association.name,
-        kind: 'rsvp_promoted',
-        associationId: association.associationId,
-        mail: promotedMail({ ...f, checkInCode: before.checkInCode, qrCid: CHECK_IN_QR_CID }),
-        attachments: [...(await icsAttachment(event, association.name, f.eventUrl)), await checkInQrAttachment(before.checkInCode)],
-        mailId: `promoted.${eventId}.${before.userId}.${before.version}`,
-      },
-      now,
-    );
+    // The mail (with its invite and QR code) is asked for on the RSVP and built by the stream
+    // consumer (queueRsvpMail), so the functions that cancel and promote carry neither library.
+    const after: Rsvp = { ...before, status: 'going', waitKey: undefined, updatedAt: now.toISOString(), mail: { kind: 'rsvp_promoted', mailId: `promoted.${eventId}.${before.userId}.${before.version}` } };
     try {
       // Stamped like a newcomer's seats: a recount waits until no promotion can be half-way.
-      await deps.store.saveRsvp({ event, before, after, outbox: [mail], split: true, seatedAt: now.toISOString() });
+      await deps.store.saveRsvp({ event, before, after, outbox: [], split: true, seatedAt: now.toISOString() });
       promoted++;
     } catch (err) {
       if (err instanceof ConditionFailed || err instanceof StoreBusy) {
@@ -651,10 +641,10 @@ export async function reconcileCounters(store: Pick<EventsRepo, 'getEvent'> & Pi
 }
 
 /** Leave the waitlist from the link in the mail, without signing in. */
-export async function leaveWaitlist(deps: EventsDeps, association: Association, eventId: string, userId: string, now: Date) {
+export async function leaveWaitlist(deps: EventsDeps, eventId: string, userId: string, now: Date) {
   const r = await deps.store.getRsvp(eventId, userId);
   if (!r || r.status !== 'waitlisted') return { status: r?.status ?? 'not_going' };
-  return withdraw(deps, association, eventId, { userId, email: r.email }, now);
+  return withdraw(deps, eventId, { userId, email: r.email }, now);
 }
 
 // ------------------------------------------------------------------ broadcasts and reminders

@@ -108,8 +108,7 @@ export async function eraseMe(deps: PrivacyDeps, caller: Caller, now: Date): Pro
     if (r.status === 'going' || r.status === 'waitlisted') {
       const event = await store.getEvent(r.eventId);
       if (event && event.status === 'scheduled' && Date.parse(event.startsAt) > now.getTime()) {
-        const association = associations.get(event.associationId) ?? (await store.getAssociation(event.associationId));
-        if (association) await withdraw(deps.events, association, r.eventId, { userId, email: r.email }, now);
+        await withdraw(deps.events, r.eventId, { userId, email: r.email }, now);
       }
     }
     await data.eraseRsvp(r, at);

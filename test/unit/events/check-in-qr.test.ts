@@ -75,7 +75,7 @@ describe('the QR code of a check-in code', () => {
 describe('the confirmation mail queued by an RSVP', () => {
   it('carries the QR of this attendee’s code, which SES sends as an inline part', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 0 })) as never);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     // The stream consumer builds the mail the RSVP asked for.
     table.put({ pk: `ASSOC#${association.associationId}`, sk: 'ASSOC', entity: 'association', ...association } as never);
     await queueRsvpMail(deps, table.get('EVENT#evt1', `RSVP#${ada.userId}`) as never, now);
@@ -101,9 +101,13 @@ describe('the confirmation mail queued by an RSVP', () => {
   it('goes with the promotion mail too, with the promoted person’s code', async () => {
     const head = waitlisted('user-w1', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 3, checkInCode: 'W1CODE23' });
     serve(eventItem(makeEvent({ capacity: 2, goingCount: 1, waitlistCount: 1 })) as never, ...(head.items as never[]));
-    await expect(promoteWaitlisted(deps, association, 'evt1', now)).resolves.toBe(1);
+    await expect(promoteWaitlisted(deps, 'evt1', now)).resolves.toBe(1);
+    // The promotion asks for its mail on the RSVP; the stream consumer builds it.
+    expect(outbox()).toEqual([]);
+    table.put({ pk: `ASSOC#${association.associationId}`, sk: 'ASSOC', entity: 'association', ...association } as never);
+    await queueRsvpMail(deps, table.get('EVENT#evt1', 'RSVP#user-w1') as never, now);
     const [mail] = outbox();
-    expect(mail).toMatchObject({ kind: 'rsvp_promoted' });
+    expect(mail).toMatchObject({ kind: 'rsvp_promoted', mailId: 'promoted.evt1.user-w1.3', to: 'user-w1@example.test' });
     expect(decode(mail!.attachments!.find((a) => a.contentId === CHECK_IN_QR_CID)!.contentBase64)).toBe('W1CODE23');
     expect(mail!.html).toContain(`cid:${CHECK_IN_QR_CID}`);
   });

@@ -104,7 +104,7 @@ describe('RSVP going while seats are free', () => {
   it('takes the seats, the RSVP, its check-in code and the rate-limit count in ONE transaction after ONE read; the consumer builds the mail', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 3 })));
     const rate = deferredLimits([rateLimits.rsvp], { userId: ada.userId, params: { eventId: 'evt1' } }, createRateLimits(docClient, TABLE), now);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now, { rate });
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now, { rate });
 
     expect(res).toEqual({ status: 'going', guests: 1, checkInCode: expect.stringMatching(/^[A-HJ-NP-Z2-9]{8}$/) });
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
@@ -162,7 +162,7 @@ describe('RSVP going while seats are free', () => {
   it('answers 429 when the rate window is full at the read, writing nothing', async () => {
     const rate = deferredLimits([rateLimits.rsvp], { userId: ada.userId, params: { eventId: 'evt1' } }, createRateLimits(docClient, TABLE), now);
     serve(eventItem(makeEvent({ capacity: 10 })), { ...rate.windows[0]!.key, n: 10 });
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now, { rate }));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now, { rate }));
     expect(err).toBeInstanceOf(HttpProblem);
     expect(err.statusCode ?? err.status).toBe(429);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
@@ -171,7 +171,7 @@ describe('RSVP going while seats are free', () => {
 
   it('takes seats without a capacity condition on an event without a capacity', async () => {
     serve(eventItem(makeEvent({ capacity: null, goingCount: 300 })));
-    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     const update = transactions()[0]![0]!.Update!;
     expect(update.ConditionExpression).toBe('#status = :scheduled AND attribute_not_exists(seatsLeft)');
     expect(update.ExpressionAttributeValues).toMatchObject({ ':seats': 1 });
@@ -183,7 +183,7 @@ describe('RSVP going while seats are free', () => {
       eventItem(makeEvent({ questions: [{ id: 'track', label: 'Track', type: 'single', required: true, options: ['web', 'data'] }] })),
       { pk: 'USER#user-ada', sk: 'PROFILE', entity: 'profile', userId: 'user-ada', name: 'Ada from profile', company: 'Analytical Engines' },
     );
-    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', answers: { track: 'data' } }, now);
+    await rsvp(deps, 'evt1', ada, undefined, { status: 'going', answers: { track: 'data' } }, now);
     expect(storedRsvp(ada.userId)).toMatchObject({ name: 'Ada from profile', company: 'Analytical Engines', answers: { track: 'data' } });
   });
 });
@@ -192,7 +192,7 @@ describe('RSVP going when the event is full', () => {
   it('joins the waitlist in ONE transaction after ONE read: counter guarded by "still full", the ticket taken in it, a WAIT entry, the mail asked for', async () => {
     // An event whose tickets are on the event item (every event since they moved there).
     table = new FakeTable([eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlist: true }))]).attach(ddb);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
 
     expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 1, guests: 0 });
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
@@ -221,12 +221,12 @@ describe('RSVP going when the event is full', () => {
 
     // The next joiner's position follows from the counters its write was conditional on.
     const later = new Date(now.getTime() + 2000);
-    expect(await rsvp(deps, association, 'evt1', bob, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 2, guests: 0 });
+    expect(await rsvp(deps, 'evt1', bob, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 2, guests: 0 });
     expect(storedRsvp(bob.userId)).toMatchObject({ waitKey: '1#T0000000002' });
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
     // Within a second of a join (a surge), a joiner takes its ticket atomically first.
     const cy = { userId: 'user-cy', email: 'cy@example.test', name: 'Cy' };
-    expect(await rsvp(deps, association, 'evt1', cy, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 3, guests: 0 });
+    expect(await rsvp(deps, 'evt1', cy, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 3, guests: 0 });
     expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([EVENT_KEY]);
 
     // The consumer's part: the waitlisted mail, its position filled in when sent.
@@ -247,7 +247,7 @@ describe('RSVP going when the event is full', () => {
       table.put({ pk: 'EVENT#evt1', sk: 'WAIT#1#T0000000001', entity: 'waiting', userId: bob.userId, seats: 1 });
       table.put(rsvpItem(makeRsvp({ userId: bob.userId, status: 'waitlisted', waitKey: '1#T0000000001' })));
     };
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 2, guests: 0 });
     expect(storedRsvp(bob.userId)).toMatchObject({ waitKey: '1#T0000000001' });
     expect(storedRsvp(ada.userId)).toMatchObject({ waitKey: '1#T0000000002' });
@@ -258,13 +258,13 @@ describe('RSVP going when the event is full', () => {
 
   it('puts members in good standing ahead on a members-first event', async () => {
     serve(eventItem(makeEvent({ capacity: 1, goingCount: 1, membersFirst: true, waiting0: 0 })));
-    await rsvp(deps, association, 'evt1', ada, makeMember({ userId: ada.userId, status: 'active' }), { status: 'going' }, now);
+    await rsvp(deps, 'evt1', ada, makeMember({ userId: ada.userId, status: 'active' }), { status: 'going' }, now);
     expect(storedRsvp(ada.userId)!.waitKey).toMatch(/^0#/);
   });
 
   it('refuses with 409 when the event has no waitlist, writing nothing', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlist: false })));
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now));
     expect(err).toBeInstanceOf(HttpProblem);
     expect(err.statusCode).toBe(409);
     expect(err.errors).toEqual([{ path: 'status', message: 'no spots left and no waitlist' }]);
@@ -274,7 +274,7 @@ describe('RSVP going when the event is full', () => {
   it('refuses a party bigger than the whole capacity instead of parking it at the head of the waitlist for ever', async () => {
     // 3 seats can never fit in 2: waiting would block everyone behind (promotion never overtakes).
     serve(eventItem(makeEvent({ capacity: 2, goingCount: 0, maxGuests: 3 })));
-    const outcome = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 2 }, now).catch((err: HttpProblem) => err);
+    const outcome = await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 2 }, now).catch((err: HttpProblem) => err);
     expect(outcome).toMatchObject({ statusCode: expect.any(Number), errors: [expect.objectContaining({ path: 'guests' })] });
     expect(outcome).toBeInstanceOf(HttpProblem);
     expect([409, 422]).toContain((outcome as HttpProblem).statusCode);
@@ -283,7 +283,7 @@ describe('RSVP going when the event is full', () => {
 
   it('waits when the party is bigger than the seats left, even if one seat is free', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 9, maxGuests: 2 })));
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
     expect(res.status).toBe('waitlisted');
     expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':party': 2 });
     expect(storedEvent()).toMatchObject({ goingCount: 9, waitlistCount: 1 });
@@ -297,7 +297,7 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
   it('takes the seats with ONE conditional UpdateItem on the event, then the RSVP, its code and the rate count in ONE transaction without the event item', async () => {
     table = new FakeTable([busy()]).attach(ddb);
     const rate = deferredLimits([rateLimits.rsvp], { userId: ada.userId, params: { eventId: 'evt1' } }, createRateLimits(docClient, TABLE), now);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now, { rate });
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now, { rate });
 
     expect(res).toMatchObject({ status: 'going', guests: 1 });
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
@@ -317,7 +317,7 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
 
   it('takes seats on an event without a capacity with no seat condition (a request DynamoDB accepts: no unused values)', async () => {
     table = new FakeTable([busy({ capacity: null, seatsLeft: undefined })]).attach(ddb);
-    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
+    expect((await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
     const [take] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(take).toMatchObject({ ConditionExpression: '#status = :scheduled AND attribute_not_exists(seatsLeft)', UpdateExpression: 'SET goingCount = goingCount + :seats, lastSeatAt = :at' });
     expect(Object.keys(take!.ExpressionAttributeValues!).sort()).toEqual([':at', ':scheduled', ':seats']);
@@ -326,7 +326,7 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
 
   it('joins the waitlist with ONE UpdateItem that takes the ticket and the counts (answering the position from them), then the entry in ONE transaction', async () => {
     table = new FakeTable([busy({ goingCount: 10, seatsLeft: 0, waitTicket1: 4, waitTicket0: 0, waitlistCount: 3, departed1: 1, lastSeatAt: undefined, lastJoinAt: now.toISOString() })]).attach(ddb);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     // Tickets 1..4 issued, one of them gone: three ahead, so fourth.
     expect(res).toEqual({ status: 'waitlisted', waitlistPosition: 4, guests: 0 });
     const [take] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
@@ -347,7 +347,7 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
     table.put({ ...storedEvent(), ...EVENT_KEY, goingCount: 10, seatsLeft: 0 } as never);
     // The read ahead saw a seat (what the router read before the other person took it).
     const readAhead = { event: { ...storedEvent(), goingCount: 9, seatsLeft: 1 }, separateTickets: false, rateCounts: [] };
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now, { readAhead });
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now, { readAhead });
     expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     expect(storedEvent()).toMatchObject({ goingCount: 10, seatsLeft: 0, waitlistCount: 1 });
     expect(table.all('EVENT#evt1', 'CODE#')).toEqual([]);
@@ -364,7 +364,7 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
       return transactionCancelled(items.map((_, i) => (i === 1 ? 'ConditionalCheckFailed' : 'None'))); // a check-in code someone holds
     };
     serveAlso(association);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     // Bob got the seat Ada gave back; Ada, reading again, waits behind nobody.
     expect(storedRsvp(bob.userId)).toMatchObject({ status: 'going' });
     expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
@@ -373,7 +373,7 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
 
   it('30 newcomers at once for 10 seats: exactly 10 going, 20 waiting at positions 1..20 each once, counters exact', async () => {
     table = new FakeTable([busy({ goingCount: 0, seatsLeft: 10 })]).attach(ddb);
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => rsvp(deps, association, 'evt1', person(i), undefined, { status: 'going' }, now)));
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => rsvp(deps, 'evt1', person(i), undefined, { status: 'going' }, now)));
     expect(results.filter((r) => r.status === 'going')).toHaveLength(10);
     expect(results.flatMap((r) => (r.status === 'waitlisted' ? [r.waitlistPosition] : [])).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(storedEvent()).toMatchObject({ goingCount: 10, seatsLeft: 0, waitlistCount: 20, waitTicket1: 20 });
@@ -389,7 +389,7 @@ describe('lost races', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 10 })));
     };
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
 
     expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     expect(eventReads()).toEqual([false, true]);
@@ -410,7 +410,7 @@ describe('lost races', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 9 })));
     };
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     expect(res.status).toBe('going');
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 0 });
     expect(table.all('EVENT#evt1', 'WAIT#')).toEqual([]);
@@ -420,8 +420,8 @@ describe('lost races', () => {
   it('gives the last seat to exactly one of two people racing for it; the other waits', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 9 })));
     const results = await Promise.all([
-      rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now),
-      rsvp(deps, association, 'evt1', bob, undefined, { status: 'going' }, now),
+      rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now),
+      rsvp(deps, 'evt1', bob, undefined, { status: 'going' }, now),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['going', 'waitlisted']);
     // Both read 9 of 10 and tried to take the seat; one transaction was cancelled and retried.
@@ -435,7 +435,7 @@ describe('lost races', () => {
     table.onTransact = (items) => transactionCancelled(items.map((_, i) => (i === 0 ? 'TransactionConflict' : 'None')));
     const delays = recordBackoff(0.999);
 
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now));
 
     expect(err).toBeInstanceOf(HttpProblem);
     expect(err.statusCode).toBe(503);
@@ -460,7 +460,7 @@ describe('lost races', () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 3 })));
     table.onTransact = (items, n) => (n < 2 ? transactionCancelled(items.map(() => 'TransactionConflict')) : undefined);
     recordBackoff(0);
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     expect(res.status).toBe('going');
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
     expect(storedEvent()).toMatchObject({ goingCount: 4 });
@@ -469,7 +469,7 @@ describe('lost races', () => {
   it('lets DynamoDB throttling of a read propagate without retrying (the handler answers 503)', async () => {
     serve(eventItem(makeEvent()));
     table.failNext('BatchGetCommand', new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput.', $metadata: {} }));
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now));
     expect(err.name).toBe('ThrottlingException');
     expect(err).not.toBeInstanceOf(HttpProblem);
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
@@ -483,7 +483,7 @@ describe('lost races', () => {
 describe('refused RSVPs', () => {
   it('refuses more guests than the event allows with 422 naming guests', async () => {
     serve(eventItem(makeEvent({ maxGuests: 2 })));
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 3 }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 3 }, now));
     expect(err).toBeInstanceOf(HttpProblem);
     expect(err.statusCode).toBe(422);
     expect(err.message).toBe('At most 2 guests per attendee.');
@@ -493,7 +493,7 @@ describe('refused RSVPs', () => {
 
   it('says so when the event takes no guests', async () => {
     serve(eventItem(makeEvent({ maxGuests: 0 })));
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
     expect(err.statusCode).toBe(422);
     expect(err.message).toBe('This event does not take guests.');
     expect(err.errors).toEqual([{ path: 'guests', message: 'must be at most 0' }]);
@@ -501,7 +501,7 @@ describe('refused RSVPs', () => {
 
   it('refuses invalid answers with 422 naming each answer', async () => {
     serve(eventItem(makeEvent({ questions: [{ id: 'track', label: 'Track', type: 'single', required: true, options: ['web', 'data'] }] })));
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', answers: { track: 'design', extra: 'x' } }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going', answers: { track: 'design', extra: 'x' } }, now));
     expect(err.statusCode).toBe(422);
     expect(err.errors.map((e: { path: string }) => e.path).sort()).toEqual(['answers.extra', 'answers.track']);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
@@ -509,9 +509,9 @@ describe('refused RSVPs', () => {
 
   it('refuses a cancelled event with 409 and an ended one with 422', async () => {
     serve(eventItem(makeEvent({ status: 'cancelled' })));
-    expect((await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now))).statusCode).toBe(409);
+    expect((await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now))).statusCode).toBe(409);
     serve(eventItem(makeEvent()));
-    expect((await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, new Date('2026-03-11T00:00:00Z')))).statusCode).toBe(422);
+    expect((await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, new Date('2026-03-11T00:00:00Z')))).statusCode).toBe(422);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
   });
 });
@@ -521,7 +521,7 @@ describe('repeating an RSVP', () => {
 
   it('changes no seat when a going attendee sends the same RSVP again, even on a full event', async () => {
     serve(eventItem(makeEvent({ capacity: 2, goingCount: 2 })), rsvpItem(going), codeItem(going));
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
 
     expect(res).toEqual({ status: 'going', guests: 1, checkInCode: 'GOING234' });
     const items = transactions()[0]!;
@@ -536,14 +536,14 @@ describe('repeating an RSVP', () => {
 
   it('keeps the guests when a going attendee repeats the RSVP without saying how many', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 2 })), rsvpItem(going));
-    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     expect(transactions()[0]![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':seats': 0 });
     expect(storedRsvp(ada.userId)!.guests).toBe(1);
   });
 
   it('refuses more guests than the free spots with 409, writing nothing', async () => {
     serve(eventItem(makeEvent({ capacity: 3, goingCount: 3, maxGuests: 2 })), rsvpItem(going));
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 2 }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 2 }, now));
     expect(err.statusCode).toBe(409);
     expect(err.errors).toEqual([{ path: 'guests', message: 'not enough free spots' }]);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
@@ -556,7 +556,7 @@ describe('withdrawing and promotion', () => {
     const head = waitlisted('user-w1', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 3 });
     serve(eventItem(makeEvent({ capacity: 2, goingCount: 2, waitlistCount: 1 })), rsvpItem(adaGoing), ...head.items);
 
-    const res = await withdraw(deps, association, 'evt1', ada, now);
+    const res = await withdraw(deps, 'evt1', ada, now);
     expect(res).toEqual({ status: 'not_going' });
 
     // Neither transaction holds the event item: concurrent cancellations and promotions would meet on it.
@@ -571,9 +571,9 @@ describe('withdrawing and promotion', () => {
     // A promotion is the one seat-taking change allowed while others wait.
     expect(taken).toMatchObject({ Key: EVENT_KEY, ConditionExpression: '#status = :scheduled AND attribute_exists(seatsLeft) AND seatsLeft >= :seats', ExpressionAttributeValues: { ':seats': 1, ':wait': -1 } });
     expect(promote!.find((i) => i.Delete)!.Delete).toMatchObject({ Key: { pk: 'EVENT#evt1', sk: `WAIT#${head.rsvp.waitKey}` }, ConditionExpression: 'attribute_exists(pk)' });
-    const mail = promote!.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item as Record<string, any>;
-    expect(mail).toMatchObject({ mailId: 'promoted.evt1.user-w1.3', pk: 'OUTBOX#promoted.evt1.user-w1.3', kind: 'rsvp_promoted', to: 'user-w1@example.test' });
-    expect(mail.attachments[0].filename).toBe('event.ics');
+    // The promoted RSVP asks for its mail (built with the invite and QR code by the stream consumer); no outbox item here.
+    expect(promote!.some((i) => i.Put?.Item.entity === 'outbox')).toBe(false);
+    expect(promote!.find((i) => i.Put?.Item.entity === 'rsvp')!.Put!.Item).toMatchObject({ status: 'going', mail: { kind: 'rsvp_promoted', mailId: 'promoted.evt1.user-w1.3' } });
 
     expect(storedEvent()).toMatchObject({ goingCount: 1, seatsLeft: 1, waitlistCount: 0 });
     expect(storedRsvp('user-w1')).toMatchObject({ status: 'going', version: 4 });
@@ -589,7 +589,7 @@ describe('withdrawing and promotion', () => {
       seen.push({ ...storedEvent() });
       return n === 0 ? transactionCancelled(items.map((_, i) => (i === 0 ? 'ConditionalCheckFailed' : 'None'))) : undefined;
     };
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(1);
     // Taken, given back, taken again: the counters end exact.
     expect(seen[0]).toMatchObject({ goingCount: 2, seatsLeft: 0, waitlistCount: 0 });
     expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues![':seats'])).toEqual([1, -1, 1]);
@@ -600,7 +600,7 @@ describe('withdrawing and promotion', () => {
   it('leaves the waitlist without touching seats or promoting anyone', async () => {
     const w = waitlisted(ada.userId, '01JAAAAAAAAAAAAAAAAAAAAAA1');
     serve(eventItem(makeEvent({ capacity: 2, goingCount: 2, waitlistCount: 1 })), ...w.items);
-    await withdraw(deps, association, 'evt1', ada, now);
+    await withdraw(deps, 'evt1', ada, now);
     expect(transactions()).toHaveLength(1);
     const items = transactions()[0]!;
     expect(items.find((i) => i.Delete)!.Delete!.Key).toEqual({ pk: 'EVENT#evt1', sk: `WAIT#${w.rsvp.waitKey}` });
@@ -610,9 +610,9 @@ describe('withdrawing and promotion', () => {
 
   it('answers 404 without an RSVP and changes nothing on a second withdrawal', async () => {
     serve(eventItem(makeEvent()));
-    expect((await rejectionOf(withdraw(deps, association, 'evt1', ada, now))).statusCode).toBe(404);
+    expect((await rejectionOf(withdraw(deps, 'evt1', ada, now))).statusCode).toBe(404);
     serve(eventItem(makeEvent()), rsvpItem(makeRsvp({ userId: ada.userId, status: 'not_going' })));
-    expect(await withdraw(deps, association, 'evt1', ada, now)).toEqual({ status: 'not_going' });
+    expect(await withdraw(deps, 'evt1', ada, now)).toEqual({ status: 'not_going' });
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
   });
 
@@ -620,7 +620,7 @@ describe('withdrawing and promotion', () => {
     const adaGoing = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', version: 2 });
     serve(eventItem(makeEvent({ status: 'cancelled', goingCount: 1, cancelledAt: '2026-02-28T00:00:00.000Z' })), rsvpItem(adaGoing));
     recordBackoff(0);
-    const outcome = await withdraw(deps, association, 'evt1', ada, now).catch((err: HttpProblem) => `${err.statusCode} ${err.message}`);
+    const outcome = await withdraw(deps, 'evt1', ada, now).catch((err: HttpProblem) => `${err.statusCode} ${err.message}`);
     expect(outcome).toEqual({ status: 'not_going' });
     expect(storedRsvp(ada.userId)!.status).toBe('not_going');
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
@@ -633,17 +633,20 @@ describe('promoteWaitlisted', () => {
     const b = waitlisted('user-b', '01JAAAAAAAAAAAAAAAAAAAAAA2');
     const c = waitlisted('user-c', '01JAAAAAAAAAAAAAAAAAAAAAA3');
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 8, waitlistCount: 3 })), ...a.items, ...b.items, ...c.items);
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(2);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(2);
     expect(['user-a', 'user-b', 'user-c'].map((u) => storedRsvp(u)!.status)).toEqual(['going', 'going', 'waitlisted']);
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1 });
-    expect(table.all('OUTBOX#').map((m) => m.mailId).sort()).toEqual(['promoted.evt1.user-a.1', 'promoted.evt1.user-b.1']);
+    expect(['user-a', 'user-b'].map((u) => storedRsvp(u)!.mail)).toEqual([
+      { kind: 'rsvp_promoted', mailId: 'promoted.evt1.user-a.1' },
+      { kind: 'rsvp_promoted', mailId: 'promoted.evt1.user-b.1' },
+    ]);
   });
 
   it('stops at the first party that does not fit, so nobody behind it is promoted ahead of it', async () => {
     const big = waitlisted('user-big', '01JAAAAAAAAAAAAAAAAAAAAAA1', { guests: 2 });
     const small = waitlisted('user-small', '01JAAAAAAAAAAAAAAAAAAAAAA2', { guests: 0 });
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 8, waitlistCount: 2 })), ...big.items, ...small.items);
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(0);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(0);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
     expect(storedRsvp('user-small')!.status).toBe('waitlisted');
   });
@@ -653,7 +656,7 @@ describe('promoteWaitlisted', () => {
     const three = waitlisted('user-three', '01JAAAAAAAAAAAAAAAAAAAAAA2', { guests: 2 });
     const last = waitlisted('user-last', '01JAAAAAAAAAAAAAAAAAAAAAA3', { guests: 0 });
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 7, waitlistCount: 3 })), ...one.items, ...three.items, ...last.items);
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(1);
     expect(['user-one', 'user-three', 'user-last'].map((u) => storedRsvp(u)!.status)).toEqual(['going', 'waitlisted', 'waitlisted']);
     expect(storedEvent()).toMatchObject({ goingCount: 8, waitlistCount: 2 });
   });
@@ -661,20 +664,20 @@ describe('promoteWaitlisted', () => {
   it('does nothing on a full or cancelled event', async () => {
     const a = waitlisted('user-a', '01JAAAAAAAAAAAAAAAAAAAAAA1');
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 10, waitlistCount: 1 })), ...a.items);
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(0);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(0);
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 2, waitlistCount: 1, status: 'cancelled' })), ...a.items);
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(0);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(0);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
   });
 
-  it('names the promotion mail after the event, the person and the RSVP version, so a retried promotion queues it once', async () => {
+  it('names the promotion mail after the event, the person and the RSVP version, so a retried promotion asks for the same one', async () => {
     const a = waitlisted('user-a', '01JAAAAAAAAAAAAAAAAAAAAAA1', { version: 7 });
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 9, waitlistCount: 1 })), ...a.items);
     // The first attempt loses a race after the mail was built; the second builds it again.
     table.onTransact = (_items, n) => (n === 0 ? transactionCancelled(['TransactionConflict', 'None', 'None', 'None']) : undefined);
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
-    const ids = transactions().map((items) => items.find((i) => i.Put?.Item.entity === 'outbox')!.Put!.Item.mailId);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(1);
+    const ids = transactions().map((items) => (items.find((i) => i.Put?.Item.entity === 'rsvp')!.Put!.Item.mail as { mailId: string }).mailId);
     expect(ids).toEqual(['promoted.evt1.user-a.7', 'promoted.evt1.user-a.7']);
-    expect(table.all('OUTBOX#')).toHaveLength(1);
+    expect(storedRsvp('user-a')!.mail).toEqual({ kind: 'rsvp_promoted', mailId: 'promoted.evt1.user-a.7' });
   });
 });

@@ -64,7 +64,7 @@ describe('capacity is read at the moment of the write', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 5, goingCount: 5, version: 2 })));
     };
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     const e = storedEvent();
     expect(e.goingCount).toBeLessThanOrEqual(e.capacity!);
     expect(res.status).toBe('waitlisted');
@@ -76,14 +76,14 @@ describe('capacity is read at the moment of the write', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 4, goingCount: 4, version: 2 })));
     };
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now);
     expect(res.status).toBe('waitlisted');
     expect(storedEvent()).toMatchObject({ capacity: 4, goingCount: 4, waitlistCount: 1 });
   });
 
   it('an event stored before seatsLeft gets it derived by its next seat change, guarded by the capacity it was read with', async () => {
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 3, seatsLeft: undefined })));
-    await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
+    await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now);
     expect(storedEvent()).toMatchObject({ capacity: 10, goingCount: 5, seatsLeft: 5 });
   });
 
@@ -92,7 +92,7 @@ describe('capacity is read at the moment of the write', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 3, goingCount: 3, seatsLeft: undefined, version: 2 })));
     };
-    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('waitlisted');
+    expect((await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('waitlisted');
     expect(storedEvent()).toMatchObject({ capacity: 3, goingCount: 3, seatsLeft: 0, waitlistCount: 1 });
   });
 
@@ -103,7 +103,7 @@ describe('capacity is read at the moment of the write', () => {
     await patchEvent(deps, association, storedEvent(), organizer, { capacity: null } as never, now);
     expect(storedEvent()).toMatchObject({ capacity: null, goingCount: 4 });
     expect(storedEvent()).not.toHaveProperty('seatsLeft');
-    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
+    expect((await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
     expect(storedEvent()).toMatchObject({ goingCount: 5 });
     expect(storedEvent()).not.toHaveProperty('seatsLeft');
   });
@@ -113,7 +113,7 @@ describe('capacity is read at the moment of the write', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 5, title: 'Renamed', version: 2 })));
     };
-    expect((await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
+    expect((await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now)).status).toBe('going');
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(storedEvent()).toMatchObject({ goingCount: 6, seatsLeft: 4, title: 'Renamed' });
   });
@@ -134,7 +134,7 @@ describe('more guests while a party waits', () => {
     const adaGoing = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', guests: 0 });
     const party = waitlisted('user-party', '01JAAAAAAAAAAAAAAAAAAAAAA1', { guests: 2 });
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 8, waitlistCount: 1, maxGuests: 2 })), rsvpItem(adaGoing), codeItem(adaGoing), ...party.items);
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
     expect(err).toBeInstanceOf(HttpProblem);
     expect([409, 422]).toContain(err.statusCode);
     expect(err.errors).toEqual([expect.objectContaining({ path: 'guests' })]);
@@ -150,7 +150,7 @@ describe('more guests while a party waits', () => {
     table.onTransact = (_items, n) => {
       if (n === 0) table.put(eventItem(makeEvent({ capacity: 10, goingCount: 8, waitlistCount: 1, maxGuests: 2 })));
     };
-    const err = await rejectionOf(rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
+    const err = await rejectionOf(rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now));
     expect([409, 422]).toContain(err.statusCode);
     expect(err.errors).toEqual([expect.objectContaining({ path: 'guests' })]);
     expect(storedRsvp(ada.userId)).toMatchObject({ status: 'going', guests: 0 });
@@ -159,22 +159,22 @@ describe('more guests while a party waits', () => {
   it('still takes more guests while nobody waits', async () => {
     const adaGoing = makeRsvp({ userId: ada.userId, email: ada.email, status: 'going', guests: 0 });
     serve(eventItem(makeEvent({ capacity: 10, goingCount: 8, maxGuests: 2 })), rsvpItem(adaGoing), codeItem(adaGoing));
-    expect(await rsvp(deps, association, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now)).toMatchObject({ status: 'going', guests: 1 });
+    expect(await rsvp(deps, 'evt1', ada, undefined, { status: 'going', guests: 1 }, now)).toMatchObject({ status: 'going', guests: 1 });
     expect(storedEvent()).toMatchObject({ goingCount: 9 });
   });
 });
 
 describe('waitlist positions from tickets', () => {
   const full = (over: Partial<Event> = {}) => eventItem(makeEvent({ capacity: 1, goingCount: 1, waiting0: 0, ...over }));
-  const join = (i: number, member?: Parameters<typeof rsvp>[4]) => rsvp(deps, association, 'evt1', user(i), member, { status: 'going' }, now);
+  const join = (i: number, member?: Parameters<typeof rsvp>[3]) => rsvp(deps, 'evt1', user(i), member, { status: 'going' }, now);
   const positionOf = async (i: number) => (await join(i)).waitlistPosition;
 
   it('gives tickets in arrival order; leaving from the middle moves everyone behind up by one', async () => {
     serve(full());
     for (let i = 1; i <= 6; i++) expect(await join(i)).toMatchObject({ status: 'waitlisted', waitlistPosition: i });
     expect(storedRsvp(user(3).userId)!.waitKey).toBe('1#T0000000003');
-    await withdraw(deps, association, 'evt1', user(3), now);
-    await withdraw(deps, association, 'evt1', user(5), now);
+    await withdraw(deps, 'evt1', user(3), now);
+    await withdraw(deps, 'evt1', user(5), now);
     expect(await Promise.all([1, 2, 4, 6].map(positionOf))).toEqual([1, 2, 3, 4]);
     // Each departure is recorded once: an item per ticket and a counter per block.
     expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([3, 5]);
@@ -187,7 +187,7 @@ describe('waitlist positions from tickets', () => {
     serve(full());
     for (let i = 1; i <= 4; i++) await join(i);
     table.put(eventItem({ ...storedEvent(), goingCount: 0, seatsLeft: 1 })); // a seat frees up
-    expect(await promoteWaitlisted(deps, association, 'evt1', now)).toBe(1);
+    expect(await promoteWaitlisted(deps, 'evt1', now)).toBe(1);
     expect(storedRsvp(user(1).userId)!.status).toBe('going');
     expect(await Promise.all([2, 3, 4].map(positionOf))).toEqual([1, 2, 3]);
     expect(table.all('EVENT#evt1', 'WAITGONE#').map((i) => i.ticket)).toEqual([1]);
@@ -197,7 +197,7 @@ describe('waitlist positions from tickets', () => {
     serve(full());
     for (let i = 1; i <= 103; i++) await join(i); // tickets 1..99 in block 0, 100..103 in block 1
     expect(storedRsvp(user(103).userId)!.waitKey).toBe('1#T0000000103');
-    for (const i of [50, 99, 101]) await withdraw(deps, association, 'evt1', user(i), now);
+    for (const i of [50, 99, 101]) await withdraw(deps, 'evt1', user(i), now);
     expect(table.get('EVENT#evt1', 'WAITGONEN#1#000000')).toMatchObject({ departed: 2 });
     expect(table.get('EVENT#evt1', 'WAITGONEN#1#000001')).toMatchObject({ departed: 1 });
     expect(await Promise.all([49, 51, 98, 100, 102, 103].map(positionOf))).toEqual([49, 50, 97, 98, 99, 100]);
@@ -213,7 +213,7 @@ describe('waitlist positions from tickets', () => {
     expect(await positionOf(1)).toBe(3);
     expect(storedEvent()).toMatchObject({ waiting0: 2 });
     expect(tickets()).toMatchObject({ waitTicket0: 2, waitTicket1: 2 });
-    await withdraw(deps, association, 'evt1', user(3), now);
+    await withdraw(deps, 'evt1', user(3), now);
     expect(storedEvent()).toMatchObject({ waiting0: 1 });
     expect(await positionOf(4)).toBe(1);
     expect(await positionOf(2)).toBe(3);
@@ -280,8 +280,8 @@ describe('waitlist positions from tickets', () => {
     const late = await join(1);
     expect(late).toMatchObject({ status: 'waitlisted', waitlistPosition: 2 });
     expect(storedRsvp(user(1).userId)!.waitKey).toMatch(/^1#[0-9A-HJKMNP-TV-Z]{26}$/);
-    await withdraw(deps, association, 'evt1', legacy.rsvp, now);
-    await withdraw(deps, association, 'evt1', user(1), now);
+    await withdraw(deps, 'evt1', legacy.rsvp, now);
+    await withdraw(deps, 'evt1', user(1), now);
     expect(await join(2)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     expect(storedRsvp(user(2).userId)!.waitKey).toBe('1#T0000000001');
     expect(storedEvent()).toMatchObject({ waitlistCount: 1 });
@@ -294,7 +294,7 @@ describe('confirmation mail for repeated toggles', () => {
   const asked = new Map<string, string>();
   beforeEach(() => asked.clear());
   const toggle = async (status: 'going' | 'not_going', at: Date) => {
-    const res = await rsvp(deps, association, 'evt1', ada, undefined, { status }, at);
+    const res = await rsvp(deps, 'evt1', ada, undefined, { status }, at);
     const m = storedRsvp(ada.userId)?.mail;
     if (m) asked.set(m.mailId, m.kind);
     return res;

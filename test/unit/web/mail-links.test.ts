@@ -106,7 +106,7 @@ describe('the RSVP service puts the event page in its mails', () => {
 
   it('confirmation: /e/{eventId}', async () => {
     const table = new FakeTable([associationItem(association), eventItem(makeEvent({ capacity: 10 }))]).attach(ddb);
-    await rsvp(deps, association, 'evt1', { userId: 'u-ada', email: 'ada@example.test', name: 'Ada' }, undefined, { status: 'going' }, now);
+    await rsvp(deps, 'evt1', { userId: 'u-ada', email: 'ada@example.test', name: 'Ada' }, undefined, { status: 'going' }, now);
     const [mail] = await mailsOf(table, 'u-ada');
     expect(mail!.text).toContain(`See the event: ${APP}/e/evt1`);
     expect(mail!.html).toContain(`href="${APP}/e/evt1"`);
@@ -114,7 +114,7 @@ describe('the RSVP service puts the event page in its mails', () => {
 
   it('waitlist: /e/{eventId}', async () => {
     const table = new FakeTable([associationItem(association), eventItem(makeEvent({ capacity: 1, goingCount: 1, seatsLeft: 0 }))]).attach(ddb);
-    await rsvp(deps, association, 'evt1', { userId: 'u-bob', email: 'bob@example.test', name: 'Bob' }, undefined, { status: 'going' }, now);
+    await rsvp(deps, 'evt1', { userId: 'u-bob', email: 'bob@example.test', name: 'Bob' }, undefined, { status: 'going' }, now);
     const mails = await mailsOf(table, 'u-bob');
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toMatch(/^You're on the waitlist/);
