@@ -29,7 +29,6 @@ const ratchet: Record<string, number> = {
   // events and web: ics and yup (the calendar file); members, dues and web: Stripe's own size is allowed, the rest is over.
   members: 492_000,
   dues: 444_000,
-  webhooks: 402_000,
   events: 362_000,
   matching: 206_000,
   connections: 185_000,
@@ -42,7 +41,7 @@ const ratchet: Record<string, number> = {
 };
 
 /** Functions within the budget itself: they have no ratchet, so growing past the budget fails. */
-const withinBudget = ['associations', 'profiles', 'meta', 'email', 'sesEvents', 'stripeEvents'];
+const withinBudget = ['associations', 'profiles', 'meta', 'email', 'sesEvents', 'stripeEvents', 'webhooks'];
 
 let set: BundleSet;
 let dir: string;

@@ -162,22 +162,42 @@ type EventHandler = (ctx: EventCtx) => Promise<EventOutcome>;
 const subscriptionIdOfInvoice = (invoice: any): string | undefined =>
   invoice?.parent?.subscription_details?.subscription ?? (typeof invoice?.subscription === 'string' ? invoice.subscription : invoice?.subscription?.id) ?? undefined;
 
+/**
+ * account.updated on its own: the webhook applies it itself (services/stripe-queue.ts), and
+ * with only this handler its bundle leaves the membership and ledger services out.
+ */
+const accountUpdated: EventHandler = async ({ deps, event, association, account, now }) => {
+  const live = await deps.payments.retrieveAccount(account);
+  // Already as Stripe has it (another delivery applied it): nothing to write, so repeated
+  // deliveries at once do not meet on the association item.
+  if (!!association.chargesEnabled === live.chargesEnabled && !!association.stripeDetailsSubmitted === live.detailsSubmitted) return 'applied';
+  try {
+    await deps.store.updateStripeAccountStatus(association.associationId, account, live, event.id, now.toISOString());
+    return 'applied';
+  } catch (err) {
+    if (err instanceof ConditionFailed) return 'duplicate';
+    throw err;
+  }
+};
+
+/** The event types we act on: the webhook records only those (a test checks this is the handlers' list). */
+export const HANDLED_TYPES: ReadonlySet<string> = new Set([
+  'account.updated',
+  'checkout.session.completed',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'charge.refunded',
+  'refund.created',
+  'refund.updated',
+  'charge.refund.updated',
+]);
+
 /** One service per event family; unknown types are acknowledged and ignored. */
 const handlers: Record<string, EventHandler> = {
-  'account.updated': async ({ deps, event, association, account, now }) => {
-    const live = await deps.payments.retrieveAccount(account);
-    // Already as Stripe has it (another delivery applied it): nothing to write, so repeated
-    // deliveries at once do not meet on the association item.
-    if (!!association.chargesEnabled === live.chargesEnabled && !!association.stripeDetailsSubmitted === live.detailsSubmitted) return 'applied';
-    try {
-      await deps.store.updateStripeAccountStatus(association.associationId, account, live, event.id, now.toISOString());
-      return 'applied';
-    } catch (err) {
-      if (err instanceof ConditionFailed) return 'duplicate';
-      throw err;
-    }
-  },
-
+  'account.updated': accountUpdated,
   'checkout.session.completed': async (ctx) => {
     const s = ctx.event.data.object;
     const userId = s.metadata?.userId ?? s.client_reference_id;
@@ -218,7 +238,10 @@ const handlers: Record<string, EventHandler> = {
 };
 
 /** Whether an event type changes anything of ours: the webhook records only those. */
-export const handlesStripeEventType = (type: string): boolean => Object.hasOwn(handlers, type);
+export const handlesStripeEventType = (type: string): boolean => HANDLED_TYPES.has(type);
+
+/** The dispatcher's own list, for the test that HANDLED_TYPES names exactly these. */
+export const dispatchedStripeEventTypes = (): string[] => Object.keys(handlers);
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? undefined : typeof v === 'string' ? v : v.id);
 
@@ -493,9 +516,15 @@ function planSync(ctx: EventCtx, member: Member, plan: Plan | undefined, sub: Su
  * Verifies nothing (the handler did) and applies one event exactly once. Events of a
  * connected account we do not know, or for another association, change nothing.
  */
-export async function handleStripeEvent(deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
+export const handleStripeEvent = (deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> => applyWith(handlers, deps, event, now);
+
+/** The same for account.updated alone (the webhook's inline event): nothing else is bundled with it. */
+export const handleAccountEvent = (deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> => applyWith({ 'account.updated': accountUpdated }, deps, event, now);
+
+/** Once per event id, for an association whose connected account sent it. */
+async function applyWith(table: Record<string, EventHandler>, deps: DuesDeps, event: StripeEvent, now: Date): Promise<EventOutcome> {
   if (await deps.store.eventProcessed(event.id)) return 'duplicate';
-  const handler = handlers[event.type];
+  const handler = table[event.type];
   if (!handler) return 'ignored';
   const account = event.account ?? (event.type === 'account.updated' ? event.data.object?.id : undefined);
   const associationId = account ? await deps.store.associationIdForStripeAccount(account) : undefined;

@@ -7,7 +7,7 @@
  * account.updated is the exception: applied by the webhook itself (see INLINE_TYPES).
  */
 import type { QueuedStripeEvent, StripeQueueRepo } from '../data/stripe-queue.js';
-import { handleStripeEvent, handlesStripeEventType, type DuesDeps, type EventOutcome, type StripeEvent } from './dues.js';
+import { handleAccountEvent, handleStripeEvent, handlesStripeEventType, type DuesDeps, type EventOutcome, type StripeEvent } from './dues.js';
 import { logger } from '../http/logger.js';
 import { StoreBusy } from '../errors.js';
 
@@ -47,7 +47,7 @@ const INLINE_TYPES = new Set(['account.updated']);
 async function applyInline(deps: DuesDeps, event: StripeEvent, now: Date, attempts = 6): Promise<EventOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await handleStripeEvent(deps, event, now);
+      return await handleAccountEvent(deps, event, now);
     } catch (err) {
       if (!(err instanceof StoreBusy) || attempt + 1 >= attempts) throw err;
       await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));

@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore } from '../../../functions/core/data/store.js';
 import * as keys from '../../../functions/core/data/keys.js';
 import type { QueuedStripeEvent } from '../../../functions/core/data/stripe-queue.js';
-import type { DuesDeps, StripeEvent } from '../../../functions/core/services/dues.js';
+import { dispatchedStripeEventTypes, HANDLED_TYPES, type DuesDeps, type StripeEvent } from '../../../functions/core/services/dues.js';
 import { applyQueuedStripeEvent, queueGroupOf, receiveStripeEvent } from '../../../functions/core/services/stripe-queue.js';
 import type { Association, Member, Plan } from '../../../functions/core/domain/types.js';
 import { makeAssociation, makeMember, makePlan } from '../../support/factories.js';
@@ -119,6 +119,10 @@ describe('record, then apply', () => {
     await expect(receiveStripeEvent(deps, { id: 'evt_x', type: 'payment_intent.created', account: 'acct_A', created: unix(now), data: { object: { id: 'pi_1', customer: 'cus_1' } } }, now)).resolves.toBe('ignored');
     expect(recorded(table)).toHaveLength(0);
   });
+});
+
+test('the types the webhook records are exactly those the dues service dispatches', () => {
+  expect([...HANDLED_TYPES].sort()).toEqual(dispatchedStripeEventTypes().sort());
 });
 
 describe('account.updated, applied by the webhook', () => {
