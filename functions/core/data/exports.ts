@@ -54,6 +54,28 @@ export function exportsRepo(t: Table) {
     ];
   }
 
+  /** A conditional update of a job that is still pending (and `extra`); false if it no longer is. */
+  const updatePendingJob = async (job: ExportJob, UpdateExpression: string, extra: string, names: Record<string, string>, values: Record<string, unknown>): Promise<boolean> => {
+    try {
+      await write(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.exportJob(job.associationId, job.exportId),
+            UpdateExpression,
+            ConditionExpression: `#state = :pending${extra}`,
+            ExpressionAttributeNames: { '#state': 'state', ...names },
+            ExpressionAttributeValues: { ':pending': 'pending', ...values },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionFailed) return false;
+      throw err;
+    }
+  };
+
   return {
     async recordExport(associationId: string, record: ExportRecordInput): Promise<void> {
       await db.send(new TransactWriteCommand({ TransactItems: recordParts(associationId, record) }));
@@ -77,26 +99,15 @@ export function exportsRepo(t: Table) {
      * a run that died has lapsed). 'done already' when it is no longer pending.
      */
     async claimExportJob(job: ExportJob, now: Date, leaseMs: number): Promise<'claimed' | 'done already' | 'running elsewhere'> {
-      try {
-        await write(() =>
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: keys.exportJob(job.associationId, job.exportId),
-              UpdateExpression: 'SET claimedUntil = :until ADD attempts :one',
-              ConditionExpression: '#state = :pending AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':until': new Date(now.getTime() + leaseMs).toISOString(), ':now': now.toISOString(), ':pending': 'pending', ':one': 1 },
-            }),
-          ),
-        );
-        return 'claimed';
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        // Only for a record delivered again: which of the two, for the log.
-        const res = await db.send(new GetCommand({ TableName: table, Key: keys.exportJob(job.associationId, job.exportId), ConsistentRead: true }));
-        return res.Item?.state === 'pending' ? 'running elsewhere' : 'done already';
-      }
+      const claimed = await updatePendingJob(job, 'SET claimedUntil = :until ADD attempts :one', ' AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)', {}, {
+        ':until': new Date(now.getTime() + leaseMs).toISOString(),
+        ':now': now.toISOString(),
+        ':one': 1,
+      });
+      if (claimed) return 'claimed';
+      // Only for a job started again: which of the two, for the log.
+      const res = await db.send(new GetCommand({ TableName: table, Key: keys.exportJob(job.associationId, job.exportId), ConsistentRead: true }));
+      return res.Item?.state === 'pending' ? 'running elsewhere' : 'done already';
     },
 
     /**
@@ -135,23 +146,7 @@ export function exportsRepo(t: Table) {
 
     /** The job gave up: the status says so (only from pending). One item, so one conditional update, not a transaction. */
     async failExportJob(job: ExportJob, error: string, at: string): Promise<void> {
-      try {
-        await write(() =>
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: keys.exportJob(job.associationId, job.exportId),
-              UpdateExpression: 'SET #state = :failed, #error = :error, finishedAt = :at',
-              ConditionExpression: '#state = :pending',
-              ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-              ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending', ':error': error.slice(0, 500), ':at': at },
-            }),
-          ),
-        );
-      } catch (err) {
-        if (err instanceof ConditionFailed) return;
-        throw err;
-      }
+      await updatePendingJob(job, 'SET #state = :failed, #error = :error, finishedAt = :at', '', { '#error': 'error' }, { ':failed': 'failed', ':error': error.slice(0, 500), ':at': at });
     },
   };
 }
