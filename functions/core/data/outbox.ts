@@ -16,6 +16,10 @@ export function outboxOps(table: string) {
   return { outboxPut };
 }
 
+/** A mail a sender may take: not yet claimed, or claimed by a sender that has since gone quiet (staleMs). */
+const CLAIMABLE = '#status = :pending OR (#status = :sending AND claimedAt < :stale)';
+const claimable = (now: Date, staleMs: number) => ({ ':pending': 'pending', ':sending': 'sending', ':stale': new Date(now.getTime() - staleMs).toISOString() });
+
 export function outboxRepo(t: Table) {
   const { db, name: table, write, queryPage } = t;
   const { outboxPut } = outboxOps(t.name);
@@ -36,9 +40,9 @@ export function outboxRepo(t: Table) {
             TableName: table,
             Key: keys.outbox(mailId),
             UpdateExpression: 'SET #status = :sending, claimedAt = :now, attempts = attempts + :one',
-            ConditionExpression: '#status = :pending OR (#status = :sending AND claimedAt < :stale)',
+            ConditionExpression: CLAIMABLE,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':now': now.toISOString(), ':one': 1, ':stale': new Date(now.getTime() - staleMs).toISOString() },
+            ExpressionAttributeValues: { ':now': now.toISOString(), ':one': 1, ...claimable(now, staleMs) },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -75,9 +79,9 @@ export function outboxRepo(t: Table) {
             TableName: table,
             Key: keys.outbox(mailId),
             UpdateExpression: 'SET retriedAt = :now ADD #retry :one',
-            ConditionExpression: '#status = :pending OR (#status = :sending AND claimedAt < :stale)',
+            ConditionExpression: CLAIMABLE,
             ExpressionAttributeNames: { '#status': 'status', '#retry': 'retry' },
-            ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':pending': 'pending', ':sending': 'sending', ':stale': new Date(now.getTime() - staleMs).toISOString() },
+            ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ...claimable(now, staleMs) },
           }),
         );
         return true;
