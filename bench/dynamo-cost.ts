@@ -29,6 +29,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as keys from '../functions/core/data/keys.js';
+import { BUSY_AFTER_NEWCOMER_MS } from '../functions/core/domain/events.js';
 import { functionNames, routes, type FunctionName } from '../functions/core/api.js';
 import { call, envNumber, root, expectStatus, fmt, isMain, machineInfo, signIn, signInMany, sleep, table, uniqueSlug, withStack, type Res, type User } from './common.js';
 
@@ -373,22 +374,22 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
     }
 
     // ---- events: capacity 3 with a waitlist; r1, r2 and r5 take the seats, r3 and r4 wait. r1 and r3
-    // come when nobody else did for a second (the calm path: one transaction with the counters);
+    // come when nobody else did for BUSY_AFTER_NEWCOMER_MS (the calm path: one transaction with the counters);
     // r2 and r4 right after another (the surge path: the counters with one UpdateItem first).
     const [r1, r2, r3, r4, r5] = await Promise.all([signIn(api, 'rsvp1', 'Rita One'), signIn(api, 'rsvp2', 'Rob Two'), signIn(api, 'rsvp3', 'Rae Three'), signIn(api, 'rsvp4', 'Ray Four'), signIn(api, 'rsvp5', 'Rex Five')]);
-    const calm = () => new Promise((r) => setTimeout(r, 1100)); // rsvpsCalmly: a second since the last newcomer
+    const calm = () => new Promise((r) => setTimeout(r, BUSY_AFTER_NEWCOMER_MS + 100)); // rsvpsCalmly: that long since the last newcomer
     const startsAt = daysAhead(30);
     const eventBody = { title: 'Bench meetup', description: 'Measured by bench/dynamo-cost.ts', startsAt, endsAt: daysAhead(30, 2), timezone: 'Europe/Paris', venue: '1 rue de la Paix, Paris', visibility: 'public', waitlist: true, capacity: 3 };
     const ev = expectStatus(await measure('create event', req('POST', `${a}/events`, owner.token, eventBody)), 201, 'create event').body;
     const e = `/events/${ev.eventId}`;
     await measure('get event', req('GET', e));
     await measure('RSVP going (+confirmation mail)', req('PUT', `${e}/rsvp`, r1.token, { status: 'going' }));
-    await measure('RSVP going in a surge (a second newcomer within 1 s)', req('PUT', `${e}/rsvp`, r2.token, { status: 'going' }));
+    await measure('RSVP going in a surge (a second newcomer right after)', req('PUT', `${e}/rsvp`, r2.token, { status: 'going' }));
     expectStatus(await call(api, 'PUT', `${e}/rsvp`, { token: r5.token, body: { status: 'going' } }), 200, 'third RSVP');
     await calm();
     const waiting = await measure('RSVP when full (waitlisted)', req('PUT', `${e}/rsvp`, r3.token, { status: 'going' }));
     if (waiting.body?.status !== 'waitlisted') notes.push(`RSVP when full answered ${waiting.text.slice(0, 200)}`);
-    await measure('RSVP waitlisted in a surge (a second joiner within 1 s)', req('PUT', `${e}/rsvp`, r4.token, { status: 'going' }));
+    await measure('RSVP waitlisted in a surge (a second joiner right after)', req('PUT', `${e}/rsvp`, r4.token, { status: 'going' }));
     await measure('cancel RSVP (promotes the waitlist)', req('DELETE', `${e}/rsvp`, r1.token));
     await measure('list attendees', req('GET', `${e}/attendees`, owner.token));
     await measure('attendees export CSV', req('GET', `${e}/attendees/export`, owner.token));
@@ -508,7 +509,7 @@ export async function benchDynamoCost(stack: RunningStack, log: (s: string) => v
     );
   }
   // In a surge a newcomer takes the counters with one UpdateItem before its transaction (docs/events.md, "The hot item").
-  for (const [label, op] of [['going', 'RSVP going in a surge (a second newcomer within 1 s)'], ['waitlisted', 'RSVP waitlisted in a surge (a second joiner within 1 s)']] as const) {
+  for (const [label, op] of [['going', 'RSVP going in a surge (a second newcomer right after)'], ['waitlisted', 'RSVP waitlisted in a surge (a second joiner right after)']] as const) {
     const r = results.find((x) => x.operation === op);
     if (!r) continue;
     log(

@@ -40,12 +40,15 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 
 /** A write lost a race or broke an invariant; `reasons` has one code per transaction item. */
 export class ConditionFailed extends Error {
+  /** The item as it stood when the condition failed, where the write asked for it (ReturnValuesOnConditionCheckFailure). */
+  readonly current?: Record<string, unknown>;
   constructor(
     readonly reasons: (string | undefined)[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; current?: Record<string, unknown> },
   ) {
     super('A condition on the write did not hold', options);
     this.name = 'ConditionFailed';
+    this.current = options?.current;
   }
 }
 

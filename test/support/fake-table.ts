@@ -23,6 +23,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { tableSchema } from '../../functions/core/data/table-schema.js';
 
@@ -321,6 +322,12 @@ export class FakeTable {
     return fn();
   }
 
+  /** As the service refuses a single-item write: with the item as it stands, in the wire format (the document client does not convert errors), when asked for. */
+  private refused(input: object, existing: Item | undefined): ConditionalCheckFailedException {
+    const item = (input as { ReturnValuesOnConditionCheckFailure?: string }).ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing ? { Item: marshall(existing, { removeUndefinedValues: true }) } : {};
+    return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, ...item });
+  }
+
   private getItem(input: { Key: Record<string, unknown> }) {
     const it = this.items.get(keyOf(input.Key));
     return it ? { Item: structuredClone(it) } : {};
@@ -328,9 +335,7 @@ export class FakeTable {
 
   private putItem(input: NonNullable<TransactItem['Put']>) {
     const existing = this.items.get(keyOf(input.Item));
-    if (!evaluateCondition(input.ConditionExpression, existing, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    }
+    if (!evaluateCondition(input.ConditionExpression, existing, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw this.refused(input, existing);
     this.items.set(keyOf(input.Item), clean(structuredClone(input.Item)) as Item);
     return {};
   }
@@ -338,9 +343,7 @@ export class FakeTable {
   private updateItem(input: NonNullable<TransactItem['Update']> & { ReturnValues?: string }) {
     const k = keyOf(input.Key);
     const existing = this.items.get(k);
-    if (!evaluateCondition(input.ConditionExpression, existing, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    }
+    if (!evaluateCondition(input.ConditionExpression, existing, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw this.refused(input, existing);
     const updated = applyUpdate(input.UpdateExpression, { ...(existing ?? input.Key) }, input.ExpressionAttributeNames, input.ExpressionAttributeValues) as Item;
     this.items.set(k, updated);
     if (input.ReturnValues === 'UPDATED_NEW') {
@@ -352,9 +355,7 @@ export class FakeTable {
 
   private deleteItem(input: NonNullable<TransactItem['Delete']>) {
     const k = keyOf(input.Key);
-    if (!evaluateCondition(input.ConditionExpression, this.items.get(k), input.ExpressionAttributeNames, input.ExpressionAttributeValues)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    }
+    if (!evaluateCondition(input.ConditionExpression, this.items.get(k), input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw this.refused(input, this.items.get(k));
     this.items.delete(k);
     return {};
   }

@@ -36,10 +36,10 @@ function fakeService() {
   };
 }
 
-function setup(conflicts = true) {
+function setup(conflicts = true, connections?: number) {
   const service = fakeService();
   const client = clientOn(service.handler);
-  if (conflicts) installConflicts(client);
+  if (conflicts) installConflicts(client, { connections });
   const db = DynamoDBDocumentClient.from(client);
   return { service, db };
 }
@@ -160,6 +160,37 @@ describe('local conflict layer', () => {
     s.service.hold(false);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     for (const r of results.filter((x) => !x.ok)) expect(((r as { error: TransactionCanceledException }).error.CancellationReasons ?? []).map((x) => x.Code)).toEqual(['TransactionConflict', 'None']);
+  });
+
+  it('a request waiting for a connection is not in flight: it meets only what is on a connection when it gets one', async () => {
+    const s = setup(true, 1);
+    s.service.hold(true);
+    const first = settle(s.db.send(tx(update('hot'), put('rsvp1'))));
+    await until(() => s.service.inFlight() === 1);
+    // The only connection is taken: these wait in the client, unsent, and do not count as in flight.
+    const queuedWrite = settle(s.db.send(new UpdateCommand({ TableName: T, Key: key('hot'), UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': 1 } })));
+    const queuedRead = settle(s.db.send(new GetCommand({ TableName: T, Key: key('hot') })));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.service.inFlight()).toBe(1);
+    expect(s.service.seen).toHaveLength(1);
+    s.service.hold(false);
+    await s.service.releaseAll();
+    // Sent once the transaction had answered: no conflict, first come first served.
+    expect((await first).ok).toBe(true);
+    expect((await queuedWrite).ok).toBe(true);
+    expect((await queuedRead).ok).toBe(true);
+    expect(s.service.seen).toEqual(['DynamoDB_20120810.TransactWriteItems', 'DynamoDB_20120810.UpdateItem', 'DynamoDB_20120810.GetItem']);
+  });
+
+  it('a write refused on its condition carries the item as it stood, when asked for (ReturnValuesOnConditionCheckFailure)', async () => {
+    const s = setup();
+    const t = createTable(s.db, T);
+    s.service.plan({ status: 400, type: 'ConditionalCheckFailedException', body: { message: 'The conditional request failed', Item: { pk: { S: 'EVENT#a' }, sk: { S: 'EVENT' }, seatsLeft: { N: '0' }, waitlistCount: { N: '3' } } } });
+    const r = await settle(t.write(() => s.db.send(new UpdateCommand({ TableName: T, Key: key('a'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }))));
+    const e = (r as { error: ConditionFailed }).error;
+    expect(e).toBeInstanceOf(ConditionFailed);
+    // As a domain object: keys dropped, numbers as numbers.
+    expect(e.current).toEqual({ seatsLeft: 0, waitlistCount: 3 });
   });
 
   it('without the layer nothing conflicts (DYNAMODB_CONFLICTS=off)', async () => {

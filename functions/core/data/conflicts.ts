@@ -2,7 +2,7 @@
  * Local mode only: makes DynamoDB Local raise the transaction conflicts the service raises.
  * DynamoDB Local runs transactions one at a time and never reports a conflict, so code that
  * contends on one item looks fine locally and fails in AWS. This layer tracks the items of the
- * requests in flight (from send to answer) and fails a request the way the service would
+ * requests in flight (from the moment one holds a connection to its answer) and fails a request the way the service would
  * (docs/data-model.md, "Contention"):
  *
  * - TransactWriteItems meeting an in-flight TransactWriteItems or single-item write
@@ -98,9 +98,12 @@ export function transactionConflict() {
  * Adds the layer to a client. It sits below the SDK's retry step, as the service does: a
  * conflict the SDK would retry is retried, and every attempt is checked afresh.
  */
-export function installConflicts(client: DynamoDBClient, opts: { keyAttributes?: string[] } = {}): void {
+export function installConflicts(client: DynamoDBClient, opts: { keyAttributes?: string[]; connections?: number } = {}): void {
   const keyAttrs = opts.keyAttributes ?? ['pk', 'sk'];
   const reg = registry();
+  // A request waiting for one of the client's connections has not reached the service: it is
+  // in flight only once it holds one (see connectionPermits).
+  const permit = connectionPermits(opts.connections ?? (Number(process.env.LOCAL_DYNAMODB_SOCKETS) || 50));
   const count = (id: string) => reg.inFlight.get(id) ?? { tx: 0, write: 0 };
   const hold = (ids: string[], kind: Kind) => {
     for (const id of ids) {
@@ -120,28 +123,54 @@ export function installConflicts(client: DynamoDBClient, opts: { keyAttributes?:
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const t = touches(context.commandName ?? '', (args.input ?? {}) as AttrMap, keyAttrs);
-      if (!t) return next(args);
-      const ids = t.items.map((i) => i.id);
-      if (t.role === 'txWrite' || t.role === 'txGet') {
-        // A write transaction meets in-flight writes of both kinds; a read transaction, any write.
-        const codes = ids.map((id) => (count(id).tx > 0 || count(id).write > 0 ? 'TransactionConflict' : 'None'));
-        if (codes.includes('TransactionConflict')) {
-          reg.conflicts++;
-          throw transactionConflictCancellation(codes);
-        }
-      } else if (t.role === 'write' && count(ids[0]!).tx > 0) {
-        reg.conflicts++;
-        throw transactionConflict();
-      }
-      // Reads in a transaction hold nothing: only writes make others conflict.
-      const kind: Kind | undefined = t.role === 'txWrite' ? 'tx' : t.role === 'txGet' ? undefined : 'write';
-      if (kind) hold(ids, kind);
+      const done = await permit();
       try {
-        return await next(args);
+        if (!t) return await next(args);
+        const ids = t.items.map((i) => i.id);
+        if (t.role === 'txWrite' || t.role === 'txGet') {
+          // A write transaction meets in-flight writes of both kinds; a read transaction, any write.
+          const codes = ids.map((id) => (count(id).tx > 0 || count(id).write > 0 ? 'TransactionConflict' : 'None'));
+          if (codes.includes('TransactionConflict')) {
+            reg.conflicts++;
+            throw transactionConflictCancellation(codes);
+          }
+        } else if (t.role === 'write' && count(ids[0]!).tx > 0) {
+          reg.conflicts++;
+          throw transactionConflict();
+        }
+        // Reads in a transaction hold nothing: only writes make others conflict.
+        const kind: Kind | undefined = t.role === 'txWrite' ? 'tx' : t.role === 'txGet' ? undefined : 'write';
+        if (kind) hold(ids, kind);
+        try {
+          return await next(args);
+        } finally {
+          if (kind) release(ids, kind);
+        }
       } finally {
-        if (kind) release(ids, kind);
+        done();
       }
     },
     { step: 'finalizeRequest', priority: 'low', name: 'localTransactionConflicts', override: true },
   );
+}
+
+/**
+ * First come, first served: at most `n` requests of the client at once past this point (reads
+ * too), as many as its connection pool holds. Beyond that the HTTP agent would queue them, and a
+ * write queued there for seconds in a burst has not reached the service: counted as in flight,
+ * it made every write to a hot item meet transactions that had not even been sent.
+ */
+function connectionPermits(n: number): () => Promise<() => void> {
+  let free = n;
+  const queue: (() => void)[] = [];
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
+  return async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((r) => queue.push(r));
+    return release;
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Key } from './keys.js';
 import { resumeKeyOf, tableSchema } from './table-schema.js';
 import { ConditionFailed, StoreBusy } from '../errors.js';
@@ -50,7 +51,10 @@ export function createTable(db: DynamoDBDocumentClient, name: string) {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new ConditionFailed(['ConditionalCheckFailed'], { cause: err });
+      if (err instanceof ConditionalCheckFailedException) {
+        // The SDK hands the item back in the wire format; the document client does not convert errors.
+        throw new ConditionFailed(['ConditionalCheckFailed'], { cause: err, current: err.Item && strip(unmarshall(err.Item)) });
+      }
       if (err instanceof TransactionCanceledException) {
         const reasons = (err.CancellationReasons ?? []).map((r) => r.Code);
         // Only condition failures are a domain outcome; conflicts and throttling stay infrastructure errors.

@@ -358,7 +358,19 @@ export function unitsRepo(t: Table) {
         conditions.push('attribute_exists(seatsLeft) AND (seatsLeft < :party OR waitlistCount > :zero)', '(attribute_exists(waitTicket1) OR waitlistCount = :zero)');
       }
       const res = await write(() =>
-        db.send(new UpdateCommand({ TableName: table, Key: keys.event(c.eventId), UpdateExpression: update, ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' })),
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.event(c.eventId),
+            UpdateExpression: update,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+            // A refused take says why: the event as it is now (full, freed, cancelled) comes back with the refusal, so the caller need not read it again.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
       );
       return res.Attributes as TakenCounters;
     },

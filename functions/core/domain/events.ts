@@ -157,13 +157,23 @@ export function waitKey(e: Event, member: Member | undefined, arrival: string | 
 }
 
 /**
+ * How long after a newcomer's seats or join the event counts as busy. Far longer than a
+ * transaction takes in AWS (milliseconds): a surge keeps renewing it, and a calm transaction
+ * sent in a surge blocks every counter write on the event item while it is in flight, which
+ * keeps the newcomer times from moving and makes the event look calm again (under load
+ * DynamoDB Local takes most of a second per transaction). An event that gets a newcomer every
+ * few seconds pays one request more per RSVP, never a conflict.
+ */
+export const BUSY_AFTER_NEWCOMER_MS = 10_000;
+
+/**
  * Are RSVPs calm enough for a newcomer to take its seats or waitlist ticket in its RSVP
- * transaction (one read, one write)? Not within a second of the last newcomer's seats or join:
- * in a surge those transactions meet each other on the event item and cancel, so a newcomer
- * takes the counters with one single-item write first (docs/events.md, "The hot item").
+ * transaction (one read, one write)? Not within BUSY_AFTER_NEWCOMER_MS of the last newcomer's
+ * seats or join: in a surge those transactions meet each other on the event item and cancel,
+ * so a newcomer takes the counters with one single-item write first (docs/events.md, "The hot item").
  */
 export function rsvpsCalmly(e: Pick<Event, 'lastJoinAt' | 'lastSeatAt'>, now: Date): boolean {
-  const quiet = (at: string | undefined) => !at || now.getTime() - Date.parse(at) >= 1000;
+  const quiet = (at: string | undefined) => !at || now.getTime() - Date.parse(at) >= BUSY_AFTER_NEWCOMER_MS;
   return quiet(e.lastJoinAt) && quiet(e.lastSeatAt);
 }
 

@@ -284,6 +284,9 @@ export async function rsvp(
   // left unused when the request ends is recorded as gone so positions behind it stay exact.
   let ticket: { priority: number; n: number; used: boolean } | undefined;
   let unrefused: RsvpReadAhead | undefined;
+  // The last read, and the event as a refused take found it: the next attempt decides on that instead of reading again.
+  let lastRead: RsvpReadAhead | undefined;
+  let refusedBy: Event | undefined;
   try {
     return await takeOrWait();
   } finally {
@@ -294,8 +297,13 @@ export async function rsvp(
     return withRetries(async (attempt) => {
       const rateKeys = opts.rate?.windows.map((w) => w.key) ?? [];
       // A calm transaction that only met another changed nothing and refused nothing: its read still serves.
-      const ra = unrefused ?? (attempt === 0 && opts.readAhead ? opts.readAhead : await deps.store.rsvpReadAhead(eventId, caller.userId, rateKeys, attempt > 0));
+      const ra =
+        unrefused ??
+        (refusedBy && lastRead ? { ...lastRead, event: refusedBy } : undefined) ??
+        (attempt === 0 && opts.readAhead ? opts.readAhead : await deps.store.rsvpReadAhead(eventId, caller.userId, rateKeys, attempt > 0));
       unrefused = undefined;
+      refusedBy = undefined;
+      lastRead = ra;
       if (!ra.event) throw notFound('No such event.');
       const event = ra.event;
       if (opts.rate && ra.rateCounts.some((n, i) => n >= opts.rate!.windows[i]!.limit)) throw opts.rate.refused();
@@ -423,7 +431,11 @@ export async function rsvp(
     try {
       return await deps.store.takeCounters(take);
     } catch (err) {
-      if (err instanceof ConditionFailed) throw retry();
+      if (err instanceof ConditionFailed) {
+        // Only the event changed (its counters are all the take was conditional on); the rest of the read still holds.
+        refusedBy = err.current as Event | undefined;
+        throw retry();
+      }
       throw err;
     }
   }

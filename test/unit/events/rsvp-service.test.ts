@@ -18,6 +18,7 @@ import { rateLimits } from '../../../functions/core/api.js';
 import { HttpProblem } from '../../../functions/core/errors.js';
 import { problemResponse } from '../../../functions/core/http/problem.js';
 import type { Event, Rsvp } from '../../../functions/core/domain/events.js';
+import { BUSY_AFTER_NEWCOMER_MS } from '../../../functions/core/domain/events.js';
 import { FakeTable, transactionCancelled, type TransactItem } from '../../support/fake-table.js';
 import { makeAssociation, makeMember } from '../../support/factories.js';
 import { codeItem, eventItem, makeEvent, makeRsvp, rsvpItem, waitlisted, type StoredItem } from '../../support/event-factories.js';
@@ -220,11 +221,11 @@ describe('RSVP going when the event is full', () => {
     expect(storedEvent()).toMatchObject({ goingCount: 10, waitlistCount: 1, waitTicket1: 1, waitTicket0: 0 });
 
     // The next joiner's position follows from the counters its write was conditional on.
-    const later = new Date(now.getTime() + 2000);
+    const later = new Date(now.getTime() + BUSY_AFTER_NEWCOMER_MS);
     expect(await rsvp(deps, 'evt1', bob, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 2, guests: 0 });
     expect(storedRsvp(bob.userId)).toMatchObject({ waitKey: '1#T0000000002' });
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 0);
-    // Within a second of a join (a surge), a joiner takes its ticket atomically first.
+    // Soon after a join (a surge), a joiner takes its ticket atomically first.
     const cy = { userId: 'user-cy', email: 'cy@example.test', name: 'Cy' };
     expect(await rsvp(deps, 'evt1', cy, undefined, { status: 'going' }, later)).toEqual({ status: 'waitlisted', waitlistPosition: 3, guests: 0 });
     expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([EVENT_KEY]);
@@ -342,13 +343,17 @@ describe('RSVPs in a surge (docs/events.md, "The hot item")', () => {
     expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 0);
   });
 
-  it('lands on the waitlist when the last seat went between the read and the UpdateItem (its condition fails, the re-read joins)', async () => {
+  it('lands on the waitlist when the last seat went between the read and the UpdateItem: the refusal brings the event as it is, so it joins without reading again', async () => {
     table = new FakeTable([busy({ goingCount: 9, seatsLeft: 1 })]).attach(ddb);
     table.put({ ...storedEvent(), ...EVENT_KEY, goingCount: 10, seatsLeft: 0 } as never);
     // The read ahead saw a seat (what the router read before the other person took it).
     const readAhead = { event: { ...storedEvent(), goingCount: 9, seatsLeft: 1 }, separateTickets: false, rateCounts: [] };
     const res = await rsvp(deps, 'evt1', ada, undefined, { status: 'going' }, now, { readAhead });
     expect(res).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    const [seatTake, ticketTake] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(seatTake).toMatchObject({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ConditionExpression: expect.stringContaining('seatsLeft >= :seats') });
+    expect(ticketTake).toMatchObject({ ConditionExpression: expect.stringContaining('seatsLeft < :party') });
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 0);
     expect(storedEvent()).toMatchObject({ goingCount: 10, seatsLeft: 0, waitlistCount: 1 });
     expect(table.all('EVENT#evt1', 'CODE#')).toEqual([]);
   });
